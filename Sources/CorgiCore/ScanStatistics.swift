@@ -1,0 +1,15 @@
+/// What a scan did, in numbers only (safe to log and print).
+public struct ScanStatistics: Sendable, Hashable, Codable {
+    public var diff = DiffStatistics()
+    public var rules = 0
+    public var rulesWithoutKeywords = 0
+    public var findings = 0
+    public var suppressedInline = 0
+    public var suppressedBaseline = 0
+    public var ignoredFiles = 0
+    /// Match attempts that hit the backtracking limit and were abandoned.
+    public var regexLimitHits = 0
+    public var durationMilliseconds = 0
+
+    public init() {}
+}

@@ -1,0 +1,137 @@
+import CorgiCore
+
+/// A rule ready to run: its patterns compiled, its defaults resolved.
+public struct CompiledRule: Sendable {
+    public let definition: RuleDefinition
+    let regex: PCRE2Pattern
+    let secretGroup: Int
+    let excludes: [PCRE2Pattern]
+    let paths: GlobSet
+    let languages: Set<String>?
+    let allowlist: CompiledAllowlist?
+    public let keywords: [String]
+
+    public var id: String { definition.id }
+    public var isMultiline: Bool { definition.multiline ?? false }
+
+    public init(_ definition: RuleDefinition) throws(RuleError) {
+        func compile(_ pattern: String, _ what: String) throws(RuleError) -> PCRE2Pattern {
+            do { return try PCRE2Pattern(pattern) } catch { throw RuleError(ruleID: definition.id, reason: "\(what): \(error)") }
+        }
+        guard !definition.id.isEmpty,
+              definition.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+        else { throw RuleError(ruleID: definition.id, reason: "id must be letters, digits, '-', '_' or '.'") }
+        self.definition = definition
+        regex = try compile(definition.regex, "regex")
+        if let group = definition.secretGroup {
+            guard group >= 0, group <= regex.captureCount else {
+                throw RuleError(ruleID: definition.id, reason: "secret_group \(group) but the regex has \(regex.captureCount) group(s)")
+            }
+            secretGroup = group
+        } else {
+            secretGroup = definition.kind == .secret && regex.captureCount > 0 ? 1 : 0
+        }
+        var excludes: [PCRE2Pattern] = []
+        for pattern in definition.exclude ?? [] { excludes.append(try compile(pattern, "exclude")) }
+        self.excludes = excludes
+        do { paths = try GlobSet(definition.paths ?? []) } catch {
+            throw RuleError(ruleID: definition.id, reason: "paths: \(error)")
+        }
+        languages = definition.languages.map(Set.init)
+        if let list = definition.allowlist {
+            do { allowlist = try CompiledAllowlist(list) } catch {
+                throw RuleError(ruleID: definition.id, reason: "allowlist: \(error)")
+            }
+        } else {
+            allowlist = nil
+        }
+        if let checksum = definition.checksum, !TokenChecksum.known.contains(checksum) {
+            throw RuleError(ruleID: definition.id, reason: "unknown checksum '\(checksum)' (known: \(TokenChecksum.known.joined(separator: ", ")))")
+        }
+        keywords = (definition.keywords ?? []).filter { !$0.isEmpty }
+    }
+
+    /// Whether the rule looks at this file at all.
+    func applies(path: String, language: String?, scratch: MatchScratch) -> Bool {
+        if let languages, !languages.contains(language ?? "") { return false }
+        if !paths.isEmpty, !paths.matches(path, scratch: scratch) { return false }
+        if let allowlist, allowlist.allowsPath(path, scratch: scratch) { return false }
+        return true
+    }
+}
+
+struct CompiledAllowlist: Sendable {
+    let regexes: [PCRE2Pattern]
+    let target: Allowlist.Target
+    let stopwords: [[UInt8]]
+    let paths: GlobSet
+    let pathRegexes: [PCRE2Pattern]
+    let repeated: Bool
+    let sequential: Bool
+
+    init(_ list: Allowlist) throws {
+        regexes = try (list.regexes ?? []).map { try PCRE2Pattern($0) }
+        target = list.regexTarget ?? .secret
+        stopwords = (list.stopwords ?? []).map { Array($0.lowercased().utf8) }
+        paths = try GlobSet(list.paths ?? [])
+        pathRegexes = try (list.pathRegexes ?? []).map { try PCRE2Pattern($0) }
+        let checks = Set(list.checks ?? [])
+        let unknown = checks.subtracting(["repeated-characters", "sequential-characters"])
+        if !unknown.isEmpty { throw RuleError(ruleID: "", reason: "unknown checks: \(unknown.sorted().joined(separator: ", "))") }
+        repeated = checks.contains("repeated-characters")
+        sequential = checks.contains("sequential-characters")
+    }
+
+    func allowsPath(_ path: String, scratch: MatchScratch) -> Bool {
+        if paths.matches(path, scratch: scratch) { return true }
+        return pathRegexes.contains { $0.matches(path, scratch: scratch) }
+    }
+
+    /// Whether a candidate is an allowed (non-)finding.
+    func allows(secret: UnsafeBufferPointer<UInt8>, match: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>,
+                scratch: MatchScratch) -> Bool {
+        let subject: UnsafeBufferPointer<UInt8> = switch target {
+        case .secret: secret
+        case .match: match
+        case .line: line
+        }
+        if regexes.contains(where: { $0.matches(subject, scratch: scratch) }) { return true }
+        if !stopwords.isEmpty {
+            let lowered = secret.map(KeywordAutomaton.fold)
+            for word in stopwords where lowered.containsSubsequence(word) { return true }
+        }
+        if repeated || sequential {
+            let value = Array(secret)
+            if repeated, ValueChecks.isRepeated(value) { return true }
+            if sequential, ValueChecks.isSequential(value) { return true }
+        }
+        return false
+    }
+}
+
+public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String?
+    public var ruleID: String
+    public var reason: String
+
+    public init(file: String? = nil, ruleID: String, reason: String) {
+        self.file = file
+        self.ruleID = ruleID
+        self.reason = reason
+    }
+
+    public var description: String {
+        let place = file.map { "\($0): " } ?? ""
+        return ruleID.isEmpty ? "\(place)\(reason)" : "\(place)rule '\(ruleID)': \(reason)"
+    }
+}
+
+extension Array where Element == UInt8 {
+    func containsSubsequence(_ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+        for i in 0...(count - needle.count) where self[i] == needle[0] {
+            if self[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,292 @@
+public import CorgiCore
+
+/// Options of one scan that are not rules.
+public struct ScanOptions: Sendable {
+    /// Files never scanned (globs), from the configuration.
+    public var ignorePaths: [String]
+    /// Fingerprints of accepted findings (`--baseline`).
+    public var baseline: Set<String>
+
+    public init(ignorePaths: [String] = [], baseline: Set<String> = []) {
+        self.ignorePaths = ignorePaths
+        self.baseline = baseline
+    }
+}
+
+/// Scans the added lines of a diff as it streams by.
+///
+/// Single-line rules run on each added line where one of their keywords occurs. Multi-line rules
+/// run over a window of the hunk's new-side lines (added and context), and report only matches
+/// that touch an added line. Memory is bounded by the window, not by the diff.
+public struct DiffScanner: DiffConsumer {
+    /// Lines held for multi-line rules before the window is scanned and slid on.
+    static let windowLines = 200
+    static let windowBytes = 256 * 1024
+    /// Lines kept from one window to the next, so a statement across the cut is still seen.
+    static let windowOverlap = 30
+
+    public let ruleSet: RuleSet
+    public private(set) var findings: [Finding] = []
+    public private(set) var statistics = ScanStatistics()
+
+    private let ignorePaths: GlobSet
+    private let baseline: Set<String>
+    private let scratch: MatchScratch
+
+    // Per file.
+    private var path = ""
+    private var language: String?
+    private var fileActive = false
+    private var active: [Bool]
+    private var reported: Set<ReportKey> = []
+
+    // Per line.
+    private var stamps: [UInt32]
+    private var stamp: UInt32 = 0
+    private var hits: [Int32] = []
+    private var lineRules: [Int] = []
+    private var previousLine = 0
+    private var previousDirective: IgnoreDirective?
+
+    // Multi-line window.
+    private var window = Window()
+    private var windowRules: Set<Int> = []
+
+    public init(ruleSet: RuleSet, options: ScanOptions = ScanOptions()) throws(PatternError) {
+        self.ruleSet = ruleSet
+        ignorePaths = try GlobSet(options.ignorePaths)
+        baseline = options.baseline
+        scratch = MatchScratch(maximumCaptures: max(ruleSet.maximumCaptures, 1))
+        active = Array(repeating: false, count: ruleSet.rules.count)
+        stamps = Array(repeating: 0, count: ruleSet.rules.count)
+        statistics.rules = ruleSet.rules.count
+        statistics.rulesWithoutKeywords = ruleSet.rulesWithoutKeywords.count
+    }
+
+    // MARK: - DiffConsumer
+
+    public mutating func beginFile(_ header: FileHeader) {
+        path = header.path
+        reported.removeAll(keepingCapacity: true)
+        previousLine = 0
+        previousDirective = nil
+        window.removeAll()
+        windowRules.removeAll()
+        fileActive = !(header.isBinary || header.isCombined || header.change == .deleted)
+        if fileActive, !ignorePaths.isEmpty, ignorePaths.matches(path, scratch: scratch) {
+            fileActive = false
+            statistics.ignoredFiles += 1
+        }
+        language = Language.detect(path: path)
+        if fileActive { updateActiveRules() }
+    }
+
+    public mutating func beginHunk(_ hunk: HunkHeader) {
+        flushWindow(keepingOverlap: false)
+        previousLine = 0
+        previousDirective = nil
+    }
+
+    public mutating func endHunk() { flushWindow(keepingOverlap: false) }
+
+    public mutating func endFile() {
+        flushWindow(keepingOverlap: false)
+        fileActive = false
+    }
+
+    public mutating func line(_ line: DiffLine) {
+        guard fileActive, line.kind != .removed else { return }
+        let bytes = line.bytes
+        if line.newLine == 1, language == nil, let detected = Language.detect(shebang: bytes) {
+            language = detected
+            updateActiveRules()
+        }
+        let directive = IgnoreDirective.parse(bytes)
+        let isAdded = line.kind == .added
+
+        if isAdded || ruleSet.hasMultilineRules {
+            collectCandidates(bytes)
+        }
+        if isAdded {
+            scanSingleLine(bytes, newLine: line.newLine, directive: directive)
+        }
+        if ruleSet.hasMultilineRules {
+            for r in lineRules where ruleSet.rules[r].isMultiline { windowRules.insert(r) }
+            window.append(bytes, newLine: line.newLine, added: isAdded, directive: directive)
+            if window.count >= DiffScanner.windowLines || window.byteCount >= DiffScanner.windowBytes {
+                flushWindow(keepingOverlap: true)
+            }
+        }
+        previousLine = line.newLine
+        previousDirective = directive
+    }
+
+    /// Final statistics, once the parser has finished.
+    public mutating func finish(diff: DiffStatistics) -> ScanStatistics {
+        statistics.diff = diff
+        statistics.findings = findings.count
+        statistics.regexLimitHits = scratch.limitHits
+        return statistics
+    }
+
+    // MARK: - Rules for this file
+
+    private mutating func updateActiveRules() {
+        for (i, rule) in ruleSet.rules.enumerated() {
+            active[i] = rule.applies(path: path, language: language, scratch: scratch)
+        }
+    }
+
+    /// Fills `lineRules` with the active rules whose keywords occur in `bytes`, each once.
+    private mutating func collectCandidates(_ bytes: UnsafeBufferPointer<UInt8>) {
+        lineRules.removeAll(keepingCapacity: true)
+        hits.removeAll(keepingCapacity: true)
+        ruleSet.automaton.collect(bytes, into: &hits)
+        guard !hits.isEmpty else { return }
+        stamp &+= 1
+        if stamp == 0 {
+            for i in stamps.indices { stamps[i] = 0 }
+            stamp = 1
+        }
+        for h in hits {
+            let r = Int(h)
+            if stamps[r] != stamp, active[r] {
+                stamps[r] = stamp
+                lineRules.append(r)
+            }
+        }
+    }
+
+    // MARK: - Matching
+
+    private mutating func scanSingleLine(_ bytes: UnsafeBufferPointer<UInt8>, newLine: Int, directive: IgnoreDirective?) {
+        var rules = lineRules.filter { !ruleSet.rules[$0].isMultiline }
+        for r in ruleSet.unkeyedLineRules where active[r] { rules.append(r) }
+        guard !rules.isEmpty else { return }
+        let above = previousLine == newLine - 1 ? previousDirective : nil
+        let layout = Layout(single: bytes.count, newLine: newLine, directive: directive, directiveAbove: above)
+        run(rules: rules, on: bytes, layout: layout)
+    }
+
+    private mutating func flushWindow(keepingOverlap: Bool) {
+        defer {
+            if keepingOverlap {
+                window.keepLast(DiffScanner.windowOverlap)
+            } else {
+                window.removeAll()
+                windowRules.removeAll()
+            }
+        }
+        guard fileActive, window.hasAddedLine else { return }
+        var rules = Array(windowRules)
+        for r in ruleSet.unkeyedMultilineRules where active[r] { rules.append(r) }
+        guard !rules.isEmpty else { return }
+        rules.sort()
+        let layout = window.layout()
+        window.joined.withUnsafeBufferPointer { run(rules: rules, on: $0, layout: layout) }
+    }
+
+    private struct Candidate {
+        var rule: Int
+        var match: Range<Int>
+        var secret: Range<Int>
+        var lineIndex: Int
+        var confidence: Finding.Confidence
+    }
+
+    private mutating func run(rules: [Int], on subject: UnsafeBufferPointer<UInt8>, layout: Layout) {
+        var candidates: [Candidate] = []
+        for r in rules {
+            let rule = ruleSet.rules[r]
+            for m in rule.regex.allMatches(in: subject, scratch: scratch) {
+                guard let secretRange = m.groups[rule.secretGroup], !m.range.isEmpty else { continue }
+                let first = layout.lineIndex(of: m.range.lowerBound)
+                let last = layout.lineIndex(of: m.range.upperBound - 1)
+                guard let reportLine = layout.firstAddedLine(first...last) else { continue }
+                let matchBytes = UnsafeBufferPointer(rebasing: subject[m.range])
+                if rule.excludes.contains(where: { $0.matches(matchBytes, scratch: scratch) }) { continue }
+                let secret = UnsafeBufferPointer(rebasing: subject[secretRange])
+                let lineBytes = UnsafeBufferPointer(rebasing: subject[layout.range(ofLine: reportLine)])
+                var confidence = rule.definition.confidence ?? .medium
+                if let list = rule.allowlist, list.allows(secret: secret, match: matchBytes, line: lineBytes, scratch: scratch) {
+                    continue
+                }
+                if rule.definition.kind == .secret {
+                    if let minimum = rule.definition.entropy, ValueChecks.entropy(secret) < minimum { continue }
+                    if rule.definition.skipGlobalAllowlist != true, let global = ruleSet.globalAllowlist,
+                       global.allows(secret: secret, match: matchBytes, line: lineBytes, scratch: scratch)
+                    {
+                        continue
+                    }
+                    if let checksum = rule.definition.checksum {
+                        guard TokenChecksum.verify(checksum, Array(secret)) == true else { continue }
+                        confidence = .high
+                    }
+                }
+                candidates.append(Candidate(rule: r, match: m.range, secret: secretRange, lineIndex: reportLine, confidence: confidence))
+            }
+        }
+        guard !candidates.isEmpty else { return }
+        // A broad rule yields to a specific one that found the same secret.
+        let specific = candidates.filter { ruleSet.rules[$0.rule].definition.generic != true && ruleSet.rules[$0.rule].definition.kind == .secret }
+        for c in candidates {
+            let rule = ruleSet.rules[c.rule]
+            if rule.definition.generic == true, specific.contains(where: { $0.secret.overlaps(c.secret) }) { continue }
+            report(c, rule: rule, subject: subject, layout: layout)
+        }
+    }
+
+    private mutating func report(_ c: Candidate, rule: CompiledRule, subject: UnsafeBufferPointer<UInt8>, layout: Layout) {
+        let definition = rule.definition
+        let line = layout.newLines[c.lineIndex]
+        let lineStart = layout.starts[c.lineIndex]
+        let offset = max(c.match.lowerBound, lineStart) - lineStart
+        let lineBytes = UnsafeBufferPointer(rebasing: subject[layout.range(ofLine: c.lineIndex)])
+        let column = Self.scalarCount(UnsafeBufferPointer(rebasing: lineBytes.prefix(offset))) + 1
+        let key = ReportKey(rule: c.rule, line: line, column: column)
+        guard !reported.contains(key) else { return }
+        reported.insert(key)
+
+        if layout.directive(at: c.lineIndex)?.suppresses(definition.id) == true
+            || layout.directive(above: c.lineIndex)?.suppresses(definition.id) == true
+        {
+            statistics.suppressedInline += 1
+            return
+        }
+        let isSecret = definition.kind == .secret
+        let content = UnsafeBufferPointer(rebasing: subject[isSecret ? c.secret : c.match])
+        let fingerprint = Fingerprint.make(ruleID: definition.id, path: path, content: content, normaliseWhitespace: !isSecret)
+        if baseline.contains(fingerprint) {
+            statistics.suppressedBaseline += 1
+            return
+        }
+        var message = definition.message ?? definition.title
+        if let fix = definition.fix { message += " Fix: \(fix)" }
+        let endLine = layout.newLines[layout.lineIndex(of: c.match.upperBound - 1)]
+        findings.append(Finding(
+            ruleID: definition.id, title: definition.title, kind: definition.kind, severity: definition.severity,
+            confidence: c.confidence, cwe: definition.cwe, owasp: definition.owasp, path: path, line: line,
+            column: column, endLine: max(endLine, line), message: message, fingerprint: fingerprint,
+            redacted: isSecret ? Redaction.redact(bytes: content) : nil))
+    }
+
+    /// Unicode scalars in valid UTF-8; each stray byte of invalid UTF-8 counts as one.
+    static func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = 0
+        for b in bytes where b & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+
+    private struct ReportKey: Hashable {
+        var rule: Int
+        var line: Int
+        var column: Int
+    }
+}
+
+extension KeywordAutomaton {
+    /// Appends the payload of every keyword occurrence in `bytes` to `hits`.
+    func collect(_ bytes: UnsafeBufferPointer<UInt8>, into hits: inout [Int32]) {
+        scan(bytes) { hits.append(Int32($0)) }
+    }
+}

@@ -1,0 +1,146 @@
+public import CorgiCore
+
+/// A rule exactly as written in a YAML rule file. Detection logic is generic; everything that
+/// makes one rule differ from another is here, as data users can read, extend and override.
+public struct RuleDefinition: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    public var kind: Finding.Kind
+    public var severity: Severity
+    public var confidence: Finding.Confidence?
+    public var cwe: String?
+    public var owasp: String?
+    /// Shown to the user; says what is wrong. `fix` is appended as a hint.
+    public var message: String?
+    public var fix: String?
+    /// ASCII case-insensitive literals; the regex runs only on lines containing one of them.
+    public var keywords: [String]?
+    public var regex: String
+    /// Capture group holding the secret value (secrets only); default: 1 if the regex has groups.
+    public var secretGroup: Int?
+    /// Minimum Shannon entropy (bits per byte) of the secret value.
+    public var entropy: Double?
+    /// Only files matching one of these globs.
+    public var paths: [String]?
+    /// Only files of these languages (see `Language`).
+    public var languages: [String]?
+    /// Match over a statement-sized window of the hunk's new lines instead of one line.
+    public var multiline: Bool?
+    /// Drop a match when any of these patterns matches the matched text.
+    public var exclude: [String]?
+    /// A checksum the format carries (for example `github-crc32`): a failed check drops the
+    /// match, a passed one raises confidence to high.
+    public var checksum: String?
+    /// Skip the global placeholder allowlist (for rules whose values look like placeholders).
+    public var skipGlobalAllowlist: Bool?
+    /// A broad rule (generic assignments): yields to a specific rule that finds the same secret.
+    public var generic: Bool?
+    public var allowlist: Allowlist?
+    public var references: [String]?
+    public var tests: RuleTests?
+
+    public init(id: String, title: String, kind: Finding.Kind, severity: Severity, regex: String) {
+        self.id = id
+        self.title = title
+        self.kind = kind
+        self.severity = severity
+        self.regex = regex
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, kind, severity, confidence, cwe, owasp, message, fix, keywords, regex
+        case secretGroup = "secret_group"
+        case entropy, paths, languages, multiline, exclude, checksum
+        case skipGlobalAllowlist = "skip_global_allowlist"
+        case generic, allowlist, references, tests
+    }
+}
+
+/// Values that look like findings but are not.
+public struct Allowlist: Sendable, Hashable, Codable {
+    public enum Target: String, Sendable, Codable { case secret, match, line }
+
+    public var description: String?
+    /// A finding is dropped when one of these matches its `regexTarget`.
+    public var regexes: [String]?
+    public var regexTarget: Target?
+    /// A secret containing one of these (case-insensitive) is dropped.
+    public var stopwords: [String]?
+    /// Files never reported by this rule (globs).
+    public var paths: [String]?
+    /// Files never reported by this rule (regexes, as gitleaks writes them).
+    public var pathRegexes: [String]?
+    /// Built-in value checks: `repeated-characters`, `sequential-characters`.
+    public var checks: [String]?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case description, regexes
+        case regexTarget = "regex_target"
+        case stopwords, paths
+        case pathRegexes = "path_regexes"
+        case checks
+    }
+}
+
+/// The cases every rule ships with: text that must match and text that must not.
+public struct RuleTests: Sendable, Hashable, Codable {
+    public var match: [RuleTestCase]
+    public var noMatch: [RuleTestCase]
+
+    public init(match: [RuleTestCase], noMatch: [RuleTestCase]) {
+        self.match = match
+        self.noMatch = noMatch
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case match
+        case noMatch = "no_match"
+    }
+}
+
+/// A test case: the added text (one or more lines), optionally with the file path it sits in.
+public struct RuleTestCase: Sendable, Hashable, Codable {
+    public var text: String
+    public var path: String?
+
+    public init(text: String, path: String? = nil) {
+        self.text = text
+        self.path = path
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            self.init(text: text)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(text: try c.decode(String.self, forKey: .text), path: try c.decodeIfPresent(String.self, forKey: .path))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if path == nil {
+            var c = encoder.singleValueContainer()
+            try c.encode(text)
+        } else {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(text, forKey: .text)
+            try c.encodeIfPresent(path, forKey: .path)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case text, path }
+}
+
+/// The top level of a rule file.
+public struct RuleFile: Sendable, Hashable, Codable {
+    public var rules: [RuleDefinition]?
+    /// Applies to every secret rule (placeholders, documentation keys).
+    public var globalAllowlist: Allowlist?
+
+    enum CodingKeys: String, CodingKey {
+        case rules
+        case globalAllowlist = "global_allowlist"
+    }
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Generic checks on candidate secret values.
+public enum ValueChecks {
+    /// Shannon entropy in bits per byte.
+    public static func entropy(_ bytes: some Collection<UInt8>) -> Double {
+        guard !bytes.isEmpty else { return 0 }
+        var counts = [Int](repeating: 0, count: 256)
+        for b in bytes { counts[Int(b)] += 1 }
+        let n = Double(bytes.count)
+        var h = 0.0
+        for c in counts where c > 0 {
+            let p = Double(c) / n
+            h -= p * log2(p)
+        }
+        return h
+    }
+
+    /// Mostly one character (`xxxxxxxx`, `00000000`, `aaaa-aaaa`): a placeholder.
+    public static func isRepeated(_ bytes: [UInt8]) -> Bool {
+        let alnum = bytes.filter(isAlphanumeric)
+        guard alnum.count >= 4 else { return false }
+        var counts = [Int](repeating: 0, count: 256)
+        for b in alnum { counts[Int(KeywordAutomaton.fold(b))] += 1 }
+        return Double(counts.max()!) / Double(alnum.count) >= 0.6
+    }
+
+    /// Runs of consecutive characters (`abcdefgh`, `12345678`, `0123456789abcdef`): a placeholder.
+    public static func isSequential(_ bytes: [UInt8]) -> Bool {
+        let alnum = bytes.filter(isAlphanumeric).map(KeywordAutomaton.fold)
+        guard alnum.count >= 6 else { return false }
+        var sequential = 0
+        for i in 1..<alnum.count {
+            let d = Int(alnum[i]) - Int(alnum[i - 1])
+            if d == 1 || d == -1 || (alnum[i - 1] == UInt8(ascii: "9") && alnum[i] == UInt8(ascii: "a")) {
+                sequential += 1
+            }
+        }
+        return Double(sequential) / Double(alnum.count - 1) >= 0.75
+    }
+
+    static func isAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+}
+
+/// Checksums carried by token formats. A rule names one in `checksum:`.
+public enum TokenChecksum {
+    public static let known = ["github-crc32"]
+
+    public static func verify(_ name: String, _ value: [UInt8]) -> Bool? {
+        switch name {
+        case "github-crc32": return githubCRC32(value)
+        default: return nil
+        }
+    }
+
+    /// GitHub's newer tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) end in 6 base62 characters
+    /// encoding the CRC32 of the 30 random characters before them.
+    static func githubCRC32(_ token: [UInt8]) -> Bool {
+        guard let underscore = token.firstIndex(of: UInt8(ascii: "_")) else { return false }
+        let body = Array(token[(underscore + 1)...])
+        guard body.count == 36 else { return false }
+        let random = body[..<30], check = body[30...]
+        return base62(crc32(random), width: 6) == Array(check)
+    }
+
+    static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+        }
+        return ~crc
+    }
+
+    static let base62Alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+    static func base62(_ value: UInt32, width: Int) -> [UInt8] {
+        var v = value
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(base62Alphabet[Int(v % 62)])
+            v /= 62
+        } while v > 0
+        while digits.count < width { digits.append(UInt8(ascii: "0")) }
+        return digits.reversed()
+    }
+}

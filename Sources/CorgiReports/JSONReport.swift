@@ -1,0 +1,95 @@
+public import CorgiCore
+import Foundation
+
+/// `{"findings": [...], "stats": {...}}` with snake_case keys; `cwe` and `redacted` are always
+/// present (null when absent) so consumers can rely on the shape.
+public enum JSONReport {
+    public static func render(_ report: ScanReport) -> String {
+        let document = Document(
+            tool: Tool(name: "corgi", version: report.toolVersion),
+            findings: report.findings.map(Entry.init),
+            stats: Stats(report.statistics))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try! encoder.encode(document)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    struct Document: Encodable {
+        var tool: Tool
+        var findings: [Entry]
+        var stats: Stats
+    }
+
+    struct Tool: Encodable {
+        var name: String
+        var version: String
+    }
+
+    struct Entry: Encodable {
+        var finding: Finding
+        init(_ finding: Finding) { self.finding = finding }
+
+        enum Keys: String, CodingKey {
+            case ruleID = "rule_id", title, kind, severity, confidence, cwe, owasp, path, line, column
+            case endLine = "end_line", message, fingerprint, redacted
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(finding.ruleID, forKey: .ruleID)
+            try c.encode(finding.title, forKey: .title)
+            try c.encode(finding.kind, forKey: .kind)
+            try c.encode(finding.severity, forKey: .severity)
+            try c.encode(finding.confidence, forKey: .confidence)
+            try c.encode(finding.cwe, forKey: .cwe)
+            try c.encode(finding.owasp, forKey: .owasp)
+            try c.encode(finding.path, forKey: .path)
+            try c.encode(finding.line, forKey: .line)
+            try c.encode(finding.column, forKey: .column)
+            try c.encode(finding.endLine, forKey: .endLine)
+            try c.encode(finding.message, forKey: .message)
+            try c.encode(finding.fingerprint, forKey: .fingerprint)
+            try c.encode(finding.redacted, forKey: .redacted)
+        }
+    }
+
+    struct Stats: Encodable {
+        var files, binaryFiles, hunks, addedLines, bytes: Int
+        var rules, rulesWithoutKeywords, findings, suppressedInline, suppressedBaseline, ignoredFiles: Int
+        var truncatedLines, regexLimitHits, durationMs: Int
+
+        init(_ s: ScanStatistics) {
+            files = s.diff.files
+            binaryFiles = s.diff.binaryFiles
+            hunks = s.diff.hunks
+            addedLines = s.diff.addedLines
+            bytes = s.diff.bytes
+            rules = s.rules
+            rulesWithoutKeywords = s.rulesWithoutKeywords
+            findings = s.findings
+            suppressedInline = s.suppressedInline
+            suppressedBaseline = s.suppressedBaseline
+            ignoredFiles = s.ignoredFiles
+            truncatedLines = s.diff.truncatedLines
+            regexLimitHits = s.regexLimitHits
+            durationMs = s.durationMilliseconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case files
+            case binaryFiles = "binary_files"
+            case hunks
+            case addedLines = "added_lines"
+            case bytes, rules
+            case rulesWithoutKeywords = "rules_without_keywords"
+            case findings
+            case suppressedInline = "suppressed_inline"
+            case suppressedBaseline = "suppressed_baseline"
+            case ignoredFiles = "ignored_files"
+            case truncatedLines = "truncated_lines"
+            case regexLimitHits = "regex_limit_hits"
+            case durationMs = "duration_ms"
+        }
+    }
+}

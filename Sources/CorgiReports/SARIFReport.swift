@@ -1,0 +1,102 @@
+public import CorgiCore
+import Foundation
+
+/// SARIF 2.1.0, as GitHub code scanning and other tools read it. Columns are counted in Unicode
+/// code points (`columnKind`), and each result carries our fingerprint in `partialFingerprints`
+/// so code scanning tracks it across commits.
+public enum SARIFReport {
+    public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
+    public static let fingerprintKey = "corgiFingerprint/v1"
+
+    public static func render(_ report: ScanReport) -> String {
+        var ruleIndex: [String: Int] = [:]
+        var rules: [[String: Any]] = []
+        for finding in report.findings where ruleIndex[finding.ruleID] == nil {
+            ruleIndex[finding.ruleID] = rules.count
+            var tags = ["security", finding.kind.rawValue]
+            if let cwe = finding.cwe { tags.append("external/cwe/\(cwe.lowercased())") }
+            if let owasp = finding.owasp { tags.append("external/owasp/\(owasp)") }
+            rules.append([
+                "id": finding.ruleID,
+                "name": finding.ruleID,
+                "shortDescription": ["text": finding.title],
+                "fullDescription": ["text": finding.message],
+                "defaultConfiguration": ["level": level(finding.severity)],
+                "properties": [
+                    "tags": tags,
+                    "security-severity": securitySeverity(finding.severity),
+                    "problem.severity": problemSeverity(finding.severity),
+                ] as [String: Any],
+            ])
+        }
+        let results: [[String: Any]] = report.findings.map { finding in
+            var message = finding.message
+            if let redacted = finding.redacted { message += " [\(redacted)]" }
+            return [
+                "ruleId": finding.ruleID,
+                "ruleIndex": ruleIndex[finding.ruleID]!,
+                "level": level(finding.severity),
+                "message": ["text": message],
+                "locations": [[
+                    "physicalLocation": [
+                        "artifactLocation": ["uri": uri(finding.path), "uriBaseId": "%SRCROOT%"],
+                        "region": ["startLine": finding.line, "startColumn": finding.column, "endLine": finding.endLine],
+                    ] as [String: Any],
+                ]],
+                "partialFingerprints": [fingerprintKey: finding.fingerprint],
+                "properties": ["severity": finding.severity.rawValue, "confidence": finding.confidence.rawValue],
+            ]
+        }
+        let document: [String: Any] = [
+            "$schema": schemaURI,
+            "version": "2.1.0",
+            "runs": [[
+                "tool": ["driver": [
+                    "name": "Code Corgi",
+                    "semanticVersion": report.toolVersion,
+                    "informationUri": "https://github.com/code-corgi/corgi",
+                    "rules": rules,
+                ] as [String: Any]],
+                "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": ["%SRCROOT%": ["description": ["text": "The repository root."]]],
+                "results": results,
+            ] as [String: Any]],
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func level(_ severity: Severity) -> String {
+        switch severity {
+        case .critical, .high: "error"
+        case .medium: "warning"
+        case .low, .info: "note"
+        }
+    }
+
+    /// GitHub code scanning's 0.0–10.0 score, from which it derives its own severity label.
+    static func securitySeverity(_ severity: Severity) -> String {
+        switch severity {
+        case .critical: "9.5"
+        case .high: "8.0"
+        case .medium: "5.5"
+        case .low: "3.0"
+        case .info: "0.0"
+        }
+    }
+
+    static func problemSeverity(_ severity: Severity) -> String {
+        switch severity {
+        case .critical, .high: "error"
+        case .medium: "warning"
+        case .low, .info: "recommendation"
+        }
+    }
+
+    /// A relative URI reference: percent-encode what RFC 3986 does not allow in a path.
+    static func uri(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: ":")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+}

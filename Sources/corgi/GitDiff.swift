@@ -1,0 +1,51 @@
+import Foundation
+
+/// `git diff BASE..HEAD` in the current directory, streamed: its output is scanned as it is
+/// produced, never held whole.
+struct GitDiff {
+    let range: String
+
+    init(range: String) throws {
+        // The range goes to git as a revision, never as an option.
+        guard !range.isEmpty, !range.hasPrefix("-") else {
+            throw UsageError("--git takes a revision range such as main..HEAD")
+        }
+        self.range = range
+    }
+
+    func withOutput<T>(_ body: (Int32) throws -> T) throws -> T {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "git", "-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
+            "--src-prefix=a/", "--dst-prefix=b/", "-M", "--end-of-options", range,
+        ]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw UsageError("cannot run git: \(error.localizedDescription)")
+        }
+        // Drain stderr concurrently so a chatty git never blocks on a full pipe.
+        let errors = ErrorCollector()
+        let drain = Thread { errors.data = stderr.fileHandleForReading.readDataToEndOfFile() }
+        drain.start()
+        let result: Result<T, any Error> = Result { try body(stdout.fileHandleForReading.fileDescriptor) }
+        if case .failure = result { process.terminate() }
+        process.waitUntilExit()
+        errors.wait()
+        if process.terminationStatus != 0 {
+            let first = String(decoding: errors.data, as: UTF8.self).split(separator: "\n").first.map(String.init)
+            throw UsageError("git diff \(range) failed: \(first ?? "exit status \(process.terminationStatus)")")
+        }
+        return try result.get()
+    }
+}
+
+private final class ErrorCollector: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    var data = Data() { didSet { done.signal() } }
+    func wait() { done.wait() }
+}

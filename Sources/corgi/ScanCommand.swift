@@ -1,0 +1,153 @@
+import ArgumentParser
+import CorgiCore
+import CorgiDetection
+import CorgiReports
+import Foundation
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan the added lines of a unified diff.",
+        discussion: """
+            Reads a diff from PATH, from standard input (PATH '-', or no PATH with a pipe), or from \
+            'git diff BASE..HEAD' in the current repository. Exits 0 when no finding is at or above \
+            --fail-on, 1 when one is, 2 on a usage or input error.
+            """
+    )
+
+    @Argument(help: "A unified diff file, or '-' for standard input.")
+    var path: String?
+
+    @Option(name: .customLong("git"), help: ArgumentHelp("Scan 'git diff BASE..HEAD' of the current repository.", valueName: "BASE..HEAD"))
+    var gitRange: String?
+
+    @Option(help: "Output format: text, json, sarif or github.")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: info, low, medium, high, critical or never.")
+    var failOn: FailOn = .level(.low)
+
+    @Option(help: "A configuration file (YAML): extra rules, disabled rules, ignored paths, severity overrides.")
+    var config: String?
+
+    @Option(help: "Findings to accept: a JSON report from an earlier scan, or one fingerprint per line.")
+    var baseline: String?
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    func validate() throws {
+        if path != nil, gitRange != nil { throw UsageError("give either a diff PATH or --git, not both") }
+    }
+
+    func run() throws {
+        let ruleSet: RuleSet
+        let options: ScanOptions
+        do {
+            (ruleSet, options) = try loadRules()
+        } catch {
+            throw UsageError("\(error)")
+        }
+        let scan = Scan(ruleSet: ruleSet, options: options)
+        let progress = ProgressLine()
+        let result: ScanResult
+        do {
+            result = try withInput { fd in try scan.run(fileDescriptor: fd, progress: progress.update) }
+        } catch let error as UsageError {
+            progress.clear()
+            throw error
+        } catch {
+            progress.clear()
+            throw UsageError("\(error)")
+        }
+        progress.clear()
+
+        let report = ScanReport(findings: result.findings, statistics: result.statistics, toolVersion: Corgi.version)
+        let colour = format == .text && output == nil && isatty(STDOUT_FILENO) == 1
+            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let rendered = report.render(format.reportFormat, colour: colour)
+        if let output {
+            do { try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                throw UsageError("cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(rendered.utf8))
+        }
+        if case .level(let threshold) = failOn, result.findings.contains(where: { $0.severity >= threshold }) {
+            throw ExitCode(1)
+        }
+    }
+
+    private func loadRules() throws -> (RuleSet, ScanOptions) {
+        var configuration = ScanConfiguration()
+        var directory: URL?
+        if let config {
+            let url = URL(fileURLWithPath: config)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw UsageError("configuration file not found: \(config)")
+            }
+            configuration = try ScanConfiguration.load(from: url)
+            directory = url.deletingLastPathComponent()
+        }
+        let loaded = try configuration.resolveRules(relativeTo: directory)
+        let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
+        var options = ScanOptions(ignorePaths: configuration.ignorePaths ?? [])
+        if let baseline {
+            guard FileManager.default.fileExists(atPath: baseline) else { throw UsageError("baseline file not found: \(baseline)") }
+            options.baseline = try Baseline.load(from: URL(fileURLWithPath: baseline))
+        }
+        return (ruleSet, options)
+    }
+
+    /// Opens the diff source and hands its file descriptor to `body`.
+    private func withInput<T>(_ body: (Int32) throws -> T) throws -> T {
+        if let gitRange { return try GitDiff(range: gitRange).withOutput(body) }
+        switch path {
+        case "-":
+            return try body(STDIN_FILENO)
+        case nil:
+            guard isatty(STDIN_FILENO) == 0 else {
+                throw UsageError("no diff given: pass a diff file, '-' for standard input, or --git BASE..HEAD")
+            }
+            return try body(STDIN_FILENO)
+        case let path?:
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw UsageError("diff file not found: \(path)")
+            }
+            guard !isDirectory.boolValue else { throw UsageError("\(path) is a directory, not a diff file") }
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { throw UsageError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            return try body(fd)
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif, github
+    var reportFormat: ReportFormat { ReportFormat(rawValue: rawValue)! }
+}
+
+enum FailOn: ExpressibleByArgument, Equatable {
+    case level(Severity)
+    case never
+
+    init?(argument: String) {
+        if argument == "never" {
+            self = .never
+        } else if let level = Severity(rawValue: argument) {
+            self = .level(level)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { Severity.allCases.map(\.rawValue) + ["never"] }
+    var defaultValueDescription: String {
+        switch self {
+        case .level(let s): s.rawValue
+        case .never: "never"
+        }
+    }
+}
