@@ -143,6 +143,12 @@ public struct DiffParser {
             try consumeExtendedHeader(line)
             return
         }
+        if state == .betweenHunks, let first = line.first,
+           first == UInt8(ascii: "+") || first == UInt8(ascii: " ")
+        {
+            // Content right after a hunk whose counts are used up: the counts are wrong.
+            throw DiffParseError(line: lineNumber, reason: "line beyond the line counts of the hunk at line \(hunkStartLine)")
+        }
         if line.hasPrefix("--- ") {
             // A plain unified diff (`diff -u`), or the next file of one.
             closeFile(into: &consumer)

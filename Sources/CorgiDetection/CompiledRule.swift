@@ -16,7 +16,7 @@ public struct CompiledRule: Sendable {
 
     public init(_ definition: RuleDefinition) throws(RuleError) {
         func compile(_ pattern: String, _ what: String) throws(RuleError) -> PCRE2Pattern {
-            do { return try PCRE2Pattern(pattern) } catch { throw RuleError(ruleID: definition.id, reason: "\(what): \(error)") }
+            do { return try PCRE2Pattern(pattern) } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
         }
         guard !definition.id.isEmpty,
               definition.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })

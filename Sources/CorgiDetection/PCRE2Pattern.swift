@@ -105,7 +105,7 @@ public struct PatternError: Error, Sendable, Hashable, CustomStringConvertible {
     public var pattern: String
     public var offset: Int
     public var message: String
-    public var description: String { "regex does not compile at offset \(offset): \(message)" }
+    public var description: String { "does not compile at offset \(offset): \(message)" }
 }
 
 /// Per-scan PCRE2 state: match data, a match context with limits, and a JIT stack.

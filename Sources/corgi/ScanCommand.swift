@@ -90,7 +90,13 @@ struct ScanCommand: ParsableCommand {
             directory = url.deletingLastPathComponent()
         }
         let loaded = try configuration.resolveRules(relativeTo: directory)
-        let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
+        let ruleSet: RuleSet
+        do {
+            ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
+        } catch var error {
+            error.file = error.file ?? loaded.origin[error.ruleID]
+            throw error
+        }
         var options = ScanOptions(ignorePaths: configuration.ignorePaths ?? [])
         if let baseline {
             guard FileManager.default.fileExists(atPath: baseline) else { throw UsageError("baseline file not found: \(baseline)") }
