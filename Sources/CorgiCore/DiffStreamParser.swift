@@ -89,7 +89,7 @@ public final class DiffStreamParser {
         if piece.count > room { carryTruncated = true }
         let take = min(room, piece.count)
         guard take > 0 else { return }
-        UnsafeMutableBufferPointer(rebasing: carry[carryCount..<(carryCount + take)])
+        _ = UnsafeMutableBufferPointer(rebasing: carry[carryCount..<(carryCount + take)])
             .initialize(fromContentsOf: piece.prefix(take))
         carryCount += take
     }
