@@ -7,6 +7,7 @@ public struct CompiledRule: Sendable {
     let secretGroup: Int
     let excludes: [PCRE2Pattern]
     let paths: GlobSet
+    let pathRegex: PCRE2Pattern?
     let languages: Set<String>?
     let allowlist: CompiledAllowlist?
     public let keywords: [String]
@@ -37,6 +38,7 @@ public struct CompiledRule: Sendable {
         do { paths = try GlobSet(definition.paths ?? []) } catch {
             throw RuleError(ruleID: definition.id, reason: "paths: \(error)")
         }
+        pathRegex = try definition.pathRegex.map { pattern throws(RuleError) in try compile(pattern, "path_regex") }
         languages = definition.languages.map(Set.init)
         if let list = definition.allowlist {
             do { allowlist = try CompiledAllowlist(list) } catch {
@@ -55,6 +57,7 @@ public struct CompiledRule: Sendable {
     func applies(path: String, language: String?, scratch: MatchScratch) -> Bool {
         if let languages, !languages.contains(language ?? "") { return false }
         if !paths.isEmpty, !paths.matches(path, scratch: scratch) { return false }
+        if let pathRegex, !pathRegex.matches(path, scratch: scratch) { return false }
         if let allowlist, allowlist.allowsPath(path, scratch: scratch) { return false }
         return true
     }

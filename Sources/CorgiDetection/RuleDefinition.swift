@@ -22,6 +22,8 @@ public struct RuleDefinition: Sendable, Hashable, Codable {
     public var entropy: Double?
     /// Only files matching one of these globs.
     public var paths: [String]?
+    /// Only files whose path matches this regex (gitleaks' `path`).
+    public var pathRegex: String?
     /// Only files of these languages (see `Language`).
     public var languages: [String]?
     /// Match over a statement-sized window of the hunk's new lines instead of one line.
@@ -50,7 +52,9 @@ public struct RuleDefinition: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, title, kind, severity, confidence, cwe, owasp, message, fix, keywords, regex
         case secretGroup = "secret_group"
-        case entropy, paths, languages, multiline, exclude, checksum
+        case entropy, paths
+        case pathRegex = "path_regex"
+        case languages, multiline, exclude, checksum
         case skipGlobalAllowlist = "skip_global_allowlist"
         case generic, allowlist, references, tests
     }

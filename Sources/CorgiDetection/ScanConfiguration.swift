@@ -32,7 +32,9 @@ public struct ScanConfiguration: Sendable, Codable {
         case globalAllowlist = "global_allowlist"
     }
 
+    /// Reads a Code Corgi YAML configuration, or a gitleaks TOML configuration (`.toml`).
     public static func load(from url: URL) throws -> ScanConfiguration {
+        if url.pathExtension.lowercased() == "toml" { return try GitleaksImport.load(from: url).configuration }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw RuleError(file: url.path, ruleID: "", reason: "cannot read the configuration file")

@@ -306,3 +306,33 @@ def test_sample_diff_from_readme(corgi):
     assert result.returncode == 1
     ids = {f["rule_id"] for f in json.loads(result.stdout)["findings"]}
     assert {"stripe-live-secret-key", "python-subprocess-shell-true", "gha-script-injection"} <= ids
+
+
+def test_gitleaks_configuration(corgi, tmp_path):
+    config = write(
+        tmp_path,
+        "gitleaks.toml",
+        """
+[extend]
+useDefault = true
+
+[[rules]]
+id = "acme-api-key"
+description = "ACME API key"
+regex = '''(?i)acme[_-]?key\\s*[:=]\\s*["']?(acm_[a-z0-9]{24})'''
+secretGroup = 1
+keywords = ["acme"]
+
+[rules.allowlist]
+stopwords = ["sandbox"]
+""",
+    )
+    diff = new_file("app.py", ["ACME_KEY = 'acm_q8wm3zr6tk1yv4np7lc2hx9b'", "acme_key = 'acm_sandboxq8wm3zr6tk1yv4n'"]) + SECRET_DIFF
+    result = corgi("scan", "--config", config, "--format", "json", write(tmp_path, "g.diff", diff))
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["path"], f["line"]) for f in findings if f["rule_id"] == "acme-api-key"] == [("app.py", 1)]
+    assert any(f["rule_id"] == "github-pat-classic" for f in findings)  # useDefault keeps built-ins
+    broken = write(tmp_path, "broken.toml", "[[rules]]\nid = 'x'\nregex = \"\\d\"\n")
+    bad = corgi("scan", "--config", broken, write(tmp_path, "c.diff", CLEAN_DIFF))
+    assert bad.returncode == 2
+    assert "TOML line 3" in bad.stderr.decode()
