@@ -20,6 +20,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0", traits: ["YAML"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.7.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.10.0"),
     ],
     targets: [
         // Core: the diff model and streaming parser, findings, severities, redaction.
@@ -51,12 +61,65 @@ let package = Package(
         // Reports: text, JSON, SARIF 2.1.0 and GitHub Actions annotations.
         .target(name: "CorgiReports", dependencies: ["CorgiCore"], swiftSettings: swiftSettings),
 
+        // Forges: webhook verification, event decoding, API clients (GitHub App first).
+        .target(
+            name: "CorgiForges",
+            dependencies: [
+                "CorgiCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Storage: the repository layer, migrations and the hash-chained audit log (SQLite here).
+        .target(
+            name: "CorgiStorage",
+            dependencies: [
+                "CorgiCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Objects: diffs encrypted at rest (AES-GCM) with an expiry.
+        .target(
+            name: "CorgiObjects",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Service: configuration and secrets, the webhook gateway, the worker pipeline, the sweeper.
+        .target(
+            name: "CorgiService",
+            dependencies: [
+                "CorgiCore", "CorgiDetection", "CorgiReports", "CorgiForges", "CorgiStorage", "CorgiObjects",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "corgi",
             dependencies: [
                 "CorgiCore",
                 "CorgiDetection",
                 "CorgiReports",
+                "CorgiService",
+                "CorgiStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -76,6 +139,21 @@ let package = Package(
         .testTarget(
             name: "CorgiReportsTests",
             dependencies: ["CorgiCore", "CorgiReports"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiForgesTests",
+            dependencies: ["CorgiCore", "CorgiForges"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiStorageTests",
+            dependencies: ["CorgiCore", "CorgiStorage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiObjectsTests",
+            dependencies: ["CorgiObjects"],
             swiftSettings: swiftSettings
         ),
     ]

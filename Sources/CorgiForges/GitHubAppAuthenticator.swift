@@ -1,0 +1,103 @@
+public import Foundation
+internal import JWTKit
+
+/// GitHub App authentication: an RS256 JWT signed with the app's private key buys an
+/// installation token, which is cached until shortly before it expires.
+///
+/// The private key is read through a closure on every signing so a rotated key file takes
+/// effect without a restart.
+public actor GitHubAppAuthenticator {
+    public typealias KeySource = @Sendable () async throws -> String
+
+    let appID: String
+    let privateKeyPEM: KeySource
+    /// Tokens within this margin of their expiry are replaced before use.
+    let refreshMargin: TimeInterval
+    private var tokens: [Int: (token: String, expires: Date)] = [:]
+    private var signer: (pem: String, keys: JWTKeyCollection)?
+
+    public init(appID: String, privateKeyPEM: @escaping KeySource, refreshMargin: TimeInterval = 300) {
+        self.appID = appID
+        self.privateKeyPEM = privateKeyPEM
+        self.refreshMargin = refreshMargin
+    }
+
+    struct AppClaims: JWTPayload {
+        var iat: IssuedAtClaim
+        var exp: ExpirationClaim
+        var iss: IssuerClaim
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    /// A JWT for the app itself: issued 60 s in the past against clock drift, valid 9 minutes
+    /// (GitHub accepts at most 10).
+    public func appJWT(now: Date = Date()) async throws -> String {
+        let pem = try await privateKeyPEM()
+        let keys: JWTKeyCollection
+        if let signer, signer.pem == pem {
+            keys = signer.keys
+        } else {
+            let key: Insecure.RSA.PrivateKey
+            do { key = try Insecure.RSA.PrivateKey(pem: pem) } catch {
+                throw ForgeError.configuration("the GitHub App private key is not a valid RSA PEM key")
+            }
+            keys = await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256)
+            signer = (pem, keys)
+        }
+        let claims = AppClaims(
+            iat: IssuedAtClaim(value: now.addingTimeInterval(-60)),
+            exp: ExpirationClaim(value: now.addingTimeInterval(540)),
+            iss: IssuerClaim(value: appID))
+        return try await keys.sign(claims)
+    }
+
+    /// A cached installation token, or a new one from `mint` (which calls the API with the JWT).
+    public func installationToken(
+        for installation: Int, now: Date = Date(),
+        mint: @Sendable (String) async throws -> (token: String, expires: Date)
+    ) async throws -> String {
+        if let cached = tokens[installation], cached.expires.timeIntervalSince(now) > refreshMargin {
+            return cached.token
+        }
+        let jwt = try await appJWT(now: now)
+        let fresh = try await mint(jwt)
+        tokens[installation] = fresh
+        return fresh.token
+    }
+
+    /// Drops a cached token, e.g. after a 401.
+    public func invalidate(installation: Int) { tokens[installation] = nil }
+}
+
+/// Failures talking to a forge. Messages carry status codes and operation names, never
+/// request or response bodies (a diff is code).
+public enum ForgeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case configuration(String)
+    case http(operation: String, status: Int)
+    case notFound(operation: String)
+    case unauthorized(operation: String)
+    case transport(operation: String, reason: String)
+    case retriesExhausted(operation: String, lastStatus: Int?)
+    case invalidResponse(operation: String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let s): s
+        case .http(let op, let status): "\(op): HTTP \(status)"
+        case .notFound(let op): "\(op): not found (404)"
+        case .unauthorized(let op): "\(op): unauthorized (401)"
+        case .transport(let op, let reason): "\(op): \(reason)"
+        case .retriesExhausted(let op, let status): "\(op): gave up after retries" + (status.map { " (last HTTP \($0))" } ?? "")
+        case .invalidResponse(let op): "\(op): unexpected response"
+        }
+    }
+
+    /// Whether trying again later could succeed.
+    public var isTransient: Bool {
+        switch self {
+        case .transport, .retriesExhausted: true
+        case .http(_, let status): status >= 500 || status == 429
+        default: false
+        }
+    }
+}

@@ -1,0 +1,183 @@
+public import Foundation
+
+/// The GitHub webhook events Code Corgi acts on, decoded after the signature was verified.
+/// Only metadata is kept (ids, names, numbers, SHAs): never a body, title or comment text.
+public enum GitHubEvent: Sendable, Equatable {
+    case pullRequest(PullRequestEvent)
+    case installation(InstallationEvent)
+    case installationRepositories(InstallationRepositoriesEvent)
+    case checkRunRerequested(CheckRunEvent)
+    case ping(hookID: Int?, appID: Int?)
+    /// An event or action we do not act on: accepted with a 2xx and ignored.
+    case ignored(event: String, action: String?)
+
+    public static func decode(event: String, body: Data) throws -> GitHubEvent {
+        let decoder = JSONDecoder()
+        do {
+            switch event {
+            case "pull_request":
+                let e = try decoder.decode(PullRequestEvent.self, from: body)
+                return PullRequestEvent.handledActions.contains(e.action) ? .pullRequest(e) : .ignored(event: event, action: e.action)
+            case "installation":
+                return .installation(try decoder.decode(InstallationEvent.self, from: body))
+            case "installation_repositories":
+                return .installationRepositories(try decoder.decode(InstallationRepositoriesEvent.self, from: body))
+            case "check_run":
+                let e = try decoder.decode(CheckRunEvent.self, from: body)
+                return e.action == "rerequested" ? .checkRunRerequested(e) : .ignored(event: event, action: e.action)
+            case "ping":
+                let e = try decoder.decode(PingEvent.self, from: body)
+                return .ping(hookID: e.hookID, appID: e.hook?.appID)
+            default:
+                struct Action: Decodable { var action: String? }
+                return .ignored(event: event, action: (try? decoder.decode(Action.self, from: body))?.action)
+            }
+        } catch let error as DecodingError {
+            throw WebhookDecodingError(event: event, reason: WebhookDecodingError.describe(error))
+        }
+    }
+}
+
+public struct WebhookDecodingError: Error, Sendable, CustomStringConvertible {
+    public var event: String
+    public var reason: String
+    public var description: String { "cannot decode the \(event) event: \(reason)" }
+
+    /// Names the field, never quotes the payload.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String { c.codingPath.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case .keyNotFound(let key, let c): return "missing \(([path(c)] + [key.stringValue]).filter { !$0.isEmpty }.joined(separator: "."))"
+        case .typeMismatch(_, let c): return "wrong type at \(path(c))"
+        case .valueNotFound(_, let c): return "null at \(path(c))"
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not valid JSON" : "invalid value at \(path(c))"
+        @unknown default: return "invalid payload"
+        }
+    }
+}
+
+public struct Account: Sendable, Equatable, Decodable {
+    public var id: Int
+    public var login: String
+}
+
+public struct Repository: Sendable, Equatable, Decodable {
+    public var id: Int
+    public var name: String
+    public var fullName: String
+    public var owner: Account?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, owner
+        case fullName = "full_name"
+    }
+}
+
+public struct InstallationReference: Sendable, Equatable, Decodable {
+    public var id: Int
+    public var account: Account?
+}
+
+public struct PullRequestEvent: Sendable, Equatable, Decodable {
+    /// opened, synchronize, reopened → scan; closed → mark closed.
+    static let handledActions: Set<String> = ["opened", "synchronize", "reopened", "closed"]
+
+    public struct PullRequest: Sendable, Equatable, Decodable {
+        public struct Ref: Sendable, Equatable, Decodable {
+            public var sha: String
+            public var ref: String
+        }
+        public var number: Int
+        public var state: String
+        public var head: Ref
+        public var base: Ref
+        public var merged: Bool?
+    }
+
+    public var action: String
+    public var number: Int
+    public var pullRequest: PullRequest
+    public var repository: Repository
+    public var installation: InstallationReference?
+
+    enum CodingKeys: String, CodingKey {
+        case action, number, repository, installation
+        case pullRequest = "pull_request"
+    }
+
+    public var triggersScan: Bool { ["opened", "synchronize", "reopened"].contains(action) }
+}
+
+public struct InstallationEvent: Sendable, Equatable, Decodable {
+    public var action: String
+    public var installation: InstallationReference
+    public var repositories: [RepositoryReference]?
+}
+
+public struct RepositoryReference: Sendable, Equatable, Decodable {
+    public var id: Int
+    public var name: String
+    public var fullName: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case fullName = "full_name"
+    }
+}
+
+public struct InstallationRepositoriesEvent: Sendable, Equatable, Decodable {
+    public var action: String
+    public var installation: InstallationReference
+    public var repositoriesAdded: [RepositoryReference]
+    public var repositoriesRemoved: [RepositoryReference]
+
+    enum CodingKeys: String, CodingKey {
+        case action, installation
+        case repositoriesAdded = "repositories_added"
+        case repositoriesRemoved = "repositories_removed"
+    }
+}
+
+public struct CheckRunEvent: Sendable, Equatable, Decodable {
+    public struct CheckRun: Sendable, Equatable, Decodable {
+        public struct PullRequestReference: Sendable, Equatable, Decodable {
+            public var number: Int
+            public var head: PullRequestEvent.PullRequest.Ref
+            public var base: PullRequestEvent.PullRequest.Ref
+        }
+        public var id: Int
+        public var headSHA: String
+        public var externalID: String?
+        public var pullRequests: [PullRequestReference]
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case headSHA = "head_sha"
+            case externalID = "external_id"
+            case pullRequests = "pull_requests"
+        }
+    }
+
+    public var action: String
+    public var checkRun: CheckRun
+    public var repository: Repository
+    public var installation: InstallationReference?
+
+    enum CodingKeys: String, CodingKey {
+        case action, repository, installation
+        case checkRun = "check_run"
+    }
+}
+
+struct PingEvent: Decodable {
+    struct Hook: Decodable {
+        var appID: Int?
+        enum CodingKeys: String, CodingKey { case appID = "app_id" }
+    }
+    var hookID: Int?
+    var hook: Hook?
+    enum CodingKeys: String, CodingKey {
+        case hookID = "hook_id"
+        case hook
+    }
+}

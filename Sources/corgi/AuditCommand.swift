@@ -1,0 +1,37 @@
+import ArgumentParser
+import CorgiStorage
+import Foundation
+import Logging
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Inspect the append-only audit log.",
+        subcommands: [Verify.self]
+    )
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the audit log's hash chain and report the first broken link (exit 1).")
+
+        @Option(help: "The SQLite database of corgi serve.")
+        var database: String
+
+        func run() async throws {
+            guard FileManager.default.fileExists(atPath: database) else { throw UsageError("database not found: \(database)") }
+            var logger = Logger(label: "corgi.audit")
+            logger.logLevel = .warning
+            let store: SQLiteStore
+            do { store = try await SQLiteStore.open(path: database, logger: logger) } catch {
+                throw UsageError("cannot open \(database): \(error)")
+            }
+            let result = try await store.verifyAuditChain()
+            try await store.close()
+            if let broken = result.firstBroken {
+                print("audit log BROKEN at event \(broken.id): \(broken.reason) (\(result.rows) events read)")
+                throw ExitCode(1)
+            }
+            print("audit log intact: \(result.rows) events, every link verified")
+        }
+    }
+}
