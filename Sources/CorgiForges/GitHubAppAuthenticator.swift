@@ -44,9 +44,11 @@ public actor GitHubAppAuthenticator {
             keys = await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256)
             signer = (pem, keys)
         }
+        // GitHub requires integer NumericDates; jwt-kit writes a Date's fractional seconds.
+        let whole = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let claims = AppClaims(
-            iat: IssuedAtClaim(value: now.addingTimeInterval(-60)),
-            exp: ExpirationClaim(value: now.addingTimeInterval(540)),
+            iat: IssuedAtClaim(value: whole.addingTimeInterval(-60)),
+            exp: ExpirationClaim(value: whole.addingTimeInterval(540)),
             iss: IssuerClaim(value: appID))
         return try await keys.sign(claims)
     }

@@ -9,6 +9,8 @@ internal import SQLiteNIO
 public actor SQLiteStore {
     let connection: SQLiteConnection
     let logger: Logger
+    /// Rung whenever a job becomes available, so an idle worker claims it at once.
+    public nonisolated let jobSignal = WakeSignal()
 
     public static func open(path: String, logger: Logger) async throws -> SQLiteStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -23,6 +25,10 @@ public actor SQLiteStore {
     }
 
     public func close() async throws { try await connection.close() }
+
+    nonisolated func signalJobAvailable() {
+        Task { await jobSignal.signal() }
+    }
 
     // MARK: Migrations
 
@@ -58,6 +64,38 @@ public actor SQLiteStore {
             // Append-only, enforced by the database itself.
             "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
             "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+        ]),
+        (2, [
+            """
+            CREATE TABLE pull_requests (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, forge TEXT NOT NULL, organisation TEXT NOT NULL,
+                repository TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'open',
+                head_sha TEXT, summary_comment_id INTEGER, updated_at TEXT NOT NULL,
+                UNIQUE (forge, repository, number))
+            """,
+            """
+            CREATE TABLE scans (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, job_id INTEGER NOT NULL UNIQUE,
+                pull_request_id INTEGER NOT NULL REFERENCES pull_requests(id), organisation TEXT NOT NULL,
+                head_sha TEXT NOT NULL, status TEXT NOT NULL, check_run_id INTEGER, review_posted INTEGER NOT NULL DEFAULT 0,
+                summary_posted INTEGER NOT NULL DEFAULT 0, conclusion TEXT, new_findings INTEGER, open_findings INTEGER,
+                fixed_findings INTEGER, coverage TEXT, started_at TEXT NOT NULL, completed_at TEXT)
+            """,
+            """
+            CREATE TABLE findings (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, pull_request_id INTEGER NOT NULL REFERENCES pull_requests(id),
+                organisation TEXT NOT NULL, fingerprint TEXT NOT NULL, rule_id TEXT NOT NULL, kind TEXT NOT NULL,
+                severity TEXT NOT NULL, cwe TEXT, path TEXT NOT NULL, line INTEGER NOT NULL, column_number INTEGER NOT NULL,
+                end_line INTEGER NOT NULL, message TEXT NOT NULL, redacted TEXT, status TEXT NOT NULL,
+                first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, fixed_scan_id INTEGER,
+                UNIQUE (pull_request_id, fingerprint))
+            """,
+            """
+            CREATE TABLE diffs (
+                object_key TEXT PRIMARY KEY, organisation TEXT NOT NULL, scan_id INTEGER, bytes INTEGER NOT NULL,
+                created_at TEXT NOT NULL, expires_at REAL NOT NULL, deleted_at TEXT)
+            """,
+            "CREATE INDEX diffs_expiry ON diffs(deleted_at, expires_at)",
         ]),
     ]
 

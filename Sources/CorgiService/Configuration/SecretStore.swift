@@ -1,0 +1,110 @@
+public import Configuration
+public import Foundation
+import SystemPackage
+
+/// Secrets from files in a directory, the layout a Vault agent sidecar or a Kubernetes secret
+/// mount writes. The directory is checked for changes on every read (a `stat` per file) and
+/// re-read when something changed, so a rotated secret takes effect without a restart.
+///
+/// Values are held as `isSecret` configuration values: swift-configuration redacts them in its
+/// access reports, and nothing here logs them.
+public actor SecretStore {
+    public enum Name: String, CaseIterable, Sendable {
+        case githubPrivateKey = "github-private-key"
+        case githubWebhookSecret = "github-webhook-secret"
+        /// Optional: the previous webhook secret, accepted during a rotation.
+        case githubWebhookSecretPrevious = "github-webhook-secret-previous"
+        /// Base64 of 32 random bytes; `storage-encryption-key-previous` may hold the old key.
+        case storageEncryptionKey = "storage-encryption-key"
+        case storageEncryptionKeyPrevious = "storage-encryption-key-previous"
+        case sessionSigningKey = "session-signing-key"
+
+        var configKey: ConfigKey { ConfigKey(rawValue.split(separator: "-").map(String.init)) }
+    }
+
+    /// Required for `corgi serve`.
+    public static let required: [Name] = [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey]
+
+    let directory: String
+    private var reader: ConfigReader
+    private var stamp: [String]
+
+    public init(directory: String) async throws {
+        self.directory = directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SettingsError("secrets directory not found: \(directory)")
+        }
+        stamp = Self.stamp(directory)
+        reader = try await Self.read(directory)
+        for name in Self.required where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
+            throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
+        }
+        _ = try storageKeys()
+    }
+
+    /// Refuses secrets offered through the environment: they leak into process listings,
+    /// crash reports and child processes.
+    public static func refuseEnvironmentSecrets(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let names = ["GITHUB_WEBHOOK_SECRET", "GITHUB_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY", "WEBHOOK_SECRET"]
+        for variable in environment.keys.sorted() {
+            let upper = variable.uppercased()
+            let ours = upper.hasPrefix("CORGI_") && ["SECRET", "KEY", "TOKEN", "PASSWORD"].contains { upper.contains($0) }
+            if ours || names.contains(upper) {
+                throw SettingsError("refusing the secret in environment variable \(variable): secrets are read only from files in the secrets directory")
+            }
+        }
+    }
+
+    public func string(_ name: Name) async throws -> String? {
+        try await refreshIfChanged()
+        return reader.string(forKey: name.configKey, isSecret: true)
+    }
+
+    /// Current webhook secrets (the previous one too while a rotation is under way).
+    public func webhookSecrets() async throws -> [[UInt8]] {
+        try await refreshIfChanged()
+        return [Name.githubWebhookSecret, .githubWebhookSecretPrevious].compactMap {
+            reader.string(forKey: $0.configKey, isSecret: true).map { Array($0.utf8) }
+        }
+    }
+
+    public func privateKey() async throws -> String {
+        guard let key = try await string(.githubPrivateKey) else { throw SettingsError("missing secret: \(directory)/github-private-key") }
+        return key
+    }
+
+    /// Storage encryption keys, newest first.
+    public func storageKeys() throws -> [[UInt8]] {
+        try [Name.storageEncryptionKey, .storageEncryptionKeyPrevious].compactMap { name in
+            guard let text = reader.string(forKey: name.configKey, isSecret: true) else { return nil }
+            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+                throw SettingsError("secret \(name.rawValue) must be base64 of 32 random bytes (e.g. openssl rand -base64 32)")
+            }
+            return Array(data)
+        }
+    }
+
+    private func refreshIfChanged() async throws {
+        let now = Self.stamp(directory)
+        guard now != stamp else { return }
+        reader = try await Self.read(directory)
+        stamp = now
+    }
+
+    private static func read(_ directory: String) async throws -> ConfigReader {
+        ConfigReader(provider: try await DirectoryFilesProvider(directoryPath: FilePath(directory)))
+    }
+
+    /// Names, sizes, modification times and inodes: changes when a file (or the `..data`
+    /// symlink Kubernetes swaps) changes.
+    private static func stamp(_ directory: String) -> [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        return names.map { name in
+            var info = stat()
+            let path = directory + "/" + name
+            guard stat(path, &info) == 0 else { return name }
+            return "\(name):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
+        }
+    }
+}

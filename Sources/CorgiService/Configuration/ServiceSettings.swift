@@ -1,0 +1,136 @@
+public import Configuration
+public import Foundation
+import SystemPackage
+
+/// Everything `corgi serve` reads from its YAML settings file. Secrets are not settings: they
+/// come from files in `secrets.directory` (see ``SecretStore``).
+public struct ServiceSettings: Sendable {
+    public struct TLS: Sendable { public var certificatePath: String; public var keyPath: String }
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var tls: TLS?
+    public var maximumBodyBytes = 25 << 20
+    public var githubAppID: String
+    public var githubAPIURL = "https://api.github.com"
+    public var checkName = "Code Corgi"
+    public var databasePath: String
+    public var objectsDirectory: String
+    public var secretsDirectory: String
+    public var failOn: String = "high"
+    public var maximumInlineComments = 30
+    public var retentionDays = 90
+    public var organisationRetentionDays: [String: Int] = [:]
+    public var workers = 1
+    public var leaseSeconds = 300
+    public var maximumAttempts = 5
+    public var sweepIntervalSeconds = 3600
+    public var logLevel = "info"
+    public var scanConfigurationPath: String?
+    public var githubTimeoutSeconds = 30
+    public var githubRetryAttempts = 5
+    public var githubRetryInitialBackoffMilliseconds = 500
+    public var jobRetryBaseSeconds = 5
+
+    /// Reads and validates the settings file; every problem names the setting.
+    public static func load(path: String) async throws -> ServiceSettings {
+        guard FileManager.default.fileExists(atPath: path) else { throw SettingsError("settings file not found: \(path)") }
+        let provider: FileProvider<YAMLSnapshot>
+        do { provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)) } catch {
+            throw SettingsError("\(path): not a valid YAML settings file")
+        }
+        let reader = SettingsReader(config: ConfigReader(provider: provider), file: path)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path }
+
+        try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
+                                  "github.webhook-secret", "github.private-key"])
+        var s = ServiceSettings(
+            githubAppID: try reader.requiredString("github.app_id"),
+            databasePath: resolve(try reader.requiredString("storage.database")),
+            objectsDirectory: resolve(try reader.requiredString("storage.objects")),
+            secretsDirectory: resolve(try reader.requiredString("secrets.directory")))
+        guard s.githubAppID.allSatisfy(\.isNumber) else { throw SettingsError("\(path): github.app_id must be the numeric App ID") }
+        s.host = try reader.string("server.host", default: s.host)
+        s.port = try reader.int("server.port", default: s.port, range: 0...65535)
+        s.maximumBodyBytes = try reader.int("server.max_body_bytes", default: s.maximumBodyBytes, range: 1024...(256 << 20))
+        if let certificate = try reader.optionalString("server.tls.certificate") {
+            guard let key = try reader.optionalString("server.tls.key") else { throw SettingsError("\(path): server.tls.key is required with server.tls.certificate") }
+            s.tls = TLS(certificatePath: resolve(certificate), keyPath: resolve(key))
+        }
+        s.githubAPIURL = try reader.string("github.api_url", default: s.githubAPIURL)
+        guard s.githubAPIURL.hasPrefix("https://") || s.githubAPIURL.hasPrefix("http://") else {
+            throw SettingsError("\(path): github.api_url must be an http(s) URL")
+        }
+        s.checkName = try reader.string("github.check_name", default: s.checkName)
+        s.githubTimeoutSeconds = try reader.int("github.timeout_seconds", default: s.githubTimeoutSeconds, range: 1...600)
+        s.githubRetryAttempts = try reader.int("github.retry_attempts", default: s.githubRetryAttempts, range: 1...20)
+        s.githubRetryInitialBackoffMilliseconds = try reader.int("github.retry_initial_backoff_ms", default: s.githubRetryInitialBackoffMilliseconds, range: 1...60000)
+        s.jobRetryBaseSeconds = try reader.int("worker.retry_base_seconds", default: s.jobRetryBaseSeconds, range: 1...3600)
+        s.failOn = try reader.string("policy.fail_on", default: s.failOn)
+        guard ["info", "low", "medium", "high", "critical", "never"].contains(s.failOn) else {
+            throw SettingsError("\(path): policy.fail_on must be info, low, medium, high, critical or never")
+        }
+        s.maximumInlineComments = try reader.int("policy.max_inline_comments", default: s.maximumInlineComments, range: 0...100)
+        s.retentionDays = try reader.int("retention.default_days", default: s.retentionDays, range: 1...3650)
+        // retention.organisations: ["octo-org=30", ...]
+        for entry in try reader.stringArray("retention.organisations") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let days = Int(parts[1]), (1...3650).contains(days) else {
+                throw SettingsError("\(path): retention.organisations entries are \"organisation=days\" with 1 to 3650 days")
+            }
+            s.organisationRetentionDays[parts[0]] = days
+        }
+        s.workers = try reader.int("worker.concurrency", default: s.workers, range: 1...64)
+        s.leaseSeconds = try reader.int("worker.lease_seconds", default: s.leaseSeconds, range: 5...86400)
+        s.maximumAttempts = try reader.int("worker.max_attempts", default: s.maximumAttempts, range: 1...100)
+        s.sweepIntervalSeconds = try reader.int("retention.sweep_interval_seconds", default: s.sweepIntervalSeconds, range: 1...86400)
+        s.logLevel = try reader.string("logging.level", default: s.logLevel)
+        s.scanConfigurationPath = try reader.optionalString("scan.config").map(resolve)
+        return s
+    }
+
+    public func retentionDays(for organisation: String) -> Int { organisationRetentionDays[organisation] ?? retentionDays }
+}
+
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// swift-configuration lookups that turn "missing" and "malformed" into errors naming the key.
+struct SettingsReader {
+    let config: ConfigReader
+    let file: String
+
+    func requiredString(_ key: String) throws -> String {
+        guard let value = config.string(forKey: ConfigKey(key)), !value.isEmpty else {
+            throw SettingsError("\(file): missing setting \(key)")
+        }
+        return value
+    }
+
+    func optionalString(_ key: String) throws -> String? { config.string(forKey: ConfigKey(key)) }
+
+    func string(_ key: String, default value: String) throws -> String { config.string(forKey: ConfigKey(key)) ?? value }
+
+    func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        let parsed: Int
+        do { parsed = try config.requiredInt(forKey: ConfigKey(key)) } catch {
+            guard let raw = config.string(forKey: ConfigKey(key)) else { return value }
+            guard let number = Int(raw) else { throw SettingsError("\(file): \(key) must be an integer") }
+            parsed = number
+        }
+        guard range.contains(parsed) else { throw SettingsError("\(file): \(key) must be between \(range.lowerBound) and \(range.upperBound)") }
+        return parsed
+    }
+
+    func stringArray(_ key: String) throws -> [String] { config.stringArray(forKey: ConfigKey(key)) ?? [] }
+
+    /// A secret written into the settings file is refused: secrets live in the secrets directory.
+    func refuseSecrets(_ keys: [String]) throws {
+        for key in keys where config.string(forKey: ConfigKey(key), isSecret: true) != nil {
+            throw SettingsError("\(file): \(key) is a secret and must not be in the settings file; put it in the secrets directory")
+        }
+    }
+}

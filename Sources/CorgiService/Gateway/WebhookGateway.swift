@@ -1,0 +1,197 @@
+import CorgiForges
+public import CorgiStorage
+import Foundation
+public import Hummingbird
+import HTTPTypes
+import Prometheus
+public import Logging
+import NIOCore
+
+/// The HTTP side: `POST /webhooks/github`, health, readiness and metrics.
+///
+/// Order matters for a webhook: cap the body, verify the signature over the raw bytes (401
+/// before any byte is parsed), then dedupe, decode, audit and enqueue in one transaction, and
+/// answer 202 — the review itself happens in a worker.
+public struct WebhookGateway: Sendable {
+    let store: SQLiteStore
+    let secrets: SecretStore
+    let metrics: ServiceMetrics
+    let logger: Logger
+    let maximumBodyBytes: Int
+
+    public init(store: SQLiteStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger, maximumBodyBytes: Int) {
+        self.store = store
+        self.secrets = secrets
+        self.metrics = metrics
+        self.logger = logger
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/webhooks/github") { request, _ in await self.github(request) }
+        router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
+        router.get("/readyz") { _, _ in await self.readiness() }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: self.metrics.text())))
+        }
+        router.get("/ping") { _, _ in Self.json(.ok, ["status": "pong"]) }
+        return router
+    }
+
+    func readiness() async -> Response {
+        do {
+            let counts = try await store.counts()
+            return Self.json(.ok, ["status": "ready", "queued": "\(counts["queued"] ?? 0)", "running": "\(counts["running"] ?? 0)",
+                                   "failed": "\(counts["failed"] ?? 0)"])
+        } catch {
+            return Self.json(.serviceUnavailable, ["status": "storage unavailable"])
+        }
+    }
+
+    func github(_ incoming: Request) async -> Response {
+        let started = ContinuousClock.now
+        defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
+        var request = incoming
+        var log = logger
+        log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: body too large", metadata: ["bytes": "\(length)"])
+            return Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"])
+        }
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: maximumBodyBytes) } catch {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: body too large or unreadable")
+            return Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"])
+        }
+        let bytes = body.readableBytesView
+        let secretList: [[UInt8]]
+        do { secretList = try await secrets.webhookSecrets() } catch {
+            log.error("webhook secrets unavailable")
+            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
+        }
+        guard WebhookSignature.verifyHMACSHA256(body: bytes, signature: request.headers[Self.signatureHeader], secrets: secretList) else {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: bad or missing signature", metadata: ["bytes": "\(bytes.count)"])
+            return Self.json(.unauthorized, ["error": "invalid signature"])
+        }
+        // Signed by the forge from here on.
+        guard let event = request.headers[Self.eventHeader], Self.isToken(event, maximum: 64),
+              let delivery = request.headers[Self.deliveryHeader], Self.isToken(delivery, maximum: 128)
+        else {
+            metrics.webhooksRejected.increment()
+            return Self.json(.badRequest, ["error": "missing or invalid X-GitHub-Event / X-GitHub-Delivery"])
+        }
+        log[metadataKey: "delivery"] = "\(delivery)"
+        log[metadataKey: "event"] = "\(event)"
+        let decoded: GitHubEvent
+        do { decoded = try GitHubEvent.decode(event: event, body: Data(bytes)) } catch {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
+            return Self.json(.badRequest, ["error": "\(error)"])
+        }
+        do {
+            return try await accept(decoded, event: event, delivery: delivery, logger: log)
+        } catch {
+            log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
+            return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+        }
+    }
+
+    func accept(_ decoded: GitHubEvent, event: String, delivery: String, logger: Logger) async throws -> Response {
+        var job: ScanJob?
+        var action = "webhook.\(event)"
+        var target = "-"
+        var organisation: String?
+        var metadata = ["delivery": delivery, "event": event]
+        var closePR: (String, Int)?
+
+        switch decoded {
+        case .pullRequest(let e):
+            guard let installation = e.installation else { return Self.json(.badRequest, ["error": "not a GitHub App delivery (no installation)"]) }
+            organisation = e.repository.owner?.login ?? String(e.repository.fullName.split(separator: "/").first ?? "")
+            target = "\(e.repository.fullName)#\(e.number)"
+            action = "webhook.pull_request.\(e.action)"
+            metadata["sha"] = e.pullRequest.head.sha
+            metadata["repository"] = e.repository.fullName
+            metadata["pr"] = "\(e.number)"
+            if e.triggersScan {
+                job = ScanJob(forge: "github", installationID: installation.id, organisation: organisation ?? "", repository: e.repository.fullName,
+                              number: e.number, headSHA: e.pullRequest.head.sha, baseSHA: e.pullRequest.base.sha, deliveryID: delivery,
+                              trigger: "pull_request.\(e.action)")
+            } else {
+                closePR = (e.repository.fullName, e.number)
+            }
+        case .checkRunRerequested(let e):
+            guard let installation = e.installation, let pr = e.checkRun.pullRequests.first else {
+                metrics.webhooksIgnored.increment()
+                return Self.json(.accepted, ["status": "ignored", "reason": "check run without a pull request"])
+            }
+            organisation = e.repository.owner?.login
+            target = "\(e.repository.fullName)#\(pr.number)"
+            action = "webhook.check_run.rerequested"
+            metadata["sha"] = e.checkRun.headSHA
+            metadata["pr"] = "\(pr.number)"
+            job = ScanJob(forge: "github", installationID: installation.id, organisation: organisation ?? "", repository: e.repository.fullName,
+                          number: pr.number, headSHA: e.checkRun.headSHA, baseSHA: pr.base.sha, deliveryID: delivery,
+                          trigger: "check_run.rerequested")
+        case .installation(let e):
+            organisation = e.installation.account?.login
+            target = "installation \(e.installation.id)"
+            action = "installation.\(e.action)"
+            metadata["repositories"] = "\(e.repositories?.count ?? 0)"
+        case .installationRepositories(let e):
+            organisation = e.installation.account?.login
+            target = "installation \(e.installation.id)"
+            action = "installation_repositories.\(e.action)"
+            metadata["added"] = e.repositoriesAdded.map(\.fullName).joined(separator: ",")
+            metadata["removed"] = e.repositoriesRemoved.map(\.fullName).joined(separator: ",")
+        case .ping(let hook, let app):
+            target = "hook \(hook.map(String.init) ?? "-")"
+            action = "webhook.ping"
+            metadata["app"] = app.map(String.init) ?? "-"
+        case .ignored(let name, let act):
+            metrics.webhooksIgnored.increment()
+            logger.info("webhook ignored", metadata: ["action": "\(act ?? "-")"])
+            return Self.json(.accepted, ["status": "ignored", "event": name])
+        }
+
+        let result = try await store.acceptWebhook(
+            deliveryID: delivery, forge: "github", event: event, job: job,
+            audit: (actor: "github", action: action, target: target, organisation: organisation, metadata: metadata))
+        switch result {
+        case .redelivery:
+            metrics.webhooksDuplicate.increment()
+            logger.info("webhook redelivered: accepted, not run again")
+            return Self.json(.accepted, ["status": "duplicate"])
+        case .enqueued:
+            metrics.webhooksAccepted.increment()
+            logger.info("webhook queued", metadata: ["target": "\(target)", "sha": "\(metadata["sha"] ?? "-")"])
+            return Self.json(.accepted, ["status": "queued"])
+        case .recorded:
+            metrics.webhooksAccepted.increment()
+            if let (repository, number) = closePR {
+                try await store.markPullRequestClosed(forge: "github", repository: repository, number: number)
+            }
+            logger.info("webhook recorded", metadata: ["action": "\(action)"])
+            return Self.json(.accepted, ["status": "recorded"])
+        }
+    }
+
+    static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")!
+    static let eventHeader = HTTPField.Name("X-GitHub-Event")!
+    static let deliveryHeader = HTTPField.Name("X-GitHub-Delivery")!
+
+    static func isToken(_ s: String, maximum: Int) -> Bool {
+        !s.isEmpty && s.count <= maximum && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(fields)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

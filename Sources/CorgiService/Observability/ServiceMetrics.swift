@@ -1,0 +1,37 @@
+public import Prometheus
+
+/// The service's Prometheus metrics, on one registry owned by the server (no global state).
+public struct ServiceMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let webhooksAccepted: Counter
+    let webhooksRejected: Counter
+    let webhooksDuplicate: Counter
+    let webhooksIgnored: Counter
+    let scansCompleted: Counter
+    let scansFailed: Counter
+    let jobRetries: Counter
+    let findingsNew: Counter
+    let diffsDeleted: Counter
+    let webhookLatency: DurationHistogram
+    let scanDuration: DurationHistogram
+
+    public init() {
+        webhooksAccepted = registry.makeCounter(name: "corgi_webhooks_accepted_total", help: "Webhooks verified and queued or recorded")
+        webhooksRejected = registry.makeCounter(name: "corgi_webhooks_rejected_total", help: "Webhooks refused (signature, size, malformed)")
+        webhooksDuplicate = registry.makeCounter(name: "corgi_webhooks_redelivered_total", help: "Redelivered webhooks accepted without a rerun")
+        webhooksIgnored = registry.makeCounter(name: "corgi_webhooks_ignored_total", help: "Verified webhooks of events we do not act on")
+        scansCompleted = registry.makeCounter(name: "corgi_scans_completed_total", help: "Reviews published")
+        scansFailed = registry.makeCounter(name: "corgi_scans_failed_total", help: "Reviews that failed for good")
+        jobRetries = registry.makeCounter(name: "corgi_job_retries_total", help: "Jobs put back for a later attempt")
+        findingsNew = registry.makeCounter(name: "corgi_findings_new_total", help: "New findings reported")
+        diffsDeleted = registry.makeCounter(name: "corgi_diffs_deleted_total", help: "Diffs deleted by retention")
+        webhookLatency = registry.makeDurationHistogram(
+            name: "corgi_webhook_seconds", buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)],
+            help: "Time to answer a webhook")
+        scanDuration = registry.makeDurationHistogram(
+            name: "corgi_review_seconds", buckets: [.milliseconds(100), .seconds(1), .seconds(5), .seconds(30), .seconds(120)],
+            help: "Time from claim to published review")
+    }
+
+    public func text() -> String { registry.emitToString() }
+}

@@ -1,0 +1,139 @@
+public import CorgiStorage
+public import CorgiObjects
+public import Foundation
+public import Logging
+import Prometheus
+public import ServiceLifecycle
+
+/// Claims jobs and runs them through the pipeline until shutdown. Several may run in one
+/// process; each holds a lease it renews while it works, so a crashed worker's job is retried.
+public struct ReviewWorker: Service, CustomStringConvertible {
+    public var description: String { "ReviewWorker(\(name))" }
+
+    let name: String
+    let store: SQLiteStore
+    let pipeline: ReviewPipeline
+    let lease: TimeInterval
+    let maximumAttempts: Int
+    let retryBase: TimeInterval
+    let logger: Logger
+
+    public init(name: String, store: SQLiteStore, pipeline: ReviewPipeline, lease: TimeInterval, maximumAttempts: Int,
+                retryBase: TimeInterval = 5, logger: Logger) {
+        self.retryBase = retryBase
+        self.name = name
+        self.store = store
+        self.pipeline = pipeline
+        self.lease = lease
+        self.maximumAttempts = maximumAttempts
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // On graceful shutdown the loop is cancelled between (or during) jobs; a job cut short
+        // keeps its lease and is retried once the lease expires.
+        do {
+            try await cancelWhenGracefulShutdown { try await loop() }
+        } catch is CancellationError {
+            logger.info("worker stopped", metadata: ["worker": "\(name)"])
+        }
+    }
+
+    func loop() async throws {
+        do {
+            while !Task.isCancelled {
+                guard let claimed = try await store.claim(worker: name, lease: lease, now: Date()) else {
+                    // Idle: wake on a new job, or poll for expired leases and delayed retries.
+                    await store.jobSignal.wait(timeout: .seconds(1))
+                    continue
+                }
+                try await work(claimed)
+            }
+        }
+    }
+
+    func work(_ claimed: ClaimedJob) async throws {
+        let outcome = try await withThrowingTaskGroup(of: ReviewPipeline.Outcome?.self) { group in
+            group.addTask { await pipeline.process(claimed, logger: logger) }
+            group.addTask {
+                // Renew the lease while the review runs.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(max(1, lease / 3)))
+                    try await store.heartbeat(claimed, lease: lease, now: Date())
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            return ReviewPipeline.Outcome.retry("worker stopped")
+        }
+        switch outcome {
+        case .published:
+            try await store.complete(claimed)
+        case .retry(let reason):
+            let delay = min(600, retryBase * pow(2, Double(claimed.attempt - 1)))
+            try await store.retry(claimed, delay: delay, reason: reason, maximumAttempts: maximumAttempts, now: Date())
+            pipeline.metrics.jobRetries.increment()
+            if claimed.attempt >= maximumAttempts {
+                pipeline.metrics.scansFailed.increment()
+                logger.error("review failed for good", metadata: ["job": "\(claimed.id)", "attempts": "\(claimed.attempt)", "reason": "\(reason)"])
+            } else {
+                logger.warning("review will be retried", metadata: ["job": "\(claimed.id)", "in_seconds": "\(Int(delay))", "reason": "\(reason)"])
+            }
+        case .failed(let reason):
+            try await store.retry(claimed, delay: 0, reason: reason, maximumAttempts: 0, now: Date())
+            pipeline.metrics.scansFailed.increment()
+            logger.error("review failed", metadata: ["job": "\(claimed.id)", "reason": "\(reason)"])
+        }
+    }
+}
+
+/// Deletes diffs whose retention has expired, each deletion audited.
+public struct RetentionSweeper: Service, CustomStringConvertible {
+    public var description: String { "RetentionSweeper(every \(Int(interval)) s)" }
+
+    let store: SQLiteStore
+    let objects: any ObjectStore
+    let interval: TimeInterval
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    public init(store: SQLiteStore, objects: any ObjectStore, interval: TimeInterval, metrics: ServiceMetrics, logger: Logger) {
+        self.store = store
+        self.objects = objects
+        self.interval = interval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    _ = try await sweepOnce(now: Date())
+                    try await Task.sleep(for: .seconds(interval))
+                }
+            }
+        } catch is CancellationError {
+            logger.debug("retention sweeper stopped")
+        }
+    }
+
+    /// One pass; returns how many diffs were deleted.
+    public func sweepOnce(now: Date) async throws -> Int {
+        let expired = try await store.expiredDiffs(now: now)
+        for diff in expired {
+            try await objects.delete(diff.objectKey)
+            try await store.markDiffDeleted(diff)
+            metrics.diffsDeleted.increment()
+        }
+        // Objects left by a crash between upload and record expire on their own.
+        let orphans = try await objects.sweep(now: now)
+        if !expired.isEmpty || !orphans.isEmpty {
+            logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)"])
+        }
+        return expired.count
+    }
+}

@@ -1,0 +1,47 @@
+public import CorgiCore
+public import Foundation
+
+/// Where a scan stands, so a retried job picks up where a crashed one stopped.
+public struct ScanState: Sendable, Hashable {
+    public var scanID: Int
+    public var pullRequestID: Int
+    public var status: String  // running → scanned → published
+    public var checkRunID: Int?
+    public var reviewPosted: Bool
+    public var summaryPosted: Bool
+    public var summaryCommentID: Int?
+}
+
+/// Findings of one scan against the pull request's earlier scans, by fingerprint.
+public struct Reconciliation: Sendable, Hashable {
+    public var new: [Finding]
+    public var stillOpen: [Finding]
+    public var fixed: [Finding]
+    public var conclusion: String
+    public var coverage: String?
+
+    public var open: [Finding] { (new + stillOpen).sorted(by: Finding.reportOrder) }
+}
+
+public struct ExpiredDiff: Sendable, Hashable {
+    public var objectKey: String
+    public var organisation: String
+}
+
+/// The review data of the service: pull requests, scans, findings, diffs and installations.
+/// Every row carries its organisation.
+public protocol ReviewStore: Sendable {
+    func beginScan(_ job: ClaimedJob) async throws -> ScanState
+    func setCheckRun(scanID: Int, checkRunID: Int) async throws
+    func recordScanResult(
+        scanID: Int, findings: [Finding], conclusion: String, coverage: String?,
+        diff: (objectKey: String, bytes: Int, expiresAt: Date)?, audit metadata: [String: String]
+    ) async throws
+    func reconciliation(scanID: Int) async throws -> Reconciliation
+    func markReviewPosted(scanID: Int) async throws
+    func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws
+    func completeScan(scanID: Int) async throws
+    func markPullRequestClosed(forge: String, repository: String, number: Int) async throws
+    func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
+    func markDiffDeleted(_ diff: ExpiredDiff) async throws
+}

@@ -1,0 +1,172 @@
+public import CorgiCore
+public import Foundation
+internal import SQLiteNIO
+
+extension SQLiteStore: ReviewStore {
+    public func beginScan(_ claimed: ClaimedJob) async throws -> ScanState {
+        try await transaction {
+            let job = claimed.job
+            let pr = try await connection.query(
+                """
+                INSERT INTO pull_requests (forge, organisation, repository, number, state, head_sha, updated_at)
+                VALUES (?, ?, ?, ?, 'open', ?, ?)
+                ON CONFLICT(forge, repository, number) DO UPDATE SET head_sha = excluded.head_sha, state = 'open', updated_at = excluded.updated_at
+                RETURNING id, summary_comment_id
+                """,
+                [.text(job.forge), .text(job.organisation), .text(job.repository), .integer(job.number), .text(job.headSHA), .text(Self.now())])
+            guard let prRow = pr.first, let prID = prRow.column("id")?.integer else { throw StorageError.unexpected("pull request upsert") }
+            let summaryID = prRow.column("summary_comment_id")?.integer.map { Int($0) }
+            _ = try await connection.query(
+                "INSERT INTO scans (job_id, pull_request_id, organisation, head_sha, status, started_at) VALUES (?, ?, ?, ?, 'running', ?) ON CONFLICT(job_id) DO NOTHING",
+                [.integer(claimed.id), .integer(prID), .text(job.organisation), .text(job.headSHA), .text(Self.now())])
+            let scan = try await connection.query("SELECT * FROM scans WHERE job_id = ?", [.integer(claimed.id)])
+            guard let row = scan.first else { throw StorageError.unexpected("scan row") }
+            return ScanState(
+                scanID: Int(row.column("id")?.integer ?? 0), pullRequestID: Int(prID), status: row.column("status")?.string ?? "running",
+                checkRunID: row.column("check_run_id")?.integer.map { Int($0) }, reviewPosted: row.column("review_posted")?.integer == 1,
+                summaryPosted: row.column("summary_posted")?.integer == 1, summaryCommentID: summaryID)
+        }
+    }
+
+    public func setCheckRun(scanID: Int, checkRunID: Int) async throws {
+        _ = try await connection.query("UPDATE scans SET check_run_id = ? WHERE id = ?", [.integer(checkRunID), .integer(scanID)])
+    }
+
+    public func recordScanResult(
+        scanID: Int, findings: [Finding], conclusion: String, coverage: String?,
+        diff: (objectKey: String, bytes: Int, expiresAt: Date)?, audit metadata: [String: String]
+    ) async throws {
+        try await transaction {
+            let scan = try await connection.query("SELECT pull_request_id, organisation, status FROM scans WHERE id = ?", [.integer(scanID)])
+            guard let row = scan.first, let prID = row.column("pull_request_id")?.integer, let organisation = row.column("organisation")?.string else {
+                throw StorageError.unexpected("scan \(scanID) not found")
+            }
+            // A retried job whose first run already recorded its result keeps that result.
+            guard row.column("status")?.string == "running" else { return }
+            var seen = Set<String>()
+            for f in findings where seen.insert(f.fingerprint).inserted {
+                _ = try await connection.query(
+                    """
+                    INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, cwe, path, line,
+                                          column_number, end_line, message, redacted, status, first_scan_id, last_scan_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                    ON CONFLICT(pull_request_id, fingerprint) DO UPDATE SET
+                        first_scan_id = CASE WHEN findings.status = 'fixed' THEN excluded.first_scan_id ELSE findings.first_scan_id END,
+                        status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
+                        path = excluded.path, line = excluded.line, column_number = excluded.column_number,
+                        end_line = excluded.end_line, severity = excluded.severity, message = excluded.message
+                    """,
+                    [.integer(prID), .text(organisation), .text(f.fingerprint), .text(f.ruleID), .text(f.kind.rawValue),
+                     .text(f.severity.rawValue), f.cwe.map { .text($0) } ?? .null, .text(f.path), .integer(f.line),
+                     .integer(f.column), .integer(f.endLine), .text(f.message), f.redacted.map { .text($0) } ?? .null,
+                     .integer(scanID), .integer(scanID)])
+            }
+            _ = try await connection.query(
+                "UPDATE findings SET status = 'fixed', fixed_scan_id = ? WHERE pull_request_id = ? AND status = 'open' AND last_scan_id <> ?",
+                [.integer(scanID), .integer(prID), .integer(scanID)])
+            let counts = try await connection.query(
+                """
+                SELECT SUM(first_scan_id = ? AND status = 'open') AS new, SUM(status = 'open') AS open,
+                       SUM(fixed_scan_id = ?) AS fixed FROM findings WHERE pull_request_id = ?
+                """, [.integer(scanID), .integer(scanID), .integer(prID)])
+            let c = counts.first
+            _ = try await connection.query(
+                "UPDATE scans SET status = 'scanned', conclusion = ?, coverage = ?, new_findings = ?, open_findings = ?, fixed_findings = ? WHERE id = ?",
+                [.text(conclusion), coverage.map { .text($0) } ?? .null, .integer(Int(c?.column("new")?.integer ?? 0)),
+                 .integer(Int(c?.column("open")?.integer ?? 0)), .integer(Int(c?.column("fixed")?.integer ?? 0)), .integer(scanID)])
+            if let diff {
+                _ = try await connection.query(
+                    "INSERT INTO diffs (object_key, organisation, scan_id, bytes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(object_key) DO NOTHING",
+                    [.text(diff.objectKey), .text(organisation), .integer(scanID), .integer(diff.bytes), .text(Self.now()),
+                     .float(diff.expiresAt.timeIntervalSince1970)])
+            }
+            var auditMetadata = metadata
+            auditMetadata["new"] = "\(c?.column("new")?.integer ?? 0)"
+            auditMetadata["open"] = "\(c?.column("open")?.integer ?? 0)"
+            auditMetadata["fixed"] = "\(c?.column("fixed")?.integer ?? 0)"
+            auditMetadata["conclusion"] = conclusion
+            _ = try await appendAudit(actor: "worker", action: "scan.recorded", target: metadata["target"] ?? "scan \(scanID)",
+                                      organisation: organisation, metadata: auditMetadata)
+        }
+    }
+
+    public func reconciliation(scanID: Int) async throws -> Reconciliation {
+        let scan = try await connection.query("SELECT pull_request_id, conclusion, coverage FROM scans WHERE id = ?", [.integer(scanID)])
+        guard let s = scan.first, let prID = s.column("pull_request_id")?.integer else { throw StorageError.unexpected("scan \(scanID) not found") }
+        let pr = try await connection.query("SELECT repository FROM pull_requests WHERE id = ?", [.integer(prID)])
+        _ = pr
+        let rows = try await connection.query(
+            "SELECT * FROM findings WHERE pull_request_id = ? AND (last_scan_id = ? OR fixed_scan_id = ?) ORDER BY path, line, column_number, rule_id",
+            [.integer(prID), .integer(scanID), .integer(scanID)])
+        var result = Reconciliation(new: [], stillOpen: [], fixed: [], conclusion: s.column("conclusion")?.string ?? "neutral",
+                                    coverage: s.column("coverage")?.string)
+        for row in rows {
+            let finding = Finding(
+                ruleID: row.column("rule_id")?.string ?? "", title: row.column("rule_id")?.string ?? "",
+                kind: Finding.Kind(rawValue: row.column("kind")?.string ?? "code") ?? .code,
+                severity: Severity(rawValue: row.column("severity")?.string ?? "info") ?? .info,
+                cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "",
+                line: Int(row.column("line")?.integer ?? 0), column: Int(row.column("column_number")?.integer ?? 0),
+                endLine: Int(row.column("end_line")?.integer ?? 0), message: row.column("message")?.string ?? "",
+                fingerprint: row.column("fingerprint")?.string ?? "", redacted: row.column("redacted")?.string)
+            if row.column("fixed_scan_id")?.integer == SQLiteInt64(scanID) {
+                result.fixed.append(finding)
+            } else if row.column("first_scan_id")?.integer == SQLiteInt64(scanID) {
+                result.new.append(finding)
+            } else {
+                result.stillOpen.append(finding)
+            }
+        }
+        return result
+    }
+
+    public func markReviewPosted(scanID: Int) async throws {
+        _ = try await connection.query("UPDATE scans SET review_posted = 1 WHERE id = ?", [.integer(scanID)])
+    }
+
+    public func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws {
+        try await transaction {
+            _ = try await connection.query("UPDATE scans SET summary_posted = 1 WHERE id = ?", [.integer(scanID)])
+            _ = try await connection.query("UPDATE pull_requests SET summary_comment_id = ? WHERE id = ?", [.integer(commentID), .integer(pullRequestID)])
+        }
+    }
+
+    public func completeScan(scanID: Int) async throws {
+        _ = try await connection.query("UPDATE scans SET status = 'published', completed_at = ? WHERE id = ?", [.text(Self.now()), .integer(scanID)])
+    }
+
+    public func markPullRequestClosed(forge: String, repository: String, number: Int) async throws {
+        _ = try await connection.query("UPDATE pull_requests SET state = 'closed', updated_at = ? WHERE forge = ? AND repository = ? AND number = ?",
+                                       [.text(Self.now()), .text(forge), .text(repository), .integer(number)])
+    }
+
+    public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
+        try await connection.query("SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at",
+                                   [.float(now.timeIntervalSince1970)]).map {
+            ExpiredDiff(objectKey: $0.column("object_key")?.string ?? "", organisation: $0.column("organisation")?.string ?? "")
+        }
+    }
+
+    public func markDiffDeleted(_ diff: ExpiredDiff) async throws {
+        try await transaction {
+            _ = try await connection.query("UPDATE diffs SET deleted_at = ? WHERE object_key = ?", [.text(Self.now()), .text(diff.objectKey)])
+            _ = try await appendAudit(actor: "sweeper", action: "diff.deleted", target: diff.objectKey, organisation: diff.organisation,
+                                      metadata: ["reason": "retention expired"])
+        }
+    }
+
+    /// Counts for tests and metrics.
+    public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
+        precondition(["findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
+        return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
+    }
+}
+
+public enum StorageError: Error, Sendable, CustomStringConvertible {
+    case unexpected(String)
+    public var description: String {
+        switch self {
+        case .unexpected(let s): "storage: unexpected state (\(s))"
+        }
+    }
+}

@@ -1,0 +1,29 @@
+"""Fixtures for the service's end-to-end tests. Independent of tests/cli on purpose."""
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from github_double import GitHubDouble  # noqa: E402
+
+
+@pytest.fixture
+def github():
+    """A running GitHub API double. The test fails at teardown if anything sent to it broke GitHub's
+    documented API (invalid bodies, review comments outside the diff, ...) or if the double's own
+    responses drifted from the documented schemas. Tests that provoke violations on purpose call
+    `github.take_violations()`."""
+    double = GitHubDouble(app_id=12345)
+    double.start()
+    try:
+        yield double
+    finally:
+        double.stop()
+    violations = double.violations
+    if violations:
+        pytest.fail(
+            "the GitHub double recorded violations of the documented API:\n  " + "\n  ".join(violations),
+            pytrace=False,
+        )
