@@ -132,7 +132,12 @@ public struct DiffScanner: DiffConsumer {
     // MARK: - Rules for this file
 
     private mutating func updateActiveRules() {
+        let globallyAllowed = ruleSet.globalAllowlist?.allowsPath(path, scratch: scratch) ?? false
         for (i, rule) in ruleSet.rules.enumerated() {
+            if globallyAllowed, rule.definition.kind == .secret, rule.definition.skipGlobalAllowlist != true {
+                active[i] = false
+                continue
+            }
             active[i] = rule.applies(path: path, language: language, scratch: scratch)
         }
     }

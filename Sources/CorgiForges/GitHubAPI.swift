@@ -116,6 +116,24 @@ public struct GitHubAPI: Sendable {
         return all
     }
 
+    /// Comments on the pull request's conversation, to find our own summary after a crash.
+    public func issueComments(_ pr: PullRequestReference, logger: Logger) async throws -> [(id: Int, body: String)] {
+        struct Comment: Decodable {
+            var id: Int
+            var body: String?
+        }
+        var all: [(id: Int, body: String)] = []
+        for page in 1...30 {
+            let response = try await send(
+                "issues/list-comments", .GET, "/repos/\(pr.owner)/\(pr.repository)/issues/\(pr.number)/comments",
+                query: ["per_page": "100", "page": "\(page)"], installation: pr.installationID, logger: logger)
+            let batch = try decode([Comment].self, response.body, operation: "issues/list-comments")
+            all += batch.map { ($0.id, $0.body ?? "") }
+            if batch.count < 100 { break }
+        }
+        return all
+    }
+
     public func createIssueComment(_ pr: PullRequestReference, body: String, logger: Logger) async throws -> Int {
         struct Body: Encodable { var body: String }
         let response = try await send(

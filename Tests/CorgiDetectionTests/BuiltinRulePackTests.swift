@@ -26,6 +26,23 @@ struct BuiltinRulePackTests {
         }
     }
 
+    @Test("the packs cover at least 200 secret formats and 150 code patterns")
+    func packSizes() {
+        let secrets = Self.loaded.rules.filter { $0.kind == .secret }
+        let code = Self.loaded.rules.filter { $0.kind == .code }
+        #expect(secrets.count >= 200, "\(secrets.count) secret rules")
+        #expect(code.count >= 150, "\(code.count) code rules")
+        for rule in code {
+            #expect(rule.owasp?.isEmpty == false, "\(rule.id) needs an OWASP category")
+        }
+        // Every language the code pack promises has rules.
+        let languages = Set(code.flatMap { $0.languages ?? [] })
+        for language in ["python", "javascript", "typescript", "java", "kotlin", "go", "ruby", "php", "csharp", "swift", "shell", "dockerfile", "terraform", "yaml"] {
+            #expect(languages.contains(language), "no code rule for \(language)")
+        }
+        #expect(code.contains { ($0.paths ?? []).contains { $0.contains(".github/workflows") } }, "no GitHub Actions rule")
+    }
+
     @Test("a rule without test cases fails the suite")
     func missingCasesFail() {
         var bare = RuleDefinition(id: "bare", title: "t", kind: .secret, severity: .low, regex: "x")

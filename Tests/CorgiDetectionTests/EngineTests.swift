@@ -70,6 +70,16 @@ struct EngineTests {
         #expect(try scan(newFileDiff("a.txt", lines), rules: [allowing]).findings.map(\.line) == [1, 2, 3])
     }
 
+    @Test("global allowlist paths silence secret rules there, not code rules")
+    func globalAllowlistPaths() throws {
+        var global = Allowlist()
+        global.paths = ["**/testdata/**"]
+        let code = rule("code", kind: .code, regex: #"danger\("#, keywords: ["danger("])
+        let diff = newFileDiff("pkg/testdata/keys.txt", [token, "danger()"]) + newFileDiff("pkg/keys.txt", [token])
+        let result = try scan(diff, rules: [tokenRule, code], allowlist: global)
+        #expect(result.findings.map { "\($0.path):\($0.ruleID)" } == ["pkg/keys.txt:test-token", "pkg/testdata/keys.txt:code"])
+    }
+
     @Test("a checksum-carrying token must pass its checksum, and gains confidence")
     func checksum() throws {
         let github = rule("gh", regex: #"\b(ghp_[0-9A-Za-z]{36})\b"#, keywords: ["ghp_"]) { $0.checksum = "github-crc32" }

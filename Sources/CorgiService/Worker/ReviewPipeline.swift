@@ -206,7 +206,13 @@ public struct ReviewPipeline: Sendable {
                 commentID = nil  // deleted by someone: post a new one
             }
             if commentID == nil {
-                commentID = try await github.createIssueComment(pr, body: body, logger: logger)
+                // A crash may have come between posting the summary and recording its id.
+                let ours = try await github.issueComments(pr, logger: logger).last { $0.body.hasPrefix(ReviewFormatter.summaryMarker) }
+                if let ours, try await github.updateIssueComment(pr, commentID: ours.id, body: body, logger: logger) {
+                    commentID = ours.id
+                } else {
+                    commentID = try await github.createIssueComment(pr, body: body, logger: logger)
+                }
             }
             try await store.markSummaryPosted(scanID: state.scanID, pullRequestID: state.pullRequestID, commentID: commentID!)
         }

@@ -1,0 +1,7 @@
+FROM eclipse-temurin:21-jdk
+ARG MAVEN_VERSION=3.9.8
+ARG MAVEN_SHA512
+RUN wget -q https://archive.apache.org/dist/maven/maven-3/${MAVEN_VERSION}/binaries/apache-maven-${MAVEN_VERSION}-bin.tar.gz -O /tmp/maven.tgz \
+ && echo "${MAVEN_SHA512}  /tmp/maven.tgz" | sha512sum -c - \
+ && tar -xzf /tmp/maven.tgz -C /opt \
+ && ln -s /opt/apache-maven-${MAVEN_VERSION}/bin/mvn /usr/local/bin/mvn

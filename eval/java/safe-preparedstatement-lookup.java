@@ -1,0 +1,23 @@
+package com.example.accounts;
+
+import javax.servlet.http.*;
+import java.sql.*;
+
+public class AccountLookupServlet extends HttpServlet {
+    private DataSource dataSource;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String iban = request.getParameter("iban");
+        try (Connection conn = dataSource.getConnection();
+             PreparedStatement ps = conn.prepareStatement("SELECT owner, balance FROM accounts WHERE iban = ?")) {
+            ps.setString(1, iban);
+            ResultSet rs = ps.executeQuery();
+            if (rs.next()) {
+                response.getWriter().printf("%s: %s%n", rs.getString(1), rs.getBigDecimal(2));
+            }
+        } catch (SQLException e) {
+            throw new IOException(e);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import { Component, OnInit } from "@angular/core";
+import { ActivatedRoute } from "@angular/router";
+import { DomSanitizer, SafeHtml } from "@angular/platform-browser";
+
+@Component({ selector: "app-notice", template: `<div class="notice" [innerHTML]="message"></div>` })
+export class NoticeComponent implements OnInit {
+  message: SafeHtml = "";
+
+  constructor(private route: ActivatedRoute, private sanitizer: DomSanitizer) {}
+
+  ngOnInit() {
+    const msg = this.route.snapshot.queryParamMap.get("msg") ?? "";
+    this.message = this.sanitizer.bypassSecurityTrustHtml(msg);
+  }
+}

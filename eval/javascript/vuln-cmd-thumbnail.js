@@ -1,0 +1,12 @@
+const { exec } = require("child_process");
+const path = require("path");
+
+function makeThumbnail(upload, done) {
+  const out = path.join("/tmp/thumbs", `${upload.id}.png`);
+  exec(`convert ${upload.originalName} -resize 200x200 ${out}`, (err) => {
+    if (err) return done(err);
+    done(null, out);
+  });
+}
+
+module.exports = { makeThumbnail };

@@ -1,0 +1,9 @@
+function issueAuthCookie(res, token) {
+  res.cookie("auth_token", token, {
+    maxAge: 7 * 24 * 3600 * 1000,
+    httpOnly: false,
+    sameSite: "lax",
+  });
+}
+
+module.exports = { issueAuthCookie };

@@ -1,0 +1,9 @@
+import { Request, Response } from "express";
+import { authenticate } from "../auth";
+
+export async function login(req: Request, res: Response) {
+  const user = await authenticate(req.body.email, req.body.password);
+  if (!user) return res.status(401).render("login", { error: "Invalid credentials" });
+  req.session.userId = user.id;
+  res.redirect(req.query.returnTo as string);
+}

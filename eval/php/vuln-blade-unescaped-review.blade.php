@@ -1,0 +1,9 @@
+@extends('layouts.app')
+
+@section('content')
+  <div class="review">
+    <h2>{{ $review->title }}</h2>
+    <div class="review-body">{!! $review->body !!}</div>
+    <p class="author">{{ $review->author->name }}</p>
+  </div>
+@endsection

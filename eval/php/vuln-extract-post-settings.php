@@ -1,0 +1,8 @@
+<?php
+$isAdmin = false;
+extract($_POST);
+
+if ($isAdmin) {
+    saveGlobalSettings($settings);
+}
+saveUserSettings($_SESSION['uid'], $settings);

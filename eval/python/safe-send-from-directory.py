@@ -1,0 +1,10 @@
+from flask import Flask, request, send_from_directory
+
+app = Flask(__name__)
+INVOICE_DIR = "/srv/app/invoices"
+
+
+@app.get("/invoices/download")
+def download_invoice():
+    filename = request.args.get("file")
+    return send_from_directory(INVOICE_DIR, filename, as_attachment=True)

@@ -1,0 +1,5 @@
+#!/bin/bash
+APP_DIR=/var/www/shop
+mkdir -p "$APP_DIR/storage/uploads" "$APP_DIR/storage/cache"
+chown -R www-data:www-data "$APP_DIR/storage"
+chmod -R 777 "$APP_DIR/storage"

@@ -1,0 +1,11 @@
+resource "aws_security_group" "cache" {
+  name   = "redis"
+  vpc_id = var.vpc_id
+
+  ingress {
+    from_port       = 6379
+    to_port         = 6379
+    protocol        = "tcp"
+    security_groups = [aws_security_group.app.id]
+  }
+}
