@@ -1,7 +1,7 @@
 import CorgiCore
 
 /// A rule ready to run: its patterns compiled, its defaults resolved.
-public struct CompiledRule: Sendable {
+public final class CompiledRule: Sendable {
     public let definition: RuleDefinition
     let regex: PCRE2Pattern
     let secretGroup: Int
