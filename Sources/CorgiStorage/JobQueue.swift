@@ -55,3 +55,19 @@ public enum WebhookAcceptance: Sendable, Equatable {
     /// Recorded (and audited) but nothing to run.
     case recorded
 }
+
+/// What an installation event changes: which account has the app, and on which repositories.
+public struct InstallationChange: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case installed, uninstalled, repositoriesAdded, repositoriesRemoved }
+    public var kind: Kind
+    public var installationID: Int
+    public var account: String?
+    public var repositories: [String]
+
+    public init(kind: Kind, installationID: Int, account: String?, repositories: [String]) {
+        self.kind = kind
+        self.installationID = installationID
+        self.account = account
+        self.repositories = repositories
+    }
+}

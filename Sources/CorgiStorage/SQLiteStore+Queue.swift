@@ -21,7 +21,8 @@ extension SQLiteStore: JobQueue {
     /// Records the delivery, audits it and enqueues the job in one transaction: a crash can
     /// lose neither half, and a redelivery is recognised by its id.
     public func acceptWebhook(
-        deliveryID: String, forge: String, event: String, job: ScanJob?, audit: (actor: String, action: String, target: String, organisation: String?, metadata: [String: String])
+        deliveryID: String, forge: String, event: String, job: ScanJob?, installation: InstallationChange? = nil,
+        audit: (actor: String, action: String, target: String, organisation: String?, metadata: [String: String])
     ) async throws -> WebhookAcceptance {
         try await transaction {
             let fresh = try await connection.query(
@@ -29,6 +30,7 @@ extension SQLiteStore: JobQueue {
                 [.text(deliveryID), .text(forge), .text(event), .text(Self.now())])
             guard !fresh.isEmpty else { return .redelivery }
             _ = try await appendAudit(actor: audit.actor, action: audit.action, target: audit.target, organisation: audit.organisation, metadata: audit.metadata)
+            if let installation { try await track(installation) }
             guard let job else { return .recorded }
             return try await insertJob(job, now: Date()) ? .enqueued : .redelivery
         }
@@ -86,5 +88,51 @@ extension SQLiteStore: JobQueue {
         let rows = try await connection.query(
             "SELECT MIN(t) AS t FROM (SELECT MIN(available_at) AS t FROM jobs WHERE state = 'queued' UNION ALL SELECT MIN(lease_expires_at) FROM jobs WHERE state = 'running')", [])
         return rows.first?.column("t")?.double.map(Date.init(timeIntervalSince1970:))
+    }
+}
+
+extension SQLiteStore {
+    /// Keeps `organisations` and `repositories` in step with the app's installations.
+    func track(_ change: InstallationChange) async throws {
+        let id = SQLiteData.integer(change.installationID)
+        switch change.kind {
+        case .installed:
+            _ = try await connection.query(
+                """
+                INSERT INTO organisations (login, installation_id, created_at) VALUES (?, ?, ?)
+                ON CONFLICT(installation_id) DO UPDATE SET login = excluded.login, removed_at = NULL
+                """, [.text(change.account ?? "installation-\(change.installationID)"), id, .text(Self.now())])
+            try await setRepositories(change, active: true)
+        case .uninstalled:
+            _ = try await connection.query("UPDATE organisations SET removed_at = ? WHERE installation_id = ?", [.text(Self.now()), id])
+            _ = try await connection.query(
+                "UPDATE repositories SET active = 0 WHERE organisation_id = (SELECT id FROM organisations WHERE installation_id = ?)", [id])
+        case .repositoriesAdded:
+            try await setRepositories(change, active: true)
+        case .repositoriesRemoved:
+            try await setRepositories(change, active: false)
+        }
+    }
+
+    private func setRepositories(_ change: InstallationChange, active: Bool) async throws {
+        let organisation = try await connection.query("SELECT id FROM organisations WHERE installation_id = ?", [.integer(change.installationID)])
+        var orgID = organisation.first?.column("id")?.integer
+        if orgID == nil {
+            // Repositories of an installation we have not seen created (installed before us).
+            let created = try await connection.query(
+                "INSERT INTO organisations (login, installation_id, created_at) VALUES (?, ?, ?) RETURNING id",
+                [.text(change.account ?? "installation-\(change.installationID)"), .integer(change.installationID), .text(Self.now())])
+            orgID = created.first?.column("id")?.integer
+        }
+        guard let orgID else { return }
+        for name in change.repositories {
+            let updated = try await connection.query(
+                "UPDATE repositories SET active = ? WHERE organisation_id = ? AND full_name = ? RETURNING id",
+                [.integer(active ? 1 : 0), .integer(orgID), .text(name)])
+            if updated.isEmpty {
+                _ = try await connection.query("INSERT INTO repositories (organisation_id, full_name, active) VALUES (?, ?, ?)",
+                                               [.integer(orgID), .text(name), .integer(active ? 1 : 0)])
+            }
+        }
     }
 }

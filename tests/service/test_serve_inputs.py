@@ -97,7 +97,7 @@ def test_unknown_events_are_acknowledged_and_ignored(service, github):
     assert github.requests == []
 
 
-def test_installation_events_are_tracked_in_the_audit_log(service):
+def test_installation_events_are_tracked_and_audited(service):
     for event, name in [("installation", "created.json"), ("installation_repositories", "added.json"), ("installation_repositories", "removed.json")]:
         status, body = service.deliver(event, json.dumps(fixture_payload(event, name)).encode())
         assert (status, body["status"]) == (202, "recorded")
@@ -105,6 +105,21 @@ def test_installation_events_are_tracked_in_the_audit_log(service):
     actions = [r[0] for r in db.execute("SELECT action FROM audit_events ORDER BY id")]
     db.close()
     assert actions == ["installation.created", "installation_repositories.added", "installation_repositories.removed"]
+    created = fixture_payload("installation", "created.json")
+    added = fixture_payload("installation_repositories", "added.json")
+    removed = fixture_payload("installation_repositories", "removed.json")
+    db = sqlite3.connect(service.database)
+    organisations = db.execute("SELECT login, installation_id, removed_at FROM organisations").fetchall()
+    repositories = dict(db.execute("SELECT full_name, active FROM repositories").fetchall())
+    db.close()
+    assert (created["installation"]["account"]["login"], created["installation"]["id"], None) in organisations
+    assert (added["installation"]["account"]["login"], added["installation"]["id"], None) in organisations
+    for repo in created.get("repositories") or []:
+        assert repo["full_name"] in repositories
+    for repo in added["repositories_added"]:
+        assert repo["full_name"] in repositories
+    for repo in removed["repositories_removed"]:
+        assert repositories[repo["full_name"]] == 0
 
 
 def test_closed_pull_request_is_marked_closed_without_a_scan(service, github):

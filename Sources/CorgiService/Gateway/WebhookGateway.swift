@@ -107,6 +107,7 @@ public struct WebhookGateway: Sendable {
         var organisation: String?
         var metadata = ["delivery": delivery, "event": event]
         var closePR: (String, Int)?
+        var installationChange: InstallationChange?
 
         switch decoded {
         case .pullRequest(let e):
@@ -142,12 +143,26 @@ public struct WebhookGateway: Sendable {
             target = "installation \(e.installation.id)"
             action = "installation.\(e.action)"
             metadata["repositories"] = "\(e.repositories?.count ?? 0)"
+            let kind: InstallationChange.Kind? = switch e.action {
+            case "created", "unsuspend", "new_permissions_accepted": .installed
+            case "deleted", "suspend": .uninstalled
+            default: nil
+            }
+            installationChange = kind.map {
+                InstallationChange(kind: $0, installationID: e.installation.id, account: e.installation.account?.login,
+                                   repositories: e.repositories?.map(\.fullName) ?? [])
+            }
         case .installationRepositories(let e):
             organisation = e.installation.account?.login
             target = "installation \(e.installation.id)"
             action = "installation_repositories.\(e.action)"
             metadata["added"] = e.repositoriesAdded.map(\.fullName).joined(separator: ",")
             metadata["removed"] = e.repositoriesRemoved.map(\.fullName).joined(separator: ",")
+            installationChange = e.action == "added"
+                ? InstallationChange(kind: .repositoriesAdded, installationID: e.installation.id, account: e.installation.account?.login,
+                                     repositories: e.repositoriesAdded.map(\.fullName))
+                : InstallationChange(kind: .repositoriesRemoved, installationID: e.installation.id, account: e.installation.account?.login,
+                                     repositories: e.repositoriesRemoved.map(\.fullName))
         case .ping(let hook, let app):
             target = "hook \(hook.map(String.init) ?? "-")"
             action = "webhook.ping"
@@ -159,7 +174,7 @@ public struct WebhookGateway: Sendable {
         }
 
         let result = try await store.acceptWebhook(
-            deliveryID: delivery, forge: "github", event: event, job: job,
+            deliveryID: delivery, forge: "github", event: event, job: job, installation: installationChange,
             audit: (actor: "github", action: action, target: target, organisation: organisation, metadata: metadata))
         switch result {
         case .redelivery:
