@@ -1,0 +1,76 @@
+import CorgiCore
+import CorgiReports
+import Foundation
+import Testing
+
+@Suite("Report formats")
+struct ReportTests {
+    static let secret = Finding(
+        ruleID: "github-pat-classic", title: "GitHub token", kind: .secret, severity: .critical, confidence: .high,
+        cwe: "CWE-798", path: "config/app, settings.py", line: 3, column: 9, message: "A token: 100% exposed\nrevoke it",
+        fingerprint: "0123456789abcdef0123456789abcdef", redacted: "ghp_****")
+    static let code = Finding(
+        ruleID: "python-yaml-unsafe-load", title: "yaml.load", kind: .code, severity: .medium, cwe: "CWE-502",
+        owasp: "A08:2021", path: "app/load.py", line: 2, column: 7, endLine: 4, message: "Unsafe load.",
+        fingerprint: "fedcba9876543210fedcba9876543210", redacted: nil)
+    static var report: ScanReport {
+        var stats = ScanStatistics()
+        stats.diff.files = 2
+        stats.diff.addedLines = 10
+        return ScanReport(findings: [code, secret].sorted(by: Finding.reportOrder), statistics: stats, toolVersion: "9.9.9")
+    }
+
+    @Test("GitHub annotations escape what the Actions runner reserves")
+    func github() {
+        let lines = Self.report.render(.github).split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0] == "::warning file=app/load.py,line=2,endLine=4,col=7,title=python-yaml-unsafe-load::[medium] Unsafe load.")
+        #expect(lines[1] == "::error file=config/app%2C settings.py,line=3,endLine=3,col=9,title=github-pat-classic::"
+            + "[critical] A token: 100%25 exposed%0Arevoke it [ghp_****]")
+    }
+
+    @Test("text groups by file and colours only when asked")
+    func text() {
+        let plain = Self.report.render(.text, colour: false)
+        #expect(!plain.contains("\u{1B}["))
+        let lines = plain.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "app/load.py")
+        #expect(lines[2] == "")
+        #expect(lines[3] == "config/app, settings.py")
+        #expect(plain.contains("[ghp_****]"))
+        #expect(plain.hasSuffix("2 finding(s) (1 critical, 1 medium) in 2 file(s), 10 added line(s).\n"))
+        #expect(Self.report.render(.text, colour: true).contains("\u{1B}[1;31mCRITICAL"))
+    }
+
+    @Test("JSON always carries cwe and redacted, null when absent")
+    func json() throws {
+        let object = try JSONSerialization.jsonObject(with: Data(Self.report.render(.json).utf8)) as! [String: Any]
+        let findings = object["findings"] as! [[String: Any]]
+        #expect(findings.count == 2)
+        #expect(findings[0]["redacted"] is NSNull)
+        #expect(findings[1]["redacted"] as? String == "ghp_****")
+        #expect(findings[0]["end_line"] as? Int == 4)
+        #expect((object["stats"] as! [String: Any])["added_lines"] as? Int == 10)
+        #expect((object["tool"] as! [String: Any])["version"] as? String == "9.9.9")
+    }
+
+    @Test("SARIF: levels, rule index, fingerprints, security severity, encoded URIs")
+    func sarif() throws {
+        let log = try JSONSerialization.jsonObject(with: Data(Self.report.render(.sarif).utf8)) as! [String: Any]
+        #expect(log["version"] as? String == "2.1.0")
+        let run = (log["runs"] as! [[String: Any]])[0]
+        let rules = ((run["tool"] as! [String: Any])["driver"] as! [String: Any])["rules"] as! [[String: Any]]
+        let results = run["results"] as! [[String: Any]]
+        #expect(results.map { $0["level"] as? String } == ["warning", "error"])
+        for result in results {
+            let index = result["ruleIndex"] as! Int
+            #expect(rules[index]["id"] as? String == result["ruleId"] as? String)
+        }
+        let location = ((results[1]["locations"] as! [[String: Any]])[0]["physicalLocation"] as! [String: Any])
+        #expect((location["artifactLocation"] as! [String: Any])["uri"] as? String == "config/app,%20settings.py")
+        #expect((results[0]["partialFingerprints"] as! [String: String])["corgiFingerprint/v1"] == Self.code.fingerprint)
+        let properties = rules[1]["properties"] as! [String: Any]
+        #expect(properties["security-severity"] as? String == "9.5")
+        #expect((properties["tags"] as! [String]).contains("external/cwe/cwe-798"))
+    }
+}
