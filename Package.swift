@@ -93,7 +93,12 @@ let package = Package(
         // Objects: diffs encrypted at rest (AES-GCM) with an expiry.
         .target(
             name: "CorgiObjects",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -160,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorgiObjectsTests",
-            dependencies: ["CorgiObjects"],
+            dependencies: ["CorgiObjects", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -18,7 +18,7 @@ public actor LocalEncryptedObjectStore: ObjectStore {
         }
     }
 
-    static func validate(_ key: String) throws {
+    public static func validate(_ key: String) throws {
         guard !key.isEmpty, key.count <= 512, !key.contains(".."), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_/.".contains($0)) })
         else { throw ObjectStoreError.invalidKey(key) }
     }
