@@ -67,7 +67,7 @@ public enum CorgiServer {
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "corgi"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port
-                logger.info("corgi serve listening", metadata: ["url": "\(scheme)://\(settings.host):\(port)", "port": "\(port)",
+                logger.notice("corgi serve listening", metadata: ["url": "\(scheme)://\(settings.host):\(port)", "port": "\(port)",
                                                                "rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"])
             },
             logger: logger)

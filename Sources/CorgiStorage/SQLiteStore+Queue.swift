@@ -37,57 +37,69 @@ extension SQLiteStore: JobQueue {
     }
 
     public func claim(worker: String, lease: TimeInterval, now: Date) async throws -> ClaimedJob? {
-        let t = now.timeIntervalSince1970
-        let rows = try await connection.query(
-            """
-            UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
-            WHERE id = (SELECT id FROM jobs
-                        WHERE (state = 'queued' AND available_at <= ?) OR (state = 'running' AND lease_expires_at <= ?)
-                        ORDER BY available_at, id LIMIT 1)
-            RETURNING id, payload, attempts
-            """,
-            [.text(worker), .float(t + lease), .float(t), .float(t)])
-        guard let row = rows.first, let payload = row.column("payload")?.string else { return nil }
-        let job = try JSONDecoder().decode(ScanJob.self, from: Data(payload.utf8))
-        return ClaimedJob(id: Int(row.column("id")?.integer ?? 0), job: job, attempt: Int(row.column("attempts")?.integer ?? 1), leaseOwner: worker)
+        try await exclusive {
+            let t = now.timeIntervalSince1970
+            let rows = try await connection.query(
+                """
+                UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
+                WHERE id = (SELECT id FROM jobs
+                            WHERE (state = 'queued' AND available_at <= ?) OR (state = 'running' AND lease_expires_at <= ?)
+                            ORDER BY available_at, id LIMIT 1)
+                RETURNING id, payload, attempts
+                """,
+                [.text(worker), .float(t + lease), .float(t), .float(t)])
+            guard let row = rows.first, let payload = row.column("payload")?.string else { return nil }
+            let job = try JSONDecoder().decode(ScanJob.self, from: Data(payload.utf8))
+            return ClaimedJob(id: Int(row.column("id")?.integer ?? 0), job: job, attempt: Int(row.column("attempts")?.integer ?? 1), leaseOwner: worker)
+        }
     }
 
     public func heartbeat(_ job: ClaimedJob, lease: TimeInterval, now: Date) async throws {
-        _ = try await connection.query("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
-                                       [.float(now.timeIntervalSince1970 + lease), .integer(job.id), .text(job.leaseOwner)])
+        try await exclusive {
+            _ = try await connection.query("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
+                                           [.float(now.timeIntervalSince1970 + lease), .integer(job.id), .text(job.leaseOwner)])
+        }
     }
 
     public func complete(_ job: ClaimedJob) async throws {
-        _ = try await connection.query("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
-                                       [.text(Self.now()), .integer(job.id), .text(job.leaseOwner)])
+        try await exclusive {
+            _ = try await connection.query("UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
+                                           [.text(Self.now()), .integer(job.id), .text(job.leaseOwner)])
+        }
     }
 
     public func retry(_ job: ClaimedJob, delay: TimeInterval, reason: String, maximumAttempts: Int, now: Date) async throws {
-        if job.attempt >= maximumAttempts {
-            _ = try await connection.query(
-                "UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
-                [.text(reason), .text(Self.now()), .integer(job.id), .text(job.leaseOwner)])
-        } else {
-            _ = try await connection.query(
-                "UPDATE jobs SET state = 'queued', last_error = ?, available_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
-                [.text(reason), .float(now.timeIntervalSince1970 + delay), .integer(job.id), .text(job.leaseOwner)])
-            signalJobAvailable()
+        try await exclusive {
+            if job.attempt >= maximumAttempts {
+                _ = try await connection.query(
+                    "UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
+                    [.text(reason), .text(Self.now()), .integer(job.id), .text(job.leaseOwner)])
+            } else {
+                _ = try await connection.query(
+                    "UPDATE jobs SET state = 'queued', last_error = ?, available_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ?",
+                    [.text(reason), .float(now.timeIntervalSince1970 + delay), .integer(job.id), .text(job.leaseOwner)])
+                signalJobAvailable()
+            }
         }
     }
 
     public func counts() async throws -> [String: Int] {
-        var result: [String: Int] = ["queued": 0, "running": 0, "done": 0, "failed": 0]
-        for row in try await connection.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state", []) {
-            result[row.column("state")?.string ?? "?"] = Int(row.column("n")?.integer ?? 0)
+        try await exclusive {
+            var result: [String: Int] = ["queued": 0, "running": 0, "done": 0, "failed": 0]
+            for row in try await connection.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state", []) {
+                result[row.column("state")?.string ?? "?"] = Int(row.column("n")?.integer ?? 0)
+            }
+            return result
         }
-        return result
     }
 
     /// The next time a queued job becomes available or a lease expires, if any.
     public func nextWakeUp() async throws -> Date? {
-        let rows = try await connection.query(
-            "SELECT MIN(t) AS t FROM (SELECT MIN(available_at) AS t FROM jobs WHERE state = 'queued' UNION ALL SELECT MIN(lease_expires_at) FROM jobs WHERE state = 'running')", [])
-        return rows.first?.column("t")?.double.map(Date.init(timeIntervalSince1970:))
+        try await exclusive {
+            let rows = try await connection.query(
+                "SELECT MIN(t) AS t FROM (SELECT MIN(available_at) AS t FROM jobs WHERE state = 'queued' UNION ALL SELECT MIN(lease_expires_at) FROM jobs WHERE state = 'running')", [])
+            return rows.first?.column("t")?.double.map(Date.init(timeIntervalSince1970:))
+        }
     }
 }
 

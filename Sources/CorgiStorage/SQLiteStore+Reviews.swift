@@ -29,7 +29,9 @@ extension SQLiteStore: ReviewStore {
     }
 
     public func setCheckRun(scanID: Int, checkRunID: Int) async throws {
-        _ = try await connection.query("UPDATE scans SET check_run_id = ? WHERE id = ?", [.integer(checkRunID), .integer(scanID)])
+        try await exclusive {
+            _ = try await connection.query("UPDATE scans SET check_run_id = ? WHERE id = ?", [.integer(checkRunID), .integer(scanID)])
+        }
     }
 
     public func recordScanResult(
@@ -91,37 +93,41 @@ extension SQLiteStore: ReviewStore {
     }
 
     public func reconciliation(scanID: Int) async throws -> Reconciliation {
-        let scan = try await connection.query("SELECT pull_request_id, conclusion, coverage FROM scans WHERE id = ?", [.integer(scanID)])
-        guard let s = scan.first, let prID = s.column("pull_request_id")?.integer else { throw StorageError.unexpected("scan \(scanID) not found") }
-        let pr = try await connection.query("SELECT repository FROM pull_requests WHERE id = ?", [.integer(prID)])
-        _ = pr
-        let rows = try await connection.query(
-            "SELECT * FROM findings WHERE pull_request_id = ? AND (last_scan_id = ? OR fixed_scan_id = ?) ORDER BY path, line, column_number, rule_id",
-            [.integer(prID), .integer(scanID), .integer(scanID)])
-        var result = Reconciliation(new: [], stillOpen: [], fixed: [], conclusion: s.column("conclusion")?.string ?? "neutral",
-                                    coverage: s.column("coverage")?.string)
-        for row in rows {
-            let finding = Finding(
-                ruleID: row.column("rule_id")?.string ?? "", title: row.column("rule_id")?.string ?? "",
-                kind: Finding.Kind(rawValue: row.column("kind")?.string ?? "code") ?? .code,
-                severity: Severity(rawValue: row.column("severity")?.string ?? "info") ?? .info,
-                cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "",
-                line: Int(row.column("line")?.integer ?? 0), column: Int(row.column("column_number")?.integer ?? 0),
-                endLine: Int(row.column("end_line")?.integer ?? 0), message: row.column("message")?.string ?? "",
-                fingerprint: row.column("fingerprint")?.string ?? "", redacted: row.column("redacted")?.string)
-            if row.column("fixed_scan_id")?.integer == SQLiteInt64(scanID) {
-                result.fixed.append(finding)
-            } else if row.column("first_scan_id")?.integer == SQLiteInt64(scanID) {
-                result.new.append(finding)
-            } else {
-                result.stillOpen.append(finding)
+        try await exclusive {
+            let scan = try await connection.query("SELECT pull_request_id, conclusion, coverage FROM scans WHERE id = ?", [.integer(scanID)])
+            guard let s = scan.first, let prID = s.column("pull_request_id")?.integer else { throw StorageError.unexpected("scan \(scanID) not found") }
+            let pr = try await connection.query("SELECT repository FROM pull_requests WHERE id = ?", [.integer(prID)])
+            _ = pr
+            let rows = try await connection.query(
+                "SELECT * FROM findings WHERE pull_request_id = ? AND (last_scan_id = ? OR fixed_scan_id = ?) ORDER BY path, line, column_number, rule_id",
+                [.integer(prID), .integer(scanID), .integer(scanID)])
+            var result = Reconciliation(new: [], stillOpen: [], fixed: [], conclusion: s.column("conclusion")?.string ?? "neutral",
+                                        coverage: s.column("coverage")?.string)
+            for row in rows {
+                let finding = Finding(
+                    ruleID: row.column("rule_id")?.string ?? "", title: row.column("rule_id")?.string ?? "",
+                    kind: Finding.Kind(rawValue: row.column("kind")?.string ?? "code") ?? .code,
+                    severity: Severity(rawValue: row.column("severity")?.string ?? "info") ?? .info,
+                    cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "",
+                    line: Int(row.column("line")?.integer ?? 0), column: Int(row.column("column_number")?.integer ?? 0),
+                    endLine: Int(row.column("end_line")?.integer ?? 0), message: row.column("message")?.string ?? "",
+                    fingerprint: row.column("fingerprint")?.string ?? "", redacted: row.column("redacted")?.string)
+                if row.column("fixed_scan_id")?.integer == SQLiteInt64(scanID) {
+                    result.fixed.append(finding)
+                } else if row.column("first_scan_id")?.integer == SQLiteInt64(scanID) {
+                    result.new.append(finding)
+                } else {
+                    result.stillOpen.append(finding)
+                }
             }
+            return result
         }
-        return result
     }
 
     public func markReviewPosted(scanID: Int) async throws {
-        _ = try await connection.query("UPDATE scans SET review_posted = 1 WHERE id = ?", [.integer(scanID)])
+        try await exclusive {
+            _ = try await connection.query("UPDATE scans SET review_posted = 1 WHERE id = ?", [.integer(scanID)])
+        }
     }
 
     public func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws {
@@ -132,18 +138,24 @@ extension SQLiteStore: ReviewStore {
     }
 
     public func completeScan(scanID: Int) async throws {
-        _ = try await connection.query("UPDATE scans SET status = 'published', completed_at = ? WHERE id = ?", [.text(Self.now()), .integer(scanID)])
+        try await exclusive {
+            _ = try await connection.query("UPDATE scans SET status = 'published', completed_at = ? WHERE id = ?", [.text(Self.now()), .integer(scanID)])
+        }
     }
 
     public func markPullRequestClosed(forge: String, repository: String, number: Int) async throws {
-        _ = try await connection.query("UPDATE pull_requests SET state = 'closed', updated_at = ? WHERE forge = ? AND repository = ? AND number = ?",
-                                       [.text(Self.now()), .text(forge), .text(repository), .integer(number)])
+        try await exclusive {
+            _ = try await connection.query("UPDATE pull_requests SET state = 'closed', updated_at = ? WHERE forge = ? AND repository = ? AND number = ?",
+                                           [.text(Self.now()), .text(forge), .text(repository), .integer(number)])
+        }
     }
 
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
-        try await connection.query("SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at",
-                                   [.float(now.timeIntervalSince1970)]).map {
-            ExpiredDiff(objectKey: $0.column("object_key")?.string ?? "", organisation: $0.column("organisation")?.string ?? "")
+        try await exclusive {
+            try await connection.query("SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at",
+                                       [.float(now.timeIntervalSince1970)]).map {
+                ExpiredDiff(objectKey: $0.column("object_key")?.string ?? "", organisation: $0.column("organisation")?.string ?? "")
+            }
         }
     }
 
@@ -157,8 +169,10 @@ extension SQLiteStore: ReviewStore {
 
     /// Counts for tests and metrics.
     public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
-        precondition(["findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
-        return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
+        try await exclusive {
+            precondition(["findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
+            return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
+        }
     }
 }
 

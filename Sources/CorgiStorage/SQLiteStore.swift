@@ -115,7 +115,29 @@ public actor SQLiteStore {
         _ = try await connection.query("PRAGMA journal_mode = WAL", [])
     }
 
+    // The actor alone does not serialise: it is re-entered at every `await`, so a second call
+    // could run a statement inside (or BEGIN over) another call's transaction. Every operation
+    // therefore runs under this FIFO lock.
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func exclusive<T>(_ body: () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }  // ownership is handed over on release
+        } else {
+            busy = true
+        }
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
     func transaction<T>(_ body: () async throws -> T) async throws -> T {
+        try await exclusive { try await unlockedTransaction(body) }
+    }
+
+    private func unlockedTransaction<T>(_ body: () async throws -> T) async throws -> T {
         _ = try await connection.query("BEGIN IMMEDIATE", [])
         do {
             let result = try await body()
@@ -137,10 +159,12 @@ public actor SQLiteStore {
 
     /// Records a webhook delivery id; false when it was seen before (a redelivery).
     public func recordDelivery(id: String, forge: String, event: String) async throws -> Bool {
-        let rows = try await connection.query(
-            "INSERT INTO deliveries (delivery_id, forge, event, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
-            [.text(id), .text(forge), .text(event), .text(Self.now())])
-        return !rows.isEmpty
+        try await exclusive {
+            let rows = try await connection.query(
+                "INSERT INTO deliveries (delivery_id, forge, event, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
+                [.text(id), .text(forge), .text(event), .text(Self.now())])
+            return !rows.isEmpty
+        }
     }
 
     // MARK: Audit log
@@ -168,14 +192,16 @@ public actor SQLiteStore {
     }
 
     public func auditEvents() async throws -> [AuditEvent] {
-        try await connection.query("SELECT * FROM audit_events ORDER BY id", []).map { row in
-            let metadataText = row.column("metadata")?.string ?? "{}"
-            let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
-            return AuditEvent(
-                id: Int(row.column("id")?.integer ?? 0), occurredAt: row.column("occurred_at")?.string ?? "",
-                actor: row.column("actor")?.string ?? "", action: row.column("action")?.string ?? "",
-                target: row.column("target")?.string ?? "", organisation: row.column("organisation")?.string,
-                metadata: metadata, previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
+        try await exclusive {
+            try await connection.query("SELECT * FROM audit_events ORDER BY id", []).map { row in
+                let metadataText = row.column("metadata")?.string ?? "{}"
+                let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
+                return AuditEvent(
+                    id: Int(row.column("id")?.integer ?? 0), occurredAt: row.column("occurred_at")?.string ?? "",
+                    actor: row.column("actor")?.string ?? "", action: row.column("action")?.string ?? "",
+                    target: row.column("target")?.string ?? "", organisation: row.column("organisation")?.string,
+                    metadata: metadata, previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
+            }
         }
     }
 
@@ -185,6 +211,8 @@ public actor SQLiteStore {
 
     /// For tests of the append-only guarantee: runs a statement as given.
     public func execute(_ sql: String) async throws {
-        _ = try await connection.query(sql, [])
+        try await exclusive {
+            _ = try await connection.query(sql, [])
+        }
     }
 }

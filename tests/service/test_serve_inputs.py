@@ -280,3 +280,30 @@ def test_missing_secret_file_is_named(github, tmp_path):
     (service.secrets_dir / "storage-encryption-key").unlink()
     result = serve_once(service.settings)
     assert result.returncode == 2 and b"storage-encryption-key" in result.stderr
+
+
+def test_concurrent_webhooks_are_all_recorded(service, github):
+    # Regression: the store's transactions once interleaved on its single connection under load.
+    import threading
+    from collections import Counter
+    payload = json.loads(pr_event("opened", SHA1))
+    payload["repository"]["full_name"] = "load/unknown"  # the jobs fail fast: no such installation repo
+    body = json.dumps(payload).encode()
+    statuses = []
+    def send(i):
+        for j in range(15):
+            statuses.append(service.deliver("pull_request", body, delivery=f"load-{i}-{j}")[0])
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Counter(statuses) == Counter({202: 120})
+    service.wait_idle()
+    db = sqlite3.connect(service.database)
+    assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 120
+    assert db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 120
+    db.close()
+    verify = subprocess.run([corgi_binary(), "audit", "verify", "--database", str(service.database)], capture_output=True)
+    assert verify.returncode == 0, verify.stdout
+    github.take_violations()
