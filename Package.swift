@@ -165,7 +165,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CorgiObjectsTests",
-            dependencies: ["CorgiObjects", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "CorgiObjects",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
