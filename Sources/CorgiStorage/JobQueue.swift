@@ -28,10 +28,26 @@ public struct ScanJob: Sendable, Hashable, Codable {
 }
 
 public struct ClaimedJob: Sendable, Hashable {
+    /// The queue's own id for this job (a row id, a stream sequence).
     public var id: Int
     public var job: ScanJob
+    /// 1 on first delivery, counting up on each retry or redelivery.
     public var attempt: Int
     public var leaseOwner: String
+
+    public init(id: Int, job: ScanJob, attempt: Int, leaseOwner: String) {
+        self.id = id
+        self.job = job
+        self.attempt = attempt
+        self.leaseOwner = leaseOwner
+    }
+
+    /// Stable across queues and redeliveries: one delivery makes at most one job.
+    public var key: String { job.key }
+}
+
+extension ScanJob {
+    public var key: String { "\(forge):\(deliveryID)" }
 }
 
 /// A durable queue with leases: a claimed job that is neither completed nor retried before its
@@ -46,7 +62,13 @@ public protocol JobQueue: Sendable {
     /// Back in the queue after `delay`, or failed for good once `maximumAttempts` is reached.
     func retry(_ job: ClaimedJob, delay: TimeInterval, reason: String, maximumAttempts: Int, now: Date) async throws
     func counts() async throws -> [String: Int]
+    /// Returns when a job may be available, or after `timeout`: a queue whose `claim` already
+    /// waits for work (a JetStream pull) returns at once.
+    func waitForWork(timeout: Duration) async
 }
+
+/// Everything the service keeps in its database, on either engine.
+public typealias ServiceStore = ReviewStore & AuditLog & DeliveryStore
 
 public enum WebhookAcceptance: Sendable, Equatable {
     case enqueued

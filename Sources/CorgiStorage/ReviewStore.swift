@@ -10,6 +10,17 @@ public struct ScanState: Sendable, Hashable {
     public var reviewPosted: Bool
     public var summaryPosted: Bool
     public var summaryCommentID: Int?
+
+    public init(scanID: Int, pullRequestID: Int, status: String, checkRunID: Int?, reviewPosted: Bool, summaryPosted: Bool,
+                summaryCommentID: Int?) {
+        self.scanID = scanID
+        self.pullRequestID = pullRequestID
+        self.status = status
+        self.checkRunID = checkRunID
+        self.reviewPosted = reviewPosted
+        self.summaryPosted = summaryPosted
+        self.summaryCommentID = summaryCommentID
+    }
 }
 
 /// Findings of one scan against the pull request's earlier scans, by fingerprint.
@@ -20,12 +31,25 @@ public struct Reconciliation: Sendable, Hashable {
     public var conclusion: String
     public var coverage: String?
 
+    public init(new: [Finding], stillOpen: [Finding], fixed: [Finding], conclusion: String, coverage: String?) {
+        self.new = new
+        self.stillOpen = stillOpen
+        self.fixed = fixed
+        self.conclusion = conclusion
+        self.coverage = coverage
+    }
+
     public var open: [Finding] { (new + stillOpen).sorted(by: Finding.reportOrder) }
 }
 
 public struct ExpiredDiff: Sendable, Hashable {
     public var objectKey: String
     public var organisation: String
+
+    public init(objectKey: String, organisation: String) {
+        self.objectKey = objectKey
+        self.organisation = organisation
+    }
 }
 
 /// The review data of the service: pull requests, scans, findings, diffs and installations.

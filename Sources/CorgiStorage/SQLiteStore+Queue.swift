@@ -13,7 +13,7 @@ extension SQLiteStore: JobQueue {
             INSERT INTO jobs (dedupe_key, payload, available_at, created_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(dedupe_key) DO NOTHING RETURNING id
             """,
-            [.text("\(job.forge):\(job.deliveryID)"), .text(payload), .float(now.timeIntervalSince1970), .text(Self.now())])
+            [.text(job.key), .text(payload), .float(now.timeIntervalSince1970), .text(Self.now())])
         if !rows.isEmpty { signalJobAvailable() }
         return !rows.isEmpty
     }
@@ -25,9 +25,10 @@ extension SQLiteStore: JobQueue {
         audit: (actor: String, action: String, target: String, organisation: String?, metadata: [String: String])
     ) async throws -> WebhookAcceptance {
         try await transaction {
+            let now = Self.now()
             let fresh = try await connection.query(
-                "INSERT INTO deliveries (delivery_id, forge, event, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
-                [.text(deliveryID), .text(forge), .text(event), .text(Self.now())])
+                "INSERT INTO deliveries (delivery_id, forge, event, received_at, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
+                [.text(deliveryID), .text(forge), .text(event), .text(now), .text(now)])
             guard !fresh.isEmpty else { return .redelivery }
             _ = try await appendAudit(actor: audit.actor, action: audit.action, target: audit.target, organisation: audit.organisation, metadata: audit.metadata)
             if let installation { try await track(installation) }
@@ -93,6 +94,10 @@ extension SQLiteStore: JobQueue {
         }
     }
 
+    public func waitForWork(timeout: Duration) async {
+        await jobSignal.wait(timeout: timeout)
+    }
+
     /// The next time a queued job becomes available or a lease expires, if any.
     public func nextWakeUp() async throws -> Date? {
         try await exclusive {
@@ -145,6 +150,43 @@ extension SQLiteStore {
                 _ = try await connection.query("INSERT INTO repositories (organisation_id, full_name, active) VALUES (?, ?, ?)",
                                                [.integer(orgID), .text(name), .integer(active ? 1 : 0)])
             }
+        }
+    }
+}
+
+extension SQLiteStore: WebhookIntake {
+    public func accept(_ delivery: WebhookDelivery) async throws -> WebhookAcceptance {
+        try await acceptWebhook(
+            deliveryID: delivery.deliveryID, forge: delivery.forge, event: delivery.event, job: delivery.job,
+            installation: delivery.installation,
+            audit: (delivery.audit.actor, delivery.audit.action, delivery.audit.target, delivery.audit.organisation, delivery.audit.metadata))
+    }
+
+    public func queueCounts() async throws -> [String: Int] { try await counts() }
+}
+
+extension SQLiteStore: DeliveryStore {
+    public func recordDelivery(_ delivery: WebhookDelivery) async throws -> DeliveryState {
+        try await transaction {
+            let fresh = try await connection.query(
+                "INSERT INTO deliveries (delivery_id, forge, event, received_at, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
+                [.text(delivery.deliveryID), .text(delivery.forge), .text(delivery.event), .text(Self.now()),
+                 delivery.job == nil ? .text(Self.now()) : .null])
+            guard !fresh.isEmpty else {
+                let row = try await connection.query("SELECT queued_at FROM deliveries WHERE delivery_id = ?", [.text(delivery.deliveryID)]).first
+                return row?.column("queued_at")?.string == nil ? .awaitingQueue : .handled
+            }
+            let a = delivery.audit
+            _ = try await appendAudit(actor: a.actor, action: a.action, target: a.target, organisation: a.organisation, metadata: a.metadata)
+            if let installation = delivery.installation { try await track(installation) }
+            return .new
+        }
+    }
+
+    public func markDeliveryQueued(_ deliveryID: String) async throws {
+        try await exclusive {
+            _ = try await connection.query("UPDATE deliveries SET queued_at = ? WHERE delivery_id = ? AND queued_at IS NULL",
+                                           [.text(Self.now()), .text(deliveryID)])
         }
     }
 }

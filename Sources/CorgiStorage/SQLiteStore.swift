@@ -97,6 +97,11 @@ public actor SQLiteStore {
             """,
             "CREATE INDEX diffs_expiry ON diffs(deleted_at, expires_at)",
         ]),
+        // When the job of a delivery was confirmed queued: NULL while it is not (see `DeliveryStore`).
+        (3, [
+            "ALTER TABLE deliveries ADD COLUMN queued_at TEXT",
+            "UPDATE deliveries SET queued_at = received_at",
+        ]),
     ]
 
     func migrate() async throws {
@@ -155,19 +160,7 @@ public actor SQLiteStore {
         return formatter.string(from: Date())
     }
 
-    // MARK: Deliveries
-
-    /// Records a webhook delivery id; false when it was seen before (a redelivery).
-    public func recordDelivery(id: String, forge: String, event: String) async throws -> Bool {
-        try await exclusive {
-            let rows = try await connection.query(
-                "INSERT INTO deliveries (delivery_id, forge, event, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
-                [.text(id), .text(forge), .text(event), .text(Self.now())])
-            return !rows.isEmpty
-        }
-    }
-
-    // MARK: Audit log
+    // MARK: Audit log (see `AuditLog`)
 
     /// Appends an event, chained to the last one.
     @discardableResult
@@ -205,10 +198,6 @@ public actor SQLiteStore {
         }
     }
 
-    public func verifyAuditChain() async throws -> AuditVerification {
-        AuditVerification.verify(try await auditEvents())
-    }
-
     /// For tests of the append-only guarantee: runs a statement as given.
     public func execute(_ sql: String) async throws {
         try await exclusive {
@@ -216,3 +205,5 @@ public actor SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore: AuditLog {}

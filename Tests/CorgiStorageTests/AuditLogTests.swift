@@ -72,9 +72,13 @@ struct AuditLogTests {
     @Test("a redelivered webhook is recognised")
     func deliveries() async throws {
         try await withStore { store, _ in
-            let first = try await store.recordDelivery(id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", forge: "github", event: "pull_request")
-            let again = try await store.recordDelivery(id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", forge: "github", event: "pull_request")
-            let other = try await store.recordDelivery(id: "other", forge: "github", event: "pull_request")
+            func delivery(_ id: String) -> WebhookDelivery {
+                WebhookDelivery(deliveryID: id, forge: "github", event: "pull_request", job: nil, installation: nil,
+                                audit: AuditEntry(actor: "github", action: "webhook.pull_request", target: "t", organisation: nil))
+            }
+            let first = try await store.recordDelivery(delivery("72d3162e-cc78-11e3-81ab-4c9367dc0958")) == .new
+            let again = try await store.recordDelivery(delivery("72d3162e-cc78-11e3-81ab-4c9367dc0958")) == .new
+            let other = try await store.recordDelivery(delivery("other")) == .new
             #expect(first && !again && other)
         }
     }

@@ -31,6 +31,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def launch(argv: list[str], ready_marker: str, timeout: float, env: dict | None = None):
+    """Starts a corgi process with a clean environment (no CORGI_* variables: secrets come from
+    files) and waits for its readiness log line. Returns (process, log lines, ready event)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
+    environment.update(env or {})
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read(stream, marker):
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            lines.append(line)
+            if marker and marker in line:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, args=(process.stderr, ready_marker), daemon=True).start()
+    threading.Thread(target=read, args=(process.stdout, None), daemon=True).start()
+    if not ready.wait(timeout) or process.poll() is not None:
+        terminate(process)
+        raise AssertionError(f"{' '.join(argv[1:2])} did not start:\n" + "\n".join(lines[-20:]))
+    return process, lines, ready
+
+
+def terminate(process: subprocess.Popen | None) -> int:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode if process else 0
+
+
 class CorgiService:
     def __init__(self, workdir: pathlib.Path, github, *, extra_settings: str = "", webhook_secret: str | None = None,
                  env: dict | None = None):
@@ -72,45 +108,14 @@ logging:
         self.env = env
         self.process: subprocess.Popen | None = None
         self.log_lines: list[str] = []
-        self._listening = threading.Event()
-        self._reader: threading.Thread | None = None
 
     def start(self, timeout: float = 60) -> "CorgiService":
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
-        environment.update(self.env or {})
-        self.process = subprocess.Popen([corgi_binary(), "serve", "--config", str(self.settings)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        threading.Thread(target=self._drain_stdout, daemon=True).start()
-        if not self._listening.wait(timeout):
-            self.stop()
-            raise AssertionError("corgi serve did not start:\n" + "\n".join(self.log_lines[-20:]))
+        self.process, self.log_lines, self._listening = launch(
+            [corgi_binary(), "serve", "--config", str(self.settings)], '"corgi serve listening"', timeout, self.env)
         return self
 
-    def _read(self):
-        for raw in self.process.stderr:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            self.log_lines.append(line)
-            if '"corgi serve listening"' in line:
-                self._listening.set()
-        self._listening.set()
-
-    def _drain_stdout(self):
-        for raw in self.process.stdout:
-            self.log_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-
     def stop(self) -> int:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._reader:
-            self._reader.join(timeout=5)
-        return self.process.returncode if self.process else 0
+        return terminate(self.process)
 
     def __enter__(self):
         return self.start()

@@ -68,8 +68,6 @@ def test_a_crash_between_publishing_steps_duplicates_nothing(github, tmp_path):
     restarted.__dict__.update(service.__dict__)
     restarted.process = None
     restarted.log_lines = []
-    import threading
-    restarted._listening = threading.Event()
     restarted.start()
     try:
         github.wait_for(lambda d: completed_runs(d, SHA1), timeout=60)

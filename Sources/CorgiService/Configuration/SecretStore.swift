@@ -18,18 +18,35 @@ public actor SecretStore {
         case storageEncryptionKey = "storage-encryption-key"
         case storageEncryptionKeyPrevious = "storage-encryption-key-previous"
         case sessionSigningKey = "session-signing-key"
+        /// PostgreSQL password of the application role (distributed mode).
+        case postgresPassword = "postgres-password"
+        /// PostgreSQL password of the migration role: only `corgi migrate` reads it.
+        case postgresMigrationPassword = "postgres-migration-password"
+        case natsPassword = "nats-password"
+        /// An nkey user seed (`SU…`).
+        case natsNkeySeed = "nats-nkey-seed"
+        case s3AccessKeyID = "s3-access-key-id"
+        case s3SecretAccessKey = "s3-secret-access-key"
 
         var configKey: ConfigKey { ConfigKey(rawValue.split(separator: "-").map(String.init)) }
     }
 
-    /// Required for `corgi serve`.
-    public static let required: [Name] = [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey]
+    /// What each process needs, and no more: the gateway never holds the App's private key or
+    /// the storage key, a worker never holds the webhook secret.
+    public static func required(for role: ServiceSettings.Role) -> [Name] {
+        switch role {
+        case .serve: [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey]
+        case .gateway: [.githubWebhookSecret, .postgresPassword]
+        case .worker: [.githubPrivateKey, .storageEncryptionKey, .postgresPassword, .s3AccessKeyID, .s3SecretAccessKey]
+        case .migrate: [.postgresMigrationPassword]
+        }
+    }
 
     let directory: String
     private var reader: ConfigReader
     private var stamp: [String]
 
-    public init(directory: String) async throws {
+    public init(directory: String, role: ServiceSettings.Role = .serve) async throws {
         self.directory = directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -37,7 +54,7 @@ public actor SecretStore {
         }
         stamp = Self.stamp(directory)
         reader = try await Self.read(directory)
-        for name in Self.required where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
+        for name in Self.required(for: role) where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
             throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
         }
         _ = try storageKeys()
@@ -69,9 +86,13 @@ public actor SecretStore {
         }
     }
 
-    public func privateKey() async throws -> String {
-        guard let key = try await string(.githubPrivateKey) else { throw SettingsError("missing secret: \(directory)/github-private-key") }
-        return key
+    public func privateKey() async throws -> String { try await requiredString(.githubPrivateKey) }
+
+    public func requiredString(_ name: Name) async throws -> String {
+        guard let value = try await string(name)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
+        }
+        return value
     }
 
     /// Storage encryption keys, newest first.

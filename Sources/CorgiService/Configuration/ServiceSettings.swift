@@ -7,6 +7,57 @@ import SystemPackage
 public struct ServiceSettings: Sendable {
     public struct TLS: Sendable { public var certificatePath: String; public var keyPath: String }
 
+    /// Which process reads the file: each needs its own sections.
+    public enum Role: String, Sendable {
+        /// `corgi serve`: SQLite and local objects (`storage.*`).
+        case serve
+        /// `corgi gateway`: PostgreSQL (`database.*`) and JetStream (`queue.*`).
+        case gateway
+        /// `corgi worker`: PostgreSQL, JetStream and S3 (`objects.s3.*`).
+        case worker
+        /// `corgi migrate`: PostgreSQL as the migration role.
+        case migrate
+    }
+
+    /// PostgreSQL. Passwords are secrets: `postgres-password` (application role) and
+    /// `postgres-migration-password` (migration role, only for `corgi migrate`).
+    public struct Database: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 5432
+        public var name = "corgi"
+        public var user = "corgi_app"
+        public var migrationUser = "corgi_owner"
+        /// disable, require or verify-full.
+        public var tls = "verify-full"
+        public var caFile: String?
+    }
+
+    /// NATS JetStream. Credentials are secrets: `nats-password` with `user`, or `nats-nkey-seed`.
+    public struct Queue: Sendable {
+        public var servers = ["nats://127.0.0.1:4222"]
+        public var stream = "CORGI_SCANS"
+        public var subject = "corgi.scans"
+        public var consumer = "corgi-workers"
+        public var ackWaitSeconds = 60
+        public var duplicateWindowSeconds = 24 * 3600
+        public var user: String?
+        public var nkey = false
+        public var caFile: String?
+    }
+
+    /// S3-compatible storage for diffs. Keys are secrets: `s3-access-key-id`, `s3-secret-access-key`.
+    public struct ObjectStorage: Sendable {
+        public var endpoint: String
+        public var region = "us-east-1"
+        public var bucket = "corgi-diffs"
+        public var serverSideEncryption: String? = "AES256"
+    }
+
+    public var role: Role = .serve
+    public var database: Database?
+    public var queue: Queue?
+    public var objectStorage: ObjectStorage?
+
     public var host = "127.0.0.1"
     public var port = 8080
     public var tls: TLS?
@@ -33,7 +84,7 @@ public struct ServiceSettings: Sendable {
     public var jobRetryBaseSeconds = 5
 
     /// Reads and validates the settings file; every problem names the setting.
-    public static func load(path: String) async throws -> ServiceSettings {
+    public static func load(path: String, role: Role = .serve) async throws -> ServiceSettings {
         guard FileManager.default.fileExists(atPath: path) else { throw SettingsError("settings file not found: \(path)") }
         let provider: FileProvider<YAMLSnapshot>
         do { provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)) } catch {
@@ -45,12 +96,58 @@ public struct ServiceSettings: Sendable {
 
         try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
                                   "github.webhook-secret", "github.private-key"])
+        try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
+                                  "objects.s3.access_key_id"])
+        let embedded = role == .serve
         var s = ServiceSettings(
-            githubAppID: try reader.requiredString("github.app_id"),
-            databasePath: resolve(try reader.requiredString("storage.database")),
-            objectsDirectory: resolve(try reader.requiredString("storage.objects")),
+            githubAppID: role == .migrate ? "0" : try reader.requiredString("github.app_id"),
+            databasePath: embedded ? resolve(try reader.requiredString("storage.database")) : "",
+            objectsDirectory: embedded ? resolve(try reader.requiredString("storage.objects")) : "",
             secretsDirectory: resolve(try reader.requiredString("secrets.directory")))
+        s.role = role
         guard s.githubAppID.allSatisfy(\.isNumber) else { throw SettingsError("\(path): github.app_id must be the numeric App ID") }
+        if !embedded {
+            var db = Database()
+            db.host = try reader.string("database.host", default: db.host)
+            db.port = try reader.int("database.port", default: db.port, range: 1...65535)
+            db.name = try reader.string("database.name", default: db.name)
+            db.user = try reader.string("database.user", default: db.user)
+            db.migrationUser = try reader.string("database.migration_user", default: db.migrationUser)
+            db.tls = try reader.string("database.tls", default: db.tls)
+            guard ["disable", "require", "verify-full"].contains(db.tls) else {
+                throw SettingsError("\(path): database.tls must be disable, require or verify-full")
+            }
+            db.caFile = try reader.optionalString("database.ca_file").map(resolve)
+            s.database = db
+        }
+        if role == .gateway || role == .worker {
+            var q = Queue()
+            let servers = try reader.stringArray("queue.servers")
+            if !servers.isEmpty { q.servers = servers }
+            for server in q.servers where !(server.hasPrefix("nats://") || server.hasPrefix("tls://")) {
+                throw SettingsError("\(path): queue.servers entries are nats:// or tls:// URLs")
+            }
+            q.stream = try reader.string("queue.stream", default: q.stream)
+            q.subject = try reader.string("queue.subject", default: q.subject)
+            q.consumer = try reader.string("queue.consumer", default: q.consumer)
+            q.ackWaitSeconds = try reader.int("queue.ack_wait_seconds", default: q.ackWaitSeconds, range: 1...3600)
+            q.duplicateWindowSeconds = try reader.int("queue.duplicate_window_seconds", default: q.duplicateWindowSeconds, range: 1...(7 * 86400))
+            q.user = try reader.optionalString("queue.user")
+            q.nkey = try reader.string("queue.nkey", default: "false") == "true"
+            q.caFile = try reader.optionalString("queue.ca_file").map(resolve)
+            s.queue = q
+        }
+        if role == .worker {
+            var o = ObjectStorage(endpoint: try reader.requiredString("objects.s3.endpoint"))
+            guard o.endpoint.hasPrefix("https://") || o.endpoint.hasPrefix("http://") else {
+                throw SettingsError("\(path): objects.s3.endpoint must be an http(s) URL")
+            }
+            o.region = try reader.string("objects.s3.region", default: o.region)
+            o.bucket = try reader.string("objects.s3.bucket", default: o.bucket)
+            let sse = try reader.string("objects.s3.server_side_encryption", default: "AES256")
+            o.serverSideEncryption = sse == "none" ? nil : sse
+            s.objectStorage = o
+        }
         s.host = try reader.string("server.host", default: s.host)
         s.port = try reader.int("server.port", default: s.port, range: 0...65535)
         s.maximumBodyBytes = try reader.int("server.max_body_bytes", default: s.maximumBodyBytes, range: 1024...(256 << 20))

@@ -13,14 +13,17 @@ import NIOCore
 /// before any byte is parsed), then dedupe, decode, audit and enqueue in one transaction, and
 /// answer 202 — the review itself happens in a worker.
 public struct WebhookGateway: Sendable {
-    let store: SQLiteStore
+    let intake: any WebhookIntake
+    let reviews: any ReviewStore
     let secrets: SecretStore
     let metrics: ServiceMetrics
     let logger: Logger
     let maximumBodyBytes: Int
 
-    public init(store: SQLiteStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger, maximumBodyBytes: Int) {
-        self.store = store
+    public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
+                maximumBodyBytes: Int) {
+        self.intake = intake
+        self.reviews = reviews
         self.secrets = secrets
         self.metrics = metrics
         self.logger = logger
@@ -41,7 +44,7 @@ public struct WebhookGateway: Sendable {
 
     func readiness() async -> Response {
         do {
-            let counts = try await store.counts()
+            let counts = try await intake.queueCounts()
             return Self.json(.ok, ["status": "ready", "queued": "\(counts["queued"] ?? 0)", "running": "\(counts["running"] ?? 0)",
                                    "failed": "\(counts["failed"] ?? 0)"])
         } catch {
@@ -173,9 +176,9 @@ public struct WebhookGateway: Sendable {
             return Self.json(.accepted, ["status": "ignored", "event": name])
         }
 
-        let result = try await store.acceptWebhook(
+        let result = try await intake.accept(WebhookDelivery(
             deliveryID: delivery, forge: "github", event: event, job: job, installation: installationChange,
-            audit: (actor: "github", action: action, target: target, organisation: organisation, metadata: metadata))
+            audit: AuditEntry(actor: "github", action: action, target: target, organisation: organisation, metadata: metadata)))
         switch result {
         case .redelivery:
             metrics.webhooksDuplicate.increment()
@@ -188,7 +191,7 @@ public struct WebhookGateway: Sendable {
         case .recorded:
             metrics.webhooksAccepted.increment()
             if let (repository, number) = closePR {
-                try await store.markPullRequestClosed(forge: "github", repository: repository, number: number)
+                try await reviews.markPullRequestClosed(forge: "github", repository: repository, number: number)
             }
             logger.info("webhook recorded", metadata: ["action": "\(action)"])
             return Self.json(.accepted, ["status": "recorded"])

@@ -14,7 +14,7 @@ import Prometheus
 /// reconciled once per scan, a review whose comments are already on the PR (found by their
 /// hidden fingerprint markers) is not posted again, and the summary comment is updated in place.
 public struct ReviewPipeline: Sendable {
-    public let store: SQLiteStore
+    public let store: any ReviewStore & AuditLog
     public let objects: any ObjectStore
     public let github: GitHubAPI
     public let ruleSet: RuleSet
@@ -23,7 +23,7 @@ public struct ReviewPipeline: Sendable {
     public let settings: ServiceSettings
     let metrics: ServiceMetrics
 
-    public init(store: SQLiteStore, objects: any ObjectStore, github: GitHubAPI, ruleSet: RuleSet, scanOptions: ScanOptions,
+    public init(store: any ReviewStore & AuditLog, objects: any ObjectStore, github: GitHubAPI, ruleSet: RuleSet, scanOptions: ScanOptions,
                 settings: ServiceSettings, metrics: ServiceMetrics) {
         self.store = store
         self.objects = objects

@@ -11,18 +11,18 @@ public struct ReviewWorker: Service, CustomStringConvertible {
     public var description: String { "ReviewWorker(\(name))" }
 
     let name: String
-    let store: SQLiteStore
+    let queue: any JobQueue
     let pipeline: ReviewPipeline
     let lease: TimeInterval
     let maximumAttempts: Int
     let retryBase: TimeInterval
     let logger: Logger
 
-    public init(name: String, store: SQLiteStore, pipeline: ReviewPipeline, lease: TimeInterval, maximumAttempts: Int,
+    public init(name: String, queue: any JobQueue, pipeline: ReviewPipeline, lease: TimeInterval, maximumAttempts: Int,
                 retryBase: TimeInterval = 5, logger: Logger) {
         self.retryBase = retryBase
         self.name = name
-        self.store = store
+        self.queue = queue
         self.pipeline = pipeline
         self.lease = lease
         self.maximumAttempts = maximumAttempts
@@ -42,9 +42,9 @@ public struct ReviewWorker: Service, CustomStringConvertible {
     func loop() async throws {
         do {
             while !Task.isCancelled {
-                guard let claimed = try await store.claim(worker: name, lease: lease, now: Date()) else {
+                guard let claimed = try await queue.claim(worker: name, lease: lease, now: Date()) else {
                     // Idle: wake on a new job, or poll for expired leases and delayed retries.
-                    await store.jobSignal.wait(timeout: .seconds(1))
+                    await queue.waitForWork(timeout: .seconds(1))
                     continue
                 }
                 try await work(claimed)
@@ -59,7 +59,7 @@ public struct ReviewWorker: Service, CustomStringConvertible {
                 // Renew the lease while the review runs.
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(max(1, lease / 3)))
-                    try await store.heartbeat(claimed, lease: lease, now: Date())
+                    try await queue.heartbeat(claimed, lease: lease, now: Date())
                 }
                 return nil
             }
@@ -71,10 +71,10 @@ public struct ReviewWorker: Service, CustomStringConvertible {
         }
         switch outcome {
         case .published:
-            try await store.complete(claimed)
+            try await queue.complete(claimed)
         case .retry(let reason):
             let delay = min(600, retryBase * pow(2, Double(claimed.attempt - 1)))
-            try await store.retry(claimed, delay: delay, reason: reason, maximumAttempts: maximumAttempts, now: Date())
+            try await queue.retry(claimed, delay: delay, reason: reason, maximumAttempts: maximumAttempts, now: Date())
             pipeline.metrics.jobRetries.increment()
             if claimed.attempt >= maximumAttempts {
                 pipeline.metrics.scansFailed.increment()
@@ -83,7 +83,7 @@ public struct ReviewWorker: Service, CustomStringConvertible {
                 logger.warning("review will be retried", metadata: ["job": "\(claimed.id)", "in_seconds": "\(Int(delay))", "reason": "\(reason)"])
             }
         case .failed(let reason):
-            try await store.retry(claimed, delay: 0, reason: reason, maximumAttempts: 0, now: Date())
+            try await queue.retry(claimed, delay: 0, reason: reason, maximumAttempts: 0, now: Date())
             pipeline.metrics.scansFailed.increment()
             logger.error("review failed", metadata: ["job": "\(claimed.id)", "reason": "\(reason)"])
         }
@@ -94,13 +94,13 @@ public struct ReviewWorker: Service, CustomStringConvertible {
 public struct RetentionSweeper: Service, CustomStringConvertible {
     public var description: String { "RetentionSweeper(every \(Int(interval)) s)" }
 
-    let store: SQLiteStore
+    let store: any ReviewStore
     let objects: any ObjectStore
     let interval: TimeInterval
     let metrics: ServiceMetrics
     let logger: Logger
 
-    public init(store: SQLiteStore, objects: any ObjectStore, interval: TimeInterval, metrics: ServiceMetrics, logger: Logger) {
+    public init(store: any ReviewStore, objects: any ObjectStore, interval: TimeInterval, metrics: ServiceMetrics, logger: Logger) {
         self.store = store
         self.objects = objects
         self.interval = interval

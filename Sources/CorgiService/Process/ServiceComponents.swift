@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import CorgiDetection
+import CorgiForges
+public import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+public import Logging
+import NIOCore
+import NIOSSL
+
+/// The parts every process builds the same way from its settings: logging, the rule set, the
+/// GitHub client and the HTTP application (with TLS when configured).
+enum ServiceComponents {
+    static func logger(_ settings: ServiceSettings) -> Logger {
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        return Logger(label: "corgi") { label in JSONLogHandler(label: label, level: level) }
+    }
+
+    static func rules(_ settings: ServiceSettings) throws -> (RuleSet, ScanOptions) {
+        var scanConfiguration = ScanConfiguration()
+        var directory: URL?
+        if let path = settings.scanConfigurationPath {
+            scanConfiguration = try ScanConfiguration.load(from: URL(fileURLWithPath: path))
+            directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        }
+        let loaded = try scanConfiguration.resolveRules(relativeTo: directory)
+        let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
+        return (ruleSet, ScanOptions(ignorePaths: scanConfiguration.ignorePaths ?? []))
+    }
+
+    static func github(_ settings: ServiceSettings, secrets: SecretStore, http: HTTPClient) async throws -> GitHubAPI {
+        let authenticator = GitHubAppAuthenticator(appID: settings.githubAppID, privateKeyPEM: { try await secrets.privateKey() })
+        _ = try await authenticator.appJWT()  // fail fast on a bad private key
+        var retry = GitHubAPI.RetryPolicy()
+        retry.attempts = settings.githubRetryAttempts
+        retry.initialBackoff = Double(settings.githubRetryInitialBackoffMilliseconds) / 1000
+        retry.requestTimeout = TimeInterval(settings.githubTimeoutSeconds)
+        return GitHubAPI(baseURL: settings.githubAPIURL, authenticator: authenticator, http: http, retry: retry)
+    }
+
+    /// The HTTP listener; `listening` is logged at notice level once the port is bound.
+    static func application(
+        router: Router<BasicRequestContext>, settings: ServiceSettings, listening: String, metadata: Logger.Metadata, logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let server: HTTPServerBuilder
+        if let tls = settings.tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.keyPath, format: .pem)
+            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } else {
+            server = .http1()
+        }
+        let scheme = settings.tls == nil ? "http" : "https"
+        return Application(
+            router: router, server: server,
+            configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "corgi"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? settings.port
+                var fields = metadata
+                fields["url"] = "\(scheme)://\(settings.host):\(port)"
+                fields["port"] = "\(port)"
+                logger.notice("\(listening)", metadata: fields)
+            },
+            logger: logger)
+    }
+}

@@ -1,0 +1,68 @@
+/// A verified webhook, decoded to what the service keeps of it: metadata only.
+public struct WebhookDelivery: Sendable, Hashable {
+    public var deliveryID: String
+    public var forge: String
+    public var event: String
+    /// The scan to run, if the event asks for one.
+    public var job: ScanJob?
+    public var installation: InstallationChange?
+    public var audit: AuditEntry
+
+    public init(deliveryID: String, forge: String, event: String, job: ScanJob?, installation: InstallationChange?, audit: AuditEntry) {
+        self.deliveryID = deliveryID
+        self.forge = forge
+        self.event = event
+        self.job = job
+        self.installation = installation
+        self.audit = audit
+    }
+}
+
+/// Where the gateway hands a verified webhook: dedupe by delivery id, audit, enqueue.
+public protocol WebhookIntake: Sendable {
+    func accept(_ delivery: WebhookDelivery) async throws -> WebhookAcceptance
+    /// Queue depth for readiness and metrics: `queued`, `running`, and what else the queue knows.
+    func queueCounts() async throws -> [String: Int]
+}
+
+/// How far a delivery got, so a redelivery of one whose enqueue failed is enqueued after all.
+public enum DeliveryState: Sendable, Hashable {
+    /// First time seen: recorded and audited just now.
+    case new
+    /// Seen before, but its job was never confirmed as queued.
+    case awaitingQueue
+    /// Seen before and fully handled.
+    case handled
+}
+
+/// The delivery ledger of a store whose queue lives elsewhere (JetStream): the delivery row,
+/// its audit event and any installation change are written in one transaction, and the job
+/// is marked queued once the queue has confirmed it.
+public protocol DeliveryStore: Sendable {
+    func recordDelivery(_ delivery: WebhookDelivery) async throws -> DeliveryState
+    func markDeliveryQueued(_ deliveryID: String) async throws
+}
+
+/// Intake over a store and a separate queue that de-duplicates by delivery id (JetStream's
+/// `Nats-Msg-Id`): record, then enqueue, then mark. A crash between the steps leaves the delivery
+/// `awaitingQueue`, and the forge's redelivery finishes the job without running it twice.
+public struct LedgerIntake<Store: DeliveryStore, Queue: JobQueue>: WebhookIntake {
+    public let store: Store
+    public let queue: Queue
+
+    public init(store: Store, queue: Queue) {
+        self.store = store
+        self.queue = queue
+    }
+
+    public func accept(_ delivery: WebhookDelivery) async throws -> WebhookAcceptance {
+        let state = try await store.recordDelivery(delivery)
+        guard let job = delivery.job else { return state == .new ? .recorded : .redelivery }
+        guard state != .handled else { return .redelivery }
+        let queued = try await queue.enqueue(job)
+        try await store.markDeliveryQueued(delivery.deliveryID)
+        return queued ? .enqueued : .redelivery
+    }
+
+    public func queueCounts() async throws -> [String: Int] { try await queue.counts() }
+}
