@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
     ],
     targets: [
         // Core: the diff model and streaming parser, findings, severities, redaction.
@@ -86,6 +87,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // PostgreSQL: the same storage protocols for the distributed mode, with migrations run by
+        // a migration role and an application role that may only INSERT and SELECT the audit log.
+        .target(
+            name: "CorgiPostgres",
+            dependencies: [
+                "CorgiCore",
+                "CorgiStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -160,7 +177,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CorgiStorageTests",
-            dependencies: ["CorgiCore", "CorgiStorage"],
+            dependencies: [
+                "CorgiCore", "CorgiStorage", "CorgiPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -170,7 +170,7 @@ extension SQLiteStore: ReviewStore {
     /// Counts for tests and metrics.
     public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
         try await exclusive {
-            precondition(["findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
+            precondition(["organisations", "repositories", "findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
             return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
         }
     }

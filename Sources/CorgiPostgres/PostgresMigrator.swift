@@ -1,0 +1,296 @@
+public import Logging
+import Foundation
+import PostgresNIO
+
+/// Versioned, forward-only migrations of the PostgreSQL schema, run by the MIGRATION (owner) role:
+/// a separate step from the service, which connects as the APPLICATION role and can change data
+/// only as `grantStatements` allow.
+///
+/// - Each version runs in one transaction and is recorded in `schema_migrations`.
+/// - Concurrent migrators (several replicas starting at once) are serialised with a session-level
+///   `pg_advisory_lock` on one connection; the second finds the versions applied and does nothing.
+/// - After the versions, the application role's privileges are set anew, in one transaction:
+///   everything on the schema's tables revoked, then exactly the grants below. Running it twice
+///   changes nothing.
+///
+/// The application role must already exist (the DBA creates it with LOGIN and a password), must
+/// not be a superuser and must not be a member of the owner role; it owns nothing.
+public enum PostgresMigrator {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let summary: String
+        let statements: [String]
+    }
+
+    /// The key of the session lock that serialises migrators (per database).
+    static let migrationLockKey: Int64 = 0x436F_7267_694D_6967  // "CorgiMig"
+
+    public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// The schema mirrors SQLiteStore's, with PostgreSQL types. Timestamps the store writes itself
+    /// are `timestamptz` set by the server; `audit_events.occurred_at` and `metadata` stay `text`
+    /// because they are hashed into the chain exactly as written.
+    public static let migrations: [Migration] = [
+        Migration(version: 1, summary: "initial schema", statements: [
+            """
+            CREATE TABLE organisations (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                login text NOT NULL,
+                installation_id bigint UNIQUE,
+                retention_days integer NOT NULL DEFAULT 90,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                removed_at timestamptz)
+            """,
+            """
+            CREATE TABLE repositories (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                organisation_id bigint NOT NULL REFERENCES organisations(id),
+                full_name text NOT NULL,
+                active boolean NOT NULL DEFAULT true,
+                UNIQUE (organisation_id, full_name))
+            """,
+            """
+            CREATE TABLE deliveries (
+                delivery_id text PRIMARY KEY,
+                forge text NOT NULL,
+                event text NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now(),
+                queued_at timestamptz)
+            """,
+            """
+            CREATE TABLE pull_requests (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                repository text NOT NULL,
+                number bigint NOT NULL,
+                state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+                head_sha text,
+                summary_comment_id bigint,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (forge, repository, number))
+            """,
+            """
+            CREATE TABLE scans (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                job_key text NOT NULL UNIQUE,
+                pull_request_id bigint NOT NULL REFERENCES pull_requests(id),
+                organisation text NOT NULL,
+                head_sha text NOT NULL,
+                status text NOT NULL CHECK (status IN ('running', 'scanned', 'published')),
+                check_run_id bigint,
+                review_posted boolean NOT NULL DEFAULT false,
+                summary_posted boolean NOT NULL DEFAULT false,
+                conclusion text,
+                new_findings integer,
+                open_findings integer,
+                fixed_findings integer,
+                coverage text,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                completed_at timestamptz)
+            """,
+            "CREATE INDEX scans_pull_request ON scans (pull_request_id)",
+            """
+            CREATE TABLE findings (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                pull_request_id bigint NOT NULL REFERENCES pull_requests(id),
+                organisation text NOT NULL,
+                fingerprint text NOT NULL,
+                rule_id text NOT NULL,
+                kind text NOT NULL,
+                severity text NOT NULL,
+                cwe text,
+                path text NOT NULL,
+                line integer NOT NULL,
+                column_number integer NOT NULL,
+                end_line integer NOT NULL,
+                message text NOT NULL,
+                redacted text,
+                status text NOT NULL CHECK (status IN ('open', 'fixed')),
+                first_scan_id bigint NOT NULL REFERENCES scans(id),
+                last_scan_id bigint NOT NULL REFERENCES scans(id),
+                fixed_scan_id bigint REFERENCES scans(id),
+                UNIQUE (pull_request_id, fingerprint))
+            """,
+            """
+            CREATE TABLE diffs (
+                object_key text PRIMARY KEY,
+                organisation text NOT NULL,
+                scan_id bigint REFERENCES scans(id),
+                bytes bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                deleted_at timestamptz)
+            """,
+            "CREATE INDEX diffs_expiry ON diffs (expires_at) WHERE deleted_at IS NULL",
+            """
+            CREATE TABLE audit_events (
+                id bigint PRIMARY KEY CHECK (id > 0),
+                occurred_at text NOT NULL,
+                actor text NOT NULL,
+                action text NOT NULL,
+                target text NOT NULL,
+                organisation text,
+                metadata text NOT NULL,
+                prev_hash text NOT NULL,
+                hash text NOT NULL)
+            """,
+            // Append-only, twice over: the application role has only INSERT and SELECT on the table
+            // (see `grantStatements`), and this owner-level trigger refuses UPDATE, DELETE and
+            // TRUNCATE from anyone who does have the privilege (the owner, a superuser) until it is
+            // dropped or disabled on purpose. Statement-level, so it fires even when no row matches.
+            """
+            CREATE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP USING ERRCODE = 'raise_exception';
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()
+            """,
+        ]),
+    ]
+
+    /// What the application role may do, and nothing else: exactly what PostgresStore's queries
+    /// need. No DELETE or TRUNCATE anywhere (nothing is ever deleted: retention marks `deleted_at`),
+    /// no DDL (no CREATE on the schema, owns no table), and UPDATE only of the columns the store
+    /// changes, so identifiers, organisations and fingerprints of existing rows are immutable to it.
+    ///
+    /// - `schema_migrations`: SELECT (the store checks the schema version at start-up).
+    /// - `audit_events`: SELECT, INSERT only. UPDATE, DELETE and TRUNCATE are refused (42501).
+    /// - `organisations`: SELECT, INSERT; UPDATE (login, removed_at) — installation tracking.
+    /// - `repositories`: SELECT, INSERT; UPDATE (active).
+    /// - `deliveries`: SELECT, INSERT; UPDATE (queued_at) — `markDeliveryQueued`.
+    /// - `pull_requests`: SELECT, INSERT; UPDATE (head_sha, state, summary_comment_id, updated_at).
+    /// - `scans`: SELECT, INSERT; UPDATE (check_run_id, status, review_posted, summary_posted,
+    ///   conclusion, new_findings, open_findings, fixed_findings, coverage, completed_at).
+    /// - `findings`: SELECT, INSERT; UPDATE (status, first_scan_id, last_scan_id, fixed_scan_id,
+    ///   path, line, column_number, end_line, severity, message) — reconciliation.
+    /// - `diffs`: SELECT, INSERT; UPDATE (deleted_at) — the sweeper.
+    /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
+    ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
+    static func grantStatements(appRole role: String) -> [String] {
+        [
+            "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+            "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC",
+            "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC",
+            "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(role)",
+            "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM \(role)",
+            "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM \(role)",
+            "GRANT USAGE ON SCHEMA public TO \(role)",
+            "GRANT SELECT ON schema_migrations TO \(role)",
+            "GRANT SELECT, INSERT ON audit_events TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (login, removed_at) ON organisations TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (active) ON repositories TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (queued_at) ON deliveries TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (head_sha, state, summary_comment_id, updated_at) ON pull_requests TO \(role)",
+            """
+            GRANT SELECT, INSERT, UPDATE (check_run_id, status, review_posted, summary_posted, conclusion, new_findings,
+                open_findings, fixed_findings, coverage, completed_at) ON scans TO \(role)
+            """,
+            """
+            GRANT SELECT, INSERT, UPDATE (status, first_scan_id, last_scan_id, fixed_scan_id, path, line, column_number,
+                end_line, severity, message) ON findings TO \(role)
+            """,
+            "GRANT SELECT, INSERT, UPDATE (deleted_at) ON diffs TO \(role)",
+        ]
+    }
+
+    /// Applies the versions not yet applied, then sets the application role's privileges.
+    /// Returns the versions applied by this call (empty when the schema was up to date).
+    ///
+    /// - Parameters:
+    ///   - configuration: the MIGRATION role's connection; it becomes the owner of every table.
+    ///   - appRole: the APPLICATION role the service connects as.
+    @discardableResult
+    public static func migrate(configuration: PostgresConfiguration, appRole: String, logger: Logger) async throws -> [Int] {
+        try await PostgresStore.withConnection(configuration: configuration, logger: logger) { connection in
+            try await migrate(on: connection, appRole: appRole, logger: logger)
+        }
+    }
+
+    static func migrate(on connection: PostgresConnection, appRole: String, logger: Logger) async throws -> [Int] {
+        try await connection.query("SELECT pg_advisory_lock(\(migrationLockKey))", logger: logger)
+        do {
+            let applied = try await migrateLocked(on: connection, appRole: appRole, logger: logger)
+            try await connection.query("SELECT pg_advisory_unlock(\(migrationLockKey))", logger: logger)
+            return applied
+        } catch {
+            // The lock belongs to the session: closing the connection would release it too.
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLockKey))", logger: logger)
+            throw error
+        }
+    }
+
+    private static func migrateLocked(on connection: PostgresConnection, appRole: String, logger: Logger) async throws -> [Int] {
+        // The application role: exists, is not us, is no superuser and cannot act as us.
+        let roleRows = try await connection.query(
+            """
+            SELECT r.rolsuper, r.rolname = current_user, pg_has_role(r.rolname, current_user, 'MEMBER')
+            FROM pg_roles r WHERE r.rolname = \(appRole)
+            """, logger: logger).collect()
+        guard let roleRow = roleRows.first else {
+            throw PostgresStoreError.migration("the application role '\(appRole)' does not exist: create it (LOGIN, a password) first")
+        }
+        let (isSuperuser, isUs, isMember) = try roleRow.decode((Bool, Bool, Bool).self)
+        guard !isUs else { throw PostgresStoreError.migration("the application role must not be the migration role '\(appRole)'") }
+        guard !isSuperuser else { throw PostgresStoreError.migration("the application role '\(appRole)' is a superuser: privileges would not apply") }
+        guard !isMember else { throw PostgresStoreError.migration("the application role '\(appRole)' is a member of the migration role") }
+        let role = quoteIdentifier(appRole)
+
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY, summary text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var done = Set<Int>()
+        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+            done.insert(version)
+        }
+        if let newer = done.max(), newer > latestVersion {
+            throw PostgresStoreError.migration("the database is at version \(newer), newer than this build's \(latestVersion): refusing to touch it")
+        }
+
+        var applied: [Int] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(migration.version) {
+            try await PostgresStore.transaction(on: connection, logger: logger) { connection in
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, summary) VALUES (\(migration.version), \(migration.summary))", logger: logger)
+            }
+            applied.append(migration.version)
+            logger.info("postgres schema migrated", metadata: ["version": "\(migration.version)", "summary": "\(migration.summary)"])
+        }
+
+        try await PostgresStore.transaction(on: connection, logger: logger) { connection in
+            for statement in grantStatements(appRole: role) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            // Database- and schema-level settings need the database's owner; a migration role that
+            // was only given the schema leaves them to the DBA.
+            let ownsDatabase = try await connection.query(
+                "SELECT pg_has_role(current_user, datdba, 'USAGE') FROM pg_database WHERE datname = current_database()",
+                logger: logger).collect().first?.decode(Bool.self) ?? false
+            if ownsDatabase {
+                let database = try await connection.query("SELECT current_database()", logger: logger).collect().first?.decode(String.self) ?? ""
+                let db = quoteIdentifier(database)
+                try await connection.query(PostgresQuery(unsafeSQL: "REVOKE CREATE ON SCHEMA public FROM PUBLIC"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "REVOKE ALL ON DATABASE \(db) FROM PUBLIC"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "REVOKE ALL ON DATABASE \(db) FROM \(role)"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "GRANT CONNECT ON DATABASE \(db) TO \(role)"), logger: logger)
+            } else {
+                logger.warning("the migration role does not own the database: make sure PUBLIC has neither CREATE on schema public nor TEMPORARY on the database")
+            }
+        }
+        return applied
+    }
+
+    /// A double-quoted SQL identifier.
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

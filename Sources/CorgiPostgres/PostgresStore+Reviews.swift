@@ -1,0 +1,197 @@
+public import CorgiCore
+public import CorgiStorage
+public import Foundation
+import PostgresNIO
+
+// The same semantics as SQLiteStore's ReviewStore, for many workers at once: a scan is keyed by
+// its job's stable key (`ClaimedJob.key`, since `ClaimedJob.id` is the queue's own number), and
+// reconciliation of one pull request is serialised by locking its row.
+extension PostgresStore: ReviewStore {
+    public func beginScan(_ claimed: ClaimedJob) async throws -> ScanState {
+        try await transaction { connection in
+            let job = claimed.job
+            let pr = try await connection.query(
+                """
+                INSERT INTO pull_requests (forge, organisation, repository, number, state, head_sha)
+                VALUES (\(job.forge), \(job.organisation), \(job.repository), \(job.number), 'open', \(job.headSHA))
+                ON CONFLICT (forge, repository, number)
+                DO UPDATE SET head_sha = excluded.head_sha, state = 'open', updated_at = now()
+                RETURNING id, summary_comment_id
+                """, logger: self.logger).collect()
+            guard let prRow = pr.first else { throw StorageError.unexpected("pull request upsert") }
+            let (prID, summaryID) = try prRow.decode((Int, Int?).self)
+            try await connection.query(
+                """
+                INSERT INTO scans (job_key, pull_request_id, organisation, head_sha, status)
+                VALUES (\(claimed.key), \(prID), \(job.organisation), \(job.headSHA), 'running')
+                ON CONFLICT (job_key) DO NOTHING
+                """, logger: self.logger)
+            let scan = try await connection.query(
+                "SELECT id, status, check_run_id, review_posted, summary_posted FROM scans WHERE job_key = \(claimed.key)",
+                logger: self.logger).collect()
+            guard let row = scan.first else { throw StorageError.unexpected("scan row") }
+            let (scanID, status, checkRunID, reviewPosted, summaryPosted) = try row.decode((Int, String, Int?, Bool, Bool).self)
+            return ScanState(scanID: scanID, pullRequestID: prID, status: status, checkRunID: checkRunID, reviewPosted: reviewPosted,
+                             summaryPosted: summaryPosted, summaryCommentID: summaryID)
+        }
+    }
+
+    public func setCheckRun(scanID: Int, checkRunID: Int) async throws {
+        try await rows("UPDATE scans SET check_run_id = \(checkRunID) WHERE id = \(scanID)")
+    }
+
+    public func recordScanResult(
+        scanID: Int, findings: [Finding], conclusion: String, coverage: String?,
+        diff: (objectKey: String, bytes: Int, expiresAt: Date)?, audit metadata: [String: String]
+    ) async throws {
+        let diffRow = diff.map { DiffRow(objectKey: $0.objectKey, bytes: $0.bytes, expiresAt: $0.expiresAt) }
+        try await transaction { connection in
+            let scan = try await connection.query("SELECT pull_request_id, organisation FROM scans WHERE id = \(scanID)",
+                                                  logger: self.logger).collect()
+            guard let first = scan.first else { throw StorageError.unexpected("scan \(scanID) not found") }
+            let (prID, organisation) = try first.decode((Int, String).self)
+            // One reconciliation per pull request at a time (pull request, then scan: the order
+            // beginScan takes them in); and a retried job whose first run already recorded its
+            // result keeps that result.
+            try await connection.query("SELECT id FROM pull_requests WHERE id = \(prID) FOR UPDATE", logger: self.logger)
+            let status = try await connection.query("SELECT status FROM scans WHERE id = \(scanID) FOR UPDATE", logger: self.logger)
+                .collect().first?.decode(String.self)
+            guard status == "running" else { return }
+
+            var seen = Set<String>()
+            for f in findings where seen.insert(f.fingerprint).inserted {
+                try await connection.query(
+                    """
+                    INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, cwe, path, line,
+                                          column_number, end_line, message, redacted, status, first_scan_id, last_scan_id)
+                    VALUES (\(prID), \(organisation), \(f.fingerprint), \(f.ruleID), \(f.kind.rawValue), \(f.severity.rawValue),
+                            \(f.cwe), \(f.path), \(f.line), \(f.column), \(f.endLine), \(f.message), \(f.redacted), 'open',
+                            \(scanID), \(scanID))
+                    ON CONFLICT (pull_request_id, fingerprint) DO UPDATE SET
+                        first_scan_id = CASE WHEN findings.status = 'fixed' THEN excluded.first_scan_id ELSE findings.first_scan_id END,
+                        status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
+                        path = excluded.path, line = excluded.line, column_number = excluded.column_number,
+                        end_line = excluded.end_line, severity = excluded.severity, message = excluded.message
+                    """, logger: self.logger)
+            }
+            try await connection.query(
+                """
+                UPDATE findings SET status = 'fixed', fixed_scan_id = \(scanID)
+                WHERE pull_request_id = \(prID) AND status = 'open' AND last_scan_id <> \(scanID)
+                """, logger: self.logger)
+            let counts = try await connection.query(
+                """
+                SELECT COUNT(*) FILTER (WHERE first_scan_id = \(scanID) AND status = 'open'),
+                       COUNT(*) FILTER (WHERE status = 'open'),
+                       COUNT(*) FILTER (WHERE fixed_scan_id = \(scanID))
+                FROM findings WHERE pull_request_id = \(prID)
+                """, logger: self.logger).collect()
+            let (new, open, fixed) = try counts.first?.decode((Int, Int, Int).self) ?? (0, 0, 0)
+            try await connection.query(
+                """
+                UPDATE scans SET status = 'scanned', conclusion = \(conclusion), coverage = \(coverage),
+                    new_findings = \(new), open_findings = \(open), fixed_findings = \(fixed)
+                WHERE id = \(scanID)
+                """, logger: self.logger)
+            if let diffRow {
+                try await connection.query(
+                    """
+                    INSERT INTO diffs (object_key, organisation, scan_id, bytes, expires_at)
+                    VALUES (\(diffRow.objectKey), \(organisation), \(scanID), \(diffRow.bytes), \(diffRow.expiresAt))
+                    ON CONFLICT (object_key) DO NOTHING
+                    """, logger: self.logger)
+            }
+            var auditMetadata = metadata
+            auditMetadata["new"] = "\(new)"
+            auditMetadata["open"] = "\(open)"
+            auditMetadata["fixed"] = "\(fixed)"
+            auditMetadata["conclusion"] = conclusion
+            _ = try await self.appendAudit(
+                AuditEntry(actor: "worker", action: "scan.recorded", target: metadata["target"] ?? "scan \(scanID)",
+                           organisation: organisation, metadata: auditMetadata),
+                on: connection)
+        }
+    }
+
+    public func reconciliation(scanID: Int) async throws -> Reconciliation {
+        let scan = try await rows("SELECT pull_request_id, conclusion, coverage FROM scans WHERE id = \(scanID)")
+        guard let s = scan.first else { throw StorageError.unexpected("scan \(scanID) not found") }
+        let (prID, conclusion, coverage) = try s.decode((Int, String?, String?).self)
+        // Byte order (COLLATE "C"), as SQLite sorts text.
+        let rows = try await rows(
+            """
+            SELECT rule_id, kind, severity, cwe, path, line, column_number, end_line, message, fingerprint, redacted,
+                   first_scan_id, fixed_scan_id
+            FROM findings WHERE pull_request_id = \(prID) AND (last_scan_id = \(scanID) OR fixed_scan_id = \(scanID))
+            ORDER BY path COLLATE "C", line, column_number, rule_id COLLATE "C"
+            """)
+        var result = Reconciliation(new: [], stillOpen: [], fixed: [], conclusion: conclusion ?? "neutral", coverage: coverage)
+        for row in rows {
+            let (ruleID, kind, severity, cwe, path, line, column, endLine, message, fingerprint, redacted, firstScanID, fixedScanID) =
+                try row.decode((String, String, String, String?, String, Int, Int, Int, String, String, String?, Int, Int?).self)
+            let finding = Finding(
+                ruleID: ruleID, title: ruleID, kind: Finding.Kind(rawValue: kind) ?? .code, severity: Severity(rawValue: severity) ?? .info,
+                cwe: cwe, path: path, line: line, column: column, endLine: endLine, message: message, fingerprint: fingerprint,
+                redacted: redacted)
+            if fixedScanID == scanID {
+                result.fixed.append(finding)
+            } else if firstScanID == scanID {
+                result.new.append(finding)
+            } else {
+                result.stillOpen.append(finding)
+            }
+        }
+        return result
+    }
+
+    public func markReviewPosted(scanID: Int) async throws {
+        try await rows("UPDATE scans SET review_posted = true WHERE id = \(scanID)")
+    }
+
+    public func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws {
+        try await transaction { connection in
+            // Pull request first, then scan: the order recordScanResult locks them in.
+            try await connection.query("UPDATE pull_requests SET summary_comment_id = \(commentID) WHERE id = \(pullRequestID)",
+                                       logger: self.logger)
+            try await connection.query("UPDATE scans SET summary_posted = true WHERE id = \(scanID)", logger: self.logger)
+        }
+    }
+
+    public func completeScan(scanID: Int) async throws {
+        try await rows("UPDATE scans SET status = 'published', completed_at = now() WHERE id = \(scanID)")
+    }
+
+    public func markPullRequestClosed(forge: String, repository: String, number: Int) async throws {
+        try await rows(
+            """
+            UPDATE pull_requests SET state = 'closed', updated_at = now()
+            WHERE forge = \(forge) AND repository = \(repository) AND number = \(number)
+            """)
+    }
+
+    public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
+        try await rows(
+            "SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= \(now) ORDER BY expires_at, object_key"
+        ).map { row in
+            let (objectKey, organisation) = try row.decode((String, String).self)
+            return ExpiredDiff(objectKey: objectKey, organisation: organisation)
+        }
+    }
+
+    public func markDiffDeleted(_ diff: ExpiredDiff) async throws {
+        try await transaction { connection in
+            try await connection.query("UPDATE diffs SET deleted_at = now() WHERE object_key = \(diff.objectKey)", logger: self.logger)
+            _ = try await self.appendAudit(
+                AuditEntry(actor: "sweeper", action: "diff.deleted", target: diff.objectKey, organisation: diff.organisation,
+                           metadata: ["reason": "retention expired"]),
+                on: connection)
+        }
+    }
+}
+
+/// The diff of a scan result, as a Sendable value for the transaction closure.
+private struct DiffRow: Sendable {
+    var objectKey: String
+    var bytes: Int
+    var expiresAt: Date
+}

@@ -1,0 +1,174 @@
+import CorgiCore
+import CorgiStorage
+import Foundation
+import Testing
+
+@Suite("Review store, on every engine", .timeLimit(.minutes(2)))
+struct ReviewStoreTests {
+    @Test("beginScan is idempotent per job and returns the saved state", arguments: Backend.available)
+    func beginScanIdempotent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let job = scanJob(deliveryID: "d-1")
+            let first = try await store.beginScan(claimed(job, id: 1))
+            #expect(first.status == "running")
+            #expect(first.checkRunID == nil && !first.reviewPosted && !first.summaryPosted && first.summaryCommentID == nil)
+            try await store.setCheckRun(scanID: first.scanID, checkRunID: 555)
+
+            let retried = try await store.beginScan(claimed(job, id: 1, attempt: 2))
+            #expect(retried.scanID == first.scanID)
+            #expect(retried.pullRequestID == first.pullRequestID)
+            #expect(retried.checkRunID == 555)
+            #expect(retried.status == "running")
+            #expect(try await store.count("scans") == 1)
+            #expect(try await store.count("pull_requests") == 1)
+
+            // Another job of the same pull request: a scan of its own on the same pull request.
+            let next = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222"), id: 2))
+            #expect(next.scanID != first.scanID)
+            #expect(next.pullRequestID == first.pullRequestID)
+            #expect(next.checkRunID == nil)
+            #expect(try await store.count("scans") == 2)
+            #expect(try await store.count("pull_requests", where: "head_sha = 'bbbb222'") == 1)
+        }
+    }
+
+    @Test("two scans of one pull request reconcile by fingerprint: fixed, new and still open", arguments: Backend.available)
+    func reconciliation(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let scan1 = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
+            let a = finding("a", line: 10), b = finding("b", line: 20)
+            try await store.recordScanResult(scanID: scan1.scanID, findings: [b, a, a], conclusion: "failure", coverage: "complete",
+                                             diff: nil, audit: ["target": "octo/widgets#7"])
+            let first = try await store.reconciliation(scanID: scan1.scanID)
+            #expect(first.new == [a, b])
+            #expect(first.stillOpen.isEmpty && first.fixed.isEmpty)
+            #expect(first.conclusion == "failure" && first.coverage == "complete")
+            try await store.completeScan(scanID: scan1.scanID)
+
+            // The second push fixes a, moves b and adds c.
+            let scan2 = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222"), id: 2))
+            var movedB = b
+            movedB.line = 25
+            movedB.endLine = 25
+            let c = finding("c", path: "Sources/Other.swift", line: 3, severity: .medium)
+            try await store.recordScanResult(scanID: scan2.scanID, findings: [c, movedB], conclusion: "failure", coverage: nil,
+                                             diff: nil, audit: ["target": "octo/widgets#7"])
+            let second = try await store.reconciliation(scanID: scan2.scanID)
+            #expect(second.new == [c])
+            #expect(second.stillOpen == [movedB])
+            #expect(second.fixed == [a])
+            #expect(second.open == [movedB, c])
+            #expect(second.coverage == nil)
+            #expect(try await store.count("findings") == 3)
+            #expect(try await store.count("findings", where: "status = 'fixed'") == 1)
+            #expect(try await store.count("scans", where: "new_findings = 1 AND open_findings = 2 AND fixed_findings = 1") == 1)
+
+            let recorded = try await store.auditEvents().filter { $0.action == "scan.recorded" }
+            #expect(recorded.count == 2)
+            #expect(recorded.last?.metadata == ["target": "octo/widgets#7", "new": "1", "open": "2", "fixed": "1", "conclusion": "failure"])
+            #expect(recorded.last?.target == "octo/widgets#7")
+            #expect(recorded.last?.organisation == "octo")
+
+            // A finding fixed and then back is new again.
+            let scan3 = try await store.beginScan(claimed(scanJob(deliveryID: "d-3", headSHA: "cccc333"), id: 3))
+            try await store.recordScanResult(scanID: scan3.scanID, findings: [a, movedB, c], conclusion: "failure", coverage: nil,
+                                             diff: nil, audit: [:])
+            let third = try await store.reconciliation(scanID: scan3.scanID)
+            #expect(third.new == [a])
+            #expect(third.stillOpen == [movedB, c])
+            #expect(third.fixed.isEmpty)
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+
+    @Test("a retried scan keeps its first recorded result", arguments: Backend.available)
+    func retriedScanKeepsFirstResult(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let job = scanJob(deliveryID: "d-1")
+            let scan = try await store.beginScan(claimed(job, id: 1))
+            let a = finding("a", line: 10)
+            try await store.recordScanResult(scanID: scan.scanID, findings: [a], conclusion: "failure", coverage: nil,
+                                             diff: (objectKey: "diffs/1", bytes: 10, expiresAt: Date().addingTimeInterval(3600)), audit: [:])
+            let retried = try await store.beginScan(claimed(job, id: 1, attempt: 2))
+            #expect(retried.scanID == scan.scanID)
+            #expect(retried.status == "scanned")
+            try await store.recordScanResult(scanID: scan.scanID, findings: [finding("z", line: 1)], conclusion: "success", coverage: "partial",
+                                             diff: (objectKey: "diffs/2", bytes: 20, expiresAt: Date().addingTimeInterval(3600)), audit: [:])
+            let result = try await store.reconciliation(scanID: scan.scanID)
+            #expect(result.new == [a])
+            #expect(result.conclusion == "failure" && result.coverage == nil)
+            #expect(try await store.count("findings") == 1)
+            #expect(try await store.count("diffs") == 1)
+            #expect(try await store.count("audit_events") == 1)
+        }
+    }
+
+    @Test("review, summary and completion are kept for retries and the next scan", arguments: Backend.available)
+    func publicationState(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let job = scanJob(deliveryID: "d-1")
+            let scan = try await store.beginScan(claimed(job, id: 1))
+            try await store.recordScanResult(scanID: scan.scanID, findings: [], conclusion: "success", coverage: nil, diff: nil, audit: [:])
+            try await store.markReviewPosted(scanID: scan.scanID)
+            var state = try await store.beginScan(claimed(job, id: 1, attempt: 2))
+            #expect(state.reviewPosted && !state.summaryPosted && state.status == "scanned")
+
+            try await store.markSummaryPosted(scanID: scan.scanID, pullRequestID: scan.pullRequestID, commentID: 9001)
+            state = try await store.beginScan(claimed(job, id: 1, attempt: 3))
+            #expect(state.summaryPosted && state.summaryCommentID == 9001)
+
+            try await store.completeScan(scanID: scan.scanID)
+            state = try await store.beginScan(claimed(job, id: 1, attempt: 4))
+            #expect(state == ScanState(scanID: scan.scanID, pullRequestID: scan.pullRequestID, status: "published", checkRunID: nil,
+                                       reviewPosted: true, summaryPosted: true, summaryCommentID: 9001))
+            #expect(try await store.count("scans", where: "completed_at IS NOT NULL") == 1)
+
+            // The next scan of the pull request edits the same summary comment.
+            let next = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222"), id: 2))
+            #expect(next.summaryCommentID == 9001)
+            #expect(next.status == "running" && !next.reviewPosted && !next.summaryPosted)
+        }
+    }
+
+    @Test("a closed pull request is marked, and reopened by its next scan", arguments: Backend.available)
+    func closedPullRequests(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            _ = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
+            _ = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", number: 8), id: 2))
+            try await store.markPullRequestClosed(forge: "github", repository: "octo/widgets", number: 7)
+            try await store.markPullRequestClosed(forge: "github", repository: "octo/widgets", number: 99)  // unknown: nothing
+            #expect(try await store.count("pull_requests", where: "state = 'closed' AND number = 7") == 1)
+            #expect(try await store.count("pull_requests", where: "state = 'open'") == 1)
+
+            _ = try await store.beginScan(claimed(scanJob(deliveryID: "d-3", headSHA: "cccc333"), id: 3))
+            #expect(try await store.count("pull_requests", where: "state = 'open'") == 2)
+            #expect(try await store.count("pull_requests") == 2)
+        }
+    }
+
+    @Test("expired diffs are listed until deleted, and each deletion is audited", arguments: Backend.available)
+    func expiredDiffs(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let now = Date()
+            let scan1 = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
+            try await store.recordScanResult(scanID: scan1.scanID, findings: [], conclusion: "success", coverage: nil,
+                                             diff: (objectKey: "diffs/old", bytes: 100, expiresAt: now.addingTimeInterval(-60)), audit: [:])
+            let scan2 = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", number: 8), id: 2))
+            try await store.recordScanResult(scanID: scan2.scanID, findings: [], conclusion: "success", coverage: nil,
+                                             diff: (objectKey: "diffs/new", bytes: 100, expiresAt: now.addingTimeInterval(3600)), audit: [:])
+
+            #expect(try await store.expiredDiffs(now: now) == [ExpiredDiff(objectKey: "diffs/old", organisation: "octo")])
+            #expect(try await store.expiredDiffs(now: now.addingTimeInterval(7200)).map(\.objectKey) == ["diffs/old", "diffs/new"])
+
+            try await store.markDiffDeleted(ExpiredDiff(objectKey: "diffs/old", organisation: "octo"))
+            #expect(try await store.expiredDiffs(now: now).isEmpty)
+            #expect(try await store.expiredDiffs(now: now.addingTimeInterval(7200)).map(\.objectKey) == ["diffs/new"])
+            #expect(try await store.count("diffs", where: "deleted_at IS NOT NULL") == 1)
+
+            let last = try #require(try await store.auditEvents().last)
+            #expect(last.actor == "sweeper" && last.action == "diff.deleted" && last.target == "diffs/old")
+            #expect(last.organisation == "octo" && last.metadata == ["reason": "retention expired"])
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+}
