@@ -107,6 +107,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // NATS: a small client for the core protocol and JetStream, on SwiftNIO (no Swift NATS
+        // package exists in the mirror).
+        .target(
+            name: "CorgiNATS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Objects: diffs encrypted at rest (AES-GCM) with an expiry.
         .target(
             name: "CorgiObjects",
@@ -180,6 +194,16 @@ let package = Package(
             dependencies: [
                 "CorgiCore", "CorgiStorage", "CorgiPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiNATSTests",
+            dependencies: [
+                "CorgiNATS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
