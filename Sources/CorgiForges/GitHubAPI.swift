@@ -44,6 +44,19 @@ public struct GitHubAPI: Sendable {
         return .diff(response.body)
     }
 
+    /// The pull request's current head commit; nil when the pull request is gone.
+    public func pullRequestHeadSHA(_ pr: PullRequestReference, logger: Logger) async throws -> String? {
+        let response = try await send(
+            "pulls/get", .GET, "/repos/\(pr.owner)/\(pr.repository)/pulls/\(pr.number)",
+            installation: pr.installationID, allow: [404], logger: logger)
+        if response.status == 404 { return nil }
+        struct PullRequest: Decodable {
+            struct Head: Decodable { var sha: String }
+            var head: Head
+        }
+        return try decode(PullRequest.self, response.body, operation: "pulls/get").head.sha
+    }
+
     /// Every changed file, page by page (GitHub lists at most 3,000).
     public func pullRequestFiles(_ pr: PullRequestReference, logger: Logger) async throws -> [ChangedFile] {
         var files: [ChangedFile] = []

@@ -7,6 +7,29 @@ import PostgresNIO
 // its job's stable key (`ClaimedJob.key`, since `ClaimedJob.id` is the queue's own number), and
 // reconciliation of one pull request is serialised by locking its row.
 extension PostgresStore: ReviewStore {
+    /// A session-level advisory lock on a connection held for the review: released by the
+    /// unlock, or by PostgreSQL itself when a crashed worker's session ends. Two-key advisory
+    /// locks live apart from the audit log's one-key lock.
+    public func withPullRequestLock<T: Sendable>(
+        forge: String, repository: String, number: Int, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let key = "\(forge):\(repository)#\(number)"
+        return try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.pullRequestLockClass), hashtext(\(key)))", logger: self.logger)
+            do {
+                let result = try await body()
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.pullRequestLockClass), hashtext(\(key)))", logger: self.logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.pullRequestLockClass), hashtext(\(key)))", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    /// "Corg": the first key of every pull-request lock.
+    static let pullRequestLockClass: Int32 = 0x436F_7267
+
     public func beginScan(_ claimed: ClaimedJob) async throws -> ScanState {
         try await transaction { connection in
             let job = claimed.job

@@ -55,6 +55,12 @@ public struct ExpiredDiff: Sendable, Hashable {
 /// The review data of the service: pull requests, scans, findings, diffs and installations.
 /// Every row carries its organisation.
 public protocol ReviewStore: Sendable {
+    /// Runs `body` while no other review of the same pull request runs, in this process or in any
+    /// other sharing the store: two pushes in quick succession, reviewed by two workers, must not
+    /// both create the summary comment.
+    func withPullRequestLock<T: Sendable>(
+        forge: String, repository: String, number: Int, _ body: @Sendable () async throws -> T
+    ) async throws -> T
     func beginScan(_ job: ClaimedJob) async throws -> ScanState
     func setCheckRun(scanID: Int, checkRunID: Int) async throws
     func recordScanResult(

@@ -3,6 +3,21 @@ public import Foundation
 internal import SQLiteNIO
 
 extension SQLiteStore: ReviewStore {
+    public nonisolated func withPullRequestLock<T: Sendable>(
+        forge: String, repository: String, number: Int, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let key = "\(forge):\(repository)#\(number)"
+        await pullRequestLocks.acquire(key)
+        do {
+            let result = try await body()
+            await pullRequestLocks.release(key)
+            return result
+        } catch {
+            await pullRequestLocks.release(key)
+            throw error
+        }
+    }
+
     public func beginScan(_ claimed: ClaimedJob) async throws -> ScanState {
         try await transaction {
             let job = claimed.job

@@ -11,6 +11,8 @@ public actor SQLiteStore {
     let logger: Logger
     /// Rung whenever a job becomes available, so an idle worker claims it at once.
     public nonisolated let jobSignal = WakeSignal()
+    /// One SQLite file has one process: the pull-request lock can live in memory.
+    nonisolated let pullRequestLocks = KeyedLock()
 
     public static func open(path: String, logger: Logger) async throws -> SQLiteStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)

@@ -171,4 +171,71 @@ struct ReviewStoreTests {
             #expect(try await store.verifyAuditChain().firstBroken == nil)
         }
     }
+
+    @Test("reviews of one pull request never overlap, also across stores; other pull requests do not wait", arguments: Backend.available)
+    func pullRequestLock(_ backend: Backend) async throws {
+        func check(_ first: any ContractStore, _ second: any ContractStore) async throws {
+            let log = EventLog()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, store) in [("a", first), ("b", second)] {
+                    group.addTask {
+                        try await store.withPullRequestLock(forge: "github", repository: "octo/widgets", number: 7) {
+                            await log.append("\(name)-in")
+                            try await Task.sleep(for: .milliseconds(50))  // work inside the lock, giving the other a chance to barge in
+                            await log.append("\(name)-out")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let events = await log.events
+            #expect(events == ["a-in", "a-out", "b-in", "b-out"] || events == ["b-in", "b-out", "a-in", "a-out"], "\(events)")
+
+            // Another pull request goes ahead while #7 is held: #8 opens the gate #7 waits on.
+            let gate = Gate()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await first.withPullRequestLock(forge: "github", repository: "octo/widgets", number: 7) { await gate.wait() }
+                }
+                group.addTask {
+                    try await second.withPullRequestLock(forge: "github", repository: "octo/widgets", number: 8) { await gate.open() }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(20))
+                    Issue.record("pull request #8 waited for #7's lock")
+                    await gate.open()
+                }
+                try await group.next()
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        switch backend {
+        case .sqlite:
+            try await withStore(.sqlite) { store in try await check(store, store) }
+        case .postgres:
+            try await PostgresTestDatabase.with { database in
+                try await withStores(2, of: database) { stores in try await check(stores[0], stores[1]) }
+            }
+        }
+    }
+}
+
+actor EventLog {
+    var events: [String] = []
+    func append(_ event: String) { events.append(event) }
+}
+
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+    func open() {
+        isOpen = true
+        waiters.forEach { $0.resume() }
+        waiters = []
+    }
 }

@@ -43,7 +43,20 @@ public struct ReviewPipeline: Sendable {
         case failed(String)
     }
 
-    public func process(_ claimed: ClaimedJob, logger parent: Logger) async -> Outcome {
+    /// Reviews of one pull request never overlap, whichever workers run them.
+    public func process(_ claimed: ClaimedJob, logger: Logger) async -> Outcome {
+        let job = claimed.job
+        do {
+            return try await store.withPullRequestLock(forge: job.forge, repository: job.repository, number: job.number) {
+                await review(claimed, logger: logger)
+            }
+        } catch {
+            logger.warning("pull request lock unavailable", metadata: ["error": "\(type(of: error))"])
+            return .retry("pull request lock unavailable")
+        }
+    }
+
+    func review(_ claimed: ClaimedJob, logger parent: Logger) async -> Outcome {
         var logger = parent
         let job = claimed.job
         logger[metadataKey: "job"] = "\(claimed.id)"
@@ -59,6 +72,17 @@ public struct ReviewPipeline: Sendable {
         do {
             var state = try await store.beginScan(claimed)
             if state.status == "published" { return .published }
+            // GitHub serves the pull request's current diff: a job for an older head would review
+            // the newer push's lines against the old commit. The newer push has its own job.
+            var pullRequestGone = false
+            if state.status == "running" {
+                let head = try await github.pullRequestHeadSHA(pr, logger: logger)
+                if let head, head != job.headSHA {
+                    try await supersede(state: state, by: head, job: job, pr: pr, logger: logger)
+                    return .published
+                }
+                pullRequestGone = head == nil
+            }
             if state.checkRunID == nil {
                 let id = try await github.createCheckRun(pr, name: settings.checkName, headSHA: job.headSHA,
                                                          externalID: "corgi-scan-\(state.scanID)", logger: logger)
@@ -67,7 +91,7 @@ public struct ReviewPipeline: Sendable {
                 logger.info("check run started", metadata: ["check_run": "\(id)"])
             }
             if state.status == "running" {
-                try await scan(job: job, pr: pr, state: state, logger: logger)
+                try await scan(job: job, pr: pr, state: state, pullRequestGone: pullRequestGone, logger: logger)
             }
             let reconciliation = try await store.reconciliation(scanID: state.scanID)
             try await publish(reconciliation, job: job, pr: pr, state: state, logger: logger)
@@ -94,11 +118,27 @@ public struct ReviewPipeline: Sendable {
         }
     }
 
+    static let notFound = "the pull request or its diff could not be found (404)"
+
+    /// Closes a review overtaken by a newer push: its check run (if a crashed attempt made one)
+    /// says so, and the pull request's findings and summary are left to the newer review.
+    func supersede(state: ScanState, by head: String, job: ScanJob, pr: PullRequestReference, logger: Logger) async throws {
+        if let checkRunID = state.checkRunID {
+            try await github.updateCheckRun(
+                pr, checkRunID: checkRunID, conclusion: "neutral",
+                output: CheckRunOutput(title: "Superseded", summary: "A newer push (`\(head.prefix(12))`) is reviewed instead."), logger: logger)
+        }
+        try await store.completeScan(scanID: state.scanID)
+        try await store.audit(actor: "worker", action: "review.superseded", target: "\(job.repository)#\(job.number)",
+                              organisation: job.organisation, metadata: ["sha": job.headSHA, "head": head])
+        logger.info("review superseded by a newer push", metadata: ["head": "\(head.prefix(12))"])
+    }
+
     /// Fetch, store encrypted, scan, reconcile — recorded in one transaction.
-    func scan(job: ScanJob, pr: PullRequestReference, state: ScanState, logger: Logger) async throws {
+    func scan(job: ScanJob, pr: PullRequestReference, state: ScanState, pullRequestGone: Bool, logger: Logger) async throws {
         var coverage: String?
         var diff: [UInt8]
-        switch try await fetchDiff(pr: pr, logger: logger) {
+        switch pullRequestGone ? .unavailable(Self.notFound) : try await fetchDiff(pr: pr, logger: logger) {
         case .whole(let bytes):
             diff = bytes
         case .partial(let bytes, let note):
@@ -180,7 +220,7 @@ public struct ReviewPipeline: Sendable {
                 return .partial(Array(text.utf8), note)
             }
         } catch ForgeError.notFound {
-            return .unavailable("the pull request or its diff could not be found (404)")
+            return .unavailable(Self.notFound)
         }
     }
 
