@@ -121,6 +121,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Queue: the JetStream implementation of the job queue protocol.
+        .target(
+            name: "CorgiQueue",
+            dependencies: [
+                "CorgiStorage", "CorgiNATS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Objects: diffs encrypted at rest (AES-GCM) with an expiry.
         .target(
             name: "CorgiObjects",
@@ -204,6 +215,15 @@ let package = Package(
                 "CorgiNATS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiQueueTests",
+            dependencies: [
+                "CorgiQueue", "CorgiNATS", "CorgiStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
