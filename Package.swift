@@ -149,6 +149,7 @@ let package = Package(
             name: "CorgiService",
             dependencies: [
                 "CorgiCore", "CorgiDetection", "CorgiReports", "CorgiForges", "CorgiStorage", "CorgiObjects",
+                "CorgiPostgres", "CorgiNATS", "CorgiQueue",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

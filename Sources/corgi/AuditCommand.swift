@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorgiService
 import CorgiStorage
 import Foundation
 import Logging
@@ -15,9 +16,32 @@ struct AuditCommand: AsyncParsableCommand {
             abstract: "Walk the audit log's hash chain and report the first broken link (exit 1).")
 
         @Option(help: "The SQLite database of corgi serve.")
-        var database: String
+        var database: String?
+
+        @Option(help: "Distributed mode: a settings file whose database section (and postgres-password secret) reach PostgreSQL.")
+        var config: String?
+
+        func validate() throws {
+            guard (database == nil) != (config == nil) else { throw ValidationError("give exactly one of --database and --config") }
+        }
 
         func run() async throws {
+            let result: AuditVerification
+            if let config {
+                do { result = try await DistributedAudit.verify(settingsPath: config) } catch let error as SettingsError {
+                    throw UsageError(error.description)
+                }
+            } else {
+                result = try await verifySQLite(database ?? "")
+            }
+            if let broken = result.firstBroken {
+                print("audit log BROKEN at event \(broken.id): \(broken.reason) (\(result.rows) events read)")
+                throw ExitCode(1)
+            }
+            print("audit log intact: \(result.rows) events, every link verified")
+        }
+
+        func verifySQLite(_ database: String) async throws -> AuditVerification {
             guard FileManager.default.fileExists(atPath: database) else { throw UsageError("database not found: \(database)") }
             var logger = Logger(label: "corgi.audit")
             logger.logLevel = .warning
@@ -27,11 +51,7 @@ struct AuditCommand: AsyncParsableCommand {
             }
             let result = try await store.verifyAuditChain()
             try await store.close()
-            if let broken = result.firstBroken {
-                print("audit log BROKEN at event \(broken.id): \(broken.reason) (\(result.rows) events read)")
-                throw ExitCode(1)
-            }
-            print("audit log intact: \(result.rows) events, every link verified")
+            return result
         }
     }
 }

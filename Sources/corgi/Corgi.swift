@@ -10,7 +10,8 @@ struct Corgi: AsyncParsableCommand {
         commandName: "corgi",
         abstract: "Code Corgi: security review of pull-request diffs.",
         version: version,
-        subcommands: [ScanCommand.self, ServeCommand.self, RulesCommand.self, AuditCommand.self]
+        subcommands: [ScanCommand.self, ServeCommand.self, GatewayCommand.self, WorkerCommand.self, MigrateCommand.self, RulesCommand.self,
+                      AuditCommand.self]
     )
 
     /// Exit codes are part of the interface: 0 clean, 1 findings at or above `--fail-on`,

@@ -1,4 +1,4 @@
-public import Configuration
+import Configuration
 public import Foundation
 import SystemPackage
 
@@ -39,6 +39,7 @@ public actor SecretStore {
         case .gateway: [.githubWebhookSecret, .postgresPassword]
         case .worker: [.githubPrivateKey, .storageEncryptionKey, .postgresPassword, .s3AccessKeyID, .s3SecretAccessKey]
         case .migrate: [.postgresMigrationPassword]
+        case .audit: [.postgresPassword]
         }
     }
 

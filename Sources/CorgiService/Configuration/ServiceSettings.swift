@@ -1,5 +1,5 @@
-public import Configuration
-public import Foundation
+import Configuration
+import Foundation
 import SystemPackage
 
 /// Everything `corgi serve` reads from its YAML settings file. Secrets are not settings: they
@@ -17,6 +17,8 @@ public struct ServiceSettings: Sendable {
         case worker
         /// `corgi migrate`: PostgreSQL as the migration role.
         case migrate
+        /// `corgi audit verify --config`: PostgreSQL as the application role, reading only.
+        case audit
     }
 
     /// PostgreSQL. Passwords are secrets: `postgres-password` (application role) and
@@ -100,7 +102,7 @@ public struct ServiceSettings: Sendable {
                                   "objects.s3.access_key_id"])
         let embedded = role == .serve
         var s = ServiceSettings(
-            githubAppID: role == .migrate ? "0" : try reader.requiredString("github.app_id"),
+            githubAppID: [.migrate, .audit].contains(role) ? "0" : try reader.requiredString("github.app_id"),
             databasePath: embedded ? resolve(try reader.requiredString("storage.database")) : "",
             objectsDirectory: embedded ? resolve(try reader.requiredString("storage.objects")) : "",
             secretsDirectory: resolve(try reader.requiredString("secrets.directory")))

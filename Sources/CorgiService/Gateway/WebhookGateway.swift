@@ -19,9 +19,12 @@ public struct WebhookGateway: Sendable {
     let metrics: ServiceMetrics
     let logger: Logger
     let maximumBodyBytes: Int
+    /// Live workers, where they run in other processes (distributed mode).
+    let liveWorkers: (@Sendable () async -> Int)?
 
     public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
-                maximumBodyBytes: Int) {
+                maximumBodyBytes: Int, liveWorkers: (@Sendable () async -> Int)? = nil) {
+        self.liveWorkers = liveWorkers
         self.intake = intake
         self.reviews = reviews
         self.secrets = secrets
@@ -36,20 +39,33 @@ public struct WebhookGateway: Sendable {
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: self.metrics.text())))
+            _ = await self.queueState()  // refreshes the queue and worker gauges
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.text())))
         }
         router.get("/ping") { _, _ in Self.json(.ok, ["status": "pong"]) }
         return router
     }
 
     func readiness() async -> Response {
-        do {
-            let counts = try await intake.queueCounts()
-            return Self.json(.ok, ["status": "ready", "queued": "\(counts["queued"] ?? 0)", "running": "\(counts["running"] ?? 0)",
-                                   "failed": "\(counts["failed"] ?? 0)"])
-        } catch {
-            return Self.json(.serviceUnavailable, ["status": "storage unavailable"])
+        guard let state = await queueState() else { return Self.json(.serviceUnavailable, ["status": "queue unavailable"]) }
+        var fields = ["status": "ready"]
+        for (key, value) in state { fields[key] = "\(value)" }
+        return Self.json(.ok, fields)
+    }
+
+    /// Queue depth (and live workers when they run elsewhere), also kept in the gauges.
+    func queueState() async -> [String: Int]? {
+        guard var counts = try? await intake.queueCounts() else { return nil }
+        for key in ["queued", "running", "failed"] where counts[key] == nil { counts[key] = 0 }
+        metrics.queueDepth.set(Int64(counts["queued"] ?? 0))
+        metrics.queueInFlight.set(Int64(counts["running"] ?? 0))
+        if let liveWorkers {
+            let alive = await liveWorkers()
+            counts["workers"] = alive
+            metrics.workersAlive.set(Int64(alive))
         }
+        return counts
     }
 
     func github(_ incoming: Request) async -> Response {

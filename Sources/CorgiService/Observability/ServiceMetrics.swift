@@ -14,6 +14,9 @@ public struct ServiceMetrics: Sendable {
     let diffsDeleted: Counter
     let webhookLatency: DurationHistogram
     let scanDuration: DurationHistogram
+    let queueDepth: Gauge
+    let queueInFlight: Gauge
+    let workersAlive: Gauge
 
     public init() {
         webhooksAccepted = registry.makeCounter(name: "corgi_webhooks_accepted_total", help: "Webhooks verified and queued or recorded")
@@ -31,6 +34,9 @@ public struct ServiceMetrics: Sendable {
         scanDuration = registry.makeDurationHistogram(
             name: "corgi_review_seconds", buckets: [.milliseconds(100), .seconds(1), .seconds(5), .seconds(30), .seconds(120)],
             help: "Time from claim to published review")
+        queueDepth = registry.makeGauge(name: "corgi_queue_pending", help: "Jobs waiting for a worker")
+        queueInFlight = registry.makeGauge(name: "corgi_queue_in_flight", help: "Jobs claimed and not yet acknowledged")
+        workersAlive = registry.makeGauge(name: "corgi_workers_alive", help: "Workers heard from recently (distributed mode)")
     }
 
     public func text() -> String { registry.emitToString() }

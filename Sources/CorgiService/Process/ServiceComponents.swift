@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import CorgiDetection
 import CorgiForges
-public import Foundation
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-public import Logging
+import Logging
 import NIOCore
 import NIOSSL
 

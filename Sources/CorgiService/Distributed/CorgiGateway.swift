@@ -1,0 +1,49 @@
+import CorgiNATS
+import CorgiPostgres
+import CorgiQueue
+import CorgiStorage
+public import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `corgi gateway`: the only HTTP listener of the distributed mode. It verifies webhooks, records
+/// each delivery (and its audit event) in PostgreSQL and publishes the job to JetStream with the
+/// delivery id as `Nats-Msg-Id`. It holds the webhook secret and the database password, never
+/// the App's private key or the storage key.
+public enum CorgiGateway {
+    public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        try SecretStore.refuseEnvironmentSecrets(environment)
+        let settings = try await ServiceSettings.load(path: settingsPath, role: .gateway)
+        let logger = ServiceComponents.logger(settings)
+        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .gateway)
+        let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger)
+        let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-gateway", logger: logger)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The pool must run before the first query.
+                group.addTask { try await store.run() }
+                try await store.checkSchema()
+                let queue = try await DistributedComponents.jobQueue(settings, connection: nats, logger: logger)
+                let registry = WorkerRegistry(horizon: .seconds(15))
+                let metrics = ServiceMetrics()
+                let gateway = WebhookGateway(
+                    intake: LedgerIntake(store: store, queue: queue), reviews: store, secrets: secrets, metrics: metrics, logger: logger,
+                    maximumBodyBytes: settings.maximumBodyBytes, liveWorkers: { await registry.alive() })
+                let app = try ServiceComponents.application(
+                    router: gateway.router(), settings: settings, listening: "corgi gateway listening",
+                    metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
+                let listener = PresenceListener(connection: nats, subject: DistributedComponents.presenceSubject(settings), registry: registry)
+                let serviceGroup = ServiceGroup(configuration: .init(services: [app, listener], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                               logger: logger))
+                try await serviceGroup.run()
+                group.cancelAll()
+            }
+        } catch {
+            await nats.close()
+            throw error
+        }
+        await nats.close()
+        logger.info("corgi gateway stopped")
+    }
+}

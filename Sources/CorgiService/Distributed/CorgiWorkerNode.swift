@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import CorgiDetection
+import CorgiNATS
+import CorgiPostgres
+import CorgiQueue
+import CorgiStorage
+public import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `corgi worker`: pulls jobs from JetStream, reviews them (PostgreSQL for findings and the audit
+/// log, S3 for the sealed diffs) and acknowledges each once published. It listens on no port:
+/// its liveness shows in the gateway's readiness and metrics, through the consumer's state and
+/// the presence announcements it sends. It never holds the webhook secret.
+public enum CorgiWorkerNode {
+    public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        try SecretStore.refuseEnvironmentSecrets(environment)
+        let settings = try await ServiceSettings.load(path: settingsPath, role: .worker)
+        let logger = ServiceComponents.logger(settings)
+        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .worker)
+        let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger)
+        let name = "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "worker")-\(ProcessInfo.processInfo.processIdentifier)"
+        let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-worker-\(name)", logger: logger)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                try await store.checkSchema()
+                let queue = try await DistributedComponents.jobQueue(settings, connection: nats, logger: logger)
+                let objects = try await DistributedComponents.objects(settings, secrets: secrets, http: http)
+                let (ruleSet, scanOptions) = try ServiceComponents.rules(settings)
+                let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
+                let metrics = ServiceMetrics()
+                let pipeline = ReviewPipeline(store: store, objects: objects, github: github, ruleSet: ruleSet, scanOptions: scanOptions,
+                                              settings: settings, metrics: metrics)
+                var services: [any Service] = []
+                for i in 0..<settings.workers {
+                    services.append(ReviewWorker(name: "\(name)-\(i)", queue: queue, pipeline: pipeline,
+                                                 lease: TimeInterval(settings.queue?.ackWaitSeconds ?? settings.leaseSeconds),
+                                                 maximumAttempts: settings.maximumAttempts,
+                                                 retryBase: TimeInterval(settings.jobRetryBaseSeconds), logger: logger))
+                }
+                services.append(PresenceAnnouncer(connection: nats, subject: DistributedComponents.presenceSubject(settings), name: name,
+                                                  interval: .seconds(5), logger: logger))
+                services.append(RetentionSweeper(store: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
+                                                 metrics: metrics, logger: logger))
+                logger.notice("corgi worker ready", metadata: ["worker": "\(name)", "concurrency": "\(settings.workers)",
+                                                              "rules": "\(ruleSet.rules.count)"])
+                let serviceGroup = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                                  logger: logger))
+                try await serviceGroup.run()
+                group.cancelAll()
+            }
+        } catch {
+            try? await http.shutdown()
+            await nats.close()
+            throw error
+        }
+        try await http.shutdown()
+        await nats.close()
+        logger.info("corgi worker stopped")
+    }
+}

@@ -1,0 +1,265 @@
+"""The distributed mode end to end: PostgreSQL, nats-server (JetStream) and an S3 server with
+SigV4 enforced, `corgi migrate`, one gateway and several workers, against the GitHub double."""
+import collections
+import json
+import os
+import re
+import signal
+import threading
+import time
+
+import pytest
+
+from distributed import Cluster, NatsServer, Postgres, require_servers, servers_available
+from test_serve_e2e import (FIRST_DIFF, INSTALLATION, NUMBER, REPO, SECOND_DIFF, completed_runs, new_file, pr_event,
+                            rerequested_event)
+
+pytestmark = pytest.mark.skipif(not servers_available() and not require_servers(),
+                                reason="PostgreSQL, S3 and nats-server come from scripts/test")
+
+
+@pytest.fixture
+def postgres():
+    database = Postgres().create()
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def nats(tmp_path):
+    server = NatsServer(tmp_path / "nats").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, github, postgres, nats):
+    c = Cluster(tmp_path / "cluster", github, postgres, nats, ack_wait=5)
+    migrated = c.migrate()
+    assert migrated.returncode == 0, migrated.stderr
+    yield c
+    c.stop()
+
+
+def listening_ports(pid: int) -> set[int]:
+    """TCP ports a process listens on, from /proc: its socket inodes against the LISTEN rows."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def opened(number: int, sha: str, action: str = "opened") -> bytes:
+    payload = json.loads(pr_event(action, sha))
+    payload["number"] = number
+    payload["pull_request"]["number"] = number
+    return json.dumps(payload).encode()
+
+
+def test_migrations_are_idempotent_and_the_application_role_cannot_rewrite_the_audit_log(cluster, postgres):
+    again = cluster.migrate()
+    assert again.returncode == 0, again.stderr
+    versions = postgres.query("SELECT count(*) FROM schema_migrations")
+    assert int(versions[0][0]) >= 1
+    postgres.psql("INSERT INTO audit_events (id, occurred_at, actor, action, target, organisation, metadata, prev_hash, hash) "
+                  "SELECT 1, now()::text, 'a', 'x', 't', NULL, '{}', repeat('0', 64), repeat('0', 64) "
+                  "WHERE NOT EXISTS (SELECT 1 FROM audit_events)",
+                  database=postgres.database, user=postgres.app, password=postgres.app_password)
+    for statement in ("UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events", "TRUNCATE audit_events",
+                      "DROP TABLE audit_events", "CREATE TABLE sneaky (id int)"):
+        with pytest.raises(RuntimeError, match="permission denied|must be owner"):
+            postgres.psql(statement, database=postgres.database, user=postgres.app, password=postgres.app_password)
+
+
+def test_a_review_through_gateway_jetstream_and_a_worker(cluster, github, nats, postgres):
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    sha = "1" * 40
+    github.set_pull(REPO, 7, sha, "master", FIRST_DIFF)
+    cluster.start_gateway()
+    worker = cluster.start_worker()
+    client = cluster.client
+
+    # Workers listen on nothing; the gateway is the only listener.
+    assert listening_ports(worker.pid) == set()
+    assert listening_ports(cluster.gateway.pid) == {cluster.port}
+
+    status, body = client.deliver("pull_request", opened(7, sha), delivery="d-1")
+    assert (status, body["status"]) == (202, "queued")
+    run = github.wait_for(lambda d: completed_runs(d, sha), timeout=60)[0]
+    assert run["conclusion"] == "failure"
+    status, body = client.deliver("pull_request", opened(7, sha), delivery="d-1")
+    assert (status, body["status"]) == (202, "duplicate")
+    assert len(github.issue_comments) == 1 and len(github.reviews) == 1
+
+    # Findings in PostgreSQL, the diff sealed in S3 and recorded, the chain intact.
+    assert int(postgres.query("SELECT count(*) FROM findings")[0][0]) == len(github.review_comments) == 3
+    assert int(postgres.query("SELECT count(*) FROM diffs")[0][0]) == 1
+    verified = cluster.audit_verify()
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # Readiness shows the queue and the live worker.
+    ready = json.loads(client.get("/readyz")[1])
+    assert ready["status"] == "ready" and ready["workers"] == "1"
+    assert nats.stream(cluster.stream)["state"]["messages"] == 0
+    logs = "\n".join(cluster.all_logs())
+    assert "STRIPE_KEY" not in logs and "sk_live" not in logs
+
+
+def test_webhooks_during_a_nats_outage_are_refused_then_redelivered(cluster, github, nats):
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    sha = "2" * 40
+    github.set_pull(REPO, 8, sha, "master", FIRST_DIFF)
+    cluster.start_gateway()
+    client = cluster.client
+    nats.stop()
+    status, _ = client.deliver("pull_request", opened(8, sha), delivery="outage-1")
+    assert status == 503  # GitHub will redeliver; the delivery is recorded as not yet queued
+    nats.start()
+    cluster.start_worker()
+    deadline = time.monotonic() + 30
+    while True:  # the gateway reconnects with backoff; redeliver until it takes the event
+        status, body = client.deliver("pull_request", opened(8, sha), delivery="outage-1")
+        if status == 202 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # GitHub's redelivery, paced; the answer decides
+    assert (status, body["status"]) == (202, "queued")
+    github.wait_for(lambda d: completed_runs(d, sha), timeout=60)
+    assert len(github.check_runs) == 1
+
+
+def test_two_reviews_of_one_pull_request_on_two_workers_share_one_summary_comment(cluster, github):
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    sha = "3" * 40
+    github.set_pull(REPO, NUMBER, sha, "master", FIRST_DIFF)
+    # The first summary takes GitHub 2 s to create: without the per-PR lock the other worker
+    # would find no summary yet and create a second one.
+    github.fail_next("POST", r"/issues/\d+/comments$", None, delay=2.0)
+    cluster.start_gateway()
+    cluster.start_worker()
+    cluster.start_worker()
+    client = cluster.client
+    assert client.deliver("pull_request", opened(NUMBER, sha), delivery="twice-1")[0] == 202
+    assert client.deliver("check_run", rerequested_event(sha), delivery="twice-2")[0] == 202
+    github.wait_for(lambda d: len(completed_runs(d, sha)) == 2, timeout=60)
+    assert len(github.issue_comments) == 1
+    comments = collections.Counter((c["path"], c.get("line")) for c in github.review_comments.values())
+    assert len(comments) == 3 and set(comments.values()) == {1}
+
+
+def test_a_review_overtaken_by_a_newer_push_is_superseded(cluster, github, postgres):
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    sha1, sha2 = "5" * 40, "6" * 40
+    github.set_pull(REPO, 9, sha1, "master", FIRST_DIFF)
+    github.set_pull(REPO, 9, sha2, "master", SECOND_DIFF)  # pushed before the first review ran
+    cluster.start_gateway()
+    cluster.start_worker()
+    client = cluster.client
+    assert client.deliver("pull_request", opened(9, sha1), delivery="old-push")[0] == 202
+    assert client.deliver("pull_request", opened(9, sha2, "synchronize"), delivery="new-push")[0] == 202
+    github.wait_for(lambda d: completed_runs(d, sha2), timeout=60)
+    deadline = time.monotonic() + 30
+    while not postgres.query("SELECT 1 FROM audit_events WHERE action = 'review.superseded'"):
+        assert time.monotonic() < deadline, "the older review was not superseded"
+        time.sleep(0.05)  # polling the audit log; the row, not the delay, decides
+    assert not completed_runs(github, sha1)  # nothing reviewed against the wrong diff
+    assert len(github.issue_comments) == 1
+    assert {c["commit_id"] for c in github.review_comments.values()} == {sha2}
+
+
+def test_crash_and_scale_300_pull_requests_3_workers_one_killed(cluster, github, nats, postgres):
+    """300 PR events, 3 workers, one killed with SIGKILL mid-run: every PR ends with exactly one
+    completed check run and one summary comment, no duplicate review comments or findings, and
+    nothing is left in the stream."""
+    total = 300
+    repos = [f"Codertocat/service-{i}" for i in range(10)]
+    github.add_installation(INSTALLATION, "Codertocat", repos=repos)
+    expected = {}
+    for n in range(1, total + 1):
+        repo, sha = repos[n % len(repos)], f"{n:040x}"
+        findings = 1 + n % 3
+        lines = [f'cursor.execute(f"SELECT * FROM t{i} WHERE id = {{uid}}")' for i in range(findings)]
+        github.set_pull(repo, n, sha, "main", new_file(f"app/q{n}.py", lines))
+        expected[(repo.lower(), n)] = (sha, findings)
+
+    cluster.start_gateway()
+    for _ in range(3):
+        cluster.start_worker()
+    client = cluster.client
+
+    def send(numbers):
+        for n in numbers:
+            repo = repos[n % len(repos)]
+            payload = json.loads(opened(n, f"{n:040x}"))
+            payload["repository"]["full_name"] = repo
+            payload["repository"]["name"] = repo.split("/")[1]
+            status, body = client.deliver("pull_request", json.dumps(payload).encode(), delivery=f"crash-{n}")
+            assert status == 202, body
+
+    senders = [threading.Thread(target=send, args=(range(k, total + 1, 4),)) for k in range(1, 5)]
+    for t in senders:
+        t.start()
+    for t in senders:
+        t.join()
+
+    github.wait_for(lambda d: len([r for r in d.check_runs.values() if r.get("status") == "completed"]) >= total // 4,
+                    timeout=180)
+    # Kill the first worker the moment it has started a review, so a job dies with it.
+    victim, victim_logs = cluster.workers[0]
+    seen = len(victim_logs)
+    deadline = time.monotonic() + 60
+    while not any('"check run started"' in line for line in victim_logs[seen:]):
+        assert time.monotonic() < deadline, "the first worker started no review"
+        time.sleep(0.001)  # watching a log being written; the line, not the delay, decides
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    started = [json.loads(line) for line in victim_logs[seen:] if '"check run started"' in line][-1]
+    interrupted = started["delivery"]
+
+    def all_done(d):
+        done = {r["head_sha"] for r in d.check_runs.values() if r.get("status") == "completed"}
+        return len(done) >= total
+    github.wait_for(all_done, timeout=420)
+
+    runs = collections.Counter(r["head_sha"] for r in github.check_runs.values() if r.get("status") == "completed")
+    assert set(runs.values()) == {1}, "a PR got more than one completed check run"
+    summaries = collections.Counter((c["repo"].lower(), c["issue_number"]) for c in github.issue_comments.values())
+    assert len(summaries) == total and set(summaries.values()) == {1}
+    comments = collections.Counter((c["repo"].lower(), c["pull_number"], c["path"], c.get("line"), c["body"])
+                                   for c in github.review_comments.values())
+    assert set(comments.values()) == {1}, "duplicate review comments"
+    per_pr = collections.Counter((c["repo"].lower(), c["pull_number"]) for c in github.review_comments.values())
+    for key, (_, findings) in expected.items():
+        assert per_pr[key] == findings, key
+    rows = postgres.query("SELECT p.repository, p.number, count(*), count(DISTINCT f.fingerprint) FROM findings f "
+                          "JOIN pull_requests p ON p.id = f.pull_request_id GROUP BY p.repository, p.number")
+    assert len(rows) == total
+    for repository, number, count, distinct in rows:
+        assert int(count) == int(distinct) == expected[(repository.lower(), int(number))][1]
+
+    # Nothing left in the stream; the consumer has nothing pending or in flight.
+    deadline = time.monotonic() + 30
+    while True:
+        stream = nats.stream(cluster.stream)
+        consumer = (stream.get("consumer_detail") or [{}])[0]
+        if stream["state"]["messages"] == 0 and consumer.get("num_ack_pending", 0) == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # acks land after the last check run; poll the monitor until they have
+    assert stream["state"]["messages"] == 0
+    assert consumer.get("num_ack_pending", 0) == 0 and consumer.get("num_pending", 0) == 0
+    # The interrupted job was redelivered to a surviving worker and finished there.
+    survivors = [json.loads(line) for _, logs in cluster.workers[1:] for line in logs if line.startswith("{")]
+    assert any(entry.get("delivery") == interrupted and entry.get("attempt") == "2" and entry.get("msg") == "review published"
+               for entry in survivors), f"delivery {interrupted} was not redelivered"
+    verified = cluster.audit_verify()
+    assert verified.returncode == 0, verified.stdout + verified.stderr
