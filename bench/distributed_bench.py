@@ -22,34 +22,10 @@ sys.path.insert(0, str(HERE))
 from corgi_service import CorgiService, fixture_payload  # noqa: E402
 from distributed import Cluster, NatsServer, Postgres  # noqa: E402
 from github_double import GitHubDouble  # noqa: E402
-from serve_bench import wrk  # noqa: E402
+from serve_bench import webhook_script, wrk  # noqa: E402
 
 PULL_REQUESTS = int(os.environ.get("BENCH_PULL_REQUESTS", "120"))
 DIFF_LINES = 200
-
-
-def webhook_script(workdir: pathlib.Path, body: bytes, signature: str) -> pathlib.Path:
-    body_file = workdir / "webhook.json"
-    body_file.write_bytes(body)
-    script = workdir / "webhook.lua"
-    script.write_text(f"""
-wrk.method = "POST"
-local f = io.open("{body_file}", "rb")
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-GitHub-Event"] = "pull_request"
-wrk.headers["X-Hub-Signature-256"] = "{signature}"
-local counter = 0
-request = function()
-  counter = counter + 1
-  local headers = {{}}
-  for name, value in pairs(wrk.headers) do headers[name] = value end
-  headers["X-GitHub-Delivery"] = string.format("bench-%d-%d-%d", math.random(1e9), os.time(), counter)
-  return wrk.format(nil, nil, headers)
-end
-""")
-    return script
 
 
 def diff_for(n: int) -> str:

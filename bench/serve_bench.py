@@ -37,6 +37,32 @@ def wrk(url: str, script: pathlib.Path | None) -> dict:
     return {"rps": rps, "p50": lat.get("50%"), "p99": lat.get("99%"), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
+def webhook_script(workdir: pathlib.Path, body: bytes, signature: str) -> pathlib.Path:
+    """A wrk script POSTing the signed body, each request with its own delivery id."""
+    body_file = workdir / "webhook.json"
+    body_file.write_bytes(body)
+    script = workdir / "webhook.lua"
+    script.write_text(f"""
+wrk.method = "POST"
+local f = io.open("{body_file}", "rb")
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-GitHub-Event"] = "pull_request"
+wrk.headers["X-Hub-Signature-256"] = "{signature}"
+local counter = 0
+request = function()
+  counter = counter + 1
+  -- wrk.format replaces wrk.headers with the table it is given: copy them in.
+  local headers = {{}}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["X-GitHub-Delivery"] = string.format("bench-%d-%d-%d", math.random(1e9), os.time(), counter)
+  return wrk.format(nil, nil, headers)
+end
+""")
+    return script
+
+
 def main():
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="corgi-bench-"))
     with GitHubDouble() as github:
@@ -56,27 +82,7 @@ def main():
             payload["repository"]["full_name"] = "bench/unknown"
             body = json.dumps(payload).encode()
             signature = service.sign(body)
-            body_file = workdir / "webhook.json"
-            body_file.write_bytes(body)
-            script = workdir / "webhook.lua"
-            script.write_text(f"""
-wrk.method = "POST"
-local f = io.open("{body_file}", "rb")
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-GitHub-Event"] = "pull_request"
-wrk.headers["X-Hub-Signature-256"] = "{signature}"
-local counter = 0
-request = function()
-  counter = counter + 1
-  -- wrk.format replaces wrk.headers with the table it is given: copy them in.
-  local headers = {{}}
-  for name, value in pairs(wrk.headers) do headers[name] = value end
-  headers["X-GitHub-Delivery"] = string.format("bench-%d-%d-%d", math.random(1e9), os.time(), counter)
-  return wrk.format(nil, nil, headers)
-end
-""")
+            script = webhook_script(workdir, body, signature)
             ping = wrk(service.url + "/ping", None)
             hooks = wrk(service.url + "/webhooks/github", script)
             service.wait_idle(timeout=600)

@@ -67,6 +67,17 @@ def terminate(process: subprocess.Popen | None) -> int:
     return process.returncode if process else 0
 
 
+def github_settings(github) -> str:
+    """The settings section pointing a corgi process at the GitHub double, with quick retries."""
+    return f"""github:
+  app_id: "{github.app_id}"
+  api_url: {github.base_url}
+  timeout_seconds: 5
+  retry_attempts: 4
+  retry_initial_backoff_ms: 20
+"""
+
+
 class CorgiService:
     def __init__(self, workdir: pathlib.Path, github, *, extra_settings: str = "", webhook_secret: str | None = None,
                  env: dict | None = None):
@@ -85,13 +96,7 @@ class CorgiService:
 server:
   host: 127.0.0.1
   port: {self.port}
-github:
-  app_id: "{github.app_id}"
-  api_url: {github.base_url}
-  timeout_seconds: 5
-  retry_attempts: 4
-  retry_initial_backoff_ms: 20
-storage:
+{github_settings(github)}storage:
   database: {self.database}
   objects: {workdir / "objects"}
 secrets:

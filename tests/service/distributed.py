@@ -16,7 +16,7 @@ import subprocess
 import time
 import urllib.request
 
-from corgi_service import ROOT, CorgiService, corgi_binary, free_port, launch, terminate
+from corgi_service import CorgiService, corgi_binary, free_port, github_settings, launch, terminate
 
 
 def require_servers() -> bool:
@@ -145,13 +145,7 @@ class Cluster:
         })
         self.migrate_secrets = self._secrets("migrate-secrets", {"postgres-migration-password": postgres.owner_password})
         common = f"""
-github:
-  app_id: "{github.app_id}"
-  api_url: {github.base_url}
-  timeout_seconds: 5
-  retry_attempts: 4
-  retry_initial_backoff_ms: 20
-database:
+{github_settings(github)}database:
   host: {postgres.host}
   port: {postgres.port}
   name: {postgres.database}

@@ -13,10 +13,7 @@ import UnixSignals
 /// the App's private key or the storage key.
 public enum CorgiGateway {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
-        try SecretStore.refuseEnvironmentSecrets(environment)
-        let settings = try await ServiceSettings.load(path: settingsPath, role: .gateway)
-        let logger = ServiceComponents.logger(settings)
-        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .gateway)
+        let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .gateway, environment: environment)
         let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger)
         let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-gateway", logger: logger)
         do {

@@ -9,10 +9,7 @@ import Logging
 public enum CorgiMigration {
     /// The versions applied by this run (empty when the schema was current).
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> [Int] {
-        try SecretStore.refuseEnvironmentSecrets(environment)
-        let settings = try await ServiceSettings.load(path: settingsPath, role: .migrate)
-        let logger = ServiceComponents.logger(settings)
-        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .migrate)
+        let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .migrate, environment: environment)
         let configuration = try await DistributedComponents.database(settings, secrets: secrets, asMigrationRole: true)
         return try await PostgresMigrator.migrate(configuration: configuration, appRole: settings.database?.user ?? "corgi_app", logger: logger)
     }
@@ -23,11 +20,8 @@ public enum DistributedAudit {
     public static func verify(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws
         -> AuditVerification
     {
-        try SecretStore.refuseEnvironmentSecrets(environment)
-        let settings = try await ServiceSettings.load(path: settingsPath, role: .audit)
-        var logger = ServiceComponents.logger(settings)
+        var (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .audit, environment: environment)
         logger.logLevel = .warning
-        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .audit)
         return try await PostgresStore.withStore(configuration: try await DistributedComponents.database(settings, secrets: secrets),
                                                  logger: logger) { store in
             try await store.verifyAuditChain()

@@ -15,10 +15,7 @@ import UnixSignals
 /// the presence announcements it sends. It never holds the webhook secret.
 public enum CorgiWorkerNode {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
-        try SecretStore.refuseEnvironmentSecrets(environment)
-        let settings = try await ServiceSettings.load(path: settingsPath, role: .worker)
-        let logger = ServiceComponents.logger(settings)
-        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .worker)
+        let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .worker, environment: environment)
         let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger)
         let name = "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "worker")-\(ProcessInfo.processInfo.processIdentifier)"
         let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-worker-\(name)", logger: logger)

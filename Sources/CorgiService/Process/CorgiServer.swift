@@ -12,10 +12,7 @@ import UnixSignals
 /// the same SQLite file — run as services with graceful shutdown on SIGTERM and SIGINT.
 public enum CorgiServer {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
-        try SecretStore.refuseEnvironmentSecrets(environment)
-        let settings = try await ServiceSettings.load(path: settingsPath, role: .serve)
-        let logger = ServiceComponents.logger(settings)
-        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: .serve)
+        let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .serve, environment: environment)
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let store = try await SQLiteStore.open(path: settings.databasePath, logger: logger)

@@ -12,6 +12,17 @@ import NIOSSL
 /// The parts every process builds the same way from its settings: logging, the rule set, the
 /// GitHub client and the HTTP application (with TLS when configured).
 enum ServiceComponents {
+    /// What every process does first: refuse secrets offered through the environment, read its
+    /// settings, and open its secrets directory requiring exactly what its role needs.
+    static func start(settingsPath: String, role: ServiceSettings.Role, environment: [String: String]) async throws
+        -> (settings: ServiceSettings, logger: Logger, secrets: SecretStore)
+    {
+        try SecretStore.refuseEnvironmentSecrets(environment)
+        let settings = try await ServiceSettings.load(path: settingsPath, role: role)
+        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: role)
+        return (settings, logger(settings), secrets)
+    }
+
     static func logger(_ settings: ServiceSettings) -> Logger {
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         return Logger(label: "corgi") { label in JSONLogHandler(label: label, level: level) }
