@@ -203,7 +203,11 @@ extension PostgresStore: ReviewStore {
 
     public func markDiffDeleted(_ diff: ExpiredDiff) async throws {
         try await transaction { connection in
-            try await connection.query("UPDATE diffs SET deleted_at = now() WHERE object_key = \(diff.objectKey)", logger: self.logger)
+            // Every worker runs a sweeper: only the one that marks the diff audits its deletion.
+            let marked = try await connection.query(
+                "UPDATE diffs SET deleted_at = now() WHERE object_key = \(diff.objectKey) AND deleted_at IS NULL RETURNING object_key",
+                logger: self.logger).collect()
+            guard !marked.isEmpty else { return }
             _ = try await self.appendAudit(
                 AuditEntry(actor: "sweeper", action: "diff.deleted", target: diff.objectKey, organisation: diff.organisation,
                            metadata: ["reason": "retention expired"]),

@@ -176,7 +176,10 @@ extension SQLiteStore: ReviewStore {
 
     public func markDiffDeleted(_ diff: ExpiredDiff) async throws {
         try await transaction {
-            _ = try await connection.query("UPDATE diffs SET deleted_at = ? WHERE object_key = ?", [.text(Self.now()), .text(diff.objectKey)])
+            let marked = try await connection.query(
+                "UPDATE diffs SET deleted_at = ? WHERE object_key = ? AND deleted_at IS NULL RETURNING object_key",
+                [.text(Self.now()), .text(diff.objectKey)])
+            guard !marked.isEmpty else { return }
             _ = try await appendAudit(actor: "sweeper", action: "diff.deleted", target: diff.objectKey, organisation: diff.organisation,
                                       metadata: ["reason": "retention expired"])
         }

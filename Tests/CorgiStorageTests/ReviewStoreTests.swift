@@ -169,6 +169,11 @@ struct ReviewStoreTests {
             #expect(last.actor == "sweeper" && last.action == "diff.deleted" && last.target == "diffs/old")
             #expect(last.organisation == "octo" && last.metadata == ["reason": "retention expired"])
             #expect(try await store.verifyAuditChain().firstBroken == nil)
+
+            // A second sweeper reaching the same diff audits nothing more.
+            let events = try await store.auditEvents().count
+            try await store.markDiffDeleted(ExpiredDiff(objectKey: "diffs/old", organisation: "octo"))
+            #expect(try await store.auditEvents().count == events)
         }
     }
 
