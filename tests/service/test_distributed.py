@@ -5,11 +5,13 @@ import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 
 import pytest
 
+from corgi_service import corgi_binary
 from distributed import Cluster, NatsServer, Postgres, require_servers, servers_available
 from test_serve_e2e import (FIRST_DIFF, INSTALLATION, NUMBER, REPO, SECOND_DIFF, completed_runs, new_file, pr_event,
                             rerequested_event)
@@ -80,6 +82,24 @@ def test_migrations_are_idempotent_and_the_application_role_cannot_rewrite_the_a
                       "DROP TABLE audit_events", "CREATE TABLE sneaky (id int)"):
         with pytest.raises(RuntimeError, match="permission denied|must be owner"):
             postgres.psql(statement, database=postgres.database, user=postgres.app, password=postgres.app_password)
+
+
+def test_each_process_refuses_to_start_without_its_own_secrets_or_with_one_in_the_environment(cluster):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
+
+    def start(command, settings, env=None):
+        return subprocess.run([corgi_binary(), command, "--config", str(settings)], capture_output=True, text=True,
+                              env=dict(environment, **(env or {})), timeout=60)
+
+    (cluster.gateway_secrets / "postgres-password").unlink()
+    refused = start("gateway", cluster.gateway_settings)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == f"corgi: missing secret: {cluster.gateway_secrets}/postgres-password"
+    (cluster.worker_secrets / "s3-secret-access-key").unlink()
+    refused = start("worker", cluster.worker_settings)
+    assert refused.returncode == 2 and "missing secret" in refused.stderr and "s3-secret-access-key" in refused.stderr
+    refused = start("worker", cluster.worker_settings, {"CORGI_POSTGRES_PASSWORD": "hunter2"})
+    assert refused.returncode == 2 and "CORGI_POSTGRES_PASSWORD" in refused.stderr and "hunter2" not in refused.stderr
 
 
 def test_a_review_through_gateway_jetstream_and_a_worker(cluster, github, nats, postgres):
