@@ -71,20 +71,36 @@ class Postgres:
         return [line.split("|") for line in out.splitlines() if line]
 
 
-class NatsServer:
-    """nats-server with JetStream and a user/password, restartable on the same port and store."""
+# The nkey pair of the NATS documentation's example user (the Swift client's tests check the pair).
+NKEY_SEED = "SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY"
+NKEY_PUBLIC = "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"
 
-    def __init__(self, workdir: pathlib.Path):
+
+class NatsServer:
+    """nats-server with JetStream, restartable on the same port and store: a user/password, or
+    with `secure` TLS required (a certificate for 127.0.0.1 made by openssl) and an nkey user."""
+
+    def __init__(self, workdir: pathlib.Path, *, secure: bool = False):
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port, self.monitor_port = free_port(), free_port()
+        self.secure = secure
         self.user, self.password = "corgi", secrets.token_urlsafe(18)
         self.config = workdir / "nats.conf"
+        if secure:
+            self.ca = workdir / "cert.pem"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                            "-keyout", str(workdir / "key.pem"), "-out", str(self.ca), "-days", "1", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+            access = (f'tls {{ cert_file: "{self.ca}", key_file: "{workdir / "key.pem"}" }}\n'
+                      f'authorization {{ users = [ {{ nkey: "{NKEY_PUBLIC}" }} ] }}')
+        else:
+            access = f'authorization {{ users = [ {{ user: "{self.user}", password: "{self.password}" }} ] }}'
         self.config.write_text(f"""
 listen: 127.0.0.1:{self.port}
 http: 127.0.0.1:{self.monitor_port}
 jetstream {{ store_dir: "{workdir / 'js'}" }}
-authorization {{ users = [ {{ user: "{self.user}", password: "{self.password}" }} ] }}
+{access}
 """)
         self.process = None
 
@@ -130,16 +146,18 @@ class Cluster:
         self.port = free_port()
         self.webhook_secret = secrets.token_hex(32)
         s3 = json.loads(pathlib.Path(os.environ["CORGI_TEST_S3_CREDENTIALS_FILE"]).read_text())
+        nats_secret = {"nats-nkey-seed": NKEY_SEED} if nats.secure else {"nats-password": nats.password}
+        nats_access = (f"  nkey: true\n  ca_file: {nats.ca}\n" if nats.secure else f"  user: {nats.user}\n")
         self.gateway_secrets = self._secrets("gateway-secrets", {
             "github-webhook-secret": self.webhook_secret,
             "postgres-password": postgres.app_password,
-            "nats-password": nats.password,
+            **nats_secret,
         })
         self.worker_secrets = self._secrets("worker-secrets", {
             "github-private-key": github.private_key_pem.decode(),
             "storage-encryption-key": base64.b64encode(os.urandom(32)).decode(),
             "postgres-password": postgres.app_password,
-            "nats-password": nats.password,
+            **nats_secret,
             "s3-access-key-id": s3["access_key_id"],
             "s3-secret-access-key": s3["secret_access_key"],
         })
@@ -155,8 +173,7 @@ class Cluster:
 {f"  ca_file: {postgres.ca}" if postgres.ca else ""}
 queue:
   servers: ["nats://127.0.0.1:{nats.port}"]
-  user: {nats.user}
-  stream: {self.stream}
+{nats_access}  stream: {self.stream}
   subject: {self.subject}
   consumer: {self.consumer}
   ack_wait_seconds: {ack_wait}

@@ -136,6 +136,24 @@ def test_a_review_through_gateway_jetstream_and_a_worker(cluster, github, nats, 
     assert "STRIPE_KEY" not in logs and "sk_live" not in logs
 
 
+def test_gateway_and_workers_reach_nats_over_tls_with_an_nkey(tmp_path, github, postgres):
+    nats = NatsServer(tmp_path / "nats-tls", secure=True).start()
+    cluster = Cluster(tmp_path / "cluster", github, postgres, nats)
+    try:
+        assert cluster.migrate().returncode == 0
+        github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+        sha = "7" * 40
+        github.set_pull(REPO, 11, sha, "master", FIRST_DIFF)
+        cluster.start_gateway()
+        cluster.start_worker()
+        assert cluster.client.deliver("pull_request", opened(11, sha))[0] == 202
+        github.wait_for(lambda d: completed_runs(d, sha), timeout=60)
+        assert json.loads(cluster.client.get("/readyz")[1])["workers"] == "1"
+    finally:
+        cluster.stop()
+        nats.stop()
+
+
 def test_webhooks_during_a_nats_outage_are_refused_then_redelivered(cluster, github, nats):
     github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
     sha = "2" * 40
