@@ -40,14 +40,30 @@ public struct ReviewWorker: Service, CustomStringConvertible {
     }
 
     func loop() async throws {
-        do {
-            while !Task.isCancelled {
-                guard let claimed = try await queue.claim(worker: name, lease: lease, now: Date()) else {
-                    // Idle: wake on a new job, or poll for expired leases and delayed retries.
-                    await queue.waitForWork(timeout: .seconds(1))
-                    continue
-                }
+        // A queue that is away (NATS reconnecting, a database hiccup) must not end the worker:
+        // it waits, backing off, and carries on once the queue answers again.
+        var backoff = Duration.milliseconds(250)
+        while !Task.isCancelled {
+            let claimed: ClaimedJob?
+            do {
+                claimed = try await queue.claim(worker: name, lease: lease, now: Date())
+                backoff = .milliseconds(250)
+            } catch let error where !(error is CancellationError) {
+                logger.warning("queue unavailable; the worker waits", metadata: ["worker": "\(name)", "error": "\(type(of: error))"])
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(10))
+                continue
+            }
+            guard let claimed else {
+                // Idle: wake on a new job, or poll for expired leases and delayed retries.
+                await queue.waitForWork(timeout: .seconds(1))
+                continue
+            }
+            do {
                 try await work(claimed)
+            } catch let error where !(error is CancellationError) {
+                // Not settled: the lease expires (or the ack wait passes) and the job comes back.
+                logger.warning("job not settled; it will be handed out again", metadata: ["job": "\(claimed.id)", "error": "\(type(of: error))"])
             }
         }
     }
