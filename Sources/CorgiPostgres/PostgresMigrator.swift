@@ -151,6 +151,10 @@ public enum PostgresMigrator {
             FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()
             """,
         ]),
+        Migration(version: 2, summary: "deliveries keep their job until it is queued", statements: [
+            // The ledger is the job's outbox while the queue is unreachable (LedgerIntake.relayPending).
+            "ALTER TABLE deliveries ADD COLUMN job text",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries

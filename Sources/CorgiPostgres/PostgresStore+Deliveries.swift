@@ -1,4 +1,5 @@
 public import CorgiStorage
+public import Foundation
 import PostgresNIO
 
 extension PostgresStore: DeliveryStore {
@@ -6,11 +7,13 @@ extension PostgresStore: DeliveryStore {
     /// delivery with a job stays `awaitingQueue` (queued_at NULL) until `markDeliveryQueued`;
     /// one without a job is handled at once.
     public func recordDelivery(_ delivery: WebhookDelivery) async throws -> DeliveryState {
-        try await transaction { connection in
+        let job = try delivery.job.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        return try await transaction { connection in
             let fresh = try await connection.query(
                 """
-                INSERT INTO deliveries (delivery_id, forge, event, queued_at)
-                VALUES (\(delivery.deliveryID), \(delivery.forge), \(delivery.event), CASE WHEN \(delivery.job == nil) THEN now() END)
+                INSERT INTO deliveries (delivery_id, forge, event, queued_at, job)
+                VALUES (\(delivery.deliveryID), \(delivery.forge), \(delivery.event), CASE WHEN \(delivery.job == nil) THEN now() END,
+                        \(job))
                 ON CONFLICT (delivery_id) DO NOTHING
                 RETURNING delivery_id
                 """, logger: self.logger).collect()
@@ -25,6 +28,16 @@ extension PostgresStore: DeliveryStore {
             _ = try await self.appendAudit(delivery.audit, on: connection)
             return .new
         }
+    }
+
+    public func deliveriesAwaitingQueue(receivedBefore cutoff: Date, limit: Int) async throws -> [ScanJob] {
+        try await rows(
+            """
+            SELECT job FROM deliveries
+            WHERE queued_at IS NULL AND job IS NOT NULL AND received_at < to_timestamp(\(cutoff.timeIntervalSince1970))
+            ORDER BY received_at LIMIT \(limit)
+            """
+        ).map { row in try JSONDecoder().decode(ScanJob.self, from: Data(try row.decode(String.self).utf8)) }
     }
 
     public func markDeliveryQueued(_ deliveryID: String) async throws {

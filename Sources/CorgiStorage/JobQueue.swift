@@ -76,6 +76,9 @@ public enum WebhookAcceptance: Sendable, Equatable {
     case redelivery
     /// Recorded (and audited) but nothing to run.
     case recorded
+    /// Recorded with its job, but the queue is unreachable: the job is queued from the ledger
+    /// once it is back.
+    case deferred
 }
 
 /// What an installation event changes: which account has the app, and on which repositories.

@@ -168,10 +168,11 @@ extension SQLiteStore: WebhookIntake {
 extension SQLiteStore: DeliveryStore {
     public func recordDelivery(_ delivery: WebhookDelivery) async throws -> DeliveryState {
         try await transaction {
+            let job = try delivery.job.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             let fresh = try await connection.query(
-                "INSERT INTO deliveries (delivery_id, forge, event, received_at, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
+                "INSERT INTO deliveries (delivery_id, forge, event, received_at, queued_at, job) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(delivery_id) DO NOTHING RETURNING delivery_id",
                 [.text(delivery.deliveryID), .text(delivery.forge), .text(delivery.event), .text(Self.now()),
-                 delivery.job == nil ? .text(Self.now()) : .null])
+                 job == nil ? .text(Self.now()) : .null, job.map { .text($0) } ?? .null])
             guard !fresh.isEmpty else {
                 let row = try await connection.query("SELECT queued_at FROM deliveries WHERE delivery_id = ?", [.text(delivery.deliveryID)]).first
                 return row?.column("queued_at")?.string == nil ? .awaitingQueue : .handled
@@ -180,6 +181,19 @@ extension SQLiteStore: DeliveryStore {
             _ = try await appendAudit(actor: a.actor, action: a.action, target: a.target, organisation: a.organisation, metadata: a.metadata)
             if let installation = delivery.installation { try await track(installation) }
             return .new
+        }
+    }
+
+    public func deliveriesAwaitingQueue(receivedBefore cutoff: Date, limit: Int) async throws -> [ScanJob] {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return try await exclusive {
+            try await connection.query(
+                "SELECT job FROM deliveries WHERE queued_at IS NULL AND job IS NOT NULL AND received_at < ? ORDER BY received_at LIMIT ?",
+                [.text(formatter.string(from: cutoff)), .integer(limit)]
+            ).compactMap { row in
+                try row.column("job")?.string.map { try JSONDecoder().decode(ScanJob.self, from: Data($0.utf8)) }
+            }
         }
     }
 

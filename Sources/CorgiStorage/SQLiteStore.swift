@@ -104,6 +104,10 @@ public actor SQLiteStore {
             "ALTER TABLE deliveries ADD COLUMN queued_at TEXT",
             "UPDATE deliveries SET queued_at = received_at",
         ]),
+        // The job of a delivery not yet queued: the ledger is its outbox (see `DeliveryStore`).
+        (4, [
+            "ALTER TABLE deliveries ADD COLUMN job TEXT",
+        ]),
     ]
 
     func migrate() async throws {

@@ -1,4 +1,6 @@
 /// A verified webhook, decoded to what the service keeps of it: metadata only.
+public import Foundation
+
 public struct WebhookDelivery: Sendable, Hashable {
     public var deliveryID: String
     public var forge: String
@@ -35,17 +37,22 @@ public enum DeliveryState: Sendable, Hashable {
     case handled
 }
 
-/// The delivery ledger of a store whose queue lives elsewhere (JetStream): the delivery row,
-/// its audit event and any installation change are written in one transaction, and the job
-/// is marked queued once the queue has confirmed it.
+/// The delivery ledger of a store whose queue lives elsewhere (JetStream): the delivery row
+/// (with its job: metadata only), its audit event and any installation change are written in
+/// one transaction, and the job is marked queued once the queue has confirmed it. Until then
+/// the ledger is the job's outbox.
 public protocol DeliveryStore: Sendable {
     func recordDelivery(_ delivery: WebhookDelivery) async throws -> DeliveryState
     func markDeliveryQueued(_ deliveryID: String) async throws
+    /// Jobs of deliveries received before `cutoff` and not yet confirmed queued, oldest first.
+    func deliveriesAwaitingQueue(receivedBefore cutoff: Date, limit: Int) async throws -> [ScanJob]
 }
 
 /// Intake over a store and a separate queue that de-duplicates by delivery id (JetStream's
-/// `Nats-Msg-Id`): record, then enqueue, then mark. A crash between the steps leaves the delivery
-/// `awaitingQueue`, and the forge's redelivery finishes the job without running it twice.
+/// `Nats-Msg-Id`): record, then enqueue, then mark. When the queue is unreachable, or the
+/// process dies between the steps, the delivery stays `awaitingQueue` with its job in the
+/// ledger: `relayPending` (run by every gateway) or a redelivery by the forge queues it, and the
+/// queue's de-duplication keeps it from running twice.
 public struct LedgerIntake<Store: DeliveryStore, Queue: JobQueue>: WebhookIntake {
     public let store: Store
     public let queue: Queue
@@ -59,9 +66,26 @@ public struct LedgerIntake<Store: DeliveryStore, Queue: JobQueue>: WebhookIntake
         let state = try await store.recordDelivery(delivery)
         guard let job = delivery.job else { return state == .new ? .recorded : .redelivery }
         guard state != .handled else { return .redelivery }
-        let queued = try await queue.enqueue(job)
+        let queued: Bool
+        do {
+            queued = try await queue.enqueue(job)
+        } catch {
+            return .deferred  // recorded with its job: relayed once the queue is back
+        }
         try await store.markDeliveryQueued(delivery.deliveryID)
         return queued ? .enqueued : .redelivery
+    }
+
+    /// Queues what the ledger holds unqueued since before `cutoff`; returns how many it moved.
+    /// Stops at the first failure: the queue is still away, and the next pass tries again.
+    public func relayPending(receivedBefore cutoff: Date, limit: Int = 100) async throws -> Int {
+        var relayed = 0
+        for job in try await store.deliveriesAwaitingQueue(receivedBefore: cutoff, limit: limit) {
+            _ = try await queue.enqueue(job)
+            try await store.markDeliveryQueued(job.deliveryID)
+            relayed += 1
+        }
+        return relayed
     }
 
     public func queueCounts() async throws -> [String: Int] { try await queue.counts() }

@@ -24,14 +24,16 @@ public enum CorgiGateway {
                 let queue = try await DistributedComponents.jobQueue(settings, connection: nats, logger: logger)
                 let registry = WorkerRegistry(horizon: .seconds(15))
                 let metrics = ServiceMetrics()
+                let intake = LedgerIntake(store: store, queue: queue)
                 let gateway = WebhookGateway(
-                    intake: LedgerIntake(store: store, queue: queue), reviews: store, secrets: secrets, metrics: metrics, logger: logger,
+                    intake: intake, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
                     maximumBodyBytes: settings.maximumBodyBytes, liveWorkers: { await registry.alive() })
                 let app = try ServiceComponents.application(
                     router: gateway.router(), settings: settings, listening: "corgi gateway listening",
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
                 let listener = PresenceListener(connection: nats, subject: DistributedComponents.presenceSubject(settings), registry: registry)
-                let serviceGroup = ServiceGroup(configuration: .init(services: [app, listener], gracefulShutdownSignals: [.sigterm, .sigint],
+                let relay = QueueRelay(intake: intake, interval: .seconds(2), grace: 2, logger: logger)
+                let serviceGroup = ServiceGroup(configuration: .init(services: [app, listener, relay], gracefulShutdownSignals: [.sigterm, .sigint],
                                                                logger: logger))
                 try await serviceGroup.run()
                 group.cancelAll()

@@ -204,6 +204,11 @@ public struct WebhookGateway: Sendable {
             metrics.webhooksAccepted.increment()
             logger.info("webhook queued", metadata: ["target": "\(target)", "sha": "\(metadata["sha"] ?? "-")"])
             return Self.json(.accepted, ["status": "queued"])
+        case .deferred:
+            metrics.webhooksAccepted.increment()
+            logger.warning("queue unreachable: job kept in the delivery ledger and queued once it is back",
+                           metadata: ["target": "\(target)", "sha": "\(metadata["sha"] ?? "-")"])
+            return Self.json(.accepted, ["status": "deferred"])
         case .recorded:
             metrics.webhooksAccepted.increment()
             if let (repository, number) = closePR {
