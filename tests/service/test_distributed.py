@@ -131,6 +131,12 @@ def test_a_review_through_gateway_jetstream_and_a_worker(cluster, github, nats, 
     # Readiness shows the queue and the live worker.
     ready = json.loads(client.get("/readyz")[1])
     assert ready["status"] == "ready" and ready["workers"] == "1"
+    assert (ready["queued"], ready["running"]) == ("0", "0")
+    metrics = dict(line.rsplit(" ", 1) for line in client.get("/metrics")[1].splitlines() if line and not line.startswith("#"))
+    assert {name: float(metrics[name]) for name in ("corgi_workers_alive", "corgi_queue_pending", "corgi_queue_in_flight",
+                                                    "corgi_webhooks_accepted_total", "corgi_webhooks_redelivered_total")} == {
+        "corgi_workers_alive": 1, "corgi_queue_pending": 0, "corgi_queue_in_flight": 0,
+        "corgi_webhooks_accepted_total": 1, "corgi_webhooks_redelivered_total": 1}
     assert nats.stream(cluster.stream)["state"]["messages"] == 0
     logs = "\n".join(cluster.all_logs())
     assert "STRIPE_KEY" not in logs and "sk_live" not in logs
