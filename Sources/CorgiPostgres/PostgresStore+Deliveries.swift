@@ -40,6 +40,10 @@ extension PostgresStore: DeliveryStore {
         ).map { row in try JSONDecoder().decode(ScanJob.self, from: Data(try row.decode(String.self).utf8)) }
     }
 
+    public func checkReachable() async throws {
+        try await rows("SELECT 1")
+    }
+
     public func markDeliveryQueued(_ deliveryID: String) async throws {
         try await rows("UPDATE deliveries SET queued_at = now() WHERE delivery_id = \(deliveryID) AND queued_at IS NULL")
     }

@@ -197,6 +197,10 @@ extension SQLiteStore: DeliveryStore {
         }
     }
 
+    public func checkReachable() async throws {
+        try await exclusive { _ = try await connection.query("SELECT 1", []) }
+    }
+
     public func markDeliveryQueued(_ deliveryID: String) async throws {
         try await exclusive {
             _ = try await connection.query("UPDATE deliveries SET queued_at = ? WHERE delivery_id = ? AND queued_at IS NULL",

@@ -46,6 +46,8 @@ public protocol DeliveryStore: Sendable {
     func markDeliveryQueued(_ deliveryID: String) async throws
     /// Jobs of deliveries received before `cutoff` and not yet confirmed queued, oldest first.
     func deliveriesAwaitingQueue(receivedBefore cutoff: Date, limit: Int) async throws -> [ScanJob]
+    /// Throws unless the store answers a trivial query (readiness).
+    func checkReachable() async throws
 }
 
 /// Intake over a store and a separate queue that de-duplicates by delivery id (JetStream's
@@ -57,9 +59,12 @@ public struct LedgerIntake<Store: DeliveryStore, Queue: JobQueue>: WebhookIntake
     public let store: Store
     public let queue: Queue
 
-    public init(store: Store, queue: Queue) {
+    public let readinessTimeout: Duration
+
+    public init(store: Store, queue: Queue, readinessTimeout: Duration = .seconds(2)) {
         self.store = store
         self.queue = queue
+        self.readinessTimeout = readinessTimeout
     }
 
     public func accept(_ delivery: WebhookDelivery) async throws -> WebhookAcceptance {
@@ -88,5 +93,31 @@ public struct LedgerIntake<Store: DeliveryStore, Queue: JobQueue>: WebhookIntake
         return relayed
     }
 
-    public func queueCounts() async throws -> [String: Int] { try await queue.counts() }
+    /// Readiness needs both halves: a gateway whose database is away cannot record a webhook.
+    /// Neither may hang the probe, so each gets `readinessTimeout`.
+    public func queueCounts() async throws -> [String: Int] {
+        try await withThrowingTaskGroup(of: [String: Int]?.self) { group in
+            group.addTask { try await store.checkReachable(); return nil }
+            group.addTask { try await queue.counts() }
+            group.addTask {
+                try await Task.sleep(for: readinessTimeout)
+                throw IntakeError.unreachable
+            }
+            defer { group.cancelAll() }
+            var counts: [String: Int]?
+            var answered = 0
+            while answered < 2, let result = try await group.next() {
+                answered += 1
+                counts = result ?? counts
+            }
+            return counts ?? [:]
+        }
+    }
+}
+
+public enum IntakeError: Error, Sendable, CustomStringConvertible {
+    /// The store or the queue did not answer in time.
+    case unreachable
+
+    public var description: String { "the delivery store or the queue did not answer in time" }
 }

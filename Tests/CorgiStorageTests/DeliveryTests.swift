@@ -83,6 +83,33 @@ struct DeliveryTests {
     }
 }
 
+@Suite("LedgerIntake readiness")
+struct LedgerReadinessTests {
+    @Test("readiness fails, without hanging, when the store does not answer; it reports the queue when both do")
+    func readiness() async throws {
+        let hanging = LedgerIntake(store: SilentStore(), queue: FlakyQueue(failures: 0), readinessTimeout: .milliseconds(200))
+        await #expect(throws: IntakeError.unreachable) { _ = try await hanging.queueCounts() }
+        try await withSQLiteStore { store in
+            let intake = LedgerIntake(store: store, queue: FlakyQueue(failures: 0), readinessTimeout: .seconds(10))
+            let counts = try await intake.queueCounts()
+            #expect(counts == ["queued": 0])
+        }
+    }
+}
+
+/// A database that accepted the connection and then went quiet.
+struct SilentStore: DeliveryStore {
+    func recordDelivery(_ delivery: WebhookDelivery) async throws -> DeliveryState { try await silence() }
+    func markDeliveryQueued(_ deliveryID: String) async throws { try await silence() as Void }
+    func deliveriesAwaitingQueue(receivedBefore cutoff: Date, limit: Int) async throws -> [ScanJob] { try await silence() }
+    func checkReachable() async throws { try await silence() as Void }
+
+    private func silence<T>() async throws -> T {
+        try await Task.sleep(for: .seconds(3600))
+        throw CancellationError()
+    }
+}
+
 private func checkLedgerIntake<Store: ContractStore>(_ store: Store) async throws {
     let queue = FlakyQueue(failures: 1)
     let intake = LedgerIntake(store: store, queue: queue)
