@@ -15,18 +15,13 @@ struct QueueRelay<Store: DeliveryStore, Queue: JobQueue>: Service, CustomStringC
     let logger: Logger
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    do {
-                        let relayed = try await intake.relayPending(receivedBefore: Date().addingTimeInterval(-grace))
-                        if relayed > 0 { logger.notice("queued jobs from the delivery ledger", metadata: ["jobs": "\(relayed)"]) }
-                    } catch {
-                        logger.debug("delivery ledger not relayed yet", metadata: ["error": "\(type(of: error))"])
-                    }
-                    try await Task.sleep(for: interval)
-                }
+        try await repeatUntilShutdown(every: interval) {
+            do {
+                let relayed = try await intake.relayPending(receivedBefore: Date().addingTimeInterval(-grace))
+                if relayed > 0 { logger.notice("queued jobs from the delivery ledger", metadata: ["jobs": "\(relayed)"]) }
+            } catch {
+                logger.debug("delivery ledger not relayed yet", metadata: ["error": "\(type(of: error))"])
             }
-        } catch is CancellationError {}
+        }
     }
 }

@@ -32,18 +32,13 @@ struct PresenceAnnouncer: Service, CustomStringConvertible {
     let logger: Logger
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    do {
-                        try await connection.publish("\(subject).\(name)", string: name)
-                    } catch {
-                        logger.debug("presence not sent; NATS is reconnecting")
-                    }
-                    try await Task.sleep(for: interval)
-                }
+        try await repeatUntilShutdown(every: interval) {
+            do {
+                try await connection.publish("\(subject).\(name)", string: name)
+            } catch {
+                logger.debug("presence not sent; NATS is reconnecting")
             }
-        } catch is CancellationError {}
+        }
     }
 }
 

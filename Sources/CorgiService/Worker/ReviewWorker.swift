@@ -125,16 +125,15 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    _ = try await sweepOnce(now: Date())
-                    try await Task.sleep(for: .seconds(interval))
-                }
+        try await repeatUntilShutdown(every: .seconds(interval)) {
+            do {
+                _ = try await sweepOnce(now: Date())
+            } catch {
+                // Expired diffs stay listed and are deleted by the next pass.
+                logger.warning("retention sweep incomplete; retried next pass", metadata: ["error": "\(type(of: error))"])
             }
-        } catch is CancellationError {
-            logger.debug("retention sweeper stopped")
         }
+        logger.debug("retention sweeper stopped")
     }
 
     /// One pass; returns how many diffs were deleted.
