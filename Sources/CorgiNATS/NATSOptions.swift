@@ -115,6 +115,21 @@ public enum NATSAuth: Sendable {
     case nkey(seed: String)
 }
 
+/// Options end up in logs and error reports: the password, token and seed never do.
+extension NATSAuth: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .userPassword(let user, _): "user \(user) with a password (redacted)"
+        case .token: "token (redacted)"
+        case .nkey: "nkey seed (redacted)"
+        }
+    }
+
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
+}
+
 /// TLS settings. The server's certificate is always verified, including its name or IP address.
 public struct NATSTLSOptions: Sendable {
     /// PEM file of trusted CAs; `nil` trusts the system store.

@@ -5,6 +5,18 @@ import Testing
 
 @Suite("JetStream metadata, models and options")
 struct ModelTests {
+    @Test("credentials never show when options are printed, dumped or interpolated", arguments: [
+        NATSAuth.userPassword(user: "corgi", password: "hunter2-secret"), .token("hunter2-secret"), .nkey(seed: "SUhunter2-secret"),
+    ])
+    func credentialsRedacted(_ auth: NATSAuth) throws {
+        let options = NATSOptions(servers: [NATSServerAddress(host: "127.0.0.1")], auth: auth)
+        var dumped = ""
+        dump(options, to: &dumped)
+        for text in [String(describing: options), String(reflecting: options), "\(auth)", dumped] {
+            #expect(!text.contains("hunter2"), "\(text)")
+        }
+    }
+
     @Test("ack subject, 9-token form")
     func ackSubjectV1() throws {
         let metadata = try JetStreamMessageMetadata(ackSubject: "$JS.ACK.JOBS.worker.2.17.5.1700000000123456789.3")
