@@ -28,9 +28,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let result: AuditVerification
             if let config {
-                do { result = try await DistributedAudit.verify(settingsPath: config) } catch let error as SettingsError {
-                    throw UsageError(error.description)
-                }
+                result = try await UsageError.reportingSettings { try await DistributedAudit.verify(settingsPath: config) }
             } else {
                 result = try await verifySQLite(database ?? "")
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorgiService
 import Foundation
 
 /// `corgi`: the executable. Subcommands are thin: they parse arguments and call the layers below.
@@ -44,4 +45,9 @@ struct Corgi: AsyncParsableCommand {
 struct UsageError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+
+    /// Runs a service entry point; a settings or secrets problem is the user's to fix (exit 2).
+    static func reportingSettings<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as SettingsError { throw UsageError(error.description) }
+    }
 }

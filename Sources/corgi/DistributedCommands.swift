@@ -10,7 +10,7 @@ struct GatewayCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        do { try await CorgiGateway.run(settingsPath: config) } catch let error as SettingsError { throw UsageError(error.description) }
+        try await UsageError.reportingSettings { try await CorgiGateway.run(settingsPath: config) }
     }
 }
 
@@ -23,7 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        do { try await CorgiWorkerNode.run(settingsPath: config) } catch let error as SettingsError { throw UsageError(error.description) }
+        try await UsageError.reportingSettings { try await CorgiWorkerNode.run(settingsPath: config) }
     }
 }
 
@@ -36,8 +36,7 @@ struct MigrateCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        let applied: [Int]
-        do { applied = try await CorgiMigration.run(settingsPath: config) } catch let error as SettingsError { throw UsageError(error.description) }
+        let applied = try await UsageError.reportingSettings { try await CorgiMigration.run(settingsPath: config) }
         print(applied.isEmpty ? "schema is current" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
     }
 }

@@ -10,10 +10,6 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        do {
-            try await CorgiServer.run(settingsPath: config)
-        } catch let error as SettingsError {
-            throw UsageError(error.description)
-        }
+        try await UsageError.reportingSettings { try await CorgiServer.run(settingsPath: config) }
     }
 }

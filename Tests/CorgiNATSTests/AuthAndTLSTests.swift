@@ -91,14 +91,7 @@ struct AuthAndTLSTests {
     func tlsWithCustomCA() async throws {
         let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
-        let config = """
-            tls {
-              cert_file: "\(certificates.serverCertificate)"
-              key_file: "\(certificates.serverKey)"
-              timeout: 5
-            }
-
-            """
+        let config = serverTLS(certificate: certificates.serverCertificate, key: certificates.serverKey)
         try await withNATSServer(extraConfig: config) { server in
             try await assertWorks(await options(for: server, tls: NATSTLSOptions(caFile: certificates.caFile)))
             // Without options the client still upgrades (the server requires it) but trusts only the system store.
@@ -115,14 +108,7 @@ struct AuthAndTLSTests {
     func tlsServerName() async throws {
         let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
-        let config = """
-            tls {
-              cert_file: "\(certificates.namedCertificate)"
-              key_file: "\(certificates.namedKey)"
-              timeout: 5
-            }
-
-            """
+        let config = serverTLS(certificate: certificates.namedCertificate, key: certificates.namedKey)
         try await withNATSServer(extraConfig: config) { server in
             let mismatch = await connectError(await options(for: server, tls: NATSTLSOptions(caFile: certificates.caFile)))
             guard case .tls? = mismatch as? NATSError else {
@@ -137,16 +123,8 @@ struct AuthAndTLSTests {
     func tlsClientCertificate() async throws {
         let certificates = try await TestCertificates.generate()
         defer { certificates.remove() }
-        let config = """
-            tls {
-              cert_file: "\(certificates.serverCertificate)"
-              key_file: "\(certificates.serverKey)"
-              ca_file: "\(certificates.caFile)"
-              verify: true
-              timeout: 5
-            }
-
-            """
+        let config = serverTLS(certificate: certificates.serverCertificate, key: certificates.serverKey,
+                               verifyingClientsWith: certificates.caFile)
         try await withNATSServer(extraConfig: config) { server in
             let withCertificate = NATSTLSOptions(caFile: certificates.caFile, certificateFile: certificates.clientCertificate,
                                                  privateKeyFile: certificates.clientKey)
@@ -234,4 +212,10 @@ struct TestCertificates {
             throw TestSetupError("openssl \(arguments.joined(separator: " ")) failed: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
     }
+}
+
+/// The server's `tls` block: its certificate, and with `caFile` a demand for client certificates.
+func serverTLS(certificate: String, key: String, verifyingClientsWith caFile: String? = nil) -> String {
+    let clients = caFile.map { "  ca_file: \"\($0)\"\n  verify: true\n" } ?? ""
+    return "tls {\n  cert_file: \"\(certificate)\"\n  key_file: \"\(key)\"\n\(clients)  timeout: 5\n}\n"
 }
