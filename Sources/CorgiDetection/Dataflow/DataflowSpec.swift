@@ -1,0 +1,215 @@
+public import CorgiCore
+
+/// A dataflow rule file (`Rules/dataflow/*.yaml`) as written: per language, where untrusted
+/// values come from, what makes them safe, and where they must not arrive. See docs/rules.md,
+/// "Dataflow rules".
+public struct DataflowFile: Sendable, Hashable, Codable {
+    public var dataflow: [DataflowLanguageSpec]?
+}
+
+public struct DataflowLanguageSpec: Sendable, Hashable, Codable {
+    /// The languages (see `Language`) these entries apply to.
+    public var languages: [String]
+    public var sources: [SourceSpec]?
+    public var parameterSources: [ParameterSourceSpec]?
+    public var sanitisers: [SanitiserSpec]?
+    public var sinks: [SinkSpec]?
+    /// Methods that store their argument in the receiver (`sb.append(x)`, `list.push(x)`):
+    /// a tainted argument taints the receiver.
+    public var mutators: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case languages, sources, sanitisers, sinks, mutators
+        case parameterSources = "parameter_sources"
+    }
+}
+
+/// An expression whose value is untrusted, e.g. `request.args`.
+public struct SourceSpec: Sendable, Hashable, Codable {
+    public var id: String
+    /// Shown in the finding: "Flask request data".
+    public var name: String
+    /// Regex over the normalised statement text (see docs/rules.md).
+    public var pattern: String
+    /// The sink classes this source matters for (default: every class).
+    public var classes: [String]?
+}
+
+/// Function parameters that hold untrusted values: capture group 1 of `pattern`, matched over the
+/// function's header (decorators and annotations included), names each one.
+public struct ParameterSourceSpec: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var pattern: String
+    public var classes: [String]?
+}
+
+/// A call or expression that makes a value safe for some sink classes (`all` for every class).
+public struct SanitiserSpec: Sendable, Hashable, Codable {
+    public var id: String
+    public var pattern: String
+    public var classes: [String]
+}
+
+/// Where an untrusted value must not arrive.
+public struct SinkSpec: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    /// The vulnerability class (`sql`, `command`, `code`, `xss`, `path`, `ssrf`, `redirect`, …);
+    /// sanitisers and sources name these.
+    public var `class`: String
+    public var severity: Severity
+    public var confidence: Finding.Confidence?
+    public var cwe: String?
+    public var owasp: String?
+    /// ASCII, case-insensitive: the engine lexes a window only when one of them occurs.
+    public var keywords: [String]
+    /// Regex over the normalised statement text; the match's end starts the sink's arguments.
+    public var pattern: String
+    /// Which arguments count: `all` (default), `first`, or a 1-based position ("2").
+    public var argument: String?
+    /// What would have made the value safe, named in the message ("a parameterised query").
+    public var missing: String
+    public var fix: String?
+    public var references: [String]?
+    public var tests: RuleTests?
+}
+
+/// A language's compiled dataflow entries, merged from every file that names it.
+final class DataflowLanguage: Sendable {
+    struct Source: Sendable {
+        var id: String
+        var name: String
+        var pattern: PCRE2Pattern
+        var classes: ClassMask
+    }
+
+    struct Sanitiser: Sendable {
+        var id: String
+        var pattern: PCRE2Pattern
+        var classes: ClassMask
+    }
+
+    struct Sink: Sendable {
+        var spec: SinkSpec
+        var pattern: PCRE2Pattern
+        var classBit: ClassMask
+        var argument: Argument
+    }
+
+    enum Argument: Sendable, Equatable {
+        case all
+        case position(Int)
+    }
+
+    let sources: [Source]
+    let parameterSources: [Source]
+    let sanitisers: [Sanitiser]
+    let sinks: [Sink]
+    let mutators: Set<String>
+    /// Every sink keyword; payload is the sink index.
+    let keywords: KeywordAutomaton
+
+    init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], sinks: [Sink], mutators: Set<String>) {
+        self.sources = sources
+        self.parameterSources = parameterSources
+        self.sanitisers = sanitisers
+        self.sinks = sinks
+        self.mutators = mutators
+        var keywords: [(keyword: String, payload: Int)] = []
+        for (index, sink) in sinks.enumerated() {
+            for keyword in sink.spec.keywords where !keyword.isEmpty { keywords.append((keyword, index)) }
+        }
+        self.keywords = KeywordAutomaton(keywords: keywords)
+    }
+}
+
+/// Bit set of vulnerability classes; bit positions are assigned by the pack as classes appear.
+typealias ClassMask = UInt64
+
+/// Every language's dataflow entries, compiled.
+public struct DataflowPack: Sendable {
+    let languages: [String: DataflowLanguage]
+    /// Class names by bit position, for messages and tests.
+    let classNames: [String]
+
+    public var isEmpty: Bool { languages.isEmpty }
+    public var sinkIDs: [String] { languages.values.flatMap { $0.sinks.map(\.spec.id) } }
+    /// Every sink's spec, with the languages it applies to (for `corgi rules` and tests).
+    public var sinkSpecs: [(language: String, sink: SinkSpec)] {
+        languages.sorted { $0.key < $1.key }.flatMap { entry in entry.value.sinks.map { (entry.key, $0.spec) } }
+    }
+
+    public init(files: [DataflowFile]) throws(RuleError) {
+        var classes: [String] = []
+        func mask(_ names: [String]?, id: String) throws(RuleError) -> ClassMask {
+            guard let names else { return ~0 }
+            var m: ClassMask = 0
+            for name in names {
+                if name == "all" { return ~0 }
+                if let index = classes.firstIndex(of: name) {
+                    m |= 1 << ClassMask(index)
+                } else {
+                    guard classes.count < 64 else { throw RuleError(ruleID: id, reason: "more than 64 dataflow classes") }
+                    classes.append(name)
+                    m |= 1 << ClassMask(classes.count - 1)
+                }
+            }
+            return m
+        }
+        func compile(_ pattern: String, id: String) throws(RuleError) -> PCRE2Pattern {
+            do { return try PCRE2Pattern(pattern) } catch { throw RuleError(ruleID: id, reason: "pattern \(error)") }
+        }
+        var merged: [String: [DataflowLanguageSpec]] = [:]
+        for file in files {
+            for spec in file.dataflow ?? [] {
+                for language in spec.languages { merged[language, default: []].append(spec) }
+            }
+        }
+        var sinkIDs = Set<String>()
+        var languages: [String: DataflowLanguage] = [:]
+        for (language, specs) in merged {
+            var sources: [DataflowLanguage.Source] = []
+            var parameters: [DataflowLanguage.Source] = []
+            var sanitisers: [DataflowLanguage.Sanitiser] = []
+            var sinks: [DataflowLanguage.Sink] = []
+            var mutators = Set<String>()
+            for spec in specs {
+                for s in spec.sources ?? [] {
+                    sources.append(.init(id: s.id, name: s.name, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
+                }
+                for s in spec.parameterSources ?? [] {
+                    let pattern = try compile(s.pattern, id: s.id)
+                    guard pattern.captureCount >= 1 else { throw RuleError(ruleID: s.id, reason: "a parameter source needs a capture group naming the parameter") }
+                    parameters.append(.init(id: s.id, name: s.name, pattern: pattern, classes: try mask(s.classes, id: s.id)))
+                }
+                for s in spec.sanitisers ?? [] {
+                    sanitisers.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
+                }
+                for s in spec.sinks ?? [] {
+                    guard !s.id.isEmpty, s.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                        throw RuleError(ruleID: s.id, reason: "id must be letters, digits, '-', '_' or '.'")
+                    }
+                    guard !s.keywords.isEmpty else { throw RuleError(ruleID: s.id, reason: "a sink needs keywords") }
+                    let argument: DataflowLanguage.Argument
+                    switch s.argument ?? "all" {
+                    case "all": argument = .all
+                    case "first": argument = .position(1)
+                    case let text:
+                        guard let n = Int(text), n >= 1 else { throw RuleError(ruleID: s.id, reason: "argument must be all, first or a position from 1") }
+                        argument = .position(n)
+                    }
+                    // A sink listed for several languages is one rule; its id stays unique per language.
+                    if !sinkIDs.insert("\(language)/\(s.id)").inserted { throw RuleError(ruleID: s.id, reason: "defined twice") }
+                    sinks.append(.init(spec: s, pattern: try compile(s.pattern, id: s.id), classBit: try mask([s.class], id: s.id), argument: argument))
+                }
+                mutators.formUnion(spec.mutators ?? [])
+            }
+            languages[language] = DataflowLanguage(sources: sources, parameterSources: parameters, sanitisers: sanitisers, sinks: sinks, mutators: mutators)
+        }
+        self.languages = languages
+        classNames = classes
+    }
+
+    func language(_ name: String?) -> DataflowLanguage? { name.flatMap { languages[$0] } }
+}

@@ -1,0 +1,173 @@
+/// Tokens grouped into statements, with the text rules match against.
+///
+/// A statement's `text` is its tokens joined with one space between two words (or a word and a
+/// literal) and nothing elsewhere; string literals appear in double quotes with inner double
+/// quotes turned into single ones; comments are gone. So `cursor . execute ( q )` reads
+/// `cursor.execute(q)` and `new  ProcessBuilder(cmd)` reads `new ProcessBuilder(cmd)`.
+struct DataflowStatement {
+    var tokens: Range<Int>
+    var text: [UInt8]
+    /// Byte offset in `text` where each token starts (parallel to `tokens`).
+    var offsets: [Int]
+    /// Line index of the first token.
+    var line: Int
+    /// Column of the first token (the indentation, for Python and Ruby).
+    var indent: Int
+    /// Code-block depth (braces) before the statement.
+    var depth: Int
+    /// The statement opens a code block (`… {`).
+    var opensBlock: Bool
+    /// Block closings (`}`) that follow the statement.
+    var closesBlocks: Int
+}
+
+enum StatementSplitter {
+    /// Languages whose statements end at a line break (when brackets are balanced and the line
+    /// does not end with an operator).
+    static func endsAtNewline(_ language: String) -> Bool {
+        ["python", "ruby", "go", "javascript", "typescript", "kotlin", "swift", "scala", "groovy"].contains(language)
+    }
+
+    static let continuationEnds: Set<String> = [
+        "+", "-", "*", "/", "%", ",", "(", "[", "{", ".", "=", ":=", "+=", "-=", ".=", "||", "&&", "??", "?", ":",
+        "=>", "->", "|", "&", "\\", "<<", "and", "or", "not", "in", "==", "!=", "<", ">", "<=", ">=",
+    ]
+    /// Ruby: `do |x|` and `{ |x|` end a line without continuing it; a trailing `:` is a symbol.
+    static let rubyContinuationEnds: Set<String> = continuationEnds.subtracting(["|", ":", "?", "{"])
+    static let continuationStarts: Set<String> = [".", "?.", "+", "-", "*", "/", "&&", "||", "??", "?", ":", "and", "or", ")", "]", "}", "|", "->"]
+    static let blockKeywords: Set<String> = ["else", "try", "finally", "do", "begin"]
+    static let objectOpeners: Set<String> = ["=", "(", ",", ":", "return", "[", "?", "??", "||", "&&"]
+    /// A `{` after one of these always opens code, even inside a call's arguments (callbacks).
+    static let blockOpeners: Set<String> = [")", "=>", "->", "else", "try", "finally", "do"]
+
+    static func split(_ tokens: [DataflowToken], language: String) -> [DataflowStatement] {
+        let newlineEnds = endsAtNewline(language)
+        var statements: [DataflowStatement] = []
+        var start = 0
+        var parens = 0
+        var depth = 0
+        /// For each open brace: whether it opened a code block (true) or a literal (false).
+        var braces: [Bool] = []
+        var startDepth = 0
+        /// Bracket depth outside each open code block (a callback inside a call's arguments).
+        var outerParens: [Int] = []
+
+        func close(_ end: Int, opensBlock: Bool) {
+            var first = start
+            while first < end, tokens[first].kind == .newline { first += 1 }
+            if first < end {
+                statements.append(make(tokens, first..<end, depth: startDepth, opensBlock: opensBlock))
+            }
+            start = end
+            startDepth = depth
+            parens = 0
+        }
+
+        var i = 0
+        while i < tokens.count {
+            let t = tokens[i]
+            switch t.kind {
+            case .newline:
+                if newlineEnds, parens == 0, i > start {
+                    let previous = tokens[i - 1]
+                    let next = tokens[(i + 1)...].first { $0.kind != .newline }
+                    let ends = language == "python" ? ["\\"] : language == "ruby" ? rubyContinuationEnds : continuationEnds
+                    let continues = (previous.kind == .punct || previous.kind == .word) && ends.contains(previous.text)
+                        || (language != "python" && (next.map { $0.kind == .punct && continuationStarts.contains($0.text) } ?? false))
+                    if !continues { close(i + 1, opensBlock: false) ; i += 1; continue }
+                }
+            case .punct:
+                switch t.text {
+                case "(", "[":
+                    parens += 1
+                case ")", "]":
+                    parens = max(0, parens - 1)
+                case ";":
+                    if parens == 0 { close(i + 1, opensBlock: false); i += 1; continue }
+                case "{":
+                    let previous = i > start ? tokens[i - 1] : nil
+                    let opensCode = previous.map { blockOpeners.contains($0.text) && $0.kind != .string } ?? false
+                    let isObject = !opensCode && (parens > 0 || previous.map { objectOpeners.contains($0.text) && $0.kind != .string } ?? false)
+                    if !isObject, language != "python", language != "ruby" {
+                        braces.append(true)
+                        depth += 1
+                        outerParens.append(parens)
+                        close(i + 1, opensBlock: true)
+                        startDepth = depth
+                        i += 1
+                        continue
+                    }
+                    braces.append(false)
+                    parens += 1
+                case "}":
+                    let wasBlock = braces.popLast() ?? true
+                    if wasBlock, language != "python", language != "ruby" {
+                        close(i, opensBlock: false)
+                        depth = max(0, depth - 1)
+                        if var last = statements.popLast() {
+                            last.closesBlocks += 1
+                            statements.append(last)
+                        }
+                        start = i + 1
+                        startDepth = depth
+                        parens = outerParens.popLast() ?? 0
+                        i += 1
+                        continue
+                    }
+                    parens = max(0, parens - 1)
+                default:
+                    break
+                }
+            default:
+                break
+            }
+            i += 1
+        }
+        close(tokens.count, opensBlock: false)
+        return statements
+    }
+
+    static func make(_ tokens: [DataflowToken], _ range: Range<Int>, depth: Int, opensBlock: Bool) -> DataflowStatement {
+        var text: [UInt8] = []
+        var offsets: [Int] = []
+        var previousIsWord = false
+        for t in tokens[range] {
+            if t.kind == .newline {
+                offsets.append(text.count)
+                continue
+            }
+            let isWord = t.kind != .punct
+            if isWord, previousIsWord { text.append(0x20) }
+            offsets.append(text.count)
+            if t.kind == .string {
+                text.append(0x22)
+                for b in t.text.utf8 { text.append(b == 0x22 ? 0x27 : (b == 0x0A ? 0x20 : b)) }
+                text.append(0x22)
+            } else {
+                text.append(contentsOf: t.text.utf8)
+            }
+            previousIsWord = isWord
+        }
+        let first = tokens[range.lowerBound]
+        return DataflowStatement(tokens: range, text: text, offsets: offsets, line: first.line, indent: first.column,
+                                 depth: depth, opensBlock: opensBlock, closesBlocks: 0)
+    }
+}
+
+extension DataflowStatement {
+    /// Index (into the token array) of the token at `offset` of `text`.
+    func tokenIndex(at offset: Int) -> Int {
+        var lo = 0, hi = offsets.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if offsets[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return tokens.lowerBound + lo
+    }
+
+    /// Byte offset in `text` of token `index` (or the end of the text).
+    func offset(ofToken index: Int) -> Int {
+        let k = index - tokens.lowerBound
+        return k < offsets.count ? offsets[k] : text.count
+    }
+}

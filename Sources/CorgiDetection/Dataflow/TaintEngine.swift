@@ -1,0 +1,415 @@
+/// Where an untrusted value came from, and for which sink classes it is still dangerous.
+struct Taint: Sendable, Hashable {
+    var classes: ClassMask
+    /// Line index (in the analysed window) of the source.
+    var line: Int
+    /// The source's name ("Flask request data", "parameter `name` (Spring @RequestParam)").
+    var source: String
+}
+
+/// A source reaching a sink: what the finding reports.
+struct DataflowHit: Sendable, Hashable {
+    var sinkIndex: Int
+    /// Line indices in the analysed window.
+    var line: Int
+    var column: Int
+    var endLine: Int
+    var taint: Taint
+    /// The sink's matched text (`cursor.execute(`) and the whole statement, normalised.
+    var sinkText: String
+    var statementText: String
+}
+
+/// Intra-procedural taint tracking over the statements of one window.
+///
+/// Scopes follow functions: entering a function copies the enclosing scope's variables (closures
+/// see them), leaving it restores them, so a variable tainted in one function does not leak into
+/// its sibling. Assignment with `=` replaces a variable's taint (a constant clears it); `+=` and
+/// mutators (`sb.append(x)`) add to it. Sanitisers in an expression remove their classes from
+/// the expression's taint. Invariant: memory is the window's tokens plus one variable table per
+/// open function.
+struct TaintEngine {
+    let language: DataflowLanguage
+    let languageName: String
+    let scratch: MatchScratch
+
+    private struct Scope {
+        /// Indentation of the `def` (Python, Ruby) or the block depth of the body (braces).
+        var indent: Int
+        var depth: Int
+        var variables: [String: Taint]
+    }
+
+    static let controlWords: Set<String> = [
+        "if", "else", "elif", "for", "foreach", "while", "switch", "catch", "try", "do", "synchronized", "with",
+        "using", "lock", "finally", "elseif", "case", "default", "return", "class", "interface", "struct", "enum",
+        "namespace", "module", "select", "unless", "until", "begin", "static", "object", "impl", "trait",
+    ]
+    static let declarationWords: Set<String> = [
+        "var", "let", "const", "val", "final", "global", "nonlocal", "my", "local", "static", "private", "public", "protected",
+        "readonly", "auto", "for", "await",
+    ]
+
+    private var indentation: Bool { languageName == "python" || languageName == "ruby" }
+
+    func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>) -> [DataflowHit] {
+        var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
+        var hits: [DataflowHit] = []
+        var decorators: [UInt8] = []
+        for st in statements {
+            // Leave finished functions.
+            while scopes.count > 1 {
+                let top = scopes[scopes.count - 1]
+                let finished = indentation ? st.indent <= top.indent : st.depth < top.depth
+                if !finished { break }
+                scopes.removeLast()
+            }
+            let first = tokens[st.tokens.lowerBound]
+            if indentation, first.kind == .punct, first.text == "@" {
+                decorators.append(contentsOf: st.text)
+                decorators.append(0x0A)
+                continue
+            }
+            if isFunctionHeader(st, tokens: tokens) {
+                var scope = Scope(indent: st.indent, depth: st.depth + 1, variables: scopes[scopes.count - 1].variables)
+                let header = decorators + st.text
+                bindParameters(header: header, line: st.line, into: &scope.variables)
+                scopes.append(scope)
+                decorators.removeAll()
+                if st.opensBlock || indentation { continue }
+            }
+            decorators.removeAll()
+            var variables = scopes[scopes.count - 1].variables
+            checkSinks(st, tokens: tokens, variables: variables, enabled: enabled, into: &hits)
+            propagate(st, tokens: tokens, variables: &variables)
+            scopes[scopes.count - 1].variables = variables
+        }
+        return hits
+    }
+
+    // MARK: - Functions
+
+    private func isFunctionHeader(_ st: DataflowStatement, tokens: [DataflowToken]) -> Bool {
+        let first = tokens[st.tokens.lowerBound]
+        if indentation {
+            if first.text == "def" { return true }
+            return first.text == "async" && st.tokens.count > 1 && tokens[st.tokens.lowerBound + 1].text == "def"
+        }
+        guard st.opensBlock else { return false }
+        var hasParen = false
+        for t in tokens[st.tokens] where t.kind == .word || t.kind == .punct {
+            if t.kind == .word, ["function", "func", "fn", "fun", "def"].contains(t.text) { return true }
+            if t.text == "=>" || t.text == "->" { return true }
+            if t.text == "(" { hasParen = true }
+        }
+        guard hasParen, first.kind == .word || first.text == "@" || first.text == "#" else { return false }
+        return !Self.controlWords.contains(first.text)
+    }
+
+    /// Applies the parameter sources to a function header.
+    private func bindParameters(header: [UInt8], line: Int, into variables: inout [String: Taint]) {
+        guard !language.parameterSources.isEmpty else { return }
+        header.withUnsafeBufferPointer { text in
+            for source in language.parameterSources {
+                for m in source.pattern.allMatches(in: text, scratch: scratch, limit: 64) {
+                    guard let group = m.groups[1] else { continue }
+                    let list = String(decoding: text[group], as: UTF8.self)
+                    for name in Self.parameterNames(list) where !variables.keys.contains(name) || variables[name]?.classes == 0 {
+                        variables[name] = Taint(classes: source.classes, line: line, source: "parameter `\(name)` (\(source.name))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Names in a parameter list: `String name`, `name: str = "x"`, `$name`, `*args` → the names.
+    static func parameterNames(_ list: String) -> [String] {
+        var names: [String] = []
+        for part in list.split(separator: ",") {
+            var p = Substring(part)
+            if let eq = p.firstIndex(of: "=") { p = p[..<eq] }
+            let words: [Substring]
+            if let colon = p.firstIndex(of: ":") {
+                words = p[..<colon].split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
+                if let name = words.first { names.append(String(name)) }
+                continue
+            }
+            words = p.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
+            if let name = words.last { names.append(String(name)) }
+        }
+        return names.filter { !$0.isEmpty && $0 != "self" && $0 != "this" }
+    }
+
+    // MARK: - Expressions
+
+    /// Chains (`a`, `a.b.c`, `$this->x`) starting in `range` of the token array, with the index
+    /// of their first token.
+    private func chains(in range: Range<Int>, tokens: [DataflowToken]) -> [(name: String, index: Int)] {
+        var result: [(String, Int)] = []
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let t = tokens[i]
+            guard t.kind == .word else { i += 1; continue }
+            if i > range.lowerBound, tokens[i - 1].kind == .punct, [".", "->", "?.", "::"].contains(tokens[i - 1].text) {
+                i += 1
+                continue
+            }
+            var name = t.text
+            var j = i + 1
+            while j + 1 < range.upperBound, tokens[j].kind == .punct, [".", "->", "?."].contains(tokens[j].text), tokens[j + 1].kind == .word {
+                name += "." + tokens[j + 1].text
+                j += 2
+            }
+            result.append((name, i))
+            i = j
+        }
+        return result
+    }
+
+    private func lookup(_ chain: String, in variables: [String: Taint]) -> Taint? {
+        if let t = variables[chain] { return t }
+        var name = Substring(chain)
+        while let dot = name.lastIndex(of: ".") {
+            name = name[..<dot]
+            if let t = variables[String(name)] { return t }
+        }
+        return nil
+    }
+
+    /// The taint of the expression occupying `textRange` of the statement's text.
+    private func taint(of st: DataflowStatement, textRange: Range<Int>, tokens: [DataflowToken], variables: [String: Taint]) -> Taint? {
+        guard !textRange.isEmpty else { return nil }
+        var found: Taint?
+        var mask: ClassMask = 0
+        st.text.withUnsafeBufferPointer { whole in
+            let text = UnsafeBufferPointer(rebasing: whole[textRange])
+            for source in language.sources {
+                if let m = source.pattern.firstMatch(in: text, scratch: scratch), let r = m.groups[0] {
+                    let line = tokens[st.tokenIndex(at: textRange.lowerBound + r.lowerBound)].line
+                    if found == nil { found = Taint(classes: source.classes, line: line, source: source.name) }
+                    mask |= source.classes
+                }
+            }
+        }
+        let firstToken = st.tokenIndex(at: textRange.lowerBound)
+        var lastToken = st.tokenIndex(at: max(textRange.lowerBound, textRange.upperBound - 1)) + 1
+        lastToken = min(lastToken, st.tokens.upperBound)
+        for chain in chains(in: firstToken..<lastToken, tokens: tokens) {
+            if let t = lookup(chain.name, in: variables), t.classes != 0 {
+                if found == nil { found = t }
+                mask |= t.classes
+            }
+        }
+        guard var result = found else { return nil }
+        st.text.withUnsafeBufferPointer { whole in
+            let text = UnsafeBufferPointer(rebasing: whole[textRange])
+            for sanitiser in language.sanitisers where mask & sanitiser.classes != 0 {
+                if sanitiser.pattern.matches(text, scratch: scratch) { mask &= ~sanitiser.classes }
+            }
+        }
+        result.classes = mask
+        return mask == 0 ? nil : result
+    }
+
+    // MARK: - Assignments
+
+    static let assignments: Set<String> = ["=", ":=", "+=", ".=", "||=", "??=", "&&=", "<<="]
+    static let accumulating: Set<String> = ["+=", ".=", "||=", "??=", "&&=", "<<="]
+
+    private func propagate(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint]) {
+        var nesting = 0
+        var assignment: Int?
+        var loopIn: Int?
+        var asIndex: Int?
+        for i in st.tokens {
+            let t = tokens[i]
+            guard t.kind == .punct || t.kind == .word else { continue }
+            if t.kind == .punct {
+                switch t.text {
+                case "(", "[", "{": nesting += 1; continue
+                case ")", "]", "}": nesting -= 1; continue
+                default: break
+                }
+            }
+            if nesting == 0, t.kind == .punct, Self.assignments.contains(t.text), assignment == nil { assignment = i }
+            if nesting <= 1, t.kind == .word, t.text == "in" || t.text == "of", loopIn == nil, tokens[st.tokens.lowerBound].text == "for" { loopIn = i }
+            if nesting == 0, t.kind == .word, t.text == "as", asIndex == nil { asIndex = i }
+        }
+        let first = tokens[st.tokens.lowerBound]
+        // `for x in expr` / `for (const x of expr)`
+        if first.text == "for", let loopIn, assignment == nil || assignment! > loopIn {
+            let targets = targetNames(st.tokens.lowerBound + 1..<loopIn, tokens: tokens)
+            let rhs = st.offset(ofToken: loopIn + 1)..<st.text.count
+            let value = taint(of: st, textRange: rhs, tokens: tokens, variables: variables)
+            for name in targets { variables[name] = value }
+            return
+        }
+        // `with expr as x`
+        if first.text == "with", let asIndex {
+            let value = taint(of: st, textRange: st.offset(ofToken: st.tokens.lowerBound + 1)..<st.offset(ofToken: asIndex), tokens: tokens, variables: variables)
+            for name in targetNames(asIndex + 1..<st.tokens.upperBound, tokens: tokens) { variables[name] = value }
+            return
+        }
+        if let assignment {
+            let op = tokens[assignment].text
+            let rhs = st.offset(ofToken: assignment + 1)..<st.text.count
+            let value = taint(of: st, textRange: rhs, tokens: tokens, variables: variables)
+            for name in targetNames(st.tokens.lowerBound..<assignment, tokens: tokens) {
+                if Self.accumulating.contains(op) {
+                    if let value, variables[name] == nil { variables[name] = value }
+                } else {
+                    variables[name] = value
+                }
+            }
+            // Ruby block parameters: `expr.each do |x|`.
+            return
+        }
+        // Ruby blocks and JavaScript callbacks binding a parameter to each element.
+        if languageName == "ruby", let pipe = st.tokens.first(where: { tokens[$0].text == "|" }), pipe > st.tokens.lowerBound {
+            let close = st.tokens[(pipe + 1)...].first(where: { tokens[$0].text == "|" }) ?? pipe
+            if close > pipe + 1 {
+                let value = taint(of: st, textRange: st.offset(ofToken: st.tokens.lowerBound)..<st.offset(ofToken: pipe), tokens: tokens, variables: variables)
+                for name in targetNames(pipe + 1..<close, tokens: tokens) { variables[name] = value }
+            }
+        }
+        // Mutators: `sb.append(x)` taints `sb`.
+        if !language.mutators.isEmpty {
+            for chain in chains(in: st.tokens, tokens: tokens) {
+                guard let dot = chain.name.lastIndex(of: ".") else { continue }
+                let method = String(chain.name[chain.name.index(after: dot)...])
+                guard language.mutators.contains(method) else { continue }
+                let receiver = String(chain.name[..<dot])
+                let parts = chain.name.split(separator: ".").count
+                let open = chain.index + 2 * (parts - 1) + 1
+                guard open < st.tokens.upperBound, tokens[open].text == "(" else { continue }
+                let args = argumentRange(st, openParen: st.offset(ofToken: open))
+                if let value = taint(of: st, textRange: args, tokens: tokens, variables: variables), variables[receiver] == nil {
+                    variables[receiver] = value
+                }
+            }
+        }
+    }
+
+    /// Variables assigned by the tokens left of an assignment (or a loop's `in`).
+    private func targetNames(_ range: Range<Int>, tokens: [DataflowToken]) -> [String] {
+        var names: [String] = []
+        var part: [Int] = []
+        var nesting = 0
+        func finish() {
+            defer { part.removeAll() }
+            guard !part.isEmpty else { return }
+            let openers = part.filter { ["{", "["].contains(tokens[$0].text) }
+            if let firstOpen = openers.first, firstOpen == part.first(where: { tokens[$0].kind != .word || !Self.declarationWords.contains(tokens[$0].text) }) {
+                // Destructuring: every bound name (`{a, b: c}` binds a and c).
+                for (k, i) in part.enumerated() where tokens[i].kind == .word {
+                    let next = k + 1 < part.count ? tokens[part[k + 1]].text : ""
+                    if next != ":", !Self.declarationWords.contains(tokens[i].text) { names.append(tokens[i].text) }
+                }
+                return
+            }
+            // Cut a type annotation (`x: str`, `let x: string`).
+            var cut = part
+            if let colon = part.firstIndex(where: { tokens[$0].text == ":" }) { cut = Array(part[..<colon]) }
+            // The assigned chain: the last chain start before any index or call.
+            var end = cut.count
+            if let bracket = cut.firstIndex(where: { tokens[$0].text == "[" || tokens[$0].text == "(" }) { end = bracket }
+            var k = end - 1
+            var name = ""
+            while k >= 0 {
+                let t = tokens[cut[k]]
+                if t.kind == .word {
+                    name = name.isEmpty ? t.text : t.text + "." + name
+                    if k > 0, [".", "->", "?."].contains(tokens[cut[k - 1]].text) { k -= 2; continue }
+                }
+                break
+            }
+            if !name.isEmpty, name != "_", !Self.declarationWords.contains(name) { names.append(name) }
+        }
+        for i in range {
+            let t = tokens[i]
+            if t.kind == .newline { continue }
+            if t.kind == .punct {
+                if ["(", "[", "{"].contains(t.text) { nesting += 1 }
+                if [")", "]", "}"].contains(t.text) { nesting -= 1 }
+                if t.text == ",", nesting == 0 { finish(); continue }
+                if t.text == "|" { continue }
+            }
+            part.append(i)
+        }
+        finish()
+        return names
+    }
+
+    // MARK: - Sinks
+
+    /// The text between an opening parenthesis at `openParen` and its match (exclusive).
+    private func argumentRange(_ st: DataflowStatement, openParen: Int) -> Range<Int> {
+        var depth = 0
+        var i = openParen
+        var inString = false
+        let text = st.text
+        while i < text.count {
+            let b = text[i]
+            if b == 0x22 { inString.toggle() } else if !inString {
+                if b == 0x28 || b == 0x5B || b == 0x7B { depth += 1 }
+                if b == 0x29 || b == 0x5D || b == 0x7D {
+                    depth -= 1
+                    if depth == 0 { return openParen + 1..<i }
+                }
+            }
+            i += 1
+        }
+        return min(openParen + 1, text.count)..<text.count
+    }
+
+    /// The `n`th (1-based) top-level argument inside `range`.
+    private func argument(_ n: Int, of st: DataflowStatement, in range: Range<Int>) -> Range<Int>? {
+        var depth = 0
+        var inString = false
+        var index = 1
+        var start = range.lowerBound
+        for i in range {
+            let b = st.text[i]
+            if b == 0x22 { inString.toggle(); continue }
+            if inString { continue }
+            if b == 0x28 || b == 0x5B || b == 0x7B { depth += 1 }
+            if b == 0x29 || b == 0x5D || b == 0x7D { depth -= 1 }
+            if b == 0x2C, depth == 0 {
+                if index == n { return start..<i }
+                index += 1
+                start = i + 1
+            }
+        }
+        return index == n ? start..<range.upperBound : nil
+    }
+
+    private func checkSinks(_ st: DataflowStatement, tokens: [DataflowToken], variables: [String: Taint], enabled: Set<Int>, into hits: inout [DataflowHit]) {
+        for index in enabled.sorted() {
+            let sink = language.sinks[index]
+            let matches = st.text.withUnsafeBufferPointer { sink.pattern.allMatches(in: $0, scratch: scratch, limit: 16) }
+            for m in matches {
+                guard let whole = m.groups[0] else { continue }
+                var region: Range<Int>
+                if whole.upperBound > 0, st.text[whole.upperBound - 1] == 0x28 {
+                    region = argumentRange(st, openParen: whole.upperBound - 1)
+                } else {
+                    region = whole.upperBound..<st.text.count
+                }
+                if case .position(let n) = sink.argument {
+                    guard let r = argument(n, of: st, in: region) else { continue }
+                    region = r
+                }
+                // A source inside the sink's own match counts too (`request.args` in the pattern).
+                let checked = sink.pattern.captureCount >= 1 && m.groups[1] != nil ? m.groups[1]!.lowerBound..<region.upperBound : region
+                guard let t = taint(of: st, textRange: checked, tokens: tokens, variables: variables), t.classes & sink.classBit != 0 else { continue }
+                let sinkToken = tokens[st.tokenIndex(at: whole.lowerBound)]
+                let endToken = tokens[st.tokenIndex(at: max(region.upperBound, whole.upperBound) - 1)]
+                hits.append(DataflowHit(
+                    sinkIndex: index, line: sinkToken.line, column: sinkToken.column, endLine: max(endToken.line, sinkToken.line),
+                    taint: t, sinkText: String(decoding: st.text[whole], as: UTF8.self),
+                    statementText: String(decoding: st.text, as: UTF8.self)))
+                break
+            }
+        }
+    }
+}
