@@ -19,12 +19,16 @@ public struct FileHeader: Sendable, Hashable {
     public var isCombined: Bool
     /// 1-based line of the diff input on which this file's header starts.
     public var diffLine: Int
+    /// The commit this change belongs to, when the input names it (`git log -p`, `git show`,
+    /// `git format-patch`): the full hexadecimal object name.
+    public var commit: String?
 
     public init(
         oldPath: String? = nil, newPath: String? = nil, change: Change = .modified,
         oldMode: String? = nil, newMode: String? = nil, similarity: Int? = nil,
-        isBinary: Bool = false, isCombined: Bool = false, diffLine: Int = 0
+        isBinary: Bool = false, isCombined: Bool = false, diffLine: Int = 0, commit: String? = nil
     ) {
+        self.commit = commit
         self.oldPath = oldPath
         self.newPath = newPath
         self.change = change
@@ -74,8 +78,28 @@ public struct DiffLine {
     public var oldLine: Int
     /// 1-based line of the diff input.
     public var diffLine: Int
-    /// The line was longer than the parser's limit and was cut there.
+    /// The line went on past the hard cap (``DiffStreamParser/maximumScannedLineLength``):
+    /// the bytes after this piece were not scanned.
     public var isTruncated: Bool
+    /// A line longer than one window arrives in overlapping pieces with the same line numbers:
+    /// this is not the first of them.
+    public var isContinuation: Bool
+    /// Unicode scalars of the line's content before `bytes` (0 for the first piece).
+    public var columnOffset: Int
+
+    public init(
+        kind: Kind, bytes: UnsafeBufferPointer<UInt8>, newLine: Int, oldLine: Int, diffLine: Int,
+        isTruncated: Bool = false, isContinuation: Bool = false, columnOffset: Int = 0
+    ) {
+        self.kind = kind
+        self.bytes = bytes
+        self.newLine = newLine
+        self.oldLine = oldLine
+        self.diffLine = diffLine
+        self.isTruncated = isTruncated
+        self.isContinuation = isContinuation
+        self.columnOffset = columnOffset
+    }
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
@@ -106,15 +130,23 @@ public struct DiffStatistics: Sendable, Hashable, Codable {
     public var addedLines = 0
     public var removedLines = 0
     public var contextLines = 0
+    /// Lines cut at the hard cap, whose tail was not scanned.
     public var truncatedLines = 0
+    /// Lines longer than one window, scanned in overlapping pieces.
+    public var longLines = 0
+    /// Regions skipped (or hunks cut short) because they were not a well-formed diff.
+    public var malformedRegions = 0
+    /// Commits the input named (`commit <sha>` or mbox `From <sha>` lines).
+    public var commits = 0
     public var bytes = 0
     public var diffLines = 0
 
     public init() {}
 }
 
-/// A malformed diff. The message names the input line and never quotes its content, which may be
-/// code or a secret.
+/// A malformed part of a diff. The parser never throws it to its caller: it records the region as
+/// a ``CoverageGap`` and goes on at the next header. The message names the input line and never
+/// quotes its content, which may be code or a secret.
 public struct DiffParseError: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var reason: String

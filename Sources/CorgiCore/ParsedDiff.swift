@@ -7,6 +7,10 @@ public struct ParsedDiff: Sendable, Hashable {
         public var newLine: Int
         public var oldLine: Int
         public var isTruncated: Bool
+        /// Not the first piece of a line longer than one window (same line numbers).
+        public var isContinuation: Bool
+        /// Unicode scalars of the line before `bytes`.
+        public var columnOffset: Int
         public var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
@@ -27,17 +31,25 @@ public struct ParsedDiff: Sendable, Hashable {
 
     public var files: [File]
     public var statistics: DiffStatistics
+    /// What was not scanned: malformed regions, lines past the hard cap, binary files.
+    public var coverageGaps: [CoverageGap]
 
-    public static func parse(_ text: String, maximumLineLength: Int = DiffStreamParser.defaultMaximumLineLength) throws -> ParsedDiff {
-        try parse(bytes: Array(text.utf8), maximumLineLength: maximumLineLength)
+    public static func parse(
+        _ text: String, maximumLineLength: Int = DiffStreamParser.defaultMaximumLineLength,
+        maximumScannedLineLength: Int? = nil
+    ) -> ParsedDiff {
+        parse(bytes: Array(text.utf8), maximumLineLength: maximumLineLength, maximumScannedLineLength: maximumScannedLineLength)
     }
 
-    public static func parse(bytes: [UInt8], maximumLineLength: Int = DiffStreamParser.defaultMaximumLineLength) throws -> ParsedDiff {
+    public static func parse(
+        bytes: [UInt8], maximumLineLength: Int = DiffStreamParser.defaultMaximumLineLength,
+        maximumScannedLineLength: Int? = nil
+    ) -> ParsedDiff {
         var collector = Collector()
-        let stream = DiffStreamParser(maximumLineLength: maximumLineLength)
-        try bytes.withUnsafeBytes { try stream.feed($0, into: &collector) }
-        let statistics = try stream.finish(into: &collector)
-        return ParsedDiff(files: collector.files, statistics: statistics)
+        let stream = DiffStreamParser(maximumLineLength: maximumLineLength, maximumScannedLineLength: maximumScannedLineLength)
+        bytes.withUnsafeBytes { stream.feed($0, into: &collector) }
+        let statistics = stream.finish(into: &collector)
+        return ParsedDiff(files: collector.files, statistics: statistics, coverageGaps: stream.coverageGaps)
     }
 
     private struct Collector: DiffConsumer {
@@ -49,7 +61,7 @@ public struct ParsedDiff: Sendable, Hashable {
             let f = files.count - 1
             files[f].hunks[files[f].hunks.count - 1].lines.append(
                 Line(kind: line.kind, bytes: Array(line.bytes), newLine: line.newLine, oldLine: line.oldLine,
-                     isTruncated: line.isTruncated))
+                     isTruncated: line.isTruncated, isContinuation: line.isContinuation, columnOffset: line.columnOffset))
         }
     }
 }

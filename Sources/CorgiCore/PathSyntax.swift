@@ -165,4 +165,48 @@ enum HunkHeaderSyntax {
         else { return nil }
         return HunkHeader(oldStart: old.0, oldCount: old.1, newStart: new.0, newCount: new.1, diffLine: diffLine)
     }
+
+    /// A combined diff's `@@@ -a,b -c,d +e,f @@@`: one `@` more than there are parents, and one
+    /// `-` range per parent. Returns the header (old side: the first parent) and the parent count.
+    static func parseCombined(_ line: UnsafeBufferPointer<UInt8>, diffLine: Int) -> (HunkHeader, Int)? {
+        let at = UInt8(ascii: "@")
+        var ats = 0
+        while ats < line.count, line[ats] == at { ats += 1 }
+        guard ats >= 3, ats <= 64 else { return nil }
+        let parents = ats - 1
+        var i = ats
+        func expect(_ c: UInt8) -> Bool {
+            guard i < line.count, line[i] == c else { return false }
+            i += 1
+            return true
+        }
+        func number() -> Int? {
+            var value = 0
+            let start = i
+            while i < line.count, line[i] >= 0x30, line[i] <= 0x39 {
+                value = value * 10 + Int(line[i] - 0x30)
+                if value > 1 << 40 { return nil }
+                i += 1
+            }
+            return i > start ? value : nil
+        }
+        func range() -> (Int, Int)? {
+            guard let start = number() else { return nil }
+            if expect(UInt8(ascii: ",")) {
+                guard let count = number() else { return nil }
+                return (start, count)
+            }
+            return (start, 1)
+        }
+        var first: (Int, Int)?
+        for _ in 0..<parents {
+            guard expect(UInt8(ascii: " ")), expect(UInt8(ascii: "-")), let old = range() else { return nil }
+            if first == nil { first = old }
+        }
+        guard let old = first, expect(UInt8(ascii: " ")), expect(UInt8(ascii: "+")), let new = range(),
+              expect(UInt8(ascii: " "))
+        else { return nil }
+        for _ in 0..<ats { guard expect(at) else { return nil } }
+        return (HunkHeader(oldStart: old.0, oldCount: old.1, newStart: new.0, newCount: new.1, diffLine: diffLine), parents)
+    }
 }

@@ -155,6 +155,32 @@ public enum PostgresMigrator {
             // The ledger is the job's outbox while the queue is unreachable (LedgerIntake.relayPending).
             "ALTER TABLE deliveries ADD COLUMN job text",
         ]),
+        // As SQLiteStore's version 6: appends only at the head. A row must take the next id and link
+        // to the last row's hash, whoever inserts it (the owner too); upserts need UPDATE, which the
+        // application role does not have. Appends are serialised by the audit advisory lock, so the
+        // head read here is the one the appender chained to.
+        Migration(version: 4, summary: "audit events append only at the head", statements: [
+            """
+            CREATE FUNCTION audit_events_check_sequence() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                head_id bigint;
+                head_hash text;
+            BEGIN
+                SELECT id, hash INTO head_id, head_hash FROM audit_events ORDER BY id DESC LIMIT 1;
+                IF NEW.id IS DISTINCT FROM COALESCE(head_id, 0) + 1
+                   OR NEW.prev_hash IS DISTINCT FROM COALESCE(head_hash, repeat('0', 64)) THEN
+                    RAISE EXCEPTION 'audit_events is append-only: an insert must take the next id and link to the head'
+                        USING ERRCODE = 'raise_exception';
+                END IF;
+                RETURN NEW;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER audit_events_in_sequence BEFORE INSERT ON audit_events
+            FOR EACH ROW EXECUTE FUNCTION audit_events_check_sequence()
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries

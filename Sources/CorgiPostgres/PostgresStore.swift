@@ -22,6 +22,8 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     let configuration: PostgresConfiguration
+    /// Seals every audit row appended (see `AuditEvent.sealedHash`); `nil`: plain hashes.
+    let auditKey: AuditKey?
 
     /// The key of the transaction-level advisory lock that serialises audit appends (per database).
     static let auditLockKey: Int64 = 0x436F_7267_6941_7564  // "CorgiAud"
@@ -32,18 +34,19 @@ public final class PostgresStore: Sendable {
     ]
 
     /// Reads the CA file (for verify-full) now; connects only once `run()` runs.
-    public init(configuration: PostgresConfiguration, logger: Logger) throws {
+    public init(configuration: PostgresConfiguration, logger: Logger, auditKey: AuditKey? = nil) throws {
         self.configuration = configuration
         self.logger = logger
+        self.auditKey = auditKey
         self.client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: logger)
     }
 
     /// Runs `body` with a store whose pool runs for the body's duration, after checking that the
     /// schema is at `PostgresMigrator.latestVersion`.
     public static func withStore<Result: Sendable>(
-        configuration: PostgresConfiguration, logger: Logger, _ body: (PostgresStore) async throws -> Result
+        configuration: PostgresConfiguration, logger: Logger, auditKey: AuditKey? = nil, _ body: (PostgresStore) async throws -> Result
     ) async throws -> Result {
-        let store = try PostgresStore(configuration: configuration, logger: logger)
+        let store = try PostgresStore(configuration: configuration, logger: logger, auditKey: auditKey)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.client.run() }
             defer { group.cancelAll() }
@@ -182,12 +185,14 @@ extension PostgresStore: AuditLog {
         let (lastID, lastHash, occurredAt) = try row.decode((Int?, String?, String).self)
         let id = (lastID ?? 0) + 1
         let previous = lastHash ?? AuditEvent.genesisHash
-        let hash = AuditEvent.chainHash(previous: previous, id: id, occurredAt: occurredAt, actor: entry.actor, action: entry.action,
-                                        target: entry.target, organisation: entry.organisation, metadata: entry.metadata)
+        let hash = AuditEvent.newHash(key: auditKey, previous: previous, id: id, occurredAt: occurredAt, entry: entry)
+        // PostgreSQL text cannot hold a NUL: fields are kept in their storage form (see `AuditEvent.storageForm`).
+        let (actor, action, target) = (AuditEvent.storageForm(entry.actor), AuditEvent.storageForm(entry.action), AuditEvent.storageForm(entry.target))
+        let organisation = entry.organisation.map(AuditEvent.storageForm)
         try await connection.query(
             """
             INSERT INTO audit_events (id, occurred_at, actor, action, target, organisation, metadata, prev_hash, hash)
-            VALUES (\(id), \(occurredAt), \(entry.actor), \(entry.action), \(entry.target), \(entry.organisation),
+            VALUES (\(id), \(occurredAt), \(actor), \(action), \(target), \(organisation),
                     \(AuditEvent.canonical(entry.metadata)), \(previous), \(hash))
             """, logger: logger)
         return AuditEvent(id: id, occurredAt: occurredAt, actor: entry.actor, action: entry.action, target: entry.target,
@@ -201,8 +206,20 @@ extension PostgresStore: AuditLog {
             let (id, occurredAt, actor, action, target, organisation, metadataText, previous, hash) =
                 try row.decode((Int, String, String, String, String, String?, String, String, String).self)
             let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
-            return AuditEvent(id: id, occurredAt: occurredAt, actor: actor, action: action, target: target, organisation: organisation,
+            return AuditEvent(id: id, occurredAt: occurredAt, actor: AuditEvent.fromStorage(actor), action: AuditEvent.fromStorage(action),
+                              target: AuditEvent.fromStorage(target), organisation: organisation.map(AuditEvent.fromStorage),
                               metadata: metadata, previousHash: previous, hash: hash)
         }
+    }
+
+    public func auditHead() async throws -> AuditHead? {
+        let rows = try await rows(
+            """
+            SELECT id, hash, (SELECT COALESCE(MIN(id), 0) FROM audit_events WHERE hash LIKE 'h1:%')
+            FROM audit_events ORDER BY id DESC LIMIT 1
+            """)
+        guard let row = rows.first else { return nil }
+        let (id, hash, sealedFrom) = try row.decode((Int, String, Int).self)
+        return AuditHead(count: id, hash: hash, sealedFrom: sealedFrom)
     }
 }

@@ -61,30 +61,95 @@ public struct AuditEvent: Sendable, Hashable {
 /// What `corgi audit verify` reports.
 public struct AuditVerification: Sendable, Hashable {
     public var rows: Int
-    /// The first row whose link is broken, and why; `nil` when the chain is intact.
+    /// The first position whose event is missing, edited, forged or re-linked, and why; `nil`
+    /// when the chain is intact.
     public var firstBroken: (id: Int, reason: String)?
+    /// What this verification could not check (no key, no checkpoint), in plain words.
+    public var limitations: [String] = []
 
-    public static func == (a: Self, b: Self) -> Bool { a.rows == b.rows && a.firstBroken?.id == b.firstBroken?.id && a.firstBroken?.reason == b.firstBroken?.reason }
+    public init(rows: Int, firstBroken: (id: Int, reason: String)?, limitations: [String] = []) {
+        self.rows = rows
+        self.firstBroken = firstBroken
+        self.limitations = limitations
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.rows == b.rows && a.firstBroken?.id == b.firstBroken?.id && a.firstBroken?.reason == b.firstBroken?.reason && a.limitations == b.limitations
+    }
     public func hash(into h: inout Hasher) { h.combine(rows); h.combine(firstBroken?.id) }
 
-    /// Walks rows in id order and checks each link.
+    /// Walks rows in id order and checks each link, without the key and without a checkpoint:
+    /// sealed rows are checked for their links only.
     public static func verify(_ rows: [AuditEvent]) -> AuditVerification {
+        verify(rows, key: nil, checkpoint: nil)
+    }
+
+    /// Walks rows in id order. Every id from 1 on must be there, each row must link to the one
+    /// before, each row's contents must match its hash (its seal, with the key); from the
+    /// checkpoint's `sealedFrom` on every row must be sealed; and the table must still hold the
+    /// checkpoint's row `count` with hash `head` — else rows were deleted from the end.
+    /// `checkpoint` must already have been authenticated with `key`.
+    public static func verify(_ rows: [AuditEvent], key: AuditKey?, checkpoint: AuditCheckpoint?) -> AuditVerification {
+        var limitations: [String] = []
+        if key == nil && rows.contains(where: \.isSealed) {
+            limitations.append("without the audit checkpoint key a forger who recomputes hashes cannot be told apart")
+        }
+        if checkpoint == nil {
+            limitations.append("no checkpoint: events deleted from the end of the log (or the whole log) cannot be detected")
+        }
+        func broken(_ id: Int, _ reason: String) -> AuditVerification {
+            AuditVerification(rows: rows.count, firstBroken: (id, reason), limitations: limitations)
+        }
         var previous = AuditEvent.genesisHash
-        var expectedID: Int?
-        for row in rows {
-            if let expected = expectedID, row.id != expected {
-                return AuditVerification(rows: rows.count, firstBroken: (row.id, "row \(expected) is missing"))
+        var seenSealed = false
+        let sealedFrom = checkpoint.map { $0.sealedFrom > 0 ? $0.sealedFrom : $0.count + 1 } ?? Int.max
+        for (index, row) in rows.enumerated() {
+            let expected = index + 1
+            if row.id != expected {
+                return broken(expected, "event \(expected) is missing (the next one read is \(row.id))")
             }
             if row.previousHash != previous {
-                return AuditVerification(rows: rows.count, firstBroken: (row.id, "previous-hash link does not match the row before"))
+                return broken(row.id, "previous-hash link does not match the event before (re-linked, swapped or forged)")
             }
-            if row.recomputedHash != row.hash {
-                return AuditVerification(rows: rows.count, firstBroken: (row.id, "contents do not match the row's hash (edited)"))
+            if row.isSealed {
+                seenSealed = true
+                guard row.sealedDigestPart == row.recomputedDigest else {
+                    return broken(row.id, "contents do not match the event's hash (edited)")
+                }
+                if let key, row.recomputedSeal(key) != row.hash {
+                    return broken(row.id, "the event's seal is not the audit key's (forged, or its hash recomputed)")
+                }
+            } else {
+                if seenSealed || row.id >= sealedFrom {
+                    return broken(row.id, "event is not sealed with the audit key where every event is (forged)")
+                }
+                if row.recomputedHash != row.hash {
+                    return broken(row.id, "contents do not match the event's hash (edited)")
+                }
             }
             previous = row.hash
-            expectedID = row.id + 1
         }
-        return AuditVerification(rows: rows.count, firstBroken: nil)
+        if let checkpoint {
+            if rows.count < checkpoint.count {
+                return broken(rows.count + 1, "event \(rows.count + 1) is missing: the checkpoint counts \(checkpoint.count) events (deleted from the end)")
+            }
+            if checkpoint.count > 0 && rows[checkpoint.count - 1].hash != checkpoint.head {
+                return broken(checkpoint.count, "event \(checkpoint.count) is not the one the checkpoint anchors (rewritten)")
+            }
+        }
+        return AuditVerification(rows: rows.count, firstBroken: nil, limitations: limitations)
+    }
+}
+
+extension AuditEvent {
+    var recomputedDigest: String {
+        Self.sealedDigest(previous: previousHash, id: id, occurredAt: occurredAt, actor: actor, action: action, target: target,
+                          organisation: organisation, metadata: metadata)
+    }
+
+    func recomputedSeal(_ key: AuditKey) -> String {
+        Self.sealedHash(key: key, previous: previousHash, id: id, occurredAt: occurredAt, actor: actor, action: action, target: target,
+                        organisation: organisation, metadata: metadata)
     }
 }
 

@@ -13,17 +13,67 @@ public actor SQLiteStore {
     public nonisolated let jobSignal = WakeSignal()
     /// One SQLite file has one process: the pull-request lock can live in memory.
     nonisolated let pullRequestLocks = KeyedLock()
+    /// Seals every audit row appended (see `AuditEvent.sealedHash`); `nil`: plain hashes.
+    let auditKey: AuditKey?
+    /// Receives a signed checkpoint after every commit that appended audit rows.
+    let auditAnchor: (any AuditAnchor)?
+    /// The first sealed audit row (0: none yet); a checkpoint carries it.
+    var auditSealedFrom = 0
+    /// The head appended by the transaction running, anchored once it commits.
+    var uncheckpointedHead: AuditHead?
 
-    public static func open(path: String, logger: Logger) async throws -> SQLiteStore {
+    /// Opens (creating and migrating when needed) the database at `path`. With `auditKey` the audit
+    /// rows are sealed, and with `auditAnchor` too every commit that appended one is checkpointed.
+    public static func open(
+        path: String, logger: Logger, auditKey: AuditKey? = nil, auditAnchor: (any AuditAnchor)? = nil
+    ) async throws -> SQLiteStore {
+        // Created owner-only before SQLite opens it: its -wal and -shm files take the same mode.
+        if !FileManager.default.fileExists(atPath: path) {
+            let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { _ = Foundation.close(descriptor) }
+        }
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let store = SQLiteStore(connection: connection, logger: logger)
+        let store = SQLiteStore(connection: connection, logger: logger, auditKey: auditKey, auditAnchor: auditAnchor)
         try await store.migrate()
+        try await store.restrictFileModes(path)
+        try await store.loadAuditSealedFrom()
         return store
     }
 
-    init(connection: SQLiteConnection, logger: Logger) {
+    /// Opens an existing database read-only, for inspection (`corgi audit verify`): nothing is
+    /// created, migrated or written, and a file that is not Code Corgi's is refused.
+    public static func openReadOnly(path: String, logger: Logger) async throws -> SQLiteStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw AuditStoreError.notADatabase(path) }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?mode=ro"
+        let connection = try await SQLiteConnection.open(storage: .file(path: uri), logger: logger)
+        let store = SQLiteStore(connection: connection, logger: logger, auditKey: nil, auditAnchor: nil)
+        let tables = try? await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'", [])
+        guard let tables, !tables.isEmpty else {
+            try? await connection.close()
+            throw AuditStoreError.notADatabase(path)
+        }
+        return store
+    }
+
+    init(connection: SQLiteConnection, logger: Logger, auditKey: AuditKey? = nil, auditAnchor: (any AuditAnchor)? = nil) {
         self.connection = connection
         self.logger = logger
+        self.auditKey = auditKey
+        self.auditAnchor = auditAnchor
+    }
+
+    /// The database and its -wal and -shm files hold customer metadata: owner only.
+    func restrictFileModes(_ path: String) async throws {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            _ = chmod(path + suffix, 0o600)
+        }
+    }
+
+    func loadAuditSealedFrom() async throws {
+        let rows = try await connection.query("SELECT MIN(id) AS first FROM audit_events WHERE hash LIKE 'h1:%'", [])
+        auditSealedFrom = Int(rows.first?.column("first")?.integer ?? 0)
     }
 
     public func close() async throws { try await connection.close() }
@@ -108,6 +158,18 @@ public actor SQLiteStore {
         (4, [
             "ALTER TABLE deliveries ADD COLUMN job TEXT",
         ]),
+        // Appends only at the head: a row must take the next id and link to the last row's hash.
+        // This refuses `INSERT OR REPLACE` and upserts of an existing row (REPLACE deletes without
+        // firing the DELETE trigger) and inserts out of sequence. A forged row that does chain to
+        // the head is caught by its seal (see `AuditEvent.sealedHash`).
+        (6, [
+            """
+            CREATE TRIGGER audit_events_in_sequence BEFORE INSERT ON audit_events
+            WHEN NEW.id IS NOT (SELECT COALESCE(MAX(id), 0) + 1 FROM audit_events)
+              OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), '\(AuditEvent.genesisHash)')
+            BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: an insert must take the next id and link to the head'); END
+            """,
+        ]),
     ]
 
     func migrate() async throws {
@@ -153,10 +215,25 @@ public actor SQLiteStore {
         do {
             let result = try await body()
             _ = try await connection.query("COMMIT", [])
+            await checkpointAppendedHead()
             return result
         } catch {
             _ = try? await connection.query("ROLLBACK", [])
+            uncheckpointedHead = nil
             throw error
+        }
+    }
+
+    /// After a commit that appended audit rows: anchors the new head outside the database. A
+    /// failure is logged, not thrown (the rows are committed; the next append anchors again).
+    private func checkpointAppendedHead() async {
+        guard let head = uncheckpointedHead else { return }
+        uncheckpointedHead = nil
+        guard let auditKey, let auditAnchor else { return }
+        do {
+            try await auditAnchor.record(AuditCheckpoint.signed(count: head.count, head: head.hash, sealedFrom: head.sealedFrom, key: auditKey))
+        } catch {
+            logger.error("audit checkpoint not written", metadata: ["anchor": "\(auditAnchor.location)", "error": "\(error)"])
         }
     }
 
@@ -180,12 +257,15 @@ public actor SQLiteStore {
         let id = Int(last?.column("id")?.integer ?? 0) + 1
         let previous = last?.column("hash")?.string ?? AuditEvent.genesisHash
         let occurredAt = Self.now()
-        let hash = AuditEvent.chainHash(previous: previous, id: id, occurredAt: occurredAt, actor: actor, action: action,
-                                        target: target, organisation: organisation, metadata: metadata)
+        let hash = AuditEvent.newHash(key: auditKey, previous: previous, id: id, occurredAt: occurredAt,
+                                      entry: AuditEntry(actor: actor, action: action, target: target, organisation: organisation, metadata: metadata))
         _ = try await connection.query(
             "INSERT INTO audit_events (id, occurred_at, actor, action, target, organisation, metadata, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [.integer(id), .text(occurredAt), .text(actor), .text(action), .text(target),
-             organisation.map { .text($0) } ?? .null, .text(AuditEvent.canonical(metadata)), .text(previous), .text(hash)])
+            [.integer(id), .text(occurredAt), .text(AuditEvent.storageForm(actor)), .text(AuditEvent.storageForm(action)),
+             .text(AuditEvent.storageForm(target)), organisation.map { .text(AuditEvent.storageForm($0)) } ?? .null,
+             .text(AuditEvent.canonical(metadata)), .text(previous), .text(hash)])
+        if auditKey != nil && auditSealedFrom == 0 { auditSealedFrom = id }
+        uncheckpointedHead = AuditHead(count: id, hash: hash, sealedFrom: auditSealedFrom)
         return AuditEvent(id: id, occurredAt: occurredAt, actor: actor, action: action, target: target,
                           organisation: organisation, metadata: metadata, previousHash: previous, hash: hash)
     }
@@ -197,10 +277,21 @@ public actor SQLiteStore {
                 let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
                 return AuditEvent(
                     id: Int(row.column("id")?.integer ?? 0), occurredAt: row.column("occurred_at")?.string ?? "",
-                    actor: row.column("actor")?.string ?? "", action: row.column("action")?.string ?? "",
-                    target: row.column("target")?.string ?? "", organisation: row.column("organisation")?.string,
+                    actor: AuditEvent.fromStorage(row.column("actor")?.string ?? ""),
+                    action: AuditEvent.fromStorage(row.column("action")?.string ?? ""),
+                    target: AuditEvent.fromStorage(row.column("target")?.string ?? ""),
+                    organisation: row.column("organisation")?.string.map(AuditEvent.fromStorage),
                     metadata: metadata, previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
             }
+        }
+    }
+
+    public func auditHead() async throws -> AuditHead? {
+        try await exclusive {
+            let rows = try await connection.query(
+                "SELECT id, hash, (SELECT MIN(id) FROM audit_events WHERE hash LIKE 'h1:%') AS sealed_from FROM audit_events ORDER BY id DESC LIMIT 1", [])
+            guard let row = rows.first, let id = row.column("id")?.integer, let hash = row.column("hash")?.string else { return nil }
+            return AuditHead(count: Int(id), hash: hash, sealedFrom: Int(row.column("sealed_from")?.integer ?? 0))
         }
     }
 

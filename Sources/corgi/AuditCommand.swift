@@ -15,10 +15,10 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Walk the audit log's hash chain and report the first broken link (exit 1).")
 
-        @Option(help: "The SQLite database of corgi serve.")
+        @Option(help: "The SQLite database of corgi serve, alone: links and hashes only; events deleted from the end cannot be detected.")
         var database: String?
 
-        @Option(help: "Distributed mode: a settings file whose database section (and postgres-password secret) reach PostgreSQL.")
+        @Option(help: "The settings of corgi serve or of the distributed mode: verifies with the audit key against the checkpoint kept outside the database.")
         var config: String?
 
         func validate() throws {
@@ -33,10 +33,14 @@ struct AuditCommand: AsyncParsableCommand {
                 result = try await verifySQLite(database ?? "")
             }
             if let broken = result.firstBroken {
-                print("audit log BROKEN at event \(broken.id): \(broken.reason) (\(result.rows) events read)")
+                let position = broken.id == 0 ? "the checkpoint" : "event \(broken.id)"
+                print("audit log BROKEN at \(position): \(broken.reason) (\(result.rows) events read)")
                 throw ExitCode(1)
             }
             print("audit log intact: \(result.rows) events, every link verified")
+            for limitation in result.limitations {
+                print("note: \(limitation)\(config == nil ? " (use --config SETTINGS to check against the checkpoint)" : "")")
+            }
         }
 
         func verifySQLite(_ database: String) async throws -> AuditVerification {
@@ -44,7 +48,8 @@ struct AuditCommand: AsyncParsableCommand {
             var logger = Logger(label: "corgi.audit")
             logger.logLevel = .warning
             let store: SQLiteStore
-            do { store = try await SQLiteStore.open(path: database, logger: logger) } catch {
+            // Read-only: inspection never creates, migrates or writes anything.
+            do { store = try await SQLiteStore.openReadOnly(path: database, logger: logger) } catch {
                 throw UsageError("cannot open \(database): \(error)")
             }
             let result = try await store.verifyAuditChain()

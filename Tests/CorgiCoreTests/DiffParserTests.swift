@@ -23,7 +23,7 @@ struct DiffParserTests {
             +    c = 4
                  return a
             """
-        let parsed = try ParsedDiff.parse(diff + "\n")
+        let parsed = ParsedDiff.parse(diff + "\n")
         #expect(parsed.files.count == 1)
         let file = parsed.files[0]
         #expect(file.header.path == "app.py")
@@ -57,7 +57,7 @@ struct DiffParserTests {
             -world
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.count == 2)
         #expect(parsed.files[0].header.change == .added)
         #expect(parsed.files[0].header.oldPath == nil)
@@ -90,7 +90,7 @@ struct DiffParserTests {
              three
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.count == 2)
         let rename = parsed.files[0].header
         #expect(rename.change == .renamed)
@@ -113,7 +113,7 @@ struct DiffParserTests {
             new mode 100755
 
             """
-        let header = try ParsedDiff.parse(diff).files[0].header
+        let header = ParsedDiff.parse(diff).files[0].header
         #expect(header.oldMode == "100644")
         #expect(header.newMode == "100755")
         #expect(header.isModeChange)
@@ -145,7 +145,7 @@ struct DiffParserTests {
             +y
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.map(\.header.path) == ["logo.png", "font.woff", "a.txt"])
         #expect(parsed.files[0].header.isBinary)
         #expect(parsed.files[1].header.isBinary)
@@ -174,7 +174,7 @@ struct DiffParserTests {
             +two
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.count == 2)
         #expect(parsed.files[0].addedLineNumbers == [2])
         #expect(parsed.files[0].hunks[0].lines.first { $0.kind == .added }?.text == "second!")
@@ -184,7 +184,7 @@ struct DiffParserTests {
     @Test("CRLF line endings are accepted and stripped from content")
     func crlf() throws {
         let diff = "diff --git a/w.bat b/w.bat\r\n--- a/w.bat\r\n+++ b/w.bat\r\n@@ -1,1 +1,2 @@\r\n echo off\r\n+set KEY=1\r\n"
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files[0].header.path == "w.bat")
         let added = parsed.files[0].hunks[0].lines.filter { $0.kind == .added }
         #expect(added.map(\.text) == ["set KEY=1"])
@@ -196,7 +196,7 @@ struct DiffParserTests {
         var bytes = Array("diff --git a/b.bin b/b.bin\n--- a/b.bin\n+++ b/b.bin\n@@ -1,0 +1,3 @@\n+ok\n+".utf8)
         bytes += [0xFF, 0xFE, 0xC3, 0x28, 0x80]
         bytes += Array("\n+after\n".utf8)
-        let parsed = try ParsedDiff.parse(bytes: bytes)
+        let parsed = ParsedDiff.parse(bytes: bytes)
         let added = parsed.files[0].hunks[0].lines
         #expect(added.map(\.newLine) == [1, 2, 3])
         #expect(added[1].bytes == [0xFF, 0xFE, 0xC3, 0x28, 0x80])
@@ -226,7 +226,7 @@ struct DiffParserTests {
             +b
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files[0].header.path == "dir/café \"menu\".txt")
         #expect(parsed.files[1].header.path == "my file.txt")
         #expect(parsed.files[1].header.oldPath == "my file.txt")
@@ -248,7 +248,7 @@ struct DiffParserTests {
             +a = 1
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.map(\.header.path) == ["config.ini", "new.ini"])
         #expect(parsed.files[0].addedLineNumbers == [2])
         #expect(parsed.files[1].header.change == .added)
@@ -267,7 +267,7 @@ struct DiffParserTests {
              @@ not a hunk
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.count == 1)
         let lines = parsed.files[0].hunks[0].lines
         #expect(lines.map(\.kind) == [.removed, .added, .context, .context])
@@ -296,7 +296,7 @@ struct DiffParserTests {
             2.39.5
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.count == 1)
         #expect(parsed.files[0].addedLineNumbers == [2])
     }
@@ -304,11 +304,11 @@ struct DiffParserTests {
     @Test("empty context lines (stripped trailing space) count as context")
     func emptyContextLines() throws {
         let diff = "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,3 +1,4 @@\n x\n\n+y\n z\n"
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files[0].addedLineNumbers == [3])
     }
 
-    @Test("combined (merge) diffs are counted and skipped")
+    @Test("combined (merge) diffs: a line some parent lacked is added, a removed one is not")
     func combinedDiff() throws {
         let diff = """
             diff --cc file.txt
@@ -321,32 +321,41 @@ struct DiffParserTests {
             ++c
 
             """
-        let parsed = try ParsedDiff.parse(diff)
+        let parsed = ParsedDiff.parse(diff)
         #expect(parsed.files.count == 1)
         #expect(parsed.files[0].header.isCombined)
         #expect(parsed.statistics.combinedFiles == 1)
-        #expect(parsed.statistics.addedLines == 0)
+        #expect(parsed.statistics.addedLines == 1)
+        #expect(parsed.files[0].addedLineNumbers == [1])
+        #expect(parsed.files[0].hunks[0].lines.map(\.kind) == [.removed, .removed, .added])
+        #expect(parsed.statistics.malformedRegions == 0)
     }
 
     @Test("empty input is an empty diff")
     func emptyInput() throws {
-        let parsed = try ParsedDiff.parse("")
+        let parsed = ParsedDiff.parse("")
         #expect(parsed.files.isEmpty)
         #expect(parsed.statistics.diffLines == 0)
     }
 
-    @Test("over-long lines are cut at the limit and flagged")
+    @Test("over-long lines are cut at the hard cap, flagged and recorded as not covered")
     func truncatedLines() throws {
         let long = String(repeating: "a", count: 5000)
         let diff = "diff --git a/m.js b/m.js\n--- a/m.js\n+++ b/m.js\n@@ -0,0 +1,2 @@\n+\(long)\n+tail\n"
-        let parsed = try ParsedDiff.parse(diff, maximumLineLength: 1024)
+        let parsed = ParsedDiff.parse(diff, maximumLineLength: 1024, maximumScannedLineLength: 2048)
         let lines = parsed.files[0].hunks[0].lines
-        #expect(lines.count == 2)
-        #expect(lines[0].isTruncated)
-        #expect(lines[0].bytes.count == 1023)  // the limit includes the '+' marker
-        #expect(lines[1].text == "tail")
-        #expect(lines[1].newLine == 2)
+        let first = lines.filter { $0.newLine == 1 }
+        // Windows of 1,024 bytes overlapping by 256 reach the 2,048-byte cap in three pieces.
+        #expect(first.map(\.bytes.count) == [1023, 1024, 512])
+        #expect(first.map(\.columnOffset) == [0, 767, 1535])
+        #expect(first.last?.isTruncated == true)
+        #expect(first.dropLast().allSatisfy { !$0.isTruncated })
+        #expect(lines.last?.text == "tail")
+        #expect(lines.last?.newLine == 2)
         #expect(parsed.statistics.truncatedLines == 1)
+        #expect(parsed.coverageGaps.map(\.reason) == [.lineTooLong])
+        #expect(parsed.coverageGaps.first?.firstLine == 5)
+        #expect(parsed.coverageGaps.first?.path == "m.js")
     }
 
     @Test("chunk boundaries anywhere give the same result")
@@ -361,17 +370,17 @@ struct DiffParserTests {
              three
 
             """.utf8)
-        let whole = try ParsedDiff.parse(bytes: diff)
+        let whole = ParsedDiff.parse(bytes: diff)
         for size in [1, 2, 3, 7, 16] {
             var collector = LineCollector()
             let stream = DiffStreamParser()
             var i = 0
             while i < diff.count {
                 let piece = Array(diff[i..<min(i + size, diff.count)])
-                try piece.withUnsafeBytes { try stream.feed($0, into: &collector) }
+                piece.withUnsafeBytes { stream.feed($0, into: &collector) }
                 i += size
             }
-            try stream.finish(into: &collector)
+            stream.finish(into: &collector)
             #expect(collector.added == whole.files[0].hunks[0].lines.filter { $0.kind == .added }.map { [$0.newLine] + $0.bytes.map(Int.init) })
         }
     }

@@ -148,14 +148,18 @@ class Cluster:
         s3 = json.loads(pathlib.Path(os.environ["CORGI_TEST_S3_CREDENTIALS_FILE"]).read_text())
         nats_secret = {"nats-nkey-seed": NKEY_SEED} if nats.secure else {"nats-password": nats.password}
         nats_access = (f"  nkey: true\n  ca_file: {nats.ca}\n" if nats.secure else f"  user: {nats.user}\n")
+        # One audit key for the deployment: the gateway seals its rows, workers seal theirs and anchor the head.
+        self.audit_key = base64.b64encode(os.urandom(32)).decode()
         self.gateway_secrets = self._secrets("gateway-secrets", {
             "github-webhook-secret": self.webhook_secret,
             "postgres-password": postgres.app_password,
+            "audit-checkpoint-key": self.audit_key,
             **nats_secret,
         })
         self.worker_secrets = self._secrets("worker-secrets", {
             "github-private-key": github.private_key_pem.decode(),
             "storage-encryption-key": base64.b64encode(os.urandom(32)).decode(),
+            "audit-checkpoint-key": self.audit_key,
             "postgres-password": postgres.app_password,
             **nats_secret,
             "s3-access-key-id": s3["access_key_id"],
@@ -217,9 +221,10 @@ logging:
                               capture_output=True, text=True, env=environment, timeout=120)
 
     def audit_verify(self) -> subprocess.CompletedProcess:
-        """`corgi audit verify` over the PostgreSQL log, as the application role."""
+        """`corgi audit verify` over the PostgreSQL log, as the application role, against the checkpoint
+        the workers keep in S3 (the worker's settings and secrets reach both)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
-        return subprocess.run([corgi_binary(), "audit", "verify", "--config", str(self.gateway_settings)],
+        return subprocess.run([corgi_binary(), "audit", "verify", "--config", str(self.worker_settings)],
                               capture_output=True, text=True, env=environment, timeout=120)
 
     def start_gateway(self):

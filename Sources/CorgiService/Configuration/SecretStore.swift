@@ -1,4 +1,5 @@
 import Configuration
+public import CorgiStorage
 public import Foundation
 import SystemPackage
 
@@ -27,6 +28,10 @@ public actor SecretStore {
         case natsNkeySeed = "nats-nkey-seed"
         case s3AccessKeyID = "s3-access-key-id"
         case s3SecretAccessKey = "s3-secret-access-key"
+        /// At least 32 random bytes: seals audit rows and signs the audit log's checkpoints
+        /// (docs/audit-log.md). Every process that appends audit events needs it, and so does
+        /// `corgi audit verify --config`.
+        case auditCheckpointKey = "audit-checkpoint-key"
 
         var configKey: ConfigKey { ConfigKey(rawValue.split(separator: "-").map(String.init)) }
     }
@@ -35,11 +40,12 @@ public actor SecretStore {
     /// the storage key, a worker never holds the webhook secret.
     public static func required(for role: ServiceSettings.Role) -> [Name] {
         switch role {
-        case .serve: [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey]
-        case .gateway: [.githubWebhookSecret, .postgresPassword]
-        case .worker: [.githubPrivateKey, .storageEncryptionKey, .postgresPassword, .s3AccessKeyID, .s3SecretAccessKey]
+        case .serve: [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey, .auditCheckpointKey]
+        case .gateway: [.githubWebhookSecret, .postgresPassword, .auditCheckpointKey]
+        case .worker: [.githubPrivateKey, .storageEncryptionKey, .postgresPassword, .s3AccessKeyID, .s3SecretAccessKey, .auditCheckpointKey]
         case .migrate: [.postgresMigrationPassword]
-        case .audit: [.postgresPassword]
+        // The distributed log's secrets (postgres-password, the S3 keys) are asked for when used.
+        case .audit: [.auditCheckpointKey]
         }
     }
 
@@ -59,6 +65,7 @@ public actor SecretStore {
             throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
         }
         _ = try storageKeys()
+        if Self.required(for: role).contains(.auditCheckpointKey) { _ = try await auditKey() }
     }
 
     /// Refuses secrets offered through the environment: they leak into process listings,
@@ -94,6 +101,14 @@ public actor SecretStore {
             throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
         }
         return value
+    }
+
+    /// The audit key: the file's bytes, surrounding white space removed.
+    public func auditKey() async throws -> AuditKey {
+        let text = try await requiredString(.auditCheckpointKey)
+        do { return try AuditKey(Array(text.utf8)) } catch {
+            throw SettingsError("secret \(Name.auditCheckpointKey.rawValue): \(error)")
+        }
     }
 
     /// Storage encryption keys, newest first.

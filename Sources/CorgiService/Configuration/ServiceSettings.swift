@@ -100,7 +100,9 @@ public struct ServiceSettings: Sendable {
                                   "github.webhook-secret", "github.private-key"])
         try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
                                   "objects.s3.access_key_id"])
-        let embedded = role == .serve
+        // `corgi audit verify --config` reads either kind of settings: embedded when it names a database file.
+        let auditsEmbedded = role == .audit ? try reader.optionalString("storage.database") != nil : false
+        let embedded = role == .serve || auditsEmbedded
         var s = ServiceSettings(
             githubAppID: [.migrate, .audit].contains(role) ? "0" : try reader.requiredString("github.app_id"),
             databasePath: embedded ? resolve(try reader.requiredString("storage.database")) : "",
@@ -139,7 +141,8 @@ public struct ServiceSettings: Sendable {
             q.caFile = try reader.optionalString("queue.ca_file").map(resolve)
             s.queue = q
         }
-        if role == .worker {
+        let auditsObjects = role == .audit && !embedded ? try reader.optionalString("objects.s3.endpoint") != nil : false
+        if role == .worker || auditsObjects {
             var o = ObjectStorage(endpoint: try reader.requiredString("objects.s3.endpoint"))
             guard o.endpoint.hasPrefix("https://") || o.endpoint.hasPrefix("http://") else {
                 throw SettingsError("\(path): objects.s3.endpoint must be an http(s) URL")

@@ -16,7 +16,9 @@ import UnixSignals
 public enum CorgiWorkerNode {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .worker, environment: environment)
-        let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger)
+        let auditKey = try await secrets.auditKey()
+        let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger,
+                                      auditKey: auditKey)
         let name = "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "worker")-\(ProcessInfo.processInfo.processIdentifier)"
         let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-worker-\(name)", logger: logger)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -26,7 +28,7 @@ public enum CorgiWorkerNode {
                 try await store.checkSchema()
                 let queue = try await DistributedComponents.jobQueue(settings, connection: nats, logger: logger)
                 let objects = try await DistributedComponents.objects(settings, secrets: secrets, http: http)
-                let (ruleSet, scanOptions) = try ServiceComponents.rules(settings)
+                let (ruleSet, scanOptions) = try await ServiceComponents.rules(settings, secrets: secrets)
                 let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
                 let metrics = ServiceMetrics()
                 let pipeline = ReviewPipeline(store: store, objects: objects, github: github, ruleSet: ruleSet, scanOptions: scanOptions,
@@ -42,6 +44,9 @@ public enum CorgiWorkerNode {
                                                   interval: .seconds(5), logger: logger))
                 services.append(RetentionSweeper(store: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
                                                  metrics: metrics, logger: logger))
+                services.append(AuditCheckpointService(
+                    checkpointer: AuditCheckpointer(log: store, anchor: ObjectStoreAuditAnchor(objects: objects), key: auditKey),
+                    interval: .seconds(1), logger: logger))
                 logger.notice("corgi worker ready", metadata: ["worker": "\(name)", "concurrency": "\(settings.workers)",
                                                               "rules": "\(ruleSet.rules.count)"])
                 let serviceGroup = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

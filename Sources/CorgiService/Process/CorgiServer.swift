@@ -15,10 +15,13 @@ public enum CorgiServer {
         let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .serve, environment: environment)
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try await SQLiteStore.open(path: settings.databasePath, logger: logger)
+        // Audit rows are sealed with the audit key and each commit that appends one is
+        // checkpointed to a file beside the database (see `FileAuditAnchor`).
+        let store = try await SQLiteStore.open(path: settings.databasePath, logger: logger, auditKey: try await secrets.auditKey(),
+                                               auditAnchor: FileAuditAnchor(databasePath: settings.databasePath))
         let objects = try LocalEncryptedObjectStore(directory: URL(fileURLWithPath: settings.objectsDirectory),
                                                     sealer: Sealer(keys: await secrets.storageKeys()))
-        let (ruleSet, scanOptions) = try ServiceComponents.rules(settings)
+        let (ruleSet, scanOptions) = try await ServiceComponents.rules(settings, secrets: secrets)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let metrics = ServiceMetrics()
         do {
