@@ -17,7 +17,7 @@ public final class CompiledRule: Sendable {
 
     public init(_ definition: RuleDefinition) throws(RuleError) {
         func compile(_ pattern: String, _ what: String) throws(RuleError) -> PCRE2Pattern {
-            do { return try PCRE2Pattern(pattern) } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
+            do { return try PCRE2Pattern(ValueGrammar.expand(pattern)) } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
         }
         guard !definition.id.isEmpty,
               definition.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
@@ -71,6 +71,7 @@ struct CompiledAllowlist: Sendable {
     let pathRegexes: [PCRE2Pattern]
     let repeated: Bool
     let sequential: Bool
+    let inconsistentAlphabet: Bool
 
     init(_ list: Allowlist) throws {
         regexes = try (list.regexes ?? []).map { try PCRE2Pattern($0) }
@@ -79,10 +80,11 @@ struct CompiledAllowlist: Sendable {
         paths = try GlobSet(list.paths ?? [])
         pathRegexes = try (list.pathRegexes ?? []).map { try PCRE2Pattern($0) }
         let checks = Set(list.checks ?? [])
-        let unknown = checks.subtracting(["repeated-characters", "sequential-characters"])
+        let unknown = checks.subtracting(["repeated-characters", "sequential-characters", "inconsistent-alphabet"])
         if !unknown.isEmpty { throw RuleError(ruleID: "", reason: "unknown checks: \(unknown.sorted().joined(separator: ", "))") }
         repeated = checks.contains("repeated-characters")
         sequential = checks.contains("sequential-characters")
+        inconsistentAlphabet = checks.contains("inconsistent-alphabet")
     }
 
     func allowsPath(_ path: String, scratch: MatchScratch) -> Bool {
@@ -103,10 +105,11 @@ struct CompiledAllowlist: Sendable {
             let lowered = secret.map(KeywordAutomaton.fold)
             for word in stopwords where lowered.containsSubsequence(word) { return true }
         }
-        if repeated || sequential {
+        if repeated || sequential || inconsistentAlphabet {
             let value = Array(secret)
             if repeated, ValueChecks.isRepeated(value) { return true }
             if sequential, ValueChecks.isSequential(value) { return true }
+            if inconsistentAlphabet, ValueChecks.hasInconsistentAlphabet(value) { return true }
         }
         return false
     }

@@ -39,6 +39,9 @@ public struct DiffScanner: DiffConsumer {
     private var fileActive = false
     private var active: [Bool]
     private var reported: Set<ReportKey> = []
+    /// Secret values reported in this file: one value on one line is one finding, from the most
+    /// specific rule that found it (see `SecretClaim`).
+    private var secretClaims: [SecretClaim] = []
 
     // Per line.
     private var stamps: [UInt32]
@@ -68,6 +71,7 @@ public struct DiffScanner: DiffConsumer {
     public mutating func beginFile(_ header: FileHeader) {
         path = header.path
         reported.removeAll(keepingCapacity: true)
+        secretClaims.removeAll(keepingCapacity: true)
         previousLine = 0
         previousDirective = nil
         window.removeAll()
@@ -133,12 +137,16 @@ public struct DiffScanner: DiffConsumer {
 
     private mutating func updateActiveRules() {
         let globallyAllowed = ruleSet.globalAllowlist?.allowsPath(path, scratch: scratch) ?? false
+        // One decision per group of rules with the same file filters (-1: not decided yet).
+        var decided = [Int8](repeating: -1, count: ruleSet.fileFilterGroupCount)
         for (i, rule) in ruleSet.rules.enumerated() {
             if globallyAllowed, rule.definition.kind == .secret, rule.definition.skipGlobalAllowlist != true {
                 active[i] = false
                 continue
             }
-            active[i] = rule.applies(path: path, language: language, scratch: scratch)
+            let group = ruleSet.fileFilterGroups[i]
+            if decided[group] < 0 { decided[group] = rule.applies(path: path, language: language, scratch: scratch) ? 1 : 0 }
+            active[i] = decided[group] == 1
         }
     }
 
@@ -207,7 +215,12 @@ public struct DiffScanner: DiffConsumer {
                 guard let secretRange = m.groups[rule.secretGroup], !m.range.isEmpty else { continue }
                 let first = layout.lineIndex(of: m.range.lowerBound)
                 let last = layout.lineIndex(of: m.range.upperBound - 1)
-                guard let reportLine = layout.firstAddedLine(first...last) else { continue }
+                guard var reportLine = layout.firstAddedLine(first...last) else { continue }
+                // A secret is reported where its value is (its keyword may sit lines above).
+                if rule.definition.kind == .secret, !secretRange.isEmpty {
+                    let valueLine = layout.lineIndex(of: secretRange.lowerBound)
+                    if layout.added[valueLine] { reportLine = valueLine }
+                }
                 let matchBytes = UnsafeBufferPointer(rebasing: subject[m.range])
                 if rule.excludes.contains(where: { $0.matches(matchBytes, scratch: scratch) }) { continue }
                 let secret = UnsafeBufferPointer(rebasing: subject[secretRange])
@@ -245,7 +258,9 @@ public struct DiffScanner: DiffConsumer {
         let definition = rule.definition
         let line = layout.newLines[c.lineIndex]
         let lineStart = layout.starts[c.lineIndex]
-        let offset = max(c.match.lowerBound, lineStart) - lineStart
+        // A secret's column is its value's (its keyword may stand before it, or lines above).
+        let anchor = definition.kind == .secret && !c.secret.isEmpty && c.secret.lowerBound >= lineStart ? c.secret.lowerBound : c.match.lowerBound
+        let offset = max(anchor, lineStart) - lineStart
         let lineBytes = UnsafeBufferPointer(rebasing: subject[layout.range(ofLine: c.lineIndex)])
         let column = Self.scalarCount(UnsafeBufferPointer(rebasing: lineBytes.prefix(offset))) + 1
         let key = ReportKey(rule: c.rule, line: line, column: column)
@@ -264,6 +279,19 @@ public struct DiffScanner: DiffConsumer {
         if baseline.contains(fingerprint) {
             statistics.suppressedBaseline += 1
             return
+        }
+        if isSecret {
+            let claim = SecretClaim(line: line, value: Array(content), rank: SecretClaim.rank(of: definition), finding: findings.count)
+            if let i = secretClaims.firstIndex(where: { $0.line == claim.line && $0.value == claim.value }) {
+                // Already reported by another rule: keep the more specific one.
+                guard claim.rank > secretClaims[i].rank else { return }
+                findings.remove(at: secretClaims[i].finding)
+                for j in secretClaims.indices where secretClaims[j].finding > secretClaims[i].finding { secretClaims[j].finding -= 1 }
+                secretClaims.remove(at: i)
+                secretClaims.append(SecretClaim(line: claim.line, value: claim.value, rank: claim.rank, finding: findings.count))
+            } else {
+                secretClaims.append(claim)
+            }
         }
         var message = definition.message ?? definition.title
         if let fix = definition.fix { message += " Fix: \(fix)" }
@@ -293,5 +321,21 @@ extension KeywordAutomaton {
     /// Appends the payload of every keyword occurrence in `bytes` to `hits`.
     func collect(_ bytes: UnsafeBufferPointer<UInt8>, into hits: inout [Int32]) {
         scan(bytes) { hits.append(Int32($0)) }
+    }
+}
+
+/// One secret value on one line, claimed by the finding that reports it.
+struct SecretClaim {
+    var line: Int
+    var value: [UInt8]
+    var rank: Int
+    /// Index of the finding in the scanner's list.
+    var finding: Int
+
+    /// A rule for one provider's documented format outranks a provider name near a value, which
+    /// outranks a generic assignment.
+    static func rank(of rule: RuleDefinition) -> Int {
+        if rule.generic != true { return 2 }
+        return rule.context == nil ? 0 : 1
     }
 }

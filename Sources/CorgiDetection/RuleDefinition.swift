@@ -16,6 +16,13 @@ public struct RuleDefinition: Sendable, Hashable, Codable {
     /// ASCII case-insensitive literals; the regex runs only on lines containing one of them.
     public var keywords: [String]?
     public var regex: String
+    /// Keyword-context rules: provider names, one of which must stand near the value
+    /// (`ValueGrammar.contextRegex`). With `value`, they replace `regex`, `keywords` and
+    /// `multiline`, so no rule spells the name-to-value grammar itself.
+    public var context: [String]?
+    /// Keyword-context rules: the value's own shape (a regex without capture groups), or
+    /// `(?&token)` for the generic shape.
+    public var value: String?
     /// Capture group holding the secret value (secrets only); default: 1 if the regex has groups.
     public var secretGroup: Int?
     /// Minimum Shannon entropy (bits per byte) of the secret value.
@@ -50,13 +57,63 @@ public struct RuleDefinition: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, kind, severity, confidence, cwe, owasp, message, fix, keywords, regex
+        case id, title, kind, severity, confidence, cwe, owasp, message, fix, keywords, regex, context, value
         case secretGroup = "secret_group"
         case entropy, paths
         case pathRegex = "path_regex"
         case languages, multiline, exclude, checksum
         case skipGlobalAllowlist = "skip_global_allowlist"
         case generic, allowlist, references, tests
+    }
+}
+
+extension RuleDefinition {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decode(String.self, forKey: .title)
+        kind = try c.decode(Finding.Kind.self, forKey: .kind)
+        severity = try c.decode(Severity.self, forKey: .severity)
+        confidence = try c.decodeIfPresent(Finding.Confidence.self, forKey: .confidence)
+        cwe = try c.decodeIfPresent(String.self, forKey: .cwe)
+        owasp = try c.decodeIfPresent(String.self, forKey: .owasp)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        fix = try c.decodeIfPresent(String.self, forKey: .fix)
+        keywords = try c.decodeIfPresent([String].self, forKey: .keywords)
+        context = try c.decodeIfPresent([String].self, forKey: .context)
+        value = try c.decodeIfPresent(String.self, forKey: .value)
+        secretGroup = try c.decodeIfPresent(Int.self, forKey: .secretGroup)
+        entropy = try c.decodeIfPresent(Double.self, forKey: .entropy)
+        paths = try c.decodeIfPresent([String].self, forKey: .paths)
+        pathRegex = try c.decodeIfPresent(String.self, forKey: .pathRegex)
+        languages = try c.decodeIfPresent([String].self, forKey: .languages)
+        multiline = try c.decodeIfPresent(Bool.self, forKey: .multiline)
+        exclude = try c.decodeIfPresent([String].self, forKey: .exclude)
+        checksum = try c.decodeIfPresent(String.self, forKey: .checksum)
+        skipGlobalAllowlist = try c.decodeIfPresent(Bool.self, forKey: .skipGlobalAllowlist)
+        generic = try c.decodeIfPresent(Bool.self, forKey: .generic)
+        allowlist = try c.decodeIfPresent(Allowlist.self, forKey: .allowlist)
+        references = try c.decodeIfPresent([String].self, forKey: .references)
+        tests = try c.decodeIfPresent(RuleTests.self, forKey: .tests)
+        if let regex = try c.decodeIfPresent(String.self, forKey: .regex) {
+            self.regex = regex
+        } else if context != nil, value != nil {
+            regex = ""
+            applyContext()
+        } else {
+            throw DecodingError.keyNotFound(CodingKeys.regex, .init(
+                codingPath: c.codingPath, debugDescription: "a rule needs 'regex', or 'context' with 'value'"))
+        }
+    }
+
+    /// Builds `regex`, and the keywords and multi-line window it needs, from `context` and
+    /// `value`. Idempotent; a rule without both is left as written.
+    public mutating func applyContext() {
+        guard let context, !context.isEmpty, let value else { return }
+        regex = ValueGrammar.contextRegex(names: context, value: value)
+        if keywords == nil { keywords = Array(Set(context.map(ValueGrammar.keyword(for:)))).sorted() }
+        if multiline == nil { multiline = true }
+        secretGroup = 1
     }
 }
 
@@ -142,9 +199,14 @@ public struct RuleFile: Sendable, Hashable, Codable {
     public var rules: [RuleDefinition]?
     /// Applies to every secret rule (placeholders, documentation keys).
     public var globalAllowlist: Allowlist?
+    /// Provider names, each expanded into a keyword-context rule (see ``ProviderList``).
+    public var providers: ProviderList?
+
+    /// The file's rules, provider entries expanded.
+    public var allRules: [RuleDefinition] { (rules ?? []) + (providers?.rules() ?? []) }
 
     enum CodingKeys: String, CodingKey {
-        case rules
+        case rules, providers
         case globalAllowlist = "global_allowlist"
     }
 }

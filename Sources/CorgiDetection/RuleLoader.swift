@@ -59,7 +59,7 @@ public enum RuleLoader {
                 throw RuleError(file: name, ruleID: "", reason: "cannot read: \(error.localizedDescription)")
             }
             let parsed = try parse(yaml: text, file: name)
-            for rule in parsed.rules ?? [] { loaded.rules.append(rule); loaded.origin[rule.id] = name }
+            for rule in parsed.allRules { loaded.rules.append(rule); loaded.origin[rule.id] = name }
             if let list = parsed.globalAllowlist { loaded.globalAllowlist.merge(list) }
         }
         return loaded

@@ -10,6 +10,11 @@ public struct RuleSet: Sendable {
     let unkeyedMultilineRules: [Int]
     let hasMultilineRules: Bool
     public let maximumCaptures: Int
+    /// Rules with identical file filters (languages, paths, path allowlists) share a group, so a
+    /// scan decides once per group and file whether they apply: thousands of provider rules
+    /// share one.
+    let fileFilterGroups: [Int]
+    let fileFilterGroupCount: Int
 
     public init(rules definitions: [RuleDefinition], globalAllowlist: Allowlist? = nil) throws(RuleError) {
         var compiled: [CompiledRule] = []
@@ -42,6 +47,7 @@ public struct RuleSet: Sendable {
         unkeyedMultilineRules = unkeyedMulti
         hasMultilineRules = compiled.contains { $0.isMultiline }
         maximumCaptures = compiled.map(\.regex.captureCount).max() ?? 0
+        (fileFilterGroups, fileFilterGroupCount) = FileFilterKey.groups(of: compiled)
     }
 
     /// Ids of rules that run without a keyword prefilter.
@@ -70,5 +76,36 @@ public struct RuleSet: Sendable {
         unkeyedMultilineRules = other.unkeyedMultilineRules
         hasMultilineRules = other.hasMultilineRules
         maximumCaptures = other.maximumCaptures
+        fileFilterGroups = other.fileFilterGroups
+        fileFilterGroupCount = other.fileFilterGroupCount
+    }
+}
+
+/// What decides whether a rule looks at a file at all; equal keys decide alike.
+struct FileFilterKey: Hashable {
+    var languages: [String]?
+    var paths: [String]?
+    var pathRegex: String?
+    var allowedPaths: [String]?
+    var allowedPathRegexes: [String]?
+
+    init(_ definition: RuleDefinition) {
+        languages = definition.languages
+        paths = definition.paths
+        pathRegex = definition.pathRegex
+        allowedPaths = definition.allowlist?.paths
+        allowedPathRegexes = definition.allowlist?.pathRegexes
+    }
+
+    /// Each rule's group index, and how many groups there are.
+    static func groups(of rules: [CompiledRule]) -> ([Int], Int) {
+        var index: [FileFilterKey: Int] = [:]
+        let groups = rules.map { rule in
+            let key = FileFilterKey(rule.definition)
+            if let existing = index[key] { return existing }
+            index[key] = index.count
+            return index.count - 1
+        }
+        return (groups, index.count)
     }
 }

@@ -43,6 +43,44 @@ public enum ValueChecks {
         return Double(sequential) / Double(alnum.count - 1) >= 0.75
     }
 
+    /// Not the output of one random generator: a long value whose alphabet is one generator's
+    /// but for one or two characters (`…3137eJ406e…` among lowercase hex, `G7c64847-…-29aG` in a
+    /// UUID, one capital among forty lowercase letters). Real tokens come from a generator that
+    /// draws every character from the same alphabet: a random mixed-case value of 20 characters
+    /// has two capitals or fewer about once in 500 draws, and fewer the longer it gets. Such a
+    /// value is a hand-edited or made-up one. Tokens with a fixed prefix (`sk_live_`, `pk.`) are
+    /// judged after their last separator.
+    public static func hasInconsistentAlphabet(_ bytes: [UInt8]) -> Bool {
+        // The random part: after the last of `_`, `-`, `.` when what follows is long enough.
+        var body = bytes[...]
+        if let cut = bytes.lastIndex(where: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }),
+           bytes.count - cut - 1 >= 20
+        {
+            body = bytes[(cut + 1)...]
+        }
+        let alnum = body.filter(isAlphanumeric)
+        guard alnum.count >= 20 else { return false }
+        var lower = 0, upper = 0, digits = 0, hexLetters = 0
+        for b in alnum {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                lower += 1
+                if b <= UInt8(ascii: "f") { hexLetters += 1 }
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                upper += 1
+                if b <= UInt8(ascii: "F") { hexLetters += 1 }
+            default: digits += 1
+            }
+        }
+        // One or two capitals among many lowercase letters, or the reverse.
+        if (1...2).contains(upper), lower >= 12 { return true }
+        if (1...2).contains(lower), upper >= 12 { return true }
+        // Hexadecimal but for one or two letters past `f`.
+        let nonHex = alnum.count - digits - hexLetters
+        if (1...2).contains(nonHex), digits >= 6, hexLetters >= 6, alnum.count >= 24 { return true }
+        return false
+    }
+
     static func isAlphanumeric(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }

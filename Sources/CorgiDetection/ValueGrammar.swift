@@ -1,0 +1,105 @@
+import Foundation
+/// The shared grammar of "a name, then its value" that keyword-context rules refer to instead of
+/// spelling their own.
+///
+/// A rule's regex names a piece with PCRE's subroutine syntax, `(?&assign)`, and the loader
+/// replaces it with the piece's text before compiling. So one tested definition serves every
+/// rule, a rule file stays readable, and the compiled pattern has no recursion. The pieces:
+///
+/// - `(?&assign)`: what stands between a key name and its value in the syntaxes users write:
+///   `=`, `:`, `:=`, `::=`, `:::=`, `?=`, `+=`, `!=`, `.=`, `=>`, `->`, a type annotation
+///   (`: String =`, Go `string =`), call arguments (`("K", "v")`), subscripts (`["K"] = "v"`),
+///   white space (`ENV K v`, `set -x K v`), XML (`<k>v`, `k="v"`, `key="K" value="v"`), YAML
+///   block scalars (`k: |` then the value on the next line), JSON strings that embed a config
+///   (`\"k\": \"v\"`), HTTP headers (`Authorization: Bearer v`) and string prefixes (`@"`, `r'`,
+///   `"""`). At most 48 bytes, and at most one line break (a value on the next line).
+/// - `(?&near)`: a provider's name is near the value: up to 40 bytes of anything, line breaks
+///   included, lazily. Measured from the end of the name to the start of the value, it covers a
+///   key such as `TELEGRAM_BOT_TOKEN_PRODUCTION = "` and a log line that names the service
+///   before the key; a value farther away is not attributed to that provider.
+/// - `(?&vstart)` / `(?&vend)`: the value is a whole token: it starts after a delimiter (white
+///   space, a quote, `=:>(,[{|` or the start of a line) and ends at one (quote, white space,
+///   `,;)]}<>|&`, an escape such as `\n`, or the end of the line). A value glued to `?`, `#`, `$`
+///   or `@` is not a credential but part of something else.
+/// - `(?&token)`: the generic shape of a credential when the provider documents none: 16 to 128
+///   characters of `[A-Za-z0-9_-+/.~]` (and base64's `=` padding at the end), with a digit and a
+///   letter, not starting with `/` or `.`.
+public enum ValueGrammar {
+    /// The pieces by name, in the order they are substituted (a piece may use a later one).
+    public static let pieces: [(name: String, text: String)] = [
+        ("assign", assign),
+        ("near", near),
+        ("token", token),
+        ("vstart", valueStart),
+        ("vend", valueEnd),
+    ]
+
+    /// Key-to-value glue. Alternatives, each optional, in the order they appear in real syntax.
+    static let assign: String = {
+        // The key's own closing quote, bracket or escaped quote (`"K"`, `['K']`, `\"K\"`, `$K`).
+        let closeKey = #"(?:\\?["'`]|\]|\)){0,3}"#
+        // A type annotation or Go's type after the name: `: String`, ` string`, `: str`.
+        let type = #"(?:\s{0,3}:?\s{0,3}(?:\[\])?(?:string|String|str|&str|char\s?\*|\[\]byte|Secret|SecureString|text)\??\s{0,3}(?=[:=]))?"#
+        // The operator, or a call argument separator, or a tag end, or plain spaces.
+        let op = #"(?:\s{0,5}(?:::?:?=|[?+!.:]=|=>|->|=|:|,|>|\s)\s{0,5})"#
+        // XML: `<add key="K" value="v"/>`, `<entry name="K">`: up to one attribute in between.
+        let xmlValueAttribute = #"(?:\s{1,3}(?:value|content|secret|password|token)\s{0,3}=\s{0,3})?"#
+        // A YAML block scalar indicator or a value on the next line (XML bodies, heredocs).
+        let nextLine = #"(?:[|>][+-]?[0-9]?\s{0,5})?(?:\r?\n[ \t]{0,40})?"#
+        // HTTP auth schemes and string prefixes before the value itself.
+        let scheme = #"(?:(?:Bearer|Basic|Token|token|Bot|Key|key|ApiKey|apikey)\s{1,3})?"#
+        let open = #"(?:[@rRbBuUfF]{0,2}(?:\\?["'`]){1,3})?"#
+        return "(?:" + closeKey + type + op + xmlValueAttribute + open + nextLine + scheme + open + ")"
+    }()
+
+    static let near = #"[\s\S]{0,40}?"#
+
+    static let valueStart = #"(?<=[\s"'`=:>(,\[{|]|^)"#
+    static let valueEnd = #"(?=["'`\s,;)\]}<>|&]|\\[nrt"'\\]|$)"#
+
+    static let token = #"(?=[A-Za-z0-9_+/.~-]{0,127}[0-9])(?=[A-Za-z0-9_+/.~-]{0,127}[A-Za-z])[A-Za-z0-9_+~-][A-Za-z0-9_+/.~-]{14,126}[A-Za-z0-9_+/~-]={0,2}"#
+
+    /// `pattern` with every `(?&name)` of a known piece replaced by its text. Unknown names are
+    /// left alone, so PCRE2 reports them (a real subroutine call needs a named group).
+    public static func expand(_ pattern: String) -> String {
+        guard pattern.contains("(?&") else { return pattern }
+        var result = pattern
+        for (name, text) in pieces {
+            result = result.replacingOccurrences(of: "(?&\(name))", with: text)
+        }
+        return result
+    }
+
+    /// A keyword-context regex: one of `names` (in any case style), then the value near it.
+    ///
+    /// A name of several words (`abuse ipdb`) matches `abuseipdb`, `abuse_ipdb`, `AbuseIPDB`,
+    /// `abuse-ipdb` and `abuse.ipdb`. Short names (four letters or fewer) must start a word, so
+    /// `box` is not found inside `checkbox`.
+    public static func contextRegex(names: [String], value: String) -> String {
+        let alternatives = names.map(namePattern).joined(separator: "|")
+        return "(?:" + alternatives + ")(?&near)(?&vstart)(" + value + ")(?&vend)"
+    }
+
+    static func namePattern(_ name: String) -> String {
+        let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let body = words.map(escape).joined(separator: #"[ _.\-]?"#)
+        let compact = words.joined()
+        let boundary = compact.count <= 4 ? #"(?<![A-Za-z0-9])"# : ""
+        return boundary + "(?i:" + body + ")"
+    }
+
+    /// The literal the keyword prefilter looks for: the name's longest word, which every
+    /// spelling of the name contains.
+    public static func keyword(for name: String) -> String {
+        let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        return words.max { $0.count < $1.count } ?? name.lowercased()
+    }
+
+    static func escape(_ word: String) -> String {
+        var out = ""
+        for c in word {
+            if c.isLetter || c.isNumber { out.append(c) } else { out += "\\" + String(c) }
+        }
+        return out
+    }
+}
