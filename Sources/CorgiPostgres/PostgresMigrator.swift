@@ -155,6 +155,12 @@ public enum PostgresMigrator {
             // The ledger is the job's outbox while the queue is unreachable (LedgerIntake.relayPending).
             "ALTER TABLE deliveries ADD COLUMN job text",
         ]),
+        // As SQLiteStore's version 5: rows from before keep NULL ids and are never matched again.
+        Migration(version: 3, summary: "pull requests keyed by installation and repository id", statements: [
+            "ALTER TABLE pull_requests ADD COLUMN installation_id bigint, ADD COLUMN repository_id bigint",
+            "ALTER TABLE pull_requests DROP CONSTRAINT pull_requests_forge_repository_number_key",
+            "ALTER TABLE pull_requests ADD CONSTRAINT pull_requests_identity UNIQUE (forge, installation_id, repository_id, number)",
+        ]),
         // As SQLiteStore's version 6: appends only at the head. A row must take the next id and link
         // to the last row's hash, whoever inserts it (the owner too); upserts need UPDATE, which the
         // application role does not have. Appends are serialised by the audit advisory lock, so the
@@ -193,7 +199,8 @@ public enum PostgresMigrator {
     /// - `organisations`: SELECT, INSERT; UPDATE (login, removed_at) — installation tracking.
     /// - `repositories`: SELECT, INSERT; UPDATE (active).
     /// - `deliveries`: SELECT, INSERT; UPDATE (queued_at) — `markDeliveryQueued`.
-    /// - `pull_requests`: SELECT, INSERT; UPDATE (head_sha, state, summary_comment_id, updated_at).
+    /// - `pull_requests`: SELECT, INSERT; UPDATE (head_sha, state, summary_comment_id, updated_at, repository)
+    ///   — `repository` is the display name, which follows renames; the ids that key the row do not change.
     /// - `scans`: SELECT, INSERT; UPDATE (check_run_id, status, review_posted, summary_posted,
     ///   conclusion, new_findings, open_findings, fixed_findings, coverage, completed_at).
     /// - `findings`: SELECT, INSERT; UPDATE (status, first_scan_id, last_scan_id, fixed_scan_id,
@@ -215,7 +222,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT, UPDATE (login, removed_at) ON organisations TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (active) ON repositories TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (queued_at) ON deliveries TO \(role)",
-            "GRANT SELECT, INSERT, UPDATE (head_sha, state, summary_comment_id, updated_at) ON pull_requests TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (head_sha, state, summary_comment_id, updated_at, repository) ON pull_requests TO \(role)",
             """
             GRANT SELECT, INSERT, UPDATE (check_run_id, status, review_posted, summary_posted, conclusion, new_findings,
                 open_findings, fixed_findings, coverage, completed_at) ON scans TO \(role)

@@ -11,9 +11,9 @@ extension PostgresStore: ReviewStore {
     /// unlock, or by PostgreSQL itself when a crashed worker's session ends. Two-key advisory
     /// locks live apart from the audit log's one-key lock.
     public func withPullRequestLock<T: Sendable>(
-        forge: String, repository: String, number: Int, _ body: @Sendable () async throws -> T
+        _ pullRequest: PullRequestKey, _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        let key = "\(forge):\(repository)#\(number)"
+        let key = pullRequest.description
         return try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.pullRequestLockClass), hashtext(\(key)))", logger: self.logger)
             do {
@@ -35,10 +35,11 @@ extension PostgresStore: ReviewStore {
             let job = claimed.job
             let pr = try await connection.query(
                 """
-                INSERT INTO pull_requests (forge, organisation, repository, number, state, head_sha)
-                VALUES (\(job.forge), \(job.organisation), \(job.repository), \(job.number), 'open', \(job.headSHA))
-                ON CONFLICT (forge, repository, number)
-                DO UPDATE SET head_sha = excluded.head_sha, state = 'open', updated_at = now()
+                INSERT INTO pull_requests (forge, installation_id, repository_id, organisation, repository, number, state, head_sha)
+                VALUES (\(job.forge), \(job.installationID), \(job.repositoryID), \(job.organisation), \(job.repository), \(job.number),
+                        'open', \(job.headSHA))
+                ON CONFLICT (forge, installation_id, repository_id, number)
+                DO UPDATE SET head_sha = excluded.head_sha, state = 'open', repository = excluded.repository, updated_at = now()
                 RETURNING id, summary_comment_id
                 """, logger: self.logger).collect()
             guard let prRow = pr.first else { throw StorageError.unexpected("pull request upsert") }
@@ -184,11 +185,12 @@ extension PostgresStore: ReviewStore {
         try await rows("UPDATE scans SET status = 'published', completed_at = now() WHERE id = \(scanID)")
     }
 
-    public func markPullRequestClosed(forge: String, repository: String, number: Int) async throws {
+    public func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws {
         try await rows(
             """
             UPDATE pull_requests SET state = 'closed', updated_at = now()
-            WHERE forge = \(forge) AND repository = \(repository) AND number = \(number)
+            WHERE forge = \(pullRequest.forge) AND installation_id = \(pullRequest.installationID)
+              AND repository_id = \(pullRequest.repositoryID) AND number = \(pullRequest.number)
             """)
     }
 

@@ -7,8 +7,9 @@ import NIOCore
 /// The distributed mode's queue: a JetStream work-queue stream with one durable pull consumer
 /// shared by every worker.
 ///
-/// - enqueue publishes with the job's key (forge and delivery id) as `Nats-Msg-Id`, so a webhook
-///   delivered twice within the duplicate window is stored once;
+/// - enqueue publishes with the job's key (`ScanJob.key`, from signed content) as `Nats-Msg-Id`, so
+///   a webhook delivered twice, or replayed under another delivery id, within the duplicate window
+///   is stored once (after it, the store's scan keyed by the same key ends the review at once);
 /// - claim fetches one message (the fetch waits for work, so idle workers need no polling);
 /// - heartbeat sends in-progress, which restarts the ack wait while a long review runs;
 /// - complete acknowledges and waits for the server's confirmation (the message then leaves

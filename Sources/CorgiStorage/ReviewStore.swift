@@ -53,13 +53,14 @@ public struct ExpiredDiff: Sendable, Hashable {
 }
 
 /// The review data of the service: pull requests, scans, findings, diffs and installations.
-/// Every row carries its organisation.
+/// Every row carries its organisation; pull requests, and so everything under them (scans,
+/// findings, the summary comment's id), are keyed by `PullRequestKey`, never by a name.
 public protocol ReviewStore: Sendable {
     /// Runs `body` while no other review of the same pull request runs, in this process or in any
     /// other sharing the store: two pushes in quick succession, reviewed by two workers, must not
     /// both create the summary comment.
     func withPullRequestLock<T: Sendable>(
-        forge: String, repository: String, number: Int, _ body: @Sendable () async throws -> T
+        _ pullRequest: PullRequestKey, _ body: @Sendable () async throws -> T
     ) async throws -> T
     func beginScan(_ job: ClaimedJob) async throws -> ScanState
     func setCheckRun(scanID: Int, checkRunID: Int) async throws
@@ -71,7 +72,7 @@ public protocol ReviewStore: Sendable {
     func markReviewPosted(scanID: Int) async throws
     func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws
     func completeScan(scanID: Int) async throws
-    func markPullRequestClosed(forge: String, repository: String, number: Int) async throws
+    func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
     func markDiffDeleted(_ diff: ExpiredDiff) async throws
 }

@@ -4,9 +4,9 @@ internal import SQLiteNIO
 
 extension SQLiteStore: ReviewStore {
     public nonisolated func withPullRequestLock<T: Sendable>(
-        forge: String, repository: String, number: Int, _ body: @Sendable () async throws -> T
+        _ pullRequest: PullRequestKey, _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        let key = "\(forge):\(repository)#\(number)"
+        let key = pullRequest.description
         await pullRequestLocks.acquire(key)
         do {
             let result = try await body()
@@ -23,12 +23,14 @@ extension SQLiteStore: ReviewStore {
             let job = claimed.job
             let pr = try await connection.query(
                 """
-                INSERT INTO pull_requests (forge, organisation, repository, number, state, head_sha, updated_at)
-                VALUES (?, ?, ?, ?, 'open', ?, ?)
-                ON CONFLICT(forge, repository, number) DO UPDATE SET head_sha = excluded.head_sha, state = 'open', updated_at = excluded.updated_at
+                INSERT INTO pull_requests (forge, installation_id, repository_id, organisation, repository, number, state, head_sha, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                ON CONFLICT(forge, installation_id, repository_id, number) DO UPDATE SET
+                    head_sha = excluded.head_sha, state = 'open', repository = excluded.repository, updated_at = excluded.updated_at
                 RETURNING id, summary_comment_id
                 """,
-                [.text(job.forge), .text(job.organisation), .text(job.repository), .integer(job.number), .text(job.headSHA), .text(Self.now())])
+                [.text(job.forge), .integer(job.installationID), .integer(job.repositoryID), .text(job.organisation), .text(job.repository),
+                 .integer(job.number), .text(job.headSHA), .text(Self.now())])
             guard let prRow = pr.first, let prID = prRow.column("id")?.integer else { throw StorageError.unexpected("pull request upsert") }
             let summaryID = prRow.column("summary_comment_id")?.integer.map { Int($0) }
             _ = try await connection.query(
@@ -158,10 +160,12 @@ extension SQLiteStore: ReviewStore {
         }
     }
 
-    public func markPullRequestClosed(forge: String, repository: String, number: Int) async throws {
+    public func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws {
         try await exclusive {
-            _ = try await connection.query("UPDATE pull_requests SET state = 'closed', updated_at = ? WHERE forge = ? AND repository = ? AND number = ?",
-                                           [.text(Self.now()), .text(forge), .text(repository), .integer(number)])
+            _ = try await connection.query(
+                "UPDATE pull_requests SET state = 'closed', updated_at = ? WHERE forge = ? AND installation_id = ? AND repository_id = ? AND number = ?",
+                [.text(Self.now()), .text(pullRequest.forge), .integer(pullRequest.installationID), .integer(pullRequest.repositoryID),
+                 .integer(pullRequest.number)])
         }
     }
 

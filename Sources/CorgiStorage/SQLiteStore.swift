@@ -158,6 +158,28 @@ public actor SQLiteStore {
         (4, [
             "ALTER TABLE deliveries ADD COLUMN job TEXT",
         ]),
+        // Pull requests keyed by forge, installation and the forge's immutable repository id
+        // instead of the repository's name: a renamed repository, or a name registered again by
+        // another account, must never reach another installation's findings or summary comment.
+        // SQLite cannot drop a UNIQUE constraint, so the table is rebuilt (ids kept, so scans and
+        // findings still point at their rows). Rows from before have neither id: NULLs are
+        // distinct in a UNIQUE constraint, so they are never matched again, and a pull request's
+        // next review starts its reconciliation afresh (its summary comment is found by marker).
+        (5, [
+            """
+            CREATE TABLE pull_requests_by_id (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, forge TEXT NOT NULL, installation_id INTEGER, repository_id INTEGER,
+                organisation TEXT NOT NULL, repository TEXT NOT NULL, number INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'open',
+                head_sha TEXT, summary_comment_id INTEGER, updated_at TEXT NOT NULL,
+                UNIQUE (forge, installation_id, repository_id, number))
+            """,
+            """
+            INSERT INTO pull_requests_by_id (id, forge, organisation, repository, number, state, head_sha, summary_comment_id, updated_at)
+            SELECT id, forge, organisation, repository, number, state, head_sha, summary_comment_id, updated_at FROM pull_requests
+            """,
+            "DROP TABLE pull_requests",
+            "ALTER TABLE pull_requests_by_id RENAME TO pull_requests",
+        ]),
         // Appends only at the head: a row must take the next id and link to the last row's hash.
         // This refuses `INSERT OR REPLACE` and upserts of an existing row (REPLACE deletes without
         // firing the DELETE trigger) and inserts out of sequence. A forged row that does chain to

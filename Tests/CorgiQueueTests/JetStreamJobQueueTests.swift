@@ -14,9 +14,10 @@ struct JetStreamJobQueueTests {
         stream: "SCANS", subject: "corgi.scans", consumer: "workers", ackWait: .seconds(30), maximumDeliveries: 3,
         duplicateWindow: .seconds(3600), fetchWait: .milliseconds(10))
 
-    func job(_ delivery: String) -> ScanJob {
-        ScanJob(forge: "github", installationID: 1, organisation: "octo", repository: "octo/widgets", number: 7, headSHA: "abc",
-                baseSHA: nil, deliveryID: delivery, trigger: "pull_request.opened")
+    /// One job per head commit; its delivery id does not take part in the key.
+    func job(_ head: String, delivery: String? = nil) -> ScanJob {
+        ScanJob(forge: "github", installationID: 1, repositoryID: 99, organisation: "octo", repository: "octo/widgets", number: 7,
+                headSHA: head, baseSHA: nil, deliveryID: delivery ?? "delivery-\(head)", trigger: "pull_request.opened")
     }
 
     func queue(_ jetStream: FakeJetStream) -> JetStreamJobQueue {
@@ -41,8 +42,10 @@ struct JetStreamJobQueueTests {
         let jobs = queue(jetStream)
         #expect(try await jobs.enqueue(job("d-1")))
         #expect(try await jobs.enqueue(job("d-1")) == false)
+        #expect(try await jobs.enqueue(job("d-1", delivery: "replayed-under-a-new-id")) == false)
         #expect(try await jobs.enqueue(job("d-2")))
-        #expect(await jetStream.published.map(\.messageID) == ["github:d-1", "github:d-1", "github:d-2"])
+        #expect(await jetStream.published.map(\.messageID) == ["github:1:99:7:d-1:pull_request.opened", "github:1:99:7:d-1:pull_request.opened", "github:1:99:7:d-1:pull_request.opened",
+                                                                      "github:1:99:7:d-2:pull_request.opened"])
     }
 
     @Test("a claimed job carries the stream sequence and the delivery count; settling sends the right acks")

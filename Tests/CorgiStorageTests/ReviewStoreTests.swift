@@ -130,13 +130,48 @@ struct ReviewStoreTests {
         }
     }
 
+    @Test("a pull request is keyed by installation and repository id: a name taken over or transferred shares nothing, a rename keeps all",
+          arguments: Backend.available)
+    func pullRequestsKeyedByIDs(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            // Installation 42's octo/widgets (id 4242) #7: a finding and a summary comment.
+            let first = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
+            try await store.recordScanResult(scanID: first.scanID, findings: [finding("payroll", path: "internal/payroll/prod-keys.py", line: 3)],
+                                             conclusion: "failure", coverage: nil, diff: nil, audit: [:])
+            try await store.markSummaryPosted(scanID: first.scanID, pullRequestID: first.pullRequestID, commentID: 9001)
+            try await store.completeScan(scanID: first.scanID)
+
+            // Another account registers the name again (a new repository id, its own installation):
+            // nothing of the first is visible, neither the comment to edit nor a finding to call fixed.
+            let squatter = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222", installationID: 77, repositoryID: 7777), id: 2))
+            #expect(squatter.pullRequestID != first.pullRequestID)
+            #expect(squatter.summaryCommentID == nil)
+            try await store.recordScanResult(scanID: squatter.scanID, findings: [], conclusion: "success", coverage: nil, diff: nil, audit: [:])
+            let theirs = try await store.reconciliation(scanID: squatter.scanID)
+            #expect(theirs.fixed.isEmpty && theirs.open.isEmpty)
+
+            // The same repository transferred to another installation starts afresh too.
+            let transferred = try await store.beginScan(claimed(scanJob(deliveryID: "d-3", headSHA: "cccc333", installationID: 77), id: 3))
+            #expect(transferred.pullRequestID != first.pullRequestID && transferred.summaryCommentID == nil)
+
+            // Renamed in its own installation: the same pull request, its comment and its findings.
+            let renamed = try await store.beginScan(claimed(scanJob(deliveryID: "d-4", headSHA: "dddd444", repository: "octo/gadgets"), id: 4))
+            #expect(renamed.pullRequestID == first.pullRequestID && renamed.summaryCommentID == 9001)
+            try await store.recordScanResult(scanID: renamed.scanID, findings: [], conclusion: "success", coverage: nil, diff: nil, audit: [:])
+            #expect(try await store.reconciliation(scanID: renamed.scanID).fixed.map(\.path) == ["internal/payroll/prod-keys.py"])
+            #expect(try await store.count("pull_requests", where: "repository = 'octo/gadgets'") == 1)
+            #expect(try await store.count("pull_requests") == 3)
+        }
+    }
+
     @Test("a closed pull request is marked, and reopened by its next scan", arguments: Backend.available)
     func closedPullRequests(_ backend: Backend) async throws {
         try await withStore(backend) { store in
             _ = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
             _ = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", number: 8), id: 2))
-            try await store.markPullRequestClosed(forge: "github", repository: "octo/widgets", number: 7)
-            try await store.markPullRequestClosed(forge: "github", repository: "octo/widgets", number: 99)  // unknown: nothing
+            try await store.markPullRequestClosed(pullRequest(7))
+            try await store.markPullRequestClosed(pullRequest(99))  // unknown: nothing
+            try await store.markPullRequestClosed(pullRequest(8, installationID: 43))  // another installation's #8: not ours
             #expect(try await store.count("pull_requests", where: "state = 'closed' AND number = 7") == 1)
             #expect(try await store.count("pull_requests", where: "state = 'open'") == 1)
 
@@ -184,7 +219,7 @@ struct ReviewStoreTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (name, store) in [("a", first), ("b", second)] {
                     group.addTask {
-                        try await store.withPullRequestLock(forge: "github", repository: "octo/widgets", number: 7) {
+                        try await store.withPullRequestLock(pullRequest(7)) {
                             await log.append("\(name)-in")
                             try await Task.sleep(for: .milliseconds(50))  // work inside the lock, giving the other a chance to barge in
                             await log.append("\(name)-out")
@@ -200,10 +235,10 @@ struct ReviewStoreTests {
             let gate = Gate()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await first.withPullRequestLock(forge: "github", repository: "octo/widgets", number: 7) { await gate.wait() }
+                    try await first.withPullRequestLock(pullRequest(7)) { await gate.wait() }
                 }
                 group.addTask {
-                    try await second.withPullRequestLock(forge: "github", repository: "octo/widgets", number: 8) { await gate.open() }
+                    try await second.withPullRequestLock(pullRequest(8)) { await gate.open() }
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(20))

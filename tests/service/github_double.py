@@ -715,6 +715,7 @@ class GitHubDouble:
     set_pull(full_name, number, head_sha, base_ref, diff_text, files=None, diff_too_large=False, *,
              head_ref=None, base_sha=None, title=None, state="open", author="octocat")
     set_content(full_name, path, content, ref=None); expire_tokens()
+    rename_repo(old, new) (also a transfer: same id), delete_repo(full_name) (the name can be taken again)
     fail_next(method, path_regex, status, times=1, headers=None, body=None, delay=0.0)
     drop_next(method, path_regex, times=1)
     requests, calls(method, path_regex), tokens_issued, check_runs, issue_comments, reviews,
@@ -898,6 +899,55 @@ class GitHubDouble:
                 diffs=diffs,
             )
             self._cond.notify_all()
+
+    def rename_repo(self, old: str, new: str) -> None:
+        """Rename a repository, or transfer it to another owner: GitHub keeps its id, its pull
+        requests, comments, reviews and check runs, under the new full name. The installations that
+        had it keep it (for a transfer, call add_installation to move it)."""
+        with self._cond:
+            old_key, new_key = old.lower(), new.lower()
+            if new_key in self._repos:
+                raise ValueError(f"{new!r} exists")
+            repo = self._repos.pop(old_key)
+            repo.full_name = new
+            self._repos[new_key] = repo
+            self._move_repo_records(old_key, new, new_key)
+            self._cond.notify_all()
+
+    def delete_repo(self, full_name: str) -> None:
+        """Delete a repository: its name is free to be registered again (the next use of the name makes
+        a repository with a new id). What belonged to it stays attached to the old id: a comment id of
+        the deleted repository is not found through the new one."""
+        with self._cond:
+            key = full_name.lower()
+            repo = self._repos.pop(key)
+            for (name, number) in [k for k in self._pulls if k[0] == key]:
+                del self._pulls[(name, number)]
+            gone = f"{repo.full_name}#deleted-{repo.id}"
+            self._move_repo_records(key, gone, gone.lower())
+            for installation in self._installations.values():
+                installation.repos.discard(gone.lower())
+            self._cond.notify_all()
+
+    def _move_repo_records(self, old_key: str, new_name: str, new_key: str) -> None:
+        for installation in self._installations.values():
+            if old_key in installation.repos:
+                installation.repos.discard(old_key)
+                installation.repos.add(new_key)
+        for token in self._tokens.values():
+            if token.repos is not None and old_key in token.repos:
+                token.repos.discard(old_key)
+                token.repos.add(new_key)
+        for (name, number) in [k for k in self._pulls if k[0] == old_key]:
+            pull = self._pulls.pop((name, number))
+            pull.repo = new_key
+            self._pulls[(new_key, number)] = pull
+        for records in (self._check_runs, self._issue_comments, self._reviews, self._review_comments):
+            for record in records.values():
+                if record["repo"].lower() == old_key:
+                    record["repo"] = new_name
+        for (name, path, ref) in [k for k in self._contents if k[0] == old_key]:
+            self._contents[(new_key, path, ref)] = self._contents.pop((name, path, ref))
 
     def set_content(self, full_name: str, path: str, content: str | bytes, ref: str | None = None) -> None:
         """A file served by GET /repos/{owner}/{repo}/contents/{path} (for `ref`, or any ref if None)."""

@@ -233,12 +233,12 @@ def test_retention_sweeper_deletes_expired_diffs_and_audits_it(service, github):
 def test_webhook_secret_rotation_needs_no_restart(service, github):
     old = service.webhook_secret
     (service.secrets_dir / "github-webhook-secret-previous").write_text(old)
-    (service.secrets_dir / "github-webhook-secret").write_text("the-new-secret")
-    assert service.deliver("ping", b'{"hook_id": 1}', secret="the-new-secret")[0] == 202
+    (service.secrets_dir / "github-webhook-secret").write_text("the-new-webhook-secret-0f3a9c")
+    assert service.deliver("ping", b'{"hook_id": 1}', secret="the-new-webhook-secret-0f3a9c")[0] == 202
     assert service.deliver("ping", b'{"hook_id": 2}', secret=old)[0] == 202  # during the rotation
     (service.secrets_dir / "github-webhook-secret-previous").unlink()
     assert service.deliver("ping", b'{"hook_id": 3}', secret=old)[0] == 401
-    assert all(old not in line and "the-new-secret" not in line for line in service.log_lines)
+    assert all(old not in line and "the-new-webhook-secret-0f3a9c" not in line for line in service.log_lines)
 
 
 def test_health_readiness_and_metrics(service):
@@ -289,10 +289,13 @@ def test_concurrent_webhooks_are_all_recorded(service, github):
     from collections import Counter
     payload = json.loads(pr_event("opened", SHA1))
     payload["repository"]["full_name"] = "load/unknown"  # the jobs fail fast: no such installation repo
-    body = json.dumps(payload).encode()
     statuses = []
     def send(i):
         for j in range(15):
+            # 120 different pull requests: one signed body sent again is one job (tests/adversarial).
+            payload_ij = json.loads(json.dumps(payload))
+            payload_ij["number"] = payload_ij["pull_request"]["number"] = 1000 + 15 * i + j
+            body = json.dumps(payload_ij).encode()
             statuses.append(service.deliver("pull_request", body, delivery=f"load-{i}-{j}")[0])
     threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
     for t in threads:

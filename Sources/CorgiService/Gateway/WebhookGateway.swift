@@ -125,7 +125,7 @@ public struct WebhookGateway: Sendable {
         var target = "-"
         var organisation: String?
         var metadata = ["delivery": delivery, "event": event]
-        var closePR: (String, Int)?
+        var closePR: PullRequestKey?
         var installationChange: InstallationChange?
 
         switch decoded {
@@ -138,11 +138,11 @@ public struct WebhookGateway: Sendable {
             metadata["repository"] = e.repository.fullName
             metadata["pr"] = "\(e.number)"
             if e.triggersScan {
-                job = ScanJob(forge: "github", installationID: installation.id, organisation: organisation ?? "", repository: e.repository.fullName,
-                              number: e.number, headSHA: e.pullRequest.head.sha, baseSHA: e.pullRequest.base.sha, deliveryID: delivery,
-                              trigger: "pull_request.\(e.action)")
+                job = ScanJob(forge: "github", installationID: installation.id, repositoryID: e.repository.id, organisation: organisation ?? "",
+                              repository: e.repository.fullName, number: e.number, headSHA: e.pullRequest.head.sha,
+                              baseSHA: e.pullRequest.base.sha, deliveryID: delivery, trigger: "pull_request.\(e.action)")
             } else {
-                closePR = (e.repository.fullName, e.number)
+                closePR = PullRequestKey(forge: "github", installationID: installation.id, repositoryID: e.repository.id, number: e.number)
             }
         case .checkRunRerequested(let e):
             guard let installation = e.installation, let pr = e.checkRun.pullRequests.first else {
@@ -154,9 +154,9 @@ public struct WebhookGateway: Sendable {
             action = "webhook.check_run.rerequested"
             metadata["sha"] = e.checkRun.headSHA
             metadata["pr"] = "\(pr.number)"
-            job = ScanJob(forge: "github", installationID: installation.id, organisation: organisation ?? "", repository: e.repository.fullName,
-                          number: pr.number, headSHA: e.checkRun.headSHA, baseSHA: pr.base.sha, deliveryID: delivery,
-                          trigger: "check_run.rerequested")
+            job = ScanJob(forge: "github", installationID: installation.id, repositoryID: e.repository.id, organisation: organisation ?? "",
+                          repository: e.repository.fullName, number: pr.number, headSHA: e.checkRun.headSHA, baseSHA: pr.base.sha,
+                          deliveryID: delivery, trigger: "check_run.rerequested", rerequestedCheckRunID: e.checkRun.id)
         case .installation(let e):
             organisation = e.installation.account?.login
             target = "installation \(e.installation.id)"
@@ -211,8 +211,8 @@ public struct WebhookGateway: Sendable {
             return Self.json(.accepted, ["status": "deferred"])
         case .recorded:
             metrics.webhooksAccepted.increment()
-            if let (repository, number) = closePR {
-                try await reviews.markPullRequestClosed(forge: "github", repository: repository, number: number)
+            if let closePR {
+                try await reviews.markPullRequestClosed(closePR)
             }
             logger.info("webhook recorded", metadata: ["action": "\(action)"])
             return Self.json(.accepted, ["status": "recorded"])

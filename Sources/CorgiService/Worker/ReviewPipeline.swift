@@ -47,7 +47,7 @@ public struct ReviewPipeline: Sendable {
     public func process(_ claimed: ClaimedJob, logger: Logger) async -> Outcome {
         let job = claimed.job
         do {
-            return try await store.withPullRequestLock(forge: job.forge, repository: job.repository, number: job.number) {
+            return try await store.withPullRequestLock(job.pullRequest) {
                 await review(claimed, logger: logger)
             }
         } catch {
@@ -69,6 +69,9 @@ public struct ReviewPipeline: Sendable {
         guard let pr = PullRequestReference(installationID: job.installationID, fullName: job.repository, number: job.number) else {
             return .failed("invalid repository name")
         }
+        // Without the repository's id the pull request cannot be told from another installation's
+        // of the same name: such a job (queued by an older version) is not reviewed.
+        guard job.repositoryID > 0 else { return .failed("job without a repository id: re-run the check to review it") }
         do {
             var state = try await store.beginScan(claimed)
             if state.status == "published" { return .published }
@@ -151,7 +154,8 @@ public struct ReviewPipeline: Sendable {
             return
         }
         let retention = settings.retentionDays(for: job.organisation)
-        let objectKey = "diffs/\(job.repository)/\(job.number)/\(job.headSHA.prefix(40))-\(state.scanID)"
+        // Ids, not names: names change hands and may be longer than a storage key allows.
+        let objectKey = "diffs/\(job.forge)/\(job.installationID)/\(job.repositoryID)/\(job.number)/\(job.headSHA.prefix(40))-\(state.scanID)"
         let expires = Date().addingTimeInterval(TimeInterval(retention) * 86400)
         try await objects.put(objectKey, diff, expiresAt: expires)
 

@@ -64,9 +64,14 @@ let testLogger: Logger = {
 
 // MARK: Fixtures
 
-func scanJob(deliveryID: String, number: Int = 7, headSHA: String = "aaaa111", repository: String = "octo/widgets") -> ScanJob {
-    ScanJob(forge: "github", installationID: 42, organisation: "octo", repository: repository, number: number, headSHA: headSHA,
-            baseSHA: "base000", deliveryID: deliveryID, trigger: "pull_request.synchronize")
+func scanJob(deliveryID: String, number: Int = 7, headSHA: String = "aaaa111", repository: String = "octo/widgets",
+             installationID: Int = 42, repositoryID: Int = 4242) -> ScanJob {
+    ScanJob(forge: "github", installationID: installationID, repositoryID: repositoryID, organisation: "octo", repository: repository,
+            number: number, headSHA: headSHA, baseSHA: "base000", deliveryID: deliveryID, trigger: "pull_request.synchronize")
+}
+
+func pullRequest(_ number: Int, installationID: Int = 42, repositoryID: Int = 4242) -> PullRequestKey {
+    PullRequestKey(forge: "github", installationID: installationID, repositoryID: repositoryID, number: number)
 }
 
 func claimed(_ job: ScanJob, id: Int, attempt: Int = 1) -> ClaimedJob {
