@@ -93,7 +93,7 @@ struct DataflowCollector {
                 + "without \(sink.missing)."
             if let fix = sink.fix { message += " Fix: \(fix)" }
             var finding = Finding(
-                ruleID: sink.id, title: sink.title, kind: .code, severity: sink.severity, confidence: sink.confidence ?? .medium,
+                ruleID: sink.id, title: sink.title, kind: .code, severity: sink.severity, confidence: hit.taint.weak ? .low : sink.confidence ?? .medium,
                 cwe: sink.cwe, owasp: sink.owasp, path: path, line: line, column: hit.column + 1,
                 endLine: newLines[min(hit.endLine, newLines.count - 1)], message: message, fingerprint: fingerprint, redacted: nil)
             finding.flow = [

@@ -161,6 +161,12 @@ struct DataflowLexer {
                 i = min(bytes.count, i + block.close.count)
                 continue
             }
+            if dialect.interpolation == .php {
+                // Template tags: `<?php` opens code, `<?=` echoes, `?>` ends a statement.
+                if starts(with: Array("<?php".utf8), at: i) { i += 5; continue }
+                if starts(with: Array("<?=".utf8), at: i) { emitText(.word, "echo", line: line, column: i - lineStart); i += 3; continue }
+                if starts(with: Array("?>".utf8), at: i) { emitText(.punct, ";", line: line, column: i - lineStart); i += 2; continue }
+            }
             if closingBrace {
                 if b == 0x7B { braces += 1 }
                 if b == 0x7D {

@@ -17,10 +17,14 @@ public struct DataflowLanguageSpec: Sendable, Hashable, Codable {
     /// Methods that store their argument in the receiver (`sb.append(x)`, `list.push(x)`):
     /// a tainted argument taints the receiver.
     public var mutators: [String]?
+    /// Classes for which every function parameter counts as untrusted (low confidence): a
+    /// caller may pass anything, so SQL or a command built from a parameter is reported.
+    public var parametersAsSources: [String]?
 
     enum CodingKeys: String, CodingKey {
         case languages, sources, sanitisers, sinks, mutators
         case parameterSources = "parameter_sources"
+        case parametersAsSources = "parameters_as_sources"
     }
 }
 
@@ -66,8 +70,12 @@ public struct SinkSpec: Sendable, Hashable, Codable {
     public var keywords: [String]
     /// Regex over the normalised statement text; the match's end starts the sink's arguments.
     public var pattern: String
-    /// Which arguments count: `all` (default), `first`, or a 1-based position ("2").
+    /// Which arguments count: `all` (default), `first`, a 1-based position ("2"), or `receiver`
+    /// (the expression the matched method is called on).
     public var argument: String?
+    /// Regexes over the sink's argument text: when one matches, the call is safe whatever flows
+    /// in (for example a URL literal that fixes the host: `^"https://[^/"]+/`).
+    public var safe: [String]?
     /// What would have made the value safe, named in the message ("a parameterised query").
     public var missing: String
     public var fix: String?
@@ -95,10 +103,13 @@ final class DataflowLanguage: Sendable {
         var pattern: PCRE2Pattern
         var classBit: ClassMask
         var argument: Argument
+        var safe: [PCRE2Pattern]
     }
 
     enum Argument: Sendable, Equatable {
         case all
+        /// The expression before the match (`x.html_safe`).
+        case receiver
         case position(Int)
     }
 
@@ -107,10 +118,14 @@ final class DataflowLanguage: Sendable {
     let sanitisers: [Sanitiser]
     let sinks: [Sink]
     let mutators: Set<String>
+    /// Classes for which any function parameter is a (weak) source.
+    let parameterClasses: ClassMask
     /// Every sink keyword; payload is the sink index.
     let keywords: KeywordAutomaton
 
-    init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], sinks: [Sink], mutators: Set<String>) {
+    init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], sinks: [Sink], mutators: Set<String>,
+         parameterClasses: ClassMask) {
+        self.parameterClasses = parameterClasses
         self.sources = sources
         self.parameterSources = parameterSources
         self.sanitisers = sanitisers
@@ -174,7 +189,9 @@ public struct DataflowPack: Sendable {
             var sanitisers: [DataflowLanguage.Sanitiser] = []
             var sinks: [DataflowLanguage.Sink] = []
             var mutators = Set<String>()
+            var parameterClasses: ClassMask = 0
             for spec in specs {
+                if let names = spec.parametersAsSources { parameterClasses |= try mask(names, id: language) }
                 for s in spec.sources ?? [] {
                     sources.append(.init(id: s.id, name: s.name, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
                 }
@@ -195,17 +212,22 @@ public struct DataflowPack: Sendable {
                     switch s.argument ?? "all" {
                     case "all": argument = .all
                     case "first": argument = .position(1)
+                    case "receiver": argument = .receiver
                     case let text:
                         guard let n = Int(text), n >= 1 else { throw RuleError(ruleID: s.id, reason: "argument must be all, first or a position from 1") }
                         argument = .position(n)
                     }
                     // A sink listed for several languages is one rule; its id stays unique per language.
                     if !sinkIDs.insert("\(language)/\(s.id)").inserted { throw RuleError(ruleID: s.id, reason: "defined twice") }
-                    sinks.append(.init(spec: s, pattern: try compile(s.pattern, id: s.id), classBit: try mask([s.class], id: s.id), argument: argument))
+                    var safe: [PCRE2Pattern] = []
+                    for pattern in s.safe ?? [] { safe.append(try compile(pattern, id: s.id)) }
+                    sinks.append(.init(spec: s, pattern: try compile(s.pattern, id: s.id), classBit: try mask([s.class], id: s.id),
+                                       argument: argument, safe: safe))
                 }
                 mutators.formUnion(spec.mutators ?? [])
             }
-            languages[language] = DataflowLanguage(sources: sources, parameterSources: parameters, sanitisers: sanitisers, sinks: sinks, mutators: mutators)
+            languages[language] = DataflowLanguage(sources: sources, parameterSources: parameters, sanitisers: sanitisers, sinks: sinks, mutators: mutators,
+                                                    parameterClasses: parameterClasses)
         }
         self.languages = languages
         classNames = classes

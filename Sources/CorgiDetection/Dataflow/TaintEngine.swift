@@ -5,6 +5,8 @@ struct Taint: Sendable, Hashable {
     var line: Int
     /// The source's name ("Flask request data", "parameter `name` (Spring @RequestParam)").
     var source: String
+    /// From `parameters_as_sources`: any caller's value, not known request data (low confidence).
+    var weak = false
 }
 
 /// A source reaching a sink: what the finding reports.
@@ -51,6 +53,8 @@ struct TaintEngine {
     ]
 
     private var indentation: Bool { languageName == "python" || languageName == "ruby" }
+    /// Member access operators; in PHP `.` concatenates.
+    private var members: Set<String> { languageName == "php" ? ["->", "::"] : [".", "->", "?."] }
 
     func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>) -> [DataflowHit] {
         var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
@@ -108,13 +112,18 @@ struct TaintEngine {
 
     /// Applies the parameter sources to a function header.
     private func bindParameters(header: [UInt8], line: Int, into variables: inout [String: Taint]) {
+        if language.parameterClasses != 0, let list = Self.firstParameterList(header) {
+            for name in Self.parameterNames(list, nameFirst: languageName == "go") where variables[name] == nil {
+                variables[name] = Taint(classes: language.parameterClasses, line: line, source: "parameter `\(name)` of the enclosing function", weak: true)
+            }
+        }
         guard !language.parameterSources.isEmpty else { return }
         header.withUnsafeBufferPointer { text in
             for source in language.parameterSources {
                 for m in source.pattern.allMatches(in: text, scratch: scratch, limit: 64) {
                     guard let group = m.groups[1] else { continue }
                     let list = String(decoding: text[group], as: UTF8.self)
-                    for name in Self.parameterNames(list) where !variables.keys.contains(name) || variables[name]?.classes == 0 {
+                    for name in Self.parameterNames(list, nameFirst: languageName == "go") where variables[name] == nil || variables[name]!.weak {
                         variables[name] = Taint(classes: source.classes, line: line, source: "parameter `\(name)` (\(source.name))")
                     }
                 }
@@ -123,7 +132,40 @@ struct TaintEngine {
     }
 
     /// Names in a parameter list: `String name`, `name: str = "x"`, `$name`, `*args` → the names.
-    static func parameterNames(_ list: String) -> [String] {
+    /// The text inside the parentheses after the function's name (Go: after a receiver).
+    static func firstParameterList(_ header: [UInt8]) -> String? {
+        // Skip decorators/annotations: the list belongs to the last line's `def`/`function`/name.
+        let lastLine = header.lastIndex(of: 0x0A).map { header.index(after: $0) } ?? 0
+        var start = lastLine
+        var text = Array(header[lastLine...])
+        // Skip a Go receiver `func (s *S) Name(`.
+        if text.starts(with: Array("func (".utf8)), let close = text.firstIndex(of: 0x29) {
+            start += close + 1
+            text = Array(header[start...])
+        }
+        // Skip parenthesised annotation arguments in Java (`@GetMapping("/x")public …`).
+        var searchFrom = 0
+        while let at = text[searchFrom...].firstIndex(of: 0x40), let open = text[at...].firstIndex(of: 0x28),
+              !text[at..<open].contains(0x20), let close = matching(text, open) {
+            searchFrom = close + 1
+        }
+        guard let open = text[searchFrom...].firstIndex(of: 0x28), let close = matching(text, open) else { return nil }
+        return String(decoding: text[(open + 1)..<close], as: UTF8.self)
+    }
+
+    private static func matching(_ text: [UInt8], _ open: Int) -> Int? {
+        var depth = 0
+        var inString = false
+        for i in open..<text.count {
+            if text[i] == 0x22 { inString.toggle(); continue }
+            if inString { continue }
+            if text[i] == 0x28 { depth += 1 }
+            if text[i] == 0x29 { depth -= 1; if depth == 0 { return i } }
+        }
+        return nil
+    }
+
+    static func parameterNames(_ list: String, nameFirst: Bool = false) -> [String] {
         var names: [String] = []
         for part in list.split(separator: ",") {
             var p = Substring(part)
@@ -134,8 +176,10 @@ struct TaintEngine {
                 if let name = words.first { names.append(String(name)) }
                 continue
             }
+            // Drop annotations on the parameter (`@RequestParam("id") String id`).
+            if let close = p.lastIndex(of: ")") { p = p[p.index(after: close)...] }
             words = p.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
-            if let name = words.last { names.append(String(name)) }
+            if let name = nameFirst ? words.first : words.last { names.append(String(name)) }
         }
         return names.filter { !$0.isEmpty && $0 != "self" && $0 != "this" }
     }
@@ -150,13 +194,13 @@ struct TaintEngine {
         while i < range.upperBound {
             let t = tokens[i]
             guard t.kind == .word else { i += 1; continue }
-            if i > range.lowerBound, tokens[i - 1].kind == .punct, [".", "->", "?.", "::"].contains(tokens[i - 1].text) {
+            if i > range.lowerBound, tokens[i - 1].kind == .punct, members.contains(tokens[i - 1].text) || tokens[i - 1].text == "::" {
                 i += 1
                 continue
             }
             var name = t.text
             var j = i + 1
-            while j + 1 < range.upperBound, tokens[j].kind == .punct, [".", "->", "?."].contains(tokens[j].text), tokens[j + 1].kind == .word {
+            while j + 1 < range.upperBound, tokens[j].kind == .punct, members.contains(tokens[j].text), tokens[j + 1].kind == .word {
                 name += "." + tokens[j + 1].text
                 j += 2
             }
@@ -319,7 +363,7 @@ struct TaintEngine {
                 let t = tokens[cut[k]]
                 if t.kind == .word {
                     name = name.isEmpty ? t.text : t.text + "." + name
-                    if k > 0, [".", "->", "?."].contains(tokens[cut[k - 1]].text) { k -= 2; continue }
+                    if k > 0, members.contains(tokens[cut[k - 1]].text) { k -= 2; continue }
                 }
                 break
             }
@@ -395,9 +439,19 @@ struct TaintEngine {
                 } else {
                     region = whole.upperBound..<st.text.count
                 }
-                if case .position(let n) = sink.argument {
+                switch sink.argument {
+                case .all: break
+                case .receiver: region = 0..<whole.lowerBound
+                case .position(let n):
                     guard let r = argument(n, of: st, in: region) else { continue }
                     region = r
+                }
+                if !sink.safe.isEmpty {
+                    let isSafe = st.text.withUnsafeBufferPointer { whole in
+                        let text = UnsafeBufferPointer(rebasing: whole[region])
+                        return sink.safe.contains { $0.matches(text, scratch: scratch) }
+                    }
+                    if isSafe { continue }
                 }
                 // A source inside the sink's own match counts too (`request.args` in the pattern).
                 let checked = sink.pattern.captureCount >= 1 && m.groups[1] != nil ? m.groups[1]!.lowerBound..<region.upperBound : region
