@@ -66,6 +66,22 @@ public actor SecretStore {
         }
         _ = try storageKeys()
         if Self.required(for: role).contains(.auditCheckpointKey) { _ = try await auditKey() }
+        for name in [Name.githubWebhookSecret, .githubWebhookSecretPrevious] {
+            guard let secret = reader.string(forKey: name.configKey, isSecret: true) else { continue }
+            try Self.checkWebhookSecret(secret, name: name)
+        }
+    }
+
+    /// Whoever guesses the webhook secret can sign webhooks that start reviews with the App's
+    /// token: at least 16 bytes (GitHub's advice is a random string of high entropy).
+    public static let minimumWebhookSecretBytes = 16
+
+    static func checkWebhookSecret(_ secret: String, name: Name) throws {
+        let bytes = secret.utf8.count
+        guard bytes >= minimumWebhookSecretBytes else {
+            throw SettingsError("secret \(name.rawValue) has \(bytes) bytes; it needs at least \(minimumWebhookSecretBytes) random bytes "
+                + "(e.g. openssl rand -hex 32), because anyone who guesses it can sign webhooks")
+        }
     }
 
     /// Refuses secrets offered through the environment: they leak into process listings,
@@ -89,9 +105,10 @@ public actor SecretStore {
     /// Current webhook secrets (the previous one too while a rotation is under way).
     public func webhookSecrets() async throws -> [[UInt8]] {
         try await refreshIfChanged()
+        // A secret rotated in too short is not used: signatures fail closed (401) rather than open.
         return [Name.githubWebhookSecret, .githubWebhookSecretPrevious].compactMap {
             reader.string(forKey: $0.configKey, isSecret: true).map { Array($0.utf8) }
-        }
+        }.filter { $0.count >= Self.minimumWebhookSecretBytes }
     }
 
     public func privateKey() async throws -> String { try await requiredString(.githubPrivateKey) }

@@ -113,6 +113,7 @@ public struct ServiceSettings: Sendable {
         if !embedded {
             var db = Database()
             db.host = try reader.string("database.host", default: db.host)
+            try reader.refuseCredentials(inHost: db.host, setting: "database.host")
             db.port = try reader.int("database.port", default: db.port, range: 1...65535)
             db.name = try reader.string("database.name", default: db.name)
             db.user = try reader.string("database.user", default: db.user)
@@ -131,6 +132,7 @@ public struct ServiceSettings: Sendable {
             for server in q.servers where !(server.hasPrefix("nats://") || server.hasPrefix("tls://")) {
                 throw SettingsError("\(path): queue.servers entries are nats:// or tls:// URLs")
             }
+            for server in q.servers { try reader.refuseCredentials(inURL: server, setting: "queue.servers") }
             q.stream = try reader.string("queue.stream", default: q.stream)
             q.subject = try reader.string("queue.subject", default: q.subject)
             q.consumer = try reader.string("queue.consumer", default: q.consumer)
@@ -147,6 +149,7 @@ public struct ServiceSettings: Sendable {
             guard o.endpoint.hasPrefix("https://") || o.endpoint.hasPrefix("http://") else {
                 throw SettingsError("\(path): objects.s3.endpoint must be an http(s) URL")
             }
+            try reader.refuseCredentials(inURL: o.endpoint, setting: "objects.s3.endpoint")
             o.region = try reader.string("objects.s3.region", default: o.region)
             o.bucket = try reader.string("objects.s3.bucket", default: o.bucket)
             let sse = try reader.string("objects.s3.server_side_encryption", default: "AES256")
@@ -163,6 +166,11 @@ public struct ServiceSettings: Sendable {
         s.githubAPIURL = try reader.string("github.api_url", default: s.githubAPIURL)
         guard s.githubAPIURL.hasPrefix("https://") || s.githubAPIURL.hasPrefix("http://") else {
             throw SettingsError("\(path): github.api_url must be an http(s) URL")
+        }
+        try reader.refuseCredentials(inURL: s.githubAPIURL, setting: "github.api_url")
+        // The installation tokens travel to this URL: plain HTTP only to this machine (a local double or proxy).
+        if s.githubAPIURL.hasPrefix("http://"), !SettingsReader.isLoopback(url: s.githubAPIURL) {
+            throw SettingsError("\(path): github.api_url must be https:// (plain http:// is allowed only to a loopback address): the App's tokens travel on it")
         }
         s.checkName = try reader.string("github.check_name", default: s.checkName)
         s.githubTimeoutSeconds = try reader.int("github.timeout_seconds", default: s.githubTimeoutSeconds, range: 1...600)
@@ -228,6 +236,38 @@ struct SettingsReader {
     }
 
     func stringArray(_ key: String) throws -> [String] { config.stringArray(forKey: ConfigKey(key)) ?? [] }
+
+    /// A URL setting carrying credentials (`scheme://user:password@host`, or a user or token alone)
+    /// is refused like a secret: the error names the setting and never repeats the value.
+    func refuseCredentials(inURL url: String, setting: String) throws {
+        guard let authority = Self.authority(of: url), authority.contains("@") else { return }
+        throw SettingsError("\(file): \(setting) carries credentials (user or password before '@'): put them in the secrets directory, never in a URL")
+    }
+
+    /// A host setting holding a URL or credentials is refused the same way.
+    func refuseCredentials(inHost host: String, setting: String) throws {
+        guard host.contains("@") || host.contains("://") else { return }
+        throw SettingsError("\(file): \(setting) must be a host name alone (no URL, no user or password): credentials go in the secrets directory")
+    }
+
+    /// What lies between `scheme://` and the path: `[userinfo@]host[:port]`.
+    static func authority(of url: String) -> Substring? {
+        guard let start = url.range(of: "://") else { return nil }
+        let rest = url[start.upperBound...]
+        return rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    }
+
+    static func isLoopback(url: String) -> Bool {
+        guard var host = authority(of: url).map(String.init) else { return false }
+        if host.hasPrefix("[") {
+            host = String(host.dropFirst().prefix { $0 != "]" })
+            return host == "::1"
+        }
+        host = String(host.prefix { $0 != ":" }).lowercased()
+        if host == "localhost" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
 
     /// A secret written into the settings file is refused: secrets live in the secrets directory.
     func refuseSecrets(_ keys: [String]) throws {

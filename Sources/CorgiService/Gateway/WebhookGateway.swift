@@ -188,7 +188,8 @@ public struct WebhookGateway: Sendable {
             metadata["app"] = app.map(String.init) ?? "-"
         case .ignored(let name, let act):
             metrics.webhooksIgnored.increment()
-            logger.info("webhook ignored", metadata: ["action": "\(act ?? "-")"])
+            // The action is payload text: logged only when it is a token, like the event name.
+            logger.info("webhook ignored", metadata: ["action": "\(act.map { Self.isToken($0, maximum: 64) ? $0 : "(not a token)" } ?? "-")"])
             return Self.json(.accepted, ["status": "ignored", "event": name])
         }
 

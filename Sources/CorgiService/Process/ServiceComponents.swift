@@ -58,7 +58,10 @@ enum ServiceComponents {
         if let tls = settings.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.keyPath, format: .pem)
-            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            // TLS 1.0 and 1.1 are deprecated (RFC 8996): never negotiated.
+            configuration.minimumTLSVersion = .tlsv12
+            server = try .tls(.http1(), tlsConfiguration: configuration)
         } else {
             server = .http1()
         }
