@@ -1,5 +1,30 @@
 // swift-tools-version:6.1
 import PackageDescription
+#if canImport(Foundation)
+import Foundation
+#endif
+
+/// Whether Hyperscan (or Vectorscan, which installs the same `libhs` pkg-config module) is
+/// installed: the candidate stage links it when it is, and takes the portable keyword path when
+/// it is not (non-x86 machines). `scripts/setup` installs `libhyperscan-dev` on x86-64.
+/// `CORGI_NO_HYPERSCAN=1` builds the portable path on a machine that has the library.
+let hyperscanFound: Bool = {
+    #if canImport(Foundation)
+    if ProcessInfo.processInfo.environment["CORGI_NO_HYPERSCAN"] == "1" { return false }
+    for directory in ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
+        let tool = directory + "/pkg-config"
+        guard FileManager.default.isExecutableFile(atPath: tool) else { continue }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--exists", "libhs"]
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+    #endif
+    return false
+}()
+
 
 // Keep dependencies explicit, as hummingbird does: imports are internal unless a
 // public API really exposes the imported module.
@@ -47,6 +72,14 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // Hyperscan/Vectorscan behind a small C surface that compiles with or without the library
+        // (see Sources/CHyperscan/include/CHyperscan.h): the scanner's fast candidate stage.
+        .target(
+            name: "CHyperscan",
+            cSettings: hyperscanFound ? [.define("CORGI_HAVE_HYPERSCAN")] : [],
+            linkerSettings: hyperscanFound ? [.linkedLibrary("hs")] : []
+        ),
+
         // Detection: rules as data (YAML packs), keyword prefilter, regex, entropy, allowlists,
         // suppressions and baselines.
         .target(
@@ -54,6 +87,7 @@ let package = Package(
             dependencies: [
                 "CorgiCore",
                 "CPCRE2",
+                "CHyperscan",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
