@@ -42,6 +42,8 @@ public struct DiffScanner: DiffConsumer {
     /// Secret values reported in this file: one value on one line is one finding, from the most
     /// specific rule that found it (see `SecretClaim`).
     private var secretClaims: [SecretClaim] = []
+    /// Set while a line's decoded segment is scanned: findings are reported at the encoded text.
+    private var decodedOrigin: DecodedOrigin?
 
     // Per line.
     private var stamps: [UInt32]
@@ -113,6 +115,7 @@ public struct DiffScanner: DiffConsumer {
         }
         if isAdded {
             scanSingleLine(bytes, newLine: line.newLine, directive: directive)
+            if ruleSet.hasSecretRules { scanEncoded(bytes, newLine: line.newLine, directive: directive, origin: nil) }
         }
         if ruleSet.hasMultilineRules {
             for r in lineRules where ruleSet.rules[r].isMultiline { windowRules.insert(r) }
@@ -137,16 +140,13 @@ public struct DiffScanner: DiffConsumer {
 
     private mutating func updateActiveRules() {
         let globallyAllowed = ruleSet.globalAllowlist?.allowsPath(path, scratch: scratch) ?? false
-        // One decision per group of rules with the same file filters (-1: not decided yet).
-        var decided = [Int8](repeating: -1, count: ruleSet.fileFilterGroupCount)
-        for (i, rule) in ruleSet.rules.enumerated() {
-            if globallyAllowed, rule.definition.kind == .secret, rule.definition.skipGlobalAllowlist != true {
-                active[i] = false
-                continue
-            }
-            let group = ruleSet.fileFilterGroups[i]
-            if decided[group] < 0 { decided[group] = rule.applies(path: path, language: language, scratch: scratch) ? 1 : 0 }
-            active[i] = decided[group] == 1
+        // One decision per group of rules with the same file filters: thousands of provider
+        // rules are one group.
+        let rules = ruleSet.rules
+        for group in ruleSet.fileFilterGroups {
+            let applies = !(globallyAllowed && group.yieldsToGlobalPaths)
+                && rules[group.members[0]].applies(path: path, language: language, scratch: scratch)
+            for i in group.members { active[i] = applies }
         }
     }
 
@@ -181,6 +181,41 @@ public struct DiffScanner: DiffConsumer {
         run(rules: rules, on: bytes, layout: layout)
     }
 
+    /// Rescans `bytes` with each decodable segment (base64, hex, percent-encoding) decoded in
+    /// place, with every secret rule whose keywords occur (see `EncodedSegments`). Findings must
+    /// lie in the decoded text and are reported at the encoded segment; a decoded segment that
+    /// holds another (a `.dockerconfigjson`'s `auth`) is decoded once more, no deeper.
+    private mutating func scanEncoded(_ bytes: UnsafeBufferPointer<UInt8>, newLine: Int, directive: IgnoreDirective?,
+                                      origin outer: DecodedOrigin?) {
+        guard bytes.count <= EncodedSegments.maximumLine else { return }
+        for segment in EncodedSegments.find(in: bytes) {
+            if let outer, !segment.range.overlaps(outer.region) { continue }
+            var subject = Array(bytes[..<segment.range.lowerBound])
+            subject += segment.decoded
+            subject += bytes[segment.range.upperBound...]
+            let region = segment.range.lowerBound..<(segment.range.lowerBound + segment.decoded.count)
+            let origin = outer.map { DecodedOrigin(region: region, encoded: $0.encoded, column: $0.column, encoding: $0.encoding) }
+                ?? DecodedOrigin(
+                    region: region, encoded: Array(bytes[segment.range]),
+                    column: Self.scalarCount(UnsafeBufferPointer(rebasing: bytes[..<segment.range.lowerBound])) + 1,
+                    encoding: segment.encoding)
+            subject.withUnsafeBufferPointer { decoded in
+                hits.removeAll(keepingCapacity: true)
+                ruleSet.automaton.collect(decoded, into: &hits)
+                var rules = Set<Int>()
+                for h in hits where active[Int(h)] && ruleSet.rules[Int(h)].definition.kind == .secret { rules.insert(Int(h)) }
+                for r in ruleSet.unkeyedLineRules + ruleSet.unkeyedMultilineRules
+                where active[r] && ruleSet.rules[r].definition.kind == .secret { rules.insert(r) }
+                if !rules.isEmpty {
+                    decodedOrigin = origin
+                    run(rules: rules.sorted(), on: decoded, layout: Layout(lines: decoded, newLine: newLine, directive: directive))
+                    decodedOrigin = nil
+                }
+                if outer == nil { scanEncoded(decoded, newLine: newLine, directive: directive, origin: origin) }
+            }
+        }
+    }
+
     private mutating func flushWindow(keepingOverlap: Bool) {
         defer {
             if keepingOverlap {
@@ -213,6 +248,8 @@ public struct DiffScanner: DiffConsumer {
             let rule = ruleSet.rules[r]
             for m in rule.regex.allMatches(in: subject, scratch: scratch) {
                 guard let secretRange = m.groups[rule.secretGroup], !m.range.isEmpty else { continue }
+                // In a decoded rescan only what the decoding revealed is new.
+                if let origin = decodedOrigin, !secretRange.overlaps(origin.region) { continue }
                 let first = layout.lineIndex(of: m.range.lowerBound)
                 let last = layout.lineIndex(of: m.range.upperBound - 1)
                 guard var reportLine = layout.firstAddedLine(first...last) else { continue }
@@ -262,7 +299,7 @@ public struct DiffScanner: DiffConsumer {
         let anchor = definition.kind == .secret && !c.secret.isEmpty && c.secret.lowerBound >= lineStart ? c.secret.lowerBound : c.match.lowerBound
         let offset = max(anchor, lineStart) - lineStart
         let lineBytes = UnsafeBufferPointer(rebasing: subject[layout.range(ofLine: c.lineIndex)])
-        let column = Self.scalarCount(UnsafeBufferPointer(rebasing: lineBytes.prefix(offset))) + 1
+        let column = decodedOrigin?.column ?? (Self.scalarCount(UnsafeBufferPointer(rebasing: lineBytes.prefix(offset))) + 1)
         let key = ReportKey(rule: c.rule, line: line, column: column)
         guard !reported.contains(key) else { return }
         reported.insert(key)
@@ -274,14 +311,17 @@ public struct DiffScanner: DiffConsumer {
             return
         }
         let isSecret = definition.kind == .secret
-        let content = UnsafeBufferPointer(rebasing: subject[isSecret ? c.secret : c.match])
-        let fingerprint = Fingerprint.make(ruleID: definition.id, path: path, content: content, normaliseWhitespace: !isSecret)
+        // A decoded secret is known by its encoded text: that is what the diff shows.
+        let content = decodedOrigin?.encoded ?? Array(subject[isSecret ? c.secret : c.match])
+        let fingerprint = content.withUnsafeBufferPointer {
+            Fingerprint.make(ruleID: definition.id, path: path, content: $0, normaliseWhitespace: !isSecret)
+        }
         if baseline.contains(fingerprint) {
             statistics.suppressedBaseline += 1
             return
         }
         if isSecret {
-            let claim = SecretClaim(line: line, value: Array(content), rank: SecretClaim.rank(of: definition), finding: findings.count)
+            let claim = SecretClaim(line: line, value: content, rank: SecretClaim.rank(of: definition), finding: findings.count)
             if let i = secretClaims.firstIndex(where: { $0.line == claim.line && $0.value == claim.value }) {
                 // Already reported by another rule: keep the more specific one.
                 guard claim.rank > secretClaims[i].rank else { return }
@@ -295,6 +335,7 @@ public struct DiffScanner: DiffConsumer {
         }
         var message = definition.message ?? definition.title
         if let fix = definition.fix { message += " Fix: \(fix)" }
+        if let origin = decodedOrigin { message += " (Found in \(origin.encoding.description) text.)" }
         let endLine = layout.newLines[layout.lineIndex(of: c.match.upperBound - 1)]
         findings.append(Finding(
             ruleID: definition.id, title: definition.title, kind: definition.kind, severity: definition.severity,
@@ -338,4 +379,14 @@ struct SecretClaim {
         if rule.generic != true { return 2 }
         return rule.context == nil ? 0 : 1
     }
+}
+
+/// Where a decoded rescan's findings are reported: the encoded segment of the line.
+struct DecodedOrigin {
+    /// Range of the decoded text in the rescanned subject.
+    var region: Range<Int>
+    /// The encoded text as the diff shows it: fingerprinted and redacted instead of the secret.
+    var encoded: [UInt8]
+    var column: Int
+    var encoding: EncodedSegments.Encoding
 }

@@ -83,7 +83,8 @@ public struct ProviderList: Sendable, Hashable, Codable {
 
     /// A deterministic, credential-shaped value (letters and digits) derived from `seed`.
     static func sampleValue(seed: String) -> String {
-        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        // No vowels, so no placeholder word ("fake", "test") can appear by chance.
+        let alphabet = Array("bcdfghjkmnpqrstvwxzBCDFGHJKLMNPQRSTVWXZ23456789")
         var state: UInt64 = 0xcbf29ce484222325
         for b in seed.utf8 { state = (state ^ UInt64(b)) &* 0x100000001b3 }
         var out = ""

@@ -13,10 +13,18 @@ public struct RuleSet: Sendable {
     /// Rules with identical file filters (languages, paths, path allowlists) share a group, so a
     /// scan decides once per group and file whether they apply: thousands of provider rules
     /// share one.
-    let fileFilterGroups: [Int]
-    let fileFilterGroupCount: Int
+    let fileFilterGroups: [FileFilterGroup]
+    /// Whether any rule finds secrets (decoded segments are rescanned only for those).
+    let hasSecretRules: Bool
+    /// The candidate stage this rule set runs with (see ``CandidateEngine``).
+    public let candidateEngine: CandidateEngine
+    /// The Hyperscan databases, when `candidateEngine` is `hyperscan`.
+    let hyperscan: HyperscanCandidateIndex?
 
-    public init(rules definitions: [RuleDefinition], globalAllowlist: Allowlist? = nil) throws(RuleError) {
+    /// - Parameter engine: the candidate stage; the default is Hyperscan where this build has it
+    ///   (see ``CandidateEngine/preferred``). Both give the same findings.
+    public init(rules definitions: [RuleDefinition], globalAllowlist: Allowlist? = nil,
+                engine: CandidateEngine = .preferred) throws(RuleError) {
         var compiled: [CompiledRule] = []
         var ids = Set<String>()
         for definition in definitions {
@@ -40,15 +48,39 @@ public struct RuleSet: Sendable {
             if rule.keywords.isEmpty {
                 if rule.isMultiline { unkeyedMulti.append(index) } else { unkeyedLine.append(index) }
             }
-            for keyword in rule.keywords { keywords.append((keyword, index)) }
+            // A keyword holding a line break can never occur on a line; leaving it out keeps the
+            // automaton exact over a window of joined lines too.
+            for keyword in rule.keywords where !keyword.utf8.contains(0x0A) { keywords.append((keyword, index)) }
         }
         automaton = KeywordAutomaton(keywords: keywords)
         unkeyedLineRules = unkeyedLine
         unkeyedMultilineRules = unkeyedMulti
         hasMultilineRules = compiled.contains { $0.isMultiline }
         maximumCaptures = compiled.map(\.regex.captureCount).max() ?? 0
-        (fileFilterGroups, fileFilterGroupCount) = FileFilterKey.groups(of: compiled)
+        fileFilterGroups = FileFilterKey.groups(of: compiled)
+        hasSecretRules = compiled.contains { $0.definition.kind == .secret }
+        // Without Hyperscan in this build, or if not even the keywords compile, the keyword
+        // engine runs: slower, never different.
+        if engine == .hyperscan, HyperscanDatabase.isAvailable,
+           let index = try? HyperscanCandidateIndex(rules: compiled, unkeyedLineRules: unkeyedLine, unkeyedMultilineRules: unkeyedMulti)
+        {
+            hyperscan = index
+            candidateEngine = .hyperscan
+        } else {
+            hyperscan = nil
+            candidateEngine = .keywords
+        }
     }
+
+    /// A candidate stage for one scanner (each owns its scratch space).
+    func makeCandidateFinder() -> any CandidateFinder {
+        if let hyperscan, let finder = HyperscanCandidateFinder(ruleSet: self, index: hyperscan) { return finder }
+        return KeywordCandidateFinder(ruleSet: self)
+    }
+
+    /// Regexes the Hyperscan engine could not take as prefilters, with the reason; their rules are
+    /// filtered by their keywords alone.
+    public var rulesWithoutPrefilter: [(rule: String, reason: String)] { hyperscan?.rejected ?? [] }
 
     /// Ids of rules that run without a keyword prefilter.
     public var rulesWithoutKeywords: [String] {
@@ -60,11 +92,11 @@ public struct RuleSet: Sendable {
     /// A copy holding only the rules that satisfy `include` (same global allowlist).
     public func filtered(_ include: (CompiledRule) -> Bool) -> RuleSet {
         // Rules already compiled once; recompiling a subset is cheap and keeps one code path.
-        (try? RuleSet(rules: rules.filter(include).map(\.definition), globalAllowlistCompiled: globalAllowlist))!
+        (try? RuleSet(rules: rules.filter(include).map(\.definition), globalAllowlistCompiled: globalAllowlist, engine: candidateEngine))!
     }
 
-    private init(rules definitions: [RuleDefinition], globalAllowlistCompiled: CompiledAllowlist?) throws(RuleError) {
-        try self.init(rules: definitions, globalAllowlist: nil)
+    private init(rules definitions: [RuleDefinition], globalAllowlistCompiled: CompiledAllowlist?, engine: CandidateEngine) throws(RuleError) {
+        try self.init(rules: definitions, globalAllowlist: nil, engine: engine)
         self = RuleSet(copying: self, globalAllowlist: globalAllowlistCompiled)
     }
 
@@ -77,7 +109,9 @@ public struct RuleSet: Sendable {
         hasMultilineRules = other.hasMultilineRules
         maximumCaptures = other.maximumCaptures
         fileFilterGroups = other.fileFilterGroups
-        fileFilterGroupCount = other.fileFilterGroupCount
+        hasSecretRules = other.hasSecretRules
+        candidateEngine = other.candidateEngine
+        hyperscan = other.hyperscan
     }
 }
 
@@ -88,6 +122,8 @@ struct FileFilterKey: Hashable {
     var pathRegex: String?
     var allowedPaths: [String]?
     var allowedPathRegexes: [String]?
+    /// A secret rule that honours the global allowlist's paths.
+    var yieldsToGlobalPaths: Bool
 
     init(_ definition: RuleDefinition) {
         languages = definition.languages
@@ -95,17 +131,28 @@ struct FileFilterKey: Hashable {
         pathRegex = definition.pathRegex
         allowedPaths = definition.allowlist?.paths
         allowedPathRegexes = definition.allowlist?.pathRegexes
+        yieldsToGlobalPaths = definition.kind == .secret && definition.skipGlobalAllowlist != true
     }
 
-    /// Each rule's group index, and how many groups there are.
-    static func groups(of rules: [CompiledRule]) -> ([Int], Int) {
+    /// The rules grouped by equal keys, in the order each group first appears.
+    static func groups(of rules: [CompiledRule]) -> [FileFilterGroup] {
         var index: [FileFilterKey: Int] = [:]
-        let groups = rules.map { rule in
+        var groups: [FileFilterGroup] = []
+        for (i, rule) in rules.enumerated() {
             let key = FileFilterKey(rule.definition)
-            if let existing = index[key] { return existing }
-            index[key] = index.count
-            return index.count - 1
+            if let existing = index[key] {
+                groups[existing].members.append(i)
+            } else {
+                index[key] = groups.count
+                groups.append(FileFilterGroup(members: [i], yieldsToGlobalPaths: key.yieldsToGlobalPaths))
+            }
         }
-        return (groups, index.count)
+        return groups
     }
+}
+
+/// Rules that apply to the same files: the scan asks the first member and answers for all.
+struct FileFilterGroup: Sendable {
+    var members: [Int]
+    var yieldsToGlobalPaths: Bool
 }

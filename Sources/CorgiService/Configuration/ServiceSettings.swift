@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import NIOCore
 import SystemPackage
 
 /// Everything `corgi serve` reads from its YAML settings file. Secrets are not settings: they
@@ -64,6 +65,10 @@ public struct ServiceSettings: Sendable {
     public var port = 8080
     public var tls: TLS?
     public var maximumBodyBytes = 25 << 20
+    /// Bodies larger than 1 MiB held unverified at once, all connections together (`server.unverified_body_budget_bytes`).
+    public var unverifiedBodyBudgetBytes = 32 << 20
+    /// Header and body read timeouts and the per-client connection cap of the listener.
+    public var connectionLimits = ConnectionLimits()
     public var githubAppID: String
     public var githubAPIURL = "https://api.github.com"
     public var checkName = "Code Corgi"
@@ -159,6 +164,12 @@ public struct ServiceSettings: Sendable {
         s.host = try reader.string("server.host", default: s.host)
         s.port = try reader.int("server.port", default: s.port, range: 0...65535)
         s.maximumBodyBytes = try reader.int("server.max_body_bytes", default: s.maximumBodyBytes, range: 1024...(256 << 20))
+        s.unverifiedBodyBudgetBytes = try reader.int("server.unverified_body_budget_bytes", default: s.unverifiedBodyBudgetBytes,
+                                                     range: (1 << 20)...(4 << 30))
+        s.connectionLimits.headerTimeout = .seconds(Int64(try reader.int("server.header_timeout_seconds", default: 10, range: 1...300)))
+        s.connectionLimits.bodyTimeout = .seconds(Int64(try reader.int("server.body_timeout_seconds", default: 30, range: 1...3600)))
+        s.connectionLimits.connectionsPerClient = try reader.int("server.max_connections_per_client",
+                                                                 default: s.connectionLimits.connectionsPerClient, range: 1...100_000)
         if let certificate = try reader.optionalString("server.tls.certificate") {
             guard let key = try reader.optionalString("server.tls.key") else { throw SettingsError("\(path): server.tls.key is required with server.tls.certificate") }
             s.tls = TLS(certificatePath: resolve(certificate), keyPath: resolve(key))

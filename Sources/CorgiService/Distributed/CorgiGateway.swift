@@ -28,7 +28,8 @@ public enum CorgiGateway {
                 let intake = LedgerIntake(store: store, queue: queue)
                 let gateway = WebhookGateway(
                     intake: intake, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
-                    maximumBodyBytes: settings.maximumBodyBytes, liveWorkers: { await registry.alive() })
+                    maximumBodyBytes: settings.maximumBodyBytes, unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
+                    liveWorkers: { await registry.alive() })
                 let app = try ServiceComponents.application(
                     router: gateway.router(), settings: settings, listening: "corgi gateway listening",
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)

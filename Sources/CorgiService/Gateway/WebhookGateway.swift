@@ -19,11 +19,14 @@ public struct WebhookGateway: Sendable {
     let metrics: ServiceMetrics
     let logger: Logger
     let maximumBodyBytes: Int
+    /// Bytes of bodies not yet verified, shared by every connection (see `readUnverifiedBody`).
+    let unverifiedBodyBudget: UnverifiedBodyBudget
     /// Live workers, where they run in other processes (distributed mode).
     let liveWorkers: (@Sendable () async -> Int)?
 
     public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
-                maximumBodyBytes: Int, liveWorkers: (@Sendable () async -> Int)? = nil) {
+                maximumBodyBytes: Int, unverifiedBodyBytes: Int = 32 << 20, liveWorkers: (@Sendable () async -> Int)? = nil) {
+        self.unverifiedBodyBudget = UnverifiedBodyBudget(largeBytes: unverifiedBodyBytes)
         self.liveWorkers = liveWorkers
         self.intake = intake
         self.reviews = reviews
@@ -80,11 +83,21 @@ public struct WebhookGateway: Sendable {
             return Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"])
         }
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: maximumBodyBytes) } catch {
+        var reservation: UnverifiedReservation
+        switch await readUnverifiedBody(&request) {
+        case .read(let read, let reserved):
+            (body, reservation) = (read, reserved)
+        case .tooLarge:
             metrics.webhooksRejected.increment()
             log.warning("webhook refused: body too large or unreadable")
             return Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"])
+        case .overBudget:
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: unverified body budget exhausted")
+            return Self.overBudget()
         }
+        // Held until this request is answered, verified or not.
+        defer { reservation.release() }
         let bytes = body.readableBytesView
         let secretList: [[UInt8]]
         do { secretList = try await secrets.webhookSecrets() } catch {

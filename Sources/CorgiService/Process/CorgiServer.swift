@@ -29,7 +29,8 @@ public enum CorgiServer {
             let pipeline = ReviewPipeline(store: store, objects: objects, github: github, ruleSet: ruleSet, scanOptions: scanOptions,
                                           settings: settings, metrics: metrics)
             let gateway = WebhookGateway(intake: store, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
-                                         maximumBodyBytes: settings.maximumBodyBytes)
+                                         maximumBodyBytes: settings.maximumBodyBytes,
+                                         unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes)
             let app = try ServiceComponents.application(
                 router: gateway.router(), settings: settings, listening: "corgi serve listening",
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)

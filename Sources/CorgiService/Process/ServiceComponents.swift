@@ -54,6 +54,12 @@ enum ServiceComponents {
     static func application(
         router: Router<BasicRequestContext>, settings: ServiceSettings, listening: String, metadata: Logger.Metadata, logger: Logger
     ) throws -> some ApplicationProtocol {
+        // Unauthenticated clients hold the listener only so long and so often (see `ConnectionGuard`).
+        let limits = settings.connectionLimits
+        let clients = ClientConnections()
+        let http1 = HTTPServerBuilder.http1(configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(limits: limits, clients: clients, logger: logger)],
+            idleTimeout: limits.headerTimeout))
         let server: HTTPServerBuilder
         if let tls = settings.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
@@ -61,9 +67,9 @@ enum ServiceComponents {
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             // TLS 1.0 and 1.1 are deprecated (RFC 8996): never negotiated.
             configuration.minimumTLSVersion = .tlsv12
-            server = try .tls(.http1(), tlsConfiguration: configuration)
+            server = try .tls(http1, tlsConfiguration: configuration)
         } else {
-            server = .http1()
+            server = http1
         }
         let scheme = settings.tls == nil ? "http" : "https"
         return Application(

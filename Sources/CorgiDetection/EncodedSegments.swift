@@ -1,0 +1,212 @@
+/// Finds and decodes the encoded parts of a line where secrets hide: base64 (a Kubernetes
+/// `Secret`'s `data:`, a `.dockerconfigjson`'s `auth`, a base64-encoded config or JWT), hex, and
+/// percent-encoding.
+///
+/// The scanner substitutes each decoded segment into the line in place and rescans the result
+/// with every secret rule, so `password: czNjcjN0UEBzcw==` is seen as `password: s3cr3tP@ss`; a
+/// finding is reported at the encoded text. Decoding is bounded: segments of 20 bytes to
+/// `maximumSegment`, at most `maximumSegments` a line, and only results that are text (a random
+/// key's bytes, an image or a hash decode to binary and are dropped without a scan).
+public enum EncodedSegments {
+    public enum Encoding: String, Sendable, CustomStringConvertible {
+        case base64, hex, percent
+
+        public var description: String {
+            switch self {
+            case .base64: "base64-encoded"
+            case .hex: "hex-encoded"
+            case .percent: "percent-encoded"
+            }
+        }
+    }
+
+    public struct Segment: Sendable, Equatable {
+        public var encoding: Encoding
+        /// Byte range of the encoded text in the line.
+        public var range: Range<Int>
+        public var decoded: [UInt8]
+    }
+
+    static let minimumSegment = 12
+    /// Longer lines are not decoded (minified assets, data URIs): their plain scan still runs.
+    static let maximumLine = 1 << 20
+    static let maximumSegment = 64 * 1024
+    static let maximumSegments = 16
+
+    /// Decodable segments of `line` whose decoded bytes are text, in order.
+    public static func find(in line: UnsafeBufferPointer<UInt8>) -> [Segment] {
+        var segments: [Segment] = []
+        var i = 0
+        let n = line.count
+        while i < n, segments.count < maximumSegments {
+            guard isBase64(line[i]) else { i += 1; continue }
+            var j = i
+            while j < n, isBase64(line[j]) { j += 1 }
+            var end = j
+            while end < n, end - j < 2, line[end] == UInt8(ascii: "=") { end += 1 }
+            let length = end - i
+            if length >= minimumSegment, length <= maximumSegment {
+                let run = UnsafeBufferPointer(rebasing: line[i..<end])
+                if let decoded = decodeHex(run) ?? decodeBase64(run), isText(decoded) {
+                    let encoding: Encoding = isAllHex(run) ? .hex : .base64
+                    segments.append(Segment(encoding: encoding, range: i..<end, decoded: decoded))
+                }
+            }
+            i = max(end, i + 1)
+        }
+        if segments.count < maximumSegments, let decoded = decodePercent(line) {
+            segments.append(decoded)
+        }
+        return segments
+    }
+
+    // MARK: - Base64 (standard and URL alphabets, padding optional)
+
+    static func isBase64(_ b: UInt8) -> Bool {
+        ValueChecks.isAlphanumeric(b) || b == UInt8(ascii: "+") || b == UInt8(ascii: "/")
+            || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
+    }
+
+    static func base64Value(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return b - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return b - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): return 62
+        case UInt8(ascii: "/"), UInt8(ascii: "_"): return 63
+        default: return nil
+        }
+    }
+
+    /// Decodes base64 text; nil for a length no encoder produces or a character outside the
+    /// alphabets. A run that mixes `+`/`/` with `-`/`_` is not base64 either.
+    public static func decodeBase64(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var body = text[...]
+        while body.last == UInt8(ascii: "=") { body = body.dropLast() }
+        guard body.count % 4 != 1 else { return nil }
+        let standard = body.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
+        let url = body.contains { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        guard !(standard && url) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count * 3 / 4)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for b in body {
+            guard let v = base64Value(b) else { return nil }
+            buffer = (buffer << 6) | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+
+    // MARK: - Hex
+
+    static func isAllHex(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.allSatisfy { hexValue($0) != nil }
+    }
+
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// Decodes an even-length run of hex digits; nil otherwise.
+    public static func decodeHex(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count % 2 == 0, isAllHex(text) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 2)
+        var i = 0
+        while i < text.count {
+            out.append(hexValue(text[i])! << 4 | hexValue(text[i + 1])!)
+            i += 2
+        }
+        return out
+    }
+
+    // MARK: - Percent-encoding
+
+    /// The whole line percent-decoded, as one segment, when it has at least three escapes of
+    /// characters that matter to a secret's context (`%3D` `=`, `%3A` `:`, `%22` `"`, `%40` `@`,
+    /// `%2F` `/`, `%2B` `+`, …) and decodes to text.
+    static func decodePercent(_ line: UnsafeBufferPointer<UInt8>) -> Segment? {
+        var escapes = 0
+        var first = -1, last = -1
+        var i = 0
+        while i + 2 < line.count {
+            if line[i] == UInt8(ascii: "%"), hexValue(line[i + 1]) != nil, hexValue(line[i + 2]) != nil {
+                escapes += 1
+                if first < 0 { first = i }
+                last = i + 3
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        guard escapes >= 3 else { return nil }
+        // The segment runs from the first escape's token start to the last escape's token end.
+        var start = first
+        while start > 0, !isDelimiter(line[start - 1]) { start -= 1 }
+        var end = last
+        while end < line.count, !isDelimiter(line[end]) { end += 1 }
+        var out: [UInt8] = []
+        out.reserveCapacity(end - start)
+        i = start
+        while i < end {
+            if line[i] == UInt8(ascii: "%"), i + 2 < end, let hi = hexValue(line[i + 1]), let lo = hexValue(line[i + 2]) {
+                out.append(hi << 4 | lo)
+                i += 3
+            } else if line[i] == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+                i += 1
+            } else {
+                out.append(line[i])
+                i += 1
+            }
+        }
+        guard isText(out) else { return nil }
+        return Segment(encoding: .percent, range: start..<end, decoded: out)
+    }
+
+    static func isDelimiter(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")
+            || b == UInt8(ascii: "`") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+    }
+
+    // MARK: - Text
+
+    /// Printable ASCII and UTF-8 text (tabs and line breaks allowed), at least 8 bytes, and not
+    /// a single repeated byte: what a credential or a config is made of, and what random bytes
+    /// almost never are.
+    static func isText(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 8 else { return false }
+        var printable = 0
+        for b in bytes {
+            if (b >= 0x20 && b < 0x7F) || b == 0x09 || b == 0x0A || b == 0x0D { printable += 1 }
+            else if b < 0x20 || b == 0x7F { return false }
+        }
+        return printable * 10 >= bytes.count * 9 && String(validating: bytes, as: UTF8.self) != nil
+    }
+}
+
+extension Layout {
+    /// A decoded rescan's subject: each of its lines is the one diff line it was decoded from.
+    init(lines subject: UnsafeBufferPointer<UInt8>, newLine: Int, directive: IgnoreDirective?) {
+        var starts = [0], ends: [Int] = []
+        for (i, b) in subject.enumerated() where b == UInt8(ascii: "\n") {
+            ends.append(i)
+            starts.append(i + 1)
+        }
+        ends.append(subject.count)
+        self.init(starts: starts, ends: ends, newLines: Array(repeating: newLine, count: starts.count),
+                  added: Array(repeating: true, count: starts.count),
+                  directives: Array(repeating: directive, count: starts.count))
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import CorgiCore
+import CorgiDetection
+import Testing
+
+/// The shared keyword-context grammar, syntax family by syntax family: a provider's name in any
+/// case style, then its value in every syntax users write. Each family must find at least 95 %
+/// of its cases (in practice all), at the value's line.
+@Suite("Keyword-context grammar")
+struct ValueGrammarTests {
+    /// A provider rule as the provider list makes it: the name `acme pay`, the generic value.
+    static let provider: RuleDefinition = {
+        var r = RuleDefinition(id: "acme-pay-credential", title: "Acme Pay credential", kind: .secret, severity: .high, regex: "")
+        r.context = ["acme pay"]
+        r.value = "(?&token)"
+        r.entropy = 3.2
+        var allowlist = Allowlist()
+        allowlist.checks = ["inconsistent-alphabet"]
+        allowlist.regexes = [#"^[A-Z0-9][A-Z0-9]*(?:_[A-Z0-9]+)+$"#, #"^[a-z]+[0-9]*(?:[A-Z][a-z]+[0-9]*)+$"#, #"^(?:/[a-z0-9_.-]{1,40}){2,}/?$"#]
+        r.allowlist = allowlist
+        r.applyContext()
+        return r
+    }()
+
+    static let value = "k7Rq2ZpX9mWv4TbN8cYh3LsD"
+    static let spellings = ["ACME_PAY", "acmePay", "acme-pay", "acme.pay", "AcmePay", "acme_pay", "ACMEPAY"]
+
+    /// Templates per family: `{K}` is a key naming the provider, `{V}` the value. Each template
+    /// runs with every spelling; the expected line is the one holding the value.
+    static let families: [(name: String, path: String, templates: [String])] = [
+        ("go", "main.go", [#"var {K}Token string = "{V}""#, #"{K}Key := "{V}""#, "const {K}Secret = `{V}`"]),
+        ("php", "app.php", [#"${K}_key = '{V}';"#, #"${K}_token .= "{V}";"#, #"define('{K}_KEY', '{V}');"#]),
+        ("java, kotlin, c#, swift", "App.java", [
+            #"private static final String {K}_KEY = "{V}";"#, #"val {K}Token: String = "{V}""#,
+            #"string {K}Key = @"{V}";"#, #"let {K}Secret: String = "{V}""#, "{K}_token = \"\"\"\n{V}\n\"\"\"",
+        ]),
+        ("call arguments", "config.py", [
+            #"props.setProperty("{K}_KEY", "{V}")"#, #"settings.put("{K}.token", "{V}");"#,
+            #"os.environ["{K}_API_KEY"] = "{V}""#, #"client = Client({K}_key="{V}")"#,
+        ]),
+        ("python and ruby", "settings.rb", [
+            #"CONFIG = {"{K}_key": "{V}"}"#, #"{K}_token: "{V}","#, #":{K}_key => "{V}""#,
+            #"config[:{K}_secret] = '{V}'"#,
+        ]),
+        ("make", "Makefile", ["{K}_KEY = {V}", "{K}_KEY := {V}", "{K}_KEY ::= {V}", "{K}_KEY :::= {V}", "{K}_KEY ?= {V}", "{K}_KEY += {V}", "{K}_KEY != echo {V}"]),
+        ("shell", "deploy.sh", ["export {K}_TOKEN={V}", #"{K}_TOKEN="{V}""#, "set -x {K}_TOKEN {V}", "{K}_TOKEN='{V}' ./run"]),
+        ("dockerfile", "Dockerfile", ["ENV {K}_KEY={V}", "ENV {K}_KEY {V}", "ARG {K}_TOKEN={V}"]),
+        ("env, properties, ini, toml", "app.properties", ["{K}_KEY={V}", "{K}.key: {V}", "{K}.key {V}", "[{K}]\nkey = \"{V}\""]),
+        ("hcl", "main.tf", ["variable \"{K}_key\" {\n  default = \"{V}\"\n}", "{K}_token = \"{V}\""]),
+        ("yaml", "values.yaml", [
+            "{K}_key: {V}", "{K}_key: \"{V}\"", "{K}_key: '{V}'", "{K}:\n  key: |\n    {V}", "{K}:\n  key: >-\n    {V}",
+        ]),
+        ("json", "config.json", [#"{"{K}_key": "{V}"}"#, "{\n  \"{K}\": {\n    \"token\": \"{V}\"\n  }\n}"]),
+        ("json with an embedded config", "task.json", [#"{"env": "DEBUG=1\n{K}_KEY={V}\nPORT=80"}"#, #"{"config": "{\"{K}_key\": \"{V}\"}"}"#]),
+        ("xml", "web.config", [
+            "<{K}Key>{V}</{K}Key>", "<{K}Key>\n    {V}\n</{K}Key>", #"<add key="{K}Key" value="{V}"/>"#,
+            #"<service name="{K}" token="{V}"/>"#,
+        ]),
+        ("hash rockets", "logstash.conf", [#"filter { "{K}_key" => "{V}" }"#, #"{ "{K}_token" => "{V}" }"#]),
+        ("http", "curl.sh", [#"curl -H "X-{K}-Key: {V}" https://api.example.net"#, #"curl https://api.{K}.test/v1 -H "Authorization: Bearer {V}""#]),
+        ("logs and prose", "notes.txt", ["[INFO] calling the {K} API\n[DEBUG] using key={V}", "{K} token - '{V}'"]),
+    ]
+
+    func lines(of text: String) -> [String] { text.components(separatedBy: "\n") }
+
+    @Test("every syntax family finds the value in every case style, at the value's line", arguments: Self.families.map(\.name))
+    func family(_ name: String) throws {
+        let family = Self.families.first { $0.name == name }!
+        var found = 0, total = 0
+        var misses: [String] = []
+        for template in family.templates {
+            for spelling in Self.spellings {
+                // `{K}.key` in YAML keys and `$` variables keep the name as written.
+                let text = template.replacingOccurrences(of: "{K}", with: spelling).replacingOccurrences(of: "{V}", with: Self.value)
+                let expectedLine = (lines(of: text).firstIndex { $0.contains(Self.value) } ?? 0) + 1
+                let result = try scan(newFileDiff(family.path, lines(of: text)), rules: [Self.provider])
+                total += 1
+                if result.findings.contains(where: { $0.line == expectedLine && $0.redacted == "k7Rq****" }) {
+                    found += 1
+                } else {
+                    misses.append(text)
+                }
+            }
+        }
+        #expect(found * 100 >= total * 95, "\(name): \(found)/\(total); missed: \(misses.prefix(5))")
+    }
+
+    @Test("a value too far from the name, glued to other text, or a placeholder is not reported")
+    func quietCases() throws {
+        let cases = [
+            // More than 40 bytes between the name and the value.
+            "acme pay integration\nlorem ipsum dolor sit amet, consectetur adipiscing elit\nkey=\(Self.value)",
+            // Part of a longer token: glued to `?`, `#`, `$` or `@`.
+            "ACME_PAY_KEY = 'abc?\(Self.value)'",
+            "ACME_PAY_KEY = '\(Self.value)#x'",
+            // Placeholders, identifiers and paths.
+            "ACME_PAY_KEY = 'your-acme-pay-api-key-here'",
+            "ACME_PAY_KEY = ACME_PAY_SECRET_KEY_PRODUCTION",
+            "acmePayKey = getAcmePayKeyFromEnvironment2()",
+            "ACME_PAY_KEY_FILE=/etc/acme/pay/keys/production.pem",
+            // Made-up values: one capital among lowercase, hex but for one letter.
+            "ACME_PAY_KEY = 'k7rq2zpx9mwv4tbn8cyh3lsdQ'",
+            "ACME_PAY_KEY = '81a1411a7e276fd88819df3137ej406e0f281f8a'",
+        ]
+        for text in cases {
+            let result = try scan(newFileDiff("app.txt", lines(of: text)), rules: [Self.provider])
+            #expect(result.findings.isEmpty, "reported: \(text)")
+        }
+    }
+
+    @Test("a provider list expands into one tested rule per name")
+    func providerList() throws {
+        let file = try RuleLoader.parse(yaml: """
+            providers:
+              defaults:
+                severity: medium
+                entropy: 3.0
+              names:
+                - acme pay
+                - name: widget cloud
+                  aliases: [wdgt]
+                  value: 'wc_[a-z0-9]{24}'
+                  tests:
+                    match: ['WDGT_KEY=wc_abcdefghij0123456789klmn', 'widgetCloudToken: wc_0123456789abcdefghijklmn']
+                    no_match: ['WDGT_KEY=wc_short', 'WIDGET_CLOUD_KEY=sk_abcdefghij0123456789klmn']
+            """, file: "providers.yaml")
+        let rules = file.allRules
+        #expect(rules.map(\.id) == ["acme-pay-credential", "widget-cloud-credential"])
+        #expect(rules.allSatisfy { $0.generic == true && $0.multiline == true && $0.kind == .secret })
+        #expect(rules[0].severity == .medium && rules[0].keywords == ["acme"])
+        var loaded = LoadedRules()
+        loaded.rules = rules
+        let outcome = RuleTester(loaded: loaded).run()
+        #expect(outcome.tested == 2)
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+    }
+
+    @Test("a specific rule outranks a provider rule, which outranks a generic assignment, for one value")
+    func oneFindingPerValue() throws {
+        var generic = rule("generic-key", regex: #"(?i)key\s*=\s*"([A-Za-z0-9]{16,})""#, keywords: ["key"])
+        generic.generic = true
+        let specific = rule("acme-live-key", regex: #"\b(k7Rq[A-Za-z0-9]{20})\b"#, keywords: ["k7rq"])
+        let text = #"ACME_PAY_KEY = "\#(Self.value)""#
+        let all = try scan(newFileDiff("a.txt", [text]), rules: [generic, Self.provider, specific])
+        #expect(all.findings.map(\.ruleID) == ["acme-live-key"])
+        let twoGeneric = try scan(newFileDiff("a.txt", [text]), rules: [generic, Self.provider])
+        #expect(twoGeneric.findings.map(\.ruleID) == ["acme-pay-credential"])
+    }
+}
+
+@Suite("Decoded secrets")
+struct DecodedSecretTests {
+    /// A password with a symbol: the encoded text (letters, digits, `+/=`) never matches it itself.
+    static let password = rule("password-assignment", regex: #"(?i)password["']?\s*[:=]\s*["']?([^\s"']*[!&@#%][^\s"']*)"#, keywords: ["password"])
+    static let token = tokenRule
+
+    func base64(_ s: String) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let bytes = Array(s.utf8)
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            let n = min(3, bytes.count - i)
+            var chunk: UInt32 = 0
+            for j in 0..<3 { chunk = chunk << 8 | UInt32(j < n ? bytes[i + j] : 0) }
+            for j in 0..<4 { out.append(j <= n ? alphabet[Int((chunk >> UInt32(18 - 6 * j)) & 63)] : "=") }
+            i += 3
+        }
+        return out
+    }
+
+    @Test("a Kubernetes Secret's base64 data is decoded in place and reported at the encoded text")
+    func kubernetesSecret() throws {
+        let encoded = base64("Tr0ub4dor&3x!")
+        let diff = newFileDiff("k8s/secret.yaml", ["apiVersion: v1", "kind: Secret", "data:", "  password: \(encoded)"])
+        let result = try scan(diff, rules: [Self.password])
+        let finding = try #require(result.findings.first)
+        #expect(finding.line == 4)
+        #expect(finding.column == 13)
+        #expect(finding.redacted == String(encoded.prefix(4)) + "****")
+        #expect(finding.message.contains("base64"))
+        #expect(!finding.message.contains("Tr0ub4dor"))
+    }
+
+    @Test("a token inside base64 inside base64 (a .dockerconfigjson) is found, no deeper")
+    func nested() throws {
+        let inner = base64("deploy:\(CorgiDetectionTests.token)")
+        let config = base64(#"{"auths":{"registry.example.net":{"auth":"\#(inner)"}}}"#)
+        let result = try scan(newFileDiff("deploy/pull-secret.yaml", ["  .dockerconfigjson: \(config)"]), rules: [Self.token])
+        #expect(result.findings.count == 1)
+        #expect(result.findings.first?.redacted == String(config.prefix(4)) + "****")
+        // Three levels: not decoded (bounded depth).
+        let third = base64(#"{"x":"\#(config)"}"#)
+        #expect(try scan(newFileDiff("a.yaml", ["v: \(third)"]), rules: [Self.token]).findings.isEmpty)
+    }
+
+    @Test("hex and percent-encoded secrets are decoded", arguments: ["hex", "percent"])
+    func otherEncodings(_ encoding: String) throws {
+        let plain = "password=Tr0ub4dor&3x!"
+        let line: String
+        if encoding == "hex" {
+            line = "blob: " + plain.utf8.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        } else {
+            line = "url: https://svc.example.net/login?q=" + "password%3DTr0ub4dor%263x%21"
+        }
+        let result = try scan(newFileDiff("a.txt", [line]), rules: [Self.password])
+        #expect(result.findings.count == 1, "\(line)")
+        #expect(result.findings.first?.message.contains(encoding) == true)
+    }
+
+    @Test("binary data, hashes and plain words are not decoded into findings")
+    func quiet() throws {
+        let lines = [
+            "sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "icon: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+            "name: AuthorizationHeaderProvider",
+        ]
+        let result = try scan(newFileDiff("a.yaml", lines), rules: [Self.password, Self.token])
+        #expect(result.findings.isEmpty)
+    }
+
+    @Test("segment decoding round-trips base64, base64url and hex")
+    func decoders() {
+        func decode(_ s: String, _ f: (UnsafeBufferPointer<UInt8>) -> [UInt8]?) -> String? {
+            Array(s.utf8).withUnsafeBufferPointer { f($0) }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(decode("aGVsbG8gd29ybGQ=", EncodedSegments.decodeBase64) == "hello world")
+        #expect(decode("aGVsbG8gd29ybGQ", EncodedSegments.decodeBase64) == "hello world")
+        #expect(decode("P_8-", EncodedSegments.decodeBase64) != nil)
+        #expect(decode("P/8-", EncodedSegments.decodeBase64) == nil)  // mixed alphabets
+        #expect(decode("abcde", EncodedSegments.decodeBase64) == nil)  // impossible length
+        #expect(decode("68656c6c6f", EncodedSegments.decodeHex) == "hello")
+        #expect(decode("68656c6c6", EncodedSegments.decodeHex) == nil)
+    }
+}
+
+@Suite("Value checks")
+struct ValueCheckTests {
+    @Test("values whose alphabet is not one generator's are made up", arguments: [
+        ("k7rq2zpx9mwv4tbn8cyh3lsdq", false), ("k7rq2zpx9mwv4tbn8cyh3lsdQ", true),
+        ("K7RQ2ZPX9MWV4TBN8CYH3LSDQ", false), ("K7RQ2ZPX9MWV4TBN8CYH3LSDq", true),
+        ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", false), ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1z", true),
+        ("k7Rq2ZpX9mWv4TbN8cYh3LsD", false), ("sk_live_k7rq2zpx9mwv4tbn8cyh3lsdq", false),
+    ])
+    func alphabet(_ value: String, _ inconsistent: Bool) {
+        #expect(ValueChecks.hasInconsistentAlphabet(Array(value.utf8)) == inconsistent)
+    }
+}
