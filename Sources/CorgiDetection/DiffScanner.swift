@@ -46,12 +46,16 @@ public struct DiffScanner: DiffConsumer {
     private var decodedOrigin: DecodedOrigin?
 
     // Per line.
-    private var stamps: [UInt32]
-    private var stamp: UInt32 = 0
     private var hits: [Int32] = []
-    private var lineRules: [Int] = []
     private var previousLine = 0
     private var previousDirective: IgnoreDirective?
+
+    // Candidate stage (see `CandidateFinder`): added lines wait in `batch` until it is full or the
+    // hunk ends, then one pass finds the rules worth running on each.
+    private let finder: any CandidateFinder
+    private var batch = LineBatch()
+    private var batchCandidates: [LineCandidate] = []
+    private var batchRules: [Int] = []
 
     // Multi-line window.
     private var window = Window()
@@ -63,7 +67,7 @@ public struct DiffScanner: DiffConsumer {
         baseline = options.baseline
         scratch = MatchScratch(maximumCaptures: max(ruleSet.maximumCaptures, 1))
         active = Array(repeating: false, count: ruleSet.rules.count)
-        stamps = Array(repeating: 0, count: ruleSet.rules.count)
+        finder = ruleSet.makeCandidateFinder()
         statistics.rules = ruleSet.rules.count
         statistics.rulesWithoutKeywords = ruleSet.rulesWithoutKeywords.count
     }
@@ -71,6 +75,7 @@ public struct DiffScanner: DiffConsumer {
     // MARK: - DiffConsumer
 
     public mutating func beginFile(_ header: FileHeader) {
+        flushBatch()
         path = header.path
         reported.removeAll(keepingCapacity: true)
         secretClaims.removeAll(keepingCapacity: true)
@@ -88,14 +93,19 @@ public struct DiffScanner: DiffConsumer {
     }
 
     public mutating func beginHunk(_ hunk: HunkHeader) {
+        flushBatch()
         flushWindow(keepingOverlap: false)
         previousLine = 0
         previousDirective = nil
     }
 
-    public mutating func endHunk() { flushWindow(keepingOverlap: false) }
+    public mutating func endHunk() {
+        flushBatch()
+        flushWindow(keepingOverlap: false)
+    }
 
     public mutating func endFile() {
+        flushBatch()
         flushWindow(keepingOverlap: false)
         fileActive = false
     }
@@ -104,23 +114,23 @@ public struct DiffScanner: DiffConsumer {
         guard fileActive, line.kind != .removed else { return }
         let bytes = line.bytes
         if line.newLine == 1, language == nil, let detected = Language.detect(shebang: bytes) {
+            flushBatch()
             language = detected
             updateActiveRules()
         }
         let directive = IgnoreDirective.parse(bytes)
         let isAdded = line.kind == .added
 
-        if isAdded || ruleSet.hasMultilineRules {
-            collectCandidates(bytes)
-        }
         if isAdded {
-            scanSingleLine(bytes, newLine: line.newLine, directive: directive)
-            if ruleSet.hasSecretRules { scanEncoded(bytes, newLine: line.newLine, directive: directive, origin: nil) }
+            let above = previousLine == line.newLine - 1 ? previousDirective : nil
+            batch.append(bytes, newLine: line.newLine, directive: directive, directiveAbove: above, columnOffset: 0)
+            if batch.isFull { flushBatch() }
         }
         if ruleSet.hasMultilineRules {
-            for r in lineRules where ruleSet.rules[r].isMultiline { windowRules.insert(r) }
             window.append(bytes, newLine: line.newLine, added: isAdded, directive: directive)
             if window.count >= DiffScanner.windowLines || window.byteCount >= DiffScanner.windowBytes {
+                // Single-line findings of these lines first, in the order lines came.
+                flushBatch()
                 flushWindow(keepingOverlap: true)
             }
         }
@@ -130,6 +140,7 @@ public struct DiffScanner: DiffConsumer {
 
     /// Final statistics, once the parser has finished.
     public mutating func finish(diff: DiffStatistics) -> ScanStatistics {
+        flushBatch()
         statistics.diff = diff
         statistics.findings = findings.count
         statistics.regexLimitHits = scratch.limitHits
@@ -150,35 +161,40 @@ public struct DiffScanner: DiffConsumer {
         }
     }
 
-    /// Fills `lineRules` with the active rules whose keywords occur in `bytes`, each once.
-    private mutating func collectCandidates(_ bytes: UnsafeBufferPointer<UInt8>) {
-        lineRules.removeAll(keepingCapacity: true)
-        hits.removeAll(keepingCapacity: true)
-        ruleSet.automaton.collect(bytes, into: &hits)
-        guard !hits.isEmpty else { return }
-        stamp &+= 1
-        if stamp == 0 {
-            for i in stamps.indices { stamps[i] = 0 }
-            stamp = 1
-        }
-        for h in hits {
-            let r = Int(h)
-            if stamps[r] != stamp, active[r] {
-                stamps[r] = stamp
-                lineRules.append(r)
-            }
-        }
-    }
-
     // MARK: - Matching
 
-    private mutating func scanSingleLine(_ bytes: UnsafeBufferPointer<UInt8>, newLine: Int, directive: IgnoreDirective?) {
-        var rules = lineRules.filter { !ruleSet.rules[$0].isMultiline }
-        for r in ruleSet.unkeyedLineRules where active[r] { rules.append(r) }
-        guard !rules.isEmpty else { return }
-        let above = previousLine == newLine - 1 ? previousDirective : nil
-        let layout = Layout(single: bytes.count, newLine: newLine, directive: directive, directiveAbove: above)
-        run(rules: rules, on: bytes, layout: layout)
+    /// Runs the single-line rules on every added line of the batch where the candidate stage lets
+    /// them through, then the rescan of decoded segments, line by line in diff order.
+    private mutating func flushBatch() {
+        guard !batch.isEmpty else { return }
+        defer { batch.removeAll() }
+        guard fileActive else { return }
+        batchCandidates.removeAll(keepingCapacity: true)
+        finder.collectLineCandidates(in: batch, into: &batchCandidates)
+        let joined = batch.joined
+        joined.withUnsafeBufferPointer { joined in
+            var next = 0
+            for i in 0..<batch.count {
+                batchRules.removeAll(keepingCapacity: true)
+                while next < batchCandidates.count, batchCandidates[next].line == Int32(i) {
+                    let r = Int(batchCandidates[next].rule)
+                    if active[r], !ruleSet.rules[r].isMultiline { batchRules.append(r) }
+                    next += 1
+                }
+                for r in finder.unfilteredLineRules where active[r] { batchRules.append(r) }
+                let bytes = UnsafeBufferPointer(rebasing: joined[batch.range(ofLine: i)])
+                let newLine = batch.newLines[i]
+                if !batchRules.isEmpty {
+                    // Rule order decides which of two equally specific rules claims a secret:
+                    // definition order, whatever order an engine found them in.
+                    batchRules.sort()
+                    let layout = Layout(single: bytes.count, newLine: newLine, directive: batch.directives[i],
+                                        directiveAbove: batch.directivesAbove[i])
+                    run(rules: batchRules, on: bytes, layout: layout)
+                }
+                if ruleSet.hasSecretRules { scanEncoded(bytes, newLine: newLine, directive: batch.directives[i], origin: nil) }
+            }
+        }
     }
 
     /// Rescans `bytes` with each decodable segment (base64, hex, percent-encoding) decoded in
@@ -225,9 +241,14 @@ public struct DiffScanner: DiffConsumer {
                 windowRules.removeAll()
             }
         }
-        guard fileActive, window.hasAddedLine else { return }
-        var rules = Array(windowRules)
-        for r in ruleSet.unkeyedMultilineRules where active[r] { rules.append(r) }
+        guard fileActive else { return }
+        // Every window is searched for keywords, also one without an added line: its keywords
+        // count for the windows after it that keep some of its lines.
+        var rules: [Int] = []
+        window.joined.withUnsafeBufferPointer { finder.collectWindowCandidates(in: $0, keywordRules: &windowRules, into: &rules) }
+        guard window.hasAddedLine else { return }
+        rules = rules.filter { active[$0] }
+        for r in finder.unfilteredWindowRules where active[r] { rules.append(r) }
         guard !rules.isEmpty else { return }
         rules.sort()
         let layout = window.layout()

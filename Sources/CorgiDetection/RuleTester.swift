@@ -13,8 +13,13 @@ public struct RuleTester: Sendable {
     }
 
     public let loaded: LoadedRules
+    /// The candidate stage the cases run on (both must pass them alike).
+    public let engine: CandidateEngine
 
-    public init(loaded: LoadedRules) { self.loaded = loaded }
+    public init(loaded: LoadedRules, engine: CandidateEngine = .preferred) {
+        self.loaded = loaded
+        self.engine = engine
+    }
 
     public func run(ids: Set<String>? = nil) -> (tested: Int, failures: [Failure]) {
         var failures: [Failure] = []
@@ -29,7 +34,7 @@ public struct RuleTester: Sendable {
     public func test(_ definition: RuleDefinition) -> [Failure] {
         func fail(_ reason: String) -> Failure { Failure(ruleID: definition.id, reason: reason) }
         let ruleSet: RuleSet
-        do { ruleSet = try RuleSet(rules: [definition], globalAllowlist: loaded.globalAllowlist) } catch {
+        do { ruleSet = try RuleSet(rules: [definition], globalAllowlist: loaded.globalAllowlist, engine: engine) } catch {
             return [fail("\(error)")]
         }
         guard let tests = definition.tests else { return [fail("no tests: add tests.match and tests.no_match")] }
