@@ -13,6 +13,9 @@ public struct DataflowLanguageSpec: Sendable, Hashable, Codable {
     public var sources: [SourceSpec]?
     public var parameterSources: [ParameterSourceSpec]?
     public var sanitisers: [SanitiserSpec]?
+    /// Checks that validate a value for the rest of the function when a condition (`if`,
+    /// `unless`, a guard clause) applies them to it: `if x not in ALLOWED: return`.
+    public var guards: [SanitiserSpec]?
     public var sinks: [SinkSpec]?
     /// Methods that store their argument in the receiver (`sb.append(x)`, `list.push(x)`):
     /// a tainted argument taints the receiver.
@@ -22,7 +25,7 @@ public struct DataflowLanguageSpec: Sendable, Hashable, Codable {
     public var parametersAsSources: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case languages, sources, sanitisers, sinks, mutators
+        case languages, sources, sanitisers, guards, sinks, mutators
         case parameterSources = "parameter_sources"
         case parametersAsSources = "parameters_as_sources"
     }
@@ -116,6 +119,7 @@ final class DataflowLanguage: Sendable {
     let sources: [Source]
     let parameterSources: [Source]
     let sanitisers: [Sanitiser]
+    let guards: [Sanitiser]
     let sinks: [Sink]
     let mutators: Set<String>
     /// Classes for which any function parameter is a (weak) source.
@@ -123,8 +127,9 @@ final class DataflowLanguage: Sendable {
     /// Every sink keyword; payload is the sink index.
     let keywords: KeywordAutomaton
 
-    init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], sinks: [Sink], mutators: Set<String>,
-         parameterClasses: ClassMask) {
+    init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], guards: [Sanitiser], sinks: [Sink],
+         mutators: Set<String>, parameterClasses: ClassMask) {
+        self.guards = guards
         self.parameterClasses = parameterClasses
         self.sources = sources
         self.parameterSources = parameterSources
@@ -187,6 +192,7 @@ public struct DataflowPack: Sendable {
             var sources: [DataflowLanguage.Source] = []
             var parameters: [DataflowLanguage.Source] = []
             var sanitisers: [DataflowLanguage.Sanitiser] = []
+            var guards: [DataflowLanguage.Sanitiser] = []
             var sinks: [DataflowLanguage.Sink] = []
             var mutators = Set<String>()
             var parameterClasses: ClassMask = 0
@@ -202,6 +208,9 @@ public struct DataflowPack: Sendable {
                 }
                 for s in spec.sanitisers ?? [] {
                     sanitisers.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
+                }
+                for s in spec.guards ?? [] {
+                    guards.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
                 }
                 for s in spec.sinks ?? [] {
                     guard !s.id.isEmpty, s.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
@@ -226,7 +235,7 @@ public struct DataflowPack: Sendable {
                 }
                 mutators.formUnion(spec.mutators ?? [])
             }
-            languages[language] = DataflowLanguage(sources: sources, parameterSources: parameters, sanitisers: sanitisers, sinks: sinks, mutators: mutators,
+            languages[language] = DataflowLanguage(sources: sources, parameterSources: parameters, sanitisers: sanitisers, guards: guards, sinks: sinks, mutators: mutators,
                                                     parameterClasses: parameterClasses)
         }
         self.languages = languages

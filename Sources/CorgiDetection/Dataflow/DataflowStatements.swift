@@ -36,7 +36,7 @@ enum StatementSplitter {
     static let rubyContinuationEnds: Set<String> = continuationEnds.subtracting(["|", ":", "?", "{"])
     static let continuationStarts: Set<String> = [".", "?.", "+", "-", "*", "/", "&&", "||", "??", "?", ":", "and", "or", ")", "]", "}", "|", "->"]
     static let blockKeywords: Set<String> = ["else", "try", "finally", "do", "begin"]
-    static let objectOpeners: Set<String> = ["=", "(", ",", ":", "return", "[", "?", "??", "||", "&&"]
+    static let objectOpeners: Set<String> = ["=", "(", ",", ":", "return", "[", "?", "??", "||", "&&", "const", "let", "var", "import", "export", "yield", "await"]
     /// A `{` after one of these always opens code, even inside a call's arguments (callbacks).
     static let blockOpeners: Set<String> = [")", "=>", "->", "else", "try", "finally", "do"]
 

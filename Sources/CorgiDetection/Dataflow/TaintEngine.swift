@@ -60,6 +60,7 @@ struct TaintEngine {
         var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
         var hits: [DataflowHit] = []
         var decorators: [UInt8] = []
+        var conditionLine = -1
         for st in statements {
             // Leave finished functions.
             while scopes.count > 1 {
@@ -86,6 +87,9 @@ struct TaintEngine {
             var variables = scopes[scopes.count - 1].variables
             checkSinks(st, tokens: tokens, variables: variables, enabled: enabled, into: &hits)
             propagate(st, tokens: tokens, variables: &variables)
+            // Go's `if v := f(); check(v) {` is split at the `;`: its second half is a condition too.
+            let continuesCondition = conditionLine == st.line
+            if applyGuards(st, tokens: tokens, variables: &variables, condition: continuesCondition) { conditionLine = st.line }
             scopes[scopes.count - 1].variables = variables
         }
         return hits
@@ -225,8 +229,13 @@ struct TaintEngine {
         guard !textRange.isEmpty else { return nil }
         var found: Taint?
         var mask: ClassMask = 0
-        st.text.withUnsafeBufferPointer { whole in
-            let text = UnsafeBufferPointer(rebasing: whole[textRange])
+        // An element looked up with an untrusted key is the container's, not the key's:
+        // `PAGES[$_GET["p"]]` is one of PAGES. Index contents are blanked for the sources and
+        // their variables are skipped below.
+        let indexed = Self.indexRanges(st.text, in: textRange)
+        var visible = Array(st.text[textRange])
+        for r in indexed { for k in r { visible[k - textRange.lowerBound] = 0x20 } }
+        visible.withUnsafeBufferPointer { text in
             for source in language.sources {
                 if let m = source.pattern.firstMatch(in: text, scratch: scratch), let r = m.groups[0] {
                     let line = tokens[st.tokenIndex(at: textRange.lowerBound + r.lowerBound)].line
@@ -239,6 +248,8 @@ struct TaintEngine {
         var lastToken = st.tokenIndex(at: max(textRange.lowerBound, textRange.upperBound - 1)) + 1
         lastToken = min(lastToken, st.tokens.upperBound)
         for chain in chains(in: firstToken..<lastToken, tokens: tokens) {
+            let offset = st.offset(ofToken: chain.index)
+            if indexed.contains(where: { $0.contains(offset) }) { continue }
             if let t = lookup(chain.name, in: variables), t.classes != 0 {
                 if found == nil { found = t }
                 mask |= t.classes
@@ -250,9 +261,70 @@ struct TaintEngine {
             for sanitiser in language.sanitisers where mask & sanitiser.classes != 0 {
                 if sanitiser.pattern.matches(text, scratch: scratch) { mask &= ~sanitiser.classes }
             }
+            // A conditional expression that checks the value (`ALLOWED.include?(x) ? x : "id"`,
+            // `x if x in ALLOWED else "id"`) picks only validated values.
+            if text.contains(0x3F) || st.text.count > 4 && String(decoding: text, as: UTF8.self).contains(" if ") {
+                for guardCheck in language.guards where mask & guardCheck.classes != 0 {
+                    if guardCheck.pattern.matches(text, scratch: scratch) { mask &= ~guardCheck.classes }
+                }
+            }
         }
         result.classes = mask
         return mask == 0 ? nil : result
+    }
+
+    // MARK: - Guards
+
+    static let conditionWords: Set<String> = ["if", "unless", "elif", "elsif", "guard", "when", "assert", "require", "check"]
+
+    /// A condition that validates a variable (`if x not in ALLOWED`, `unless ok?(x)`) clears the
+    /// guard's classes from the variables it names, for the rest of the function. Path-insensitive
+    /// by design: validating and then using is the common safe shape.
+    /// Returns whether the statement is a condition.
+    @discardableResult
+    private func applyGuards(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint], condition: Bool) -> Bool {
+        let isCondition = condition || tokens[st.tokens].contains { $0.kind == .word && Self.conditionWords.contains($0.text) }
+        guard isCondition, !language.guards.isEmpty, !variables.isEmpty else { return isCondition }
+        var cleared: ClassMask = 0
+        st.text.withUnsafeBufferPointer { text in
+            for g in language.guards where g.pattern.matches(text, scratch: scratch) { cleared |= g.classes }
+        }
+        guard cleared != 0 else { return true }
+        for chain in chains(in: st.tokens, tokens: tokens) {
+            var name = Substring(chain.name)
+            while true {
+                if var t = variables[String(name)] {
+                    t.classes &= ~cleared
+                    variables[String(name)] = t.classes == 0 ? nil : t
+                }
+                guard let dot = name.lastIndex(of: ".") else { break }
+                name = name[..<dot]
+            }
+        }
+        return true
+    }
+
+    /// Byte ranges inside index brackets (`a[…]`, `f()[…]`) within `range`, strings skipped.
+    static func indexRanges(_ text: [UInt8], in range: Range<Int>) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var stack: [(start: Int, isIndex: Bool)] = []
+        var inString = false
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let b = text[i]
+            if b == 0x22 { inString.toggle() } else if !inString {
+                if b == 0x5B {
+                    let previous = i > range.lowerBound ? text[i - 1] : 0x20
+                    let isIndex = previous == 0x29 || previous == 0x5D || previous == 0x5F || previous == 0x24
+                        || (previous >= 0x30 && previous <= 0x39) || (previous | 0x20 >= 0x61 && previous | 0x20 <= 0x7A)
+                    stack.append((i + 1, isIndex))
+                } else if b == 0x5D, let open = stack.popLast(), open.isIndex, stack.allSatisfy({ !$0.isIndex }) {
+                    result.append(open.start..<i)
+                }
+            }
+            i += 1
+        }
+        return result
     }
 
     // MARK: - Assignments
@@ -456,6 +528,13 @@ struct TaintEngine {
                 // A source inside the sink's own match counts too (`request.args` in the pattern).
                 let checked = sink.pattern.captureCount >= 1 && m.groups[1] != nil ? m.groups[1]!.lowerBound..<region.upperBound : region
                 guard let t = taint(of: st, textRange: checked, tokens: tokens, variables: variables), t.classes & sink.classBit != 0 else { continue }
+                // A sanitiser applied to the sink's result (`Paths.get(x).getFileName()`) counts too.
+                let after = region.upperBound..<st.text.count
+                let sanitisedAfter = !after.isEmpty && st.text.withUnsafeBufferPointer { whole in
+                    let text = UnsafeBufferPointer(rebasing: whole[after])
+                    return language.sanitisers.contains { $0.classes & sink.classBit != 0 && $0.pattern.matches(text, scratch: scratch) }
+                }
+                if sanitisedAfter { continue }
                 let sinkToken = tokens[st.tokenIndex(at: whole.lowerBound)]
                 let endToken = tokens[st.tokenIndex(at: max(region.upperBound, whole.upperBound) - 1)]
                 hits.append(DataflowHit(

@@ -1,0 +1,285 @@
+import CorgiCore
+import Foundation
+import Testing
+
+@testable import CorgiDetection
+
+/// The dataflow engine: lexers, statements, taint tracking across lines, and the built-in
+/// dataflow rules' own cases.
+@Suite("Dataflow")
+struct DataflowTests {
+    static let pack: DataflowPack = {
+        let directory = RuleLoader.builtinRulesDirectory()!.appendingPathComponent("dataflow")
+        return try! DataflowPack.load(files: RuleLoader.ruleFiles(in: directory))
+    }()
+
+    static let codeRules: [RuleDefinition] = [
+        // One code rule so the scanner runs the dataflow stage; it never matches.
+        rule("placeholder-code-rule", kind: .code, regex: "\\bnever-matches-anything\\b", keywords: ["never-matches-anything"]),
+    ]
+
+    static let extensions = ["python": "py", "javascript": "js", "typescript": "ts", "java": "java", "kotlin": "kt",
+                             "ruby": "rb", "php": "php", "go": "go"]
+
+    func findings(_ path: String, _ text: String) throws -> [Finding] {
+        try scan(RuleTester.diff(path: path, text: text), rules: Self.codeRules).findings
+    }
+
+    // MARK: - Lexer
+
+    func lex(_ code: String, _ language: String) -> [DataflowToken] {
+        DataflowLexer.tokenize(Array(code.utf8), dialect: LexerDialect.forLanguage(language)!)
+    }
+
+    @Test("comments vanish and strings are one token, in every comment style")
+    func commentsAndStrings() {
+        let py = lex("x = 'a # not a comment'  # comment with request.args\n", "python")
+        #expect(py.filter { $0.kind != .newline }.map(\.text) == ["x", "=", "a # not a comment"])
+        let js = lex("/* eval(req.query.x) */ let a = \"b // c\"; // d\n", "javascript")
+        #expect(js.filter { $0.kind != .newline }.map(\.text) == ["let", "a", "=", "b // c", ";"])
+        let php = lex("<?php # c\n$a = 'x'; // y\n", "php")
+        #expect(php.filter { $0.kind == .word }.map(\.text) == ["$a"])
+    }
+
+    @Test("interpolation is lifted out of f-strings, template literals, Ruby and PHP strings as concatenation")
+    func interpolation() {
+        let words: (String, String) -> [String] = { code, language in
+            self.lex(code, language).filter { $0.kind == .word }.map(\.text)
+        }
+        #expect(words("q = f\"SELECT {name} FROM t {{literal}}\"", "python") == ["q", "name"])
+        #expect(words("q = `SELECT ${user.id} FROM t`", "javascript") == ["q", "user", "id"])
+        #expect(words("q = \"SELECT #{params[:id]}\"", "ruby") == ["q", "params"])
+        #expect(words("$q = \"SELECT $id AND {$row['x']}\";", "php") == ["$q", "$id", "$row"])
+        // A single-quoted string never interpolates.
+        #expect(words("q = 'SELECT #{x}'", "ruby") == ["q"])
+        let tokens = lex("q = f\"a{b}c\"", "python").map(\.text)
+        #expect(tokens == ["q", "=", "a", "+", "b", "+", "c"])
+    }
+
+    @Test("heredocs become a string with their interpolations, and the lines after them keep their numbers")
+    func heredocs() {
+        let ruby = lex("sql = <<~SQL\n  SELECT * FROM t WHERE id = #{id}\nSQL\nexec(sql)\n", "ruby")
+        #expect(ruby.filter { $0.kind == .word }.map(\.text) == ["sql", "id", "exec", "sql"])
+        #expect(ruby.first { $0.text == "exec" }?.line == 3)
+        let php = lex("$q = <<<EOT\nSELECT $id\nEOT;\nrun($q);\n", "php")
+        #expect(php.filter { $0.kind == .word }.map(\.text) == ["$q", "$id", "run", "$q"])
+        #expect(php.first { $0.text == "run" }?.line == 3)
+    }
+
+    @Test("regex literals and Python triple quotes do not swallow code")
+    func literals() {
+        let js = lex("const r = /a\"b/g; eval(x)\n", "javascript").filter { $0.kind == .word }.map(\.text)
+        #expect(js == ["const", "r", "eval", "x"])
+        let py = lex("s = \"\"\"a\n'b'\n\"\"\"\neval(y)\n", "python")
+        #expect(py.first { $0.text == "eval" }?.line == 3)
+    }
+
+    // MARK: - Statements
+
+    @Test("statements join continued lines and split at block braces, even in callbacks")
+    func statements() {
+        let code = "app.get('/', (req, res) => {\n  const q = 'a' +\n    req.query.x;\n  db.query(q);\n});\n"
+        let tokens = lex(code, "javascript")
+        let statements = StatementSplitter.split(tokens, language: "javascript")
+        let texts = statements.map { String(decoding: $0.text, as: UTF8.self) }
+        #expect(texts.contains("const q=\"a\"+req.query.x;"))
+        #expect(texts.contains("db.query(q);"))
+        #expect(statements.first?.opensBlock == true)
+    }
+
+    @Test("parameter lists name their parameters in each language's order")
+    func parameterNames() {
+        #expect(TaintEngine.parameterNames("String name, @RequestParam(\"id\") int id") == ["name", "id"])
+        #expect(TaintEngine.parameterNames("name: str = 'x', count=3") == ["name", "count"])
+        #expect(TaintEngine.parameterNames("w http.ResponseWriter, r *http.Request", nameFirst: true) == ["w", "r"])
+        #expect(TaintEngine.firstParameterList(Array("@GetMapping(\"/x\")\npublic String f(String a)".utf8)) == "String a")
+    }
+
+    // MARK: - Engine through the scanner
+
+    @Test("a source several lines above reaches a sink through assignment, formatting and concatenation")
+    func multiLine() throws {
+        let found = try findings("app.py", """
+            from flask import request
+            def search(cursor):
+                term = request.args.get("q")
+                pattern = "%" + term + "%"
+                sql = "SELECT * FROM items WHERE name LIKE '{}'".format(pattern)
+                cursor.execute(sql)
+            """)
+        let hit = try #require(found.first { $0.ruleID == "python-dataflow-sql" })
+        #expect(hit.line == 6)
+        #expect(hit.message.contains("line 3"))
+        #expect(hit.message.contains("Flask"))
+        #expect(hit.message.contains("parameterised"))
+        #expect(hit.flow == [FlowStep(line: 3, message: "source: Flask/Werkzeug request data"),
+                             FlowStep(line: 6, message: hit.flow![1].message)])
+        // A finding never carries code: nothing of the diff's text is in the message.
+        #expect(!hit.message.contains("LIKE"))
+        #expect(!hit.message.contains("pattern"))
+    }
+
+    @Test("aliases carry taint, and reassignment with a constant clears it")
+    func aliasing() throws {
+        let aliased = try findings("a.js", """
+            app.get('/run', (req, res) => {
+              const input = req.body.cmd;
+              const alias = input;
+              const { other } = req.query;
+              child_process.exec(alias);
+              child_process.exec('ls ' + other);
+            });
+            """)
+        #expect(aliased.filter { $0.ruleID == "js-dataflow-command" }.map(\.line) == [5, 6])
+        let cleared = try findings("a.js", """
+            app.get('/run', (req, res) => {
+              let input = req.body.cmd;
+              input = 'uptime';
+              child_process.exec(input);
+            });
+            """)
+        #expect(!cleared.contains { $0.ruleID == "js-dataflow-command" })
+    }
+
+    @Test("sanitisers stop their classes only: an integer cast stops all, HTML escaping does not stop SQL")
+    func sanitisers() throws {
+        let safe = try findings("v.py", """
+            def view(request):
+                n = int(request.GET["n"])
+                cursor.execute("SELECT * FROM t LIMIT " + str(n))
+            """)
+        #expect(!safe.contains { $0.ruleID == "python-dataflow-sql" })
+        let wrongSanitiser = try findings("v.py", """
+            def view(request):
+                name = html.escape(request.GET["name"])
+                cursor.execute("SELECT * FROM t WHERE name = '" + name + "'")
+            """)
+        #expect(wrongSanitiser.contains { $0.ruleID == "python-dataflow-sql" })
+        let parameterised = try findings("v.py", """
+            def view(request):
+                name = request.GET["name"]
+                cursor.execute("SELECT * FROM t WHERE name = %s", (name,))
+            """)
+        #expect(!parameterised.contains { $0.ruleID == "python-dataflow-sql" })
+    }
+
+    @Test("taint does not leak from one function into its sibling")
+    func functionScopes() throws {
+        let found = try findings("S.java", """
+            class S {
+              void a(HttpServletRequest request) throws Exception {
+                String cmd = request.getParameter("c");
+                Runtime.getRuntime().exec(cmd);
+              }
+              void b() throws Exception {
+                String cmd = "uptime";
+                Runtime.getRuntime().exec(cmd);
+              }
+            }
+            """)
+        #expect(found.filter { $0.ruleID == "java-dataflow-command" }.map(\.line) == [4])
+    }
+
+    @Test("a source in the unchanged part of a hunk reaches a sink on an added line; only added lines are reported")
+    func contextSource() throws {
+        let diff = """
+            diff --git a/app.rb b/app.rb
+            --- a/app.rb
+            +++ b/app.rb
+            @@ -1,4 +1,5 @@
+             class C
+               def ping
+                 host = params[:host]
+            +    system("ping -c 1 #{host}")
+               end
+            @@ -10,3 +11,3 @@
+               def other
+            -    x = 1
+            +    x = 2
+               end
+
+            """
+        let found = try scan(diff, rules: Self.codeRules).findings
+        #expect(found.filter { $0.ruleID == "ruby-dataflow-command" }.map(\.line) == [4])
+        // The same sink on a context line is not reported.
+        let contextOnly = """
+            diff --git a/app.rb b/app.rb
+            --- a/app.rb
+            +++ b/app.rb
+            @@ -1,4 +1,5 @@
+             class C
+               def ping
+            +    host = params[:host]
+                 system("ping -c 1 #{host}")
+               end
+
+            """
+        #expect(try scan(contextOnly, rules: Self.codeRules).findings.isEmpty)
+    }
+
+    @Test("an inline suppression and a baseline silence a dataflow finding")
+    func suppression() throws {
+        let text = "<?php\n$id = $_GET['id'];\nmysqli_query($c, \"SELECT * FROM t WHERE id = $id\"); // corgi:ignore[php-dataflow-sql]\n"
+        let result = try scan(RuleTester.diff(path: "a.php", text: text), rules: Self.codeRules)
+        #expect(result.findings.isEmpty)
+        #expect(result.statistics.suppressedInline == 1)
+    }
+
+    @Test("memory stays bounded: a hunk longer than the window is analysed in parts, each sink reported once")
+    func longHunk() throws {
+        var lines = ["def f(request):", "    x = request.GET['x']"]
+        for i in 0..<(DataflowCollector.maximumLines + 500) { lines.append("    y\(i) = \(i)") }
+        lines.append("    os.system(x)")
+        lines.append("    os.system(x)")
+        let found = try findings("big.py", lines.joined(separator: "\n"))
+        let hits = found.filter { $0.ruleID == "python-dataflow-command" }
+        // The source fell out of the window long before the sink: only what the window sees counts.
+        #expect(hits.count <= 2)
+        #expect(Set(hits.map(\.line)).count == hits.count)
+    }
+
+    // MARK: - The built-in dataflow rules
+
+    @Test("every built-in sink passes its own match and no_match cases")
+    func builtinSinkCases() throws {
+        var failures: [String] = []
+        var checked = 0
+        var seen = Set<String>()
+        for (language, sink) in Self.pack.sinkSpecs where seen.insert(sink.id).inserted {
+            let path = "case.\(Self.extensions[language] ?? language)"
+            guard let tests = sink.tests else { failures.append("\(sink.id): no tests"); continue }
+            if tests.match.count < 2 || tests.noMatch.count < 2 { failures.append("\(sink.id): needs two match and two no_match cases") }
+            for c in tests.match {
+                checked += 1
+                let found = try findings(c.path ?? path, c.text)
+                if !found.contains(where: { $0.ruleID == sink.id }) { failures.append("\(sink.id): missed \(c.text.debugDescription)") }
+            }
+            for c in tests.noMatch {
+                checked += 1
+                let found = try findings(c.path ?? path, c.text)
+                if found.contains(where: { $0.ruleID == sink.id }) { failures.append("\(sink.id): flagged \(c.text.debugDescription)") }
+            }
+        }
+        #expect(checked > 200)
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    @Test("a malformed dataflow file is a clear error naming the entry")
+    func malformed() throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-dataflow-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        try Data("""
+            dataflow:
+              - languages: [python]
+                sinks:
+                  - id: broken
+                    title: t
+                    class: sql
+                    severity: high
+                    keywords: []
+                    pattern: 'x('
+                    missing: m
+            """.utf8).write(to: bad)
+        #expect(throws: RuleError.self) { try DataflowPack.load(files: [bad]) }
+    }
+}

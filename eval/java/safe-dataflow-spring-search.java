@@ -1,0 +1,22 @@
+package com.example.search;
+
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+public class ProductSearchController {
+    private final JdbcTemplate jdbc;
+
+    public ProductSearchController(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @GetMapping("/products")
+    public List<String> search(@RequestParam("q") String term) {
+        String sql = "SELECT name FROM products WHERE name LIKE ? ORDER BY name";
+        return jdbc.queryForList(sql, String.class, "%" + term + "%");
+    }
+}
