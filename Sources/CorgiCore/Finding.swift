@@ -25,12 +25,17 @@ public struct Finding: Sendable, Hashable, Codable {
     public var fingerprint: String
     /// For secrets: at most a 4-character prefix followed by a mask. `nil` for code findings.
     public var redacted: String?
+    /// The commit that added the line, when the diff names it (`git log -p`, `format-patch`).
+    public var commit: String?
+    /// For dataflow findings: the source and the sink, in order (SARIF `codeFlows`).
+    public var flow: [FlowStep]?
 
     public init(
         ruleID: String, title: String, kind: Kind, severity: Severity, confidence: Confidence = .medium,
         cwe: String?, owasp: String? = nil, path: String, line: Int, column: Int, endLine: Int? = nil,
-        message: String, fingerprint: String, redacted: String?
+        message: String, fingerprint: String, redacted: String?, commit: String? = nil
     ) {
+        self.commit = commit
         self.ruleID = ruleID
         self.title = title
         self.kind = kind
@@ -49,11 +54,13 @@ public struct Finding: Sendable, Hashable, Codable {
 }
 
 extension Finding {
-    /// Report order: by path, then position, then rule.
+    /// Report order: by path, then position, then rule, then commit (input order is lost here,
+    /// so commits order by name only to keep the output deterministic).
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
         if a.path != b.path { return a.path < b.path }
         if a.line != b.line { return a.line < b.line }
         if a.column != b.column { return a.column < b.column }
-        return a.ruleID < b.ruleID
+        if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
+        return (a.commit ?? "") < (b.commit ?? "")
     }
 }

@@ -83,7 +83,13 @@ public final class PCRE2Pattern: @unchecked Sendable {
     }
 
     /// Every non-overlapping match, left to right.
-    public func allMatches(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, limit: Int = 1000) -> [PatternMatch] {
+    ///
+    /// There is no cap on the number of matches: a cap would let decoys (a thousand look-alike
+    /// tokens that fail a checksum) hide a real one after them. The cost stays bounded without
+    /// it: each match moves the start forward by at least one byte and each attempt is bounded by
+    /// the scratch's match limit, so the work is linear in the subject, which the diff parser
+    /// bounds to one window of a line. `limit` is for callers that want only the first few.
+    public func allMatches(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, limit: Int = .max) -> [PatternMatch] {
         var result: [PatternMatch] = []
         var start = 0
         while start <= subject.count, result.count < limit, let m = firstMatch(in: subject, from: start, scratch: scratch) {

@@ -8,6 +8,7 @@ public enum JSONReport {
         let document = Document(
             tool: Tool(name: "corgi", version: report.toolVersion),
             findings: report.findings.map(Entry.init),
+            notCovered: report.notCovered.map(NotCoveredEntry.init),
             stats: Stats(report.statistics))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -18,7 +19,35 @@ public enum JSONReport {
     struct Document: Encodable {
         var tool: Tool
         var findings: [Entry]
+        var notCovered: [NotCoveredEntry]
         var stats: Stats
+
+        enum CodingKeys: String, CodingKey {
+            case tool, findings
+            case notCovered = "not_covered"
+            case stats
+        }
+    }
+
+    /// `{"reason", "message", "first_line", "last_line", "path", "commit"}`: lines of the diff
+    /// input; `first_line`, `last_line`, `path` and `commit` are null for counted-only entries.
+    struct NotCoveredEntry: Encodable {
+        var note: NotCovered
+        init(_ note: NotCovered) { self.note = note }
+
+        enum Keys: String, CodingKey {
+            case reason, message, firstLine = "first_line", lastLine = "last_line", path, commit
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(note.reason, forKey: .reason)
+            try c.encode(note.gap?.detail ?? note.text, forKey: .message)
+            try c.encode(note.gap?.firstLine, forKey: .firstLine)
+            try c.encode(note.gap?.lastLine, forKey: .lastLine)
+            try c.encode(note.gap?.path, forKey: .path)
+            try c.encode(note.gap?.commit, forKey: .commit)
+        }
     }
 
     struct Tool: Encodable {
@@ -32,7 +61,7 @@ public enum JSONReport {
 
         enum Keys: String, CodingKey {
             case ruleID = "rule_id", title, kind, severity, confidence, cwe, owasp, path, line, column
-            case endLine = "end_line", message, fingerprint, redacted
+            case endLine = "end_line", message, fingerprint, redacted, commit
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -51,6 +80,7 @@ public enum JSONReport {
             try c.encode(finding.message, forKey: .message)
             try c.encode(finding.fingerprint, forKey: .fingerprint)
             try c.encode(finding.redacted, forKey: .redacted)
+            try c.encode(finding.commit, forKey: .commit)
         }
     }
 
@@ -58,6 +88,7 @@ public enum JSONReport {
         var files, binaryFiles, hunks, addedLines, bytes: Int
         var rules, rulesWithoutKeywords, findings, suppressedInline, suppressedBaseline, ignoredFiles: Int
         var truncatedLines, regexLimitHits, durationMs: Int
+        var malformedRegions, longLines, commits, combinedFiles: Int
 
         init(_ s: ScanStatistics) {
             files = s.diff.files
@@ -74,6 +105,10 @@ public enum JSONReport {
             truncatedLines = s.diff.truncatedLines
             regexLimitHits = s.regexLimitHits
             durationMs = s.durationMilliseconds
+            malformedRegions = s.diff.malformedRegions
+            longLines = s.diff.longLines
+            commits = s.diff.commits
+            combinedFiles = s.diff.combinedFiles
         }
 
         enum CodingKeys: String, CodingKey {
@@ -90,6 +125,10 @@ public enum JSONReport {
             case truncatedLines = "truncated_lines"
             case regexLimitHits = "regex_limit_hits"
             case durationMs = "duration_ms"
+            case malformedRegions = "malformed_regions"
+            case longLines = "long_lines"
+            case commits
+            case combinedFiles = "combined_files"
         }
     }
 }

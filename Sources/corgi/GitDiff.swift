@@ -16,8 +16,12 @@ struct GitDiff {
     func withOutput<T>(_ body: (Int32) throws -> T) throws -> T {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // `--text`: git's binary guess (a NUL in the first 8 KB, or a `-diff`/`binary` entry in
+        // .gitattributes, which anyone can add to a pull request) never hides a file's content;
+        // every file is diffed as text and scanned. `--no-textconv`/`--no-ext-diff`: the bytes
+        // as committed, not a filter's rendering of them.
         process.arguments = [
-            "git", "-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
+            "git", "-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
             "--src-prefix=a/", "--dst-prefix=b/", "-M", "--end-of-options", range,
         ]
         let stdout = Pipe()
