@@ -37,7 +37,7 @@ public struct GitHubAPI: Sendable {
 
     public func pullRequestDiff(_ pr: PullRequestReference, logger: Logger) async throws -> DiffFetch {
         let response = try await send(
-            "pulls/get(diff)", .GET, "/repos/\(pr.owner)/\(pr.repository)/pulls/\(pr.number)",
+            "pulls/get(diff)", .GET, "\(pr.apiPath)/pulls/\(pr.number)",
             accept: "application/vnd.github.diff", installation: pr.installationID, allow: [406],
             limit: maximumDiffBytes + 1, logger: logger)
         if response.status == 406 || response.body.count > maximumDiffBytes { return .tooLarge }
@@ -47,7 +47,7 @@ public struct GitHubAPI: Sendable {
     /// The pull request's current head commit; nil when the pull request is gone.
     public func pullRequestHeadSHA(_ pr: PullRequestReference, logger: Logger) async throws -> String? {
         let response = try await send(
-            "pulls/get", .GET, "/repos/\(pr.owner)/\(pr.repository)/pulls/\(pr.number)",
+            "pulls/get", .GET, "\(pr.apiPath)/pulls/\(pr.number)",
             installation: pr.installationID, allow: [404], logger: logger)
         if response.status == 404 { return nil }
         struct PullRequest: Decodable {
@@ -62,7 +62,7 @@ public struct GitHubAPI: Sendable {
         var files: [ChangedFile] = []
         for page in 1...30 {
             let response = try await send(
-                "pulls/list-files", .GET, "/repos/\(pr.owner)/\(pr.repository)/pulls/\(pr.number)/files",
+                "pulls/list-files", .GET, "\(pr.apiPath)/pulls/\(pr.number)/files",
                 query: ["per_page": "100", "page": "\(page)"], installation: pr.installationID, logger: logger)
             let batch = try decode([ChangedFile].self, response.body, operation: "pulls/list-files")
             files += batch
@@ -80,7 +80,7 @@ public struct GitHubAPI: Sendable {
             var started_at: String
         }
         let response = try await send(
-            "checks/create", .POST, "/repos/\(pr.owner)/\(pr.repository)/check-runs",
+            "checks/create", .POST, "\(pr.apiPath)/check-runs",
             body: Body(name: name, head_sha: headSHA, external_id: externalID, started_at: Self.timestamp()),
             installation: pr.installationID, logger: logger)
         struct Created: Decodable { var id: Int }
@@ -100,7 +100,7 @@ public struct GitHubAPI: Sendable {
             status: conclusion == nil ? nil : "completed", conclusion: conclusion,
             completed_at: conclusion == nil ? nil : Self.timestamp(), output: output)
         _ = try await send(
-            "checks/update", .PATCH, "/repos/\(pr.owner)/\(pr.repository)/check-runs/\(checkRunID)",
+            "checks/update", .PATCH, "\(pr.apiPath)/check-runs/\(checkRunID)",
             body: body, installation: pr.installationID, logger: logger)
     }
 
@@ -112,7 +112,7 @@ public struct GitHubAPI: Sendable {
             var comments: [ReviewComment]
         }
         _ = try await send(
-            "pulls/create-review", .POST, "/repos/\(pr.owner)/\(pr.repository)/pulls/\(pr.number)/reviews",
+            "pulls/create-review", .POST, "\(pr.apiPath)/pulls/\(pr.number)/reviews",
             body: Body(commit_id: commitID, body: body, comments: comments), installation: pr.installationID, logger: logger)
     }
 
@@ -120,7 +120,7 @@ public struct GitHubAPI: Sendable {
         var all: [ExistingReviewComment] = []
         for page in 1...30 {
             let response = try await send(
-                "pulls/list-review-comments", .GET, "/repos/\(pr.owner)/\(pr.repository)/pulls/\(pr.number)/comments",
+                "pulls/list-review-comments", .GET, "\(pr.apiPath)/pulls/\(pr.number)/comments",
                 query: ["per_page": "100", "page": "\(page)"], installation: pr.installationID, logger: logger)
             let batch = try decode([ExistingReviewComment].self, response.body, operation: "pulls/list-review-comments")
             all += batch
@@ -138,7 +138,7 @@ public struct GitHubAPI: Sendable {
         var all: [(id: Int, body: String)] = []
         for page in 1...30 {
             let response = try await send(
-                "issues/list-comments", .GET, "/repos/\(pr.owner)/\(pr.repository)/issues/\(pr.number)/comments",
+                "issues/list-comments", .GET, "\(pr.apiPath)/issues/\(pr.number)/comments",
                 query: ["per_page": "100", "page": "\(page)"], installation: pr.installationID, logger: logger)
             let batch = try decode([Comment].self, response.body, operation: "issues/list-comments")
             all += batch.map { ($0.id, $0.body ?? "") }
@@ -150,7 +150,7 @@ public struct GitHubAPI: Sendable {
     public func createIssueComment(_ pr: PullRequestReference, body: String, logger: Logger) async throws -> Int {
         struct Body: Encodable { var body: String }
         let response = try await send(
-            "issues/create-comment", .POST, "/repos/\(pr.owner)/\(pr.repository)/issues/\(pr.number)/comments",
+            "issues/create-comment", .POST, "\(pr.apiPath)/issues/\(pr.number)/comments",
             body: Body(body: body), installation: pr.installationID, logger: logger)
         struct Created: Decodable { var id: Int }
         return try decode(Created.self, response.body, operation: "issues/create-comment").id
@@ -160,7 +160,7 @@ public struct GitHubAPI: Sendable {
     public func updateIssueComment(_ pr: PullRequestReference, commentID: Int, body: String, logger: Logger) async throws -> Bool {
         struct Body: Encodable { var body: String }
         let response = try await send(
-            "issues/update-comment", .PATCH, "/repos/\(pr.owner)/\(pr.repository)/issues/comments/\(commentID)",
+            "issues/update-comment", .PATCH, "\(pr.apiPath)/issues/comments/\(commentID)",
             body: Body(body: body), installation: pr.installationID, allow: [404], logger: logger)
         return response.status != 404
     }
@@ -214,7 +214,8 @@ public struct GitHubAPI: Sendable {
     ) async throws -> Response {
         var url = baseURL + path
         if !query.isEmpty {
-            url += "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            url += "?" + query.sorted { $0.key < $1.key }.map { "\(URLPathSegment.encode($0.key))=\(URLPathSegment.encode($0.value))" }
+                .joined(separator: "&")
         }
         var lastStatus: Int?
         for attempt in 1...retry.attempts {

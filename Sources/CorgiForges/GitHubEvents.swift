@@ -17,13 +17,33 @@ public enum GitHubEvent: Sendable, Equatable {
             switch event {
             case "pull_request":
                 let e = try decoder.decode(PullRequestEvent.self, from: body)
+                try validate(event, [
+                    ("repository.full_name", GitHubName.isValidFullName(e.repository.fullName)),
+                    ("pull_request.head.sha", GitHubName.isValidCommitSHA(e.pullRequest.head.sha)),
+                    ("pull_request.base.sha", GitHubName.isValidCommitSHA(e.pullRequest.base.sha)),
+                    ("number", e.number > 0),
+                ])
                 return PullRequestEvent.handledActions.contains(e.action) ? .pullRequest(e) : .ignored(event: event, action: e.action)
             case "installation":
-                return .installation(try decoder.decode(InstallationEvent.self, from: body))
+                let e = try decoder.decode(InstallationEvent.self, from: body)
+                try validate(event, [("repositories.full_name", (e.repositories ?? []).allSatisfy { GitHubName.isValidFullName($0.fullName) })])
+                return .installation(e)
             case "installation_repositories":
-                return .installationRepositories(try decoder.decode(InstallationRepositoriesEvent.self, from: body))
+                let e = try decoder.decode(InstallationRepositoriesEvent.self, from: body)
+                try validate(event, [
+                    ("repositories_added.full_name", e.repositoriesAdded.allSatisfy { GitHubName.isValidFullName($0.fullName) }),
+                    ("repositories_removed.full_name", e.repositoriesRemoved.allSatisfy { GitHubName.isValidFullName($0.fullName) }),
+                ])
+                return .installationRepositories(e)
             case "check_run":
                 let e = try decoder.decode(CheckRunEvent.self, from: body)
+                try validate(event, [
+                    ("repository.full_name", GitHubName.isValidFullName(e.repository.fullName)),
+                    ("check_run.head_sha", GitHubName.isValidCommitSHA(e.checkRun.headSHA)),
+                    ("check_run.pull_requests", e.checkRun.pullRequests.allSatisfy {
+                        $0.number > 0 && GitHubName.isValidCommitSHA($0.base.sha) && GitHubName.isValidCommitSHA($0.head.sha)
+                    }),
+                ])
                 return e.action == "rerequested" ? .checkRunRerequested(e) : .ignored(event: event, action: e.action)
             case "ping":
                 let e = try decoder.decode(PingEvent.self, from: body)
@@ -34,6 +54,16 @@ public enum GitHubEvent: Sendable, Equatable {
             }
         } catch let error as DecodingError {
             throw WebhookDecodingError(event: event, reason: WebhookDecodingError.describe(error))
+        }
+    }
+}
+
+extension GitHubEvent {
+    /// Names and commit ids are checked against GitHub's rules before anything uses them; the
+    /// error names the field, never the value.
+    static func validate(_ event: String, _ checks: [(field: String, valid: Bool)]) throws {
+        if let bad = checks.first(where: { !$0.valid }) {
+            throw WebhookDecodingError(event: event, reason: "invalid value at \(bad.field) (not a valid GitHub name or commit id)")
         }
     }
 }

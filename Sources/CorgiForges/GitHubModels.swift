@@ -16,12 +16,16 @@ public struct PullRequestReference: Sendable, Hashable, Codable {
 
     public var fullName: String { "\(owner)/\(repository)" }
 
-    /// `owner/name` split, as webhooks carry it.
+    /// `owner/name` split, as webhooks carry it; nil unless both parts follow GitHub's rules
+    /// (`GitHubName`), so no reference can steer a request elsewhere.
     public init?(installationID: Int, fullName: String, number: Int) {
+        guard GitHubName.isValidFullName(fullName), number > 0 else { return nil }
         let parts = fullName.split(separator: "/", maxSplits: 1)
-        guard parts.count == 2 else { return nil }
         self.init(installationID: installationID, owner: String(parts[0]), repository: String(parts[1]), number: number)
     }
+
+    /// `/repos/{owner}/{repo}`, each segment percent-encoded.
+    var apiPath: String { "/repos/\(URLPathSegment.encode(owner))/\(URLPathSegment.encode(repository))" }
 }
 
 /// The diff of a pull request, or why it could not be had whole.

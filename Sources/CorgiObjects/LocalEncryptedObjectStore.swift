@@ -1,4 +1,5 @@
 public import Foundation
+internal import Crypto
 
 /// Objects as encrypted files in a private directory (0700; files 0600), each with its expiry
 /// beside it. File names are derived from the key, never the key itself.
@@ -23,9 +24,18 @@ public actor LocalEncryptedObjectStore: ObjectStore {
         else { throw ObjectStoreError.invalidKey(key) }
     }
 
+    /// Keys up to this many bytes are stored under the hex of their bytes (reversible); longer
+    /// ones under `k-` and the SHA-256 of the key, with the key in the expiry file, because a file
+    /// name is at most 255 bytes and a key may have 512 (a diff of a 39 + 100 character name).
+    static let maximumHexNamedKeyBytes = 100
+
     func fileName(_ key: String) -> String {
-        // A reversible, filesystem-safe name: hex of the key bytes.
-        key.utf8.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        guard key.utf8.count > Self.maximumHexNamedKeyBytes else { return Self.hex(key.utf8) }
+        return "k-" + Self.hex(SHA256.hash(data: Array(key.utf8)))
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }
 
     func dataURL(_ key: String) -> URL { root.appendingPathComponent(fileName(key) + ".obj") }
@@ -35,7 +45,9 @@ public actor LocalEncryptedObjectStore: ObjectStore {
         try Self.validate(key)
         let sealed = try sealer.seal(bytes, objectKey: key)
         try write(Data(sealed), to: dataURL(key))
-        try write(Data(String(expiresAt.timeIntervalSince1970).utf8), to: expiryURL(key))
+        // The expiry, and on a second line the key itself when the file name cannot give it back.
+        let expiry = String(expiresAt.timeIntervalSince1970) + (key.utf8.count > Self.maximumHexNamedKeyBytes ? "\n" + key : "")
+        try write(Data(expiry.utf8), to: expiryURL(key))
     }
 
     public func get(_ key: String) async throws -> [UInt8]? {
@@ -55,8 +67,9 @@ public actor LocalEncryptedObjectStore: ObjectStore {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         var deleted: [String] = []
         for name in names where name.hasSuffix(".expires") {
-            let hex = String(name.dropLast(".expires".count))
-            guard let key = Self.decode(hex), let expiry = expiry(key), expiry <= now else { continue }
+            let stem = String(name.dropLast(".expires".count))
+            let named = stem.hasPrefix("k-") ? keyInExpiryFile(stem) : Self.decode(stem)
+            guard let key = named, fileName(key) == stem, let expiry = expiry(key), expiry <= now else { continue }
             try await delete(key)
             deleted.append(key)
         }
@@ -65,8 +78,15 @@ public actor LocalEncryptedObjectStore: ObjectStore {
 
     func expiry(_ key: String) -> Date? {
         guard let data = FileManager.default.contents(atPath: expiryURL(key).path),
-              let seconds = TimeInterval(String(decoding: data, as: UTF8.self)) else { return nil }
+              let first = String(decoding: data, as: UTF8.self).split(separator: "\n", maxSplits: 1).first,
+              let seconds = TimeInterval(first) else { return nil }
         return Date(timeIntervalSince1970: seconds)
+    }
+
+    func keyInExpiryFile(_ stem: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(stem + ".expires").path) else { return nil }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", maxSplits: 1)
+        return lines.count == 2 ? String(lines[1]) : nil
     }
 
     static func decode(_ hex: String) -> String? {

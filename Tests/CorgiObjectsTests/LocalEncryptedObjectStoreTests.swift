@@ -83,6 +83,25 @@ struct LocalEncryptedObjectStoreTests {
         await #expect(throws: ObjectStoreError.invalidKey(key)) { try await store.put(key, [1], expiresAt: Date()) }
     }
 
+    @Test("the longest keys work: put, get, delete and sweep (file names stay under 255 bytes)")
+    func longKeys() async throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try LocalEncryptedObjectStore(directory: dir, sealer: Sealer(keys: [key1]))
+        let long = "diffs/" + String(repeating: "o", count: 39) + "/" + String(repeating: "r", count: 100) + "/7/" + String(repeating: "a", count: 40)
+        let longest = String(repeating: "k", count: 512)
+        for key in [long, longest] {
+            try await store.put(key, [1, 2, 3], expiresAt: Date().addingTimeInterval(3600))
+            #expect(try await store.get(key) == [1, 2, 3])
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) { #expect(name.utf8.count < 255) }
+        try await store.delete(longest)
+        #expect(try await store.get(longest) == nil)
+        try await store.put(longest, [4], expiresAt: Date().addingTimeInterval(-1))
+        #expect(try await store.sweep(now: Date()) == [longest])
+        #expect(try await store.get(long) == [1, 2, 3])
+    }
+
     @Test("encryption keys must be 32 bytes")
     func keyLength() {
         #expect(throws: ObjectStoreError.self) { try Sealer(keys: [[1, 2, 3]]) }
