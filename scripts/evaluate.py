@@ -10,7 +10,8 @@ are ignored. A vulnerable snippet may name the rule it is meant to trigger on it
 
 Scoring is per snippet: a vulnerable snippet with at least one finding of kind "code" is a true
 positive (else a false negative); a safe snippet with at least one such finding is a false
-positive (else a true negative).
+positive (else a true negative). In folders named secrets-* (eval/secrets-syntax, …) findings of
+kind "secret" count instead.
 
 All snippets are added as new files to ONE unified diff (paths relative to eval/), which is
 scanned with `corgi scan --format json --fail-on never`.
@@ -296,10 +297,9 @@ def main(argv: list[str]) -> int:
 
     by_path = {s.path: s for s in snippets}
     for f in findings:
-        if f.get("kind") != "code":
-            continue
         s = by_path.get(f.get("path", ""))
-        if s is not None:
+        # Folders named secrets-* hold secret snippets; every other folder, code snippets.
+        if s is not None and f.get("kind") == ("secret" if s.language.startswith("secrets-") else "code"):
             s.rules.add(f.get("rule_id", "?"))
 
     rows = score(snippets)

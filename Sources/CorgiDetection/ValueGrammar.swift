@@ -21,9 +21,9 @@ import Foundation
 ///   space, a quote, `=:>(,[{|` or the start of a line) and ends at one (quote, white space,
 ///   `,;)]}<>|&`, an escape such as `\n`, or the end of the line). A value glued to `?`, `#`, `$`
 ///   or `@` is not a credential but part of something else.
-/// - `(?&token)`: the generic shape of a credential when the provider documents none: 16 to 128
+/// - `(?&token)`: the generic shape of a credential when the provider documents none: 16 to 512
 ///   characters of `[A-Za-z0-9_-+/.~]` (and base64's `=` padding at the end), with a digit and a
-///   letter, not starting with `/` or `.`.
+///   letter, starting with a letter or a digit.
 public enum ValueGrammar {
     /// The pieces by name, in the order they are substituted (a piece may use a later one).
     public static let pieces: [(name: String, text: String)] = [
@@ -57,7 +57,7 @@ public enum ValueGrammar {
     static let valueStart = #"(?<=[\s"'`=:>(,\[{|]|^)"#
     static let valueEnd = #"(?=["'`\s,;)\]}<>|&]|\\[nrt"'\\]|$)"#
 
-    static let token = #"(?=[A-Za-z0-9_+/.~-]{0,127}[0-9])(?=[A-Za-z0-9_+/.~-]{0,127}[A-Za-z])[A-Za-z0-9_+~-][A-Za-z0-9_+/.~-]{14,126}[A-Za-z0-9_+/~-]={0,2}"#
+    static let token = #"(?=[A-Za-z0-9_+/.~-]{0,511}[0-9])(?=[A-Za-z0-9_+/.~-]{0,511}[A-Za-z])[A-Za-z0-9][A-Za-z0-9_+/.~-]{14,510}[A-Za-z0-9_+/~-]={0,2}"#
 
     /// `pattern` with every `(?&name)` of a known piece replaced by its text. Unknown names are
     /// left alone, so PCRE2 reports them (a real subroutine call needs a named group).
@@ -73,8 +73,8 @@ public enum ValueGrammar {
     /// A keyword-context regex: one of `names` (in any case style), then the value near it.
     ///
     /// A name of several words (`abuse ipdb`) matches `abuseipdb`, `abuse_ipdb`, `AbuseIPDB`,
-    /// `abuse-ipdb` and `abuse.ipdb`. Short names (four letters or fewer) must start a word, so
-    /// `box` is not found inside `checkbox`.
+    /// `abuse-ipdb` and `abuse.ipdb`. A name must start a word, so `naver` is not found inside
+    /// `bitcoinaverage`; short names (four letters or fewer) must not follow a digit either.
     public static func contextRegex(names: [String], value: String) -> String {
         let alternatives = names.map(namePattern).joined(separator: "|")
         return "(?:" + alternatives + ")(?&near)(?&vstart)(" + value + ")(?&vend)"
@@ -84,7 +84,9 @@ public enum ValueGrammar {
         let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         let body = words.map(escape).joined(separator: #"[ _.\-]?"#)
         let compact = words.joined()
-        let boundary = compact.count <= 4 ? #"(?<![A-Za-z0-9])"# : ""
+        // The name starts a word: after a non-letter, or as the capitalised part of a camelCase
+        // identifier (`myNaverKey`), never inside a word (`bitcoinaverage`, `passphrase`).
+        let boundary = compact.count <= 4 ? #"(?<![A-Za-z0-9])"# : #"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"#
         return boundary + "(?i:" + body + ")"
     }
 

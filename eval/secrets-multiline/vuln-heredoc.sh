@@ -1,0 +1,3 @@
+cat > .env <<EOF
+CLOUDINARY_API_SECRET=ojJQNsjvq49qyLdmCsHVCPh9qY8
+EOF

@@ -1,0 +1,3 @@
+SLACK_SIGNING_SECRET = """
+NGuvy6SaQcD3iYbLbtpXd4mTWhN65jgp
+"""

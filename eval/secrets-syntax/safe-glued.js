@@ -1,0 +1,1 @@
+const mixpanelSecret = "abc?StkJpiwp8n9GHydXrc5EE2pK";

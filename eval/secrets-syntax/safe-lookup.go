@@ -1,0 +1,3 @@
+package main
+
+var sendgridKey = os.Getenv("SENDGRID_API_KEY")

@@ -1,0 +1,1 @@
+MAILGUN_TOKEN = "your-mailgun-token-here"

@@ -1,0 +1,3 @@
+class Cfg {
+    string segmentWriteKey = @"uLKHwZZKKxFDPFhH3T2N3jCdJJR9KF2B";
+}

@@ -1,0 +1,3 @@
+package main
+
+var mailgunToken string = "P6eZsS8vK48xzYqbER5udEGSv7RRjXAW"

@@ -1,0 +1,3 @@
+class Billing {
+    private static final String CHARGEBEE_API_KEY = "RZpjBq5zZQwGhmGqyKnaoEzP33VCLCqQ";
+}

@@ -1,0 +1,3 @@
+object Keys {
+    val intercomToken: String = "JZZNYihdMozKYacUUAaJENHDzyaVvy9w"
+}

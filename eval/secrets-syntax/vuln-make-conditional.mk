@@ -1,0 +1,1 @@
+NETLIFY_AUTH_TOKEN ?= NfQ8awAxehkgLwwqVwn2bNX78VWRgvVP

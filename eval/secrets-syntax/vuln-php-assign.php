@@ -1,0 +1,2 @@
+<?php
+$pusher_secret = 'HZKn7tWYSJTenFeL52fYVhCguFADzXmb';

@@ -1,0 +1,2 @@
+import os
+os.environ["PAGERDUTY_TOKEN"] = "tP7vzcewWjYgdfTsLoZ9QJptxSqpanvx"

@@ -1,0 +1,1 @@
+Config = { hubspot_key: "xkPA5RndRqFTXjDzuAWHwF4scd48xFTT" }

@@ -1,0 +1,2 @@
+#!/bin/sh
+export BUILDKITE_AGENT_TOKEN=4cRVmiR5KqyjR59PGxyeN8uUiJ8TLSgS

@@ -1,0 +1,1 @@
+set -x LINEAR_API_KEY ZGEVroYco3ZpDoE9Tp9nGqpbCmLYFtoR

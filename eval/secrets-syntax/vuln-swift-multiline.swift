@@ -1,0 +1,3 @@
+let mapboxToken = """
+46ohPfeyeZQhtqikskPQnvT35digN5vG
+"""

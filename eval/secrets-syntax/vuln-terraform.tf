@@ -1,0 +1,3 @@
+variable "datadog_app_key" {
+  default = "isNR6x6aDuqPvisw3Buz8iTEcxArC3nd"
+}
