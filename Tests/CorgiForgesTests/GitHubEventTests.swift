@@ -2,7 +2,7 @@ import CorgiForges
 import Foundation
 import Testing
 
-@Suite("GitHub webhook payloads (octokit fixtures)")
+@Suite("GitHub webhook payloads (our own, from GitHub's documentation)")
 struct GitHubEventTests {
     func event(_ name: String, _ file: String) throws -> GitHubEvent {
         try GitHubEvent.decode(event: name, body: Fixtures.data("github/webhooks/\(name)/\(file)"))

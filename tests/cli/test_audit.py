@@ -27,14 +27,17 @@ def append(db, row_id, previous, actor, action, target, organisation, metadata):
     return digest
 
 
-def test_verify_detects_a_row_edited_in_the_file(corgi, tmp_path):
-    database = tmp_path / "corgi.sqlite"
-    sqlite3.connect(database).close()
-    # corgi creates the schema (and its triggers) on first open.
-    created = corgi("audit", "verify", "--database", database)
-    assert created.returncode == 0 and b"0 events" in created.stdout
+AUDIT_TABLE = """CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY, occurred_at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL, organisation TEXT, metadata TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"""
 
+
+def test_verify_detects_a_row_edited_in_the_file(corgi, tmp_path):
+    # Rows in the plain (unsealed) form of docs/audit-log.md, as written before the audit key
+    # existed; the sealed form is pinned by tests/adversarial/test_audit_log_shows_every_change.py.
+    database = tmp_path / "corgi.sqlite"
     db = sqlite3.connect(database)
+    db.execute(AUDIT_TABLE)
     previous = GENESIS
     for i, (action, meta) in enumerate([("webhook.accepted", {"delivery": "d1", "pr": "7"}),
                                         ("scan.completed", {"findings": "3", "sha": "abc123"}),
@@ -44,16 +47,8 @@ def test_verify_detects_a_row_edited_in_the_file(corgi, tmp_path):
     ok = corgi("audit", "verify", "--database", database)
     assert ok.returncode == 0, ok.stdout
     assert b"3 events" in ok.stdout
+    assert b"cannot be detected" in ok.stdout  # no checkpoint with --database alone, said plainly
 
-    # The application cannot edit the log: the triggers refuse.
-    try:
-        db.execute("UPDATE audit_events SET actor = 'mallory' WHERE id = 2")
-        raise AssertionError("UPDATE was allowed")
-    except sqlite3.DatabaseError as error:
-        assert "append-only" in str(error)
-
-    # Someone with the file drops the trigger and edits a row.
-    db.execute("DROP TRIGGER audit_events_no_update")
     db.execute("UPDATE audit_events SET metadata = '{\"findings\":\"0\",\"sha\":\"abc123\"}' WHERE id = 2")
     db.commit()
     db.close()

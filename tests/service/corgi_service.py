@@ -18,7 +18,10 @@ import urllib.error
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+# The project's own payloads (tests/fixtures/README.md); third-party ones live in ../shared, or
+# where CORGI_SHARED_DIR says, and only extra conformance checks read them.
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED_DIR = pathlib.Path(os.environ.get("CORGI_SHARED_DIR") or ROOT.parent / "shared")
 
 
 def corgi_binary() -> str:
@@ -90,6 +93,7 @@ class CorgiService:
         (self.secrets_dir / "github-webhook-secret").write_text(self.webhook_secret)
         (self.secrets_dir / "github-private-key").write_bytes(github.private_key_pem)
         (self.secrets_dir / "storage-encryption-key").write_text(base64.b64encode(os.urandom(32)).decode())
+        (self.secrets_dir / "audit-checkpoint-key").write_text(base64.b64encode(os.urandom(32)).decode())
         self.database = workdir / "corgi.sqlite"
         self.settings = workdir / "serve.yml"
         self.settings.write_text(f"""
