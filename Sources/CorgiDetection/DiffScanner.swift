@@ -4,12 +4,19 @@ public import CorgiCore
 public struct ScanOptions: Sendable {
     /// Files never scanned (globs), from the configuration.
     public var ignorePaths: [String]
-    /// Fingerprints of accepted findings (`--baseline`).
+    /// Fingerprints of accepted findings (`--baseline`): keyed ones, or plain digests of a
+    /// baseline written before fingerprints were keyed.
     public var baseline: Set<String>
+    /// Keys the fingerprints findings carry (see `FingerprintKey`).
+    public var fingerprintKey: FingerprintKey
+    /// Bytes of one line scanned at most (in overlapping windows); the rest of a longer line is
+    /// reported as not covered.
+    public var maximumLineLength = DiffStreamParser.defaultMaximumScannedLineLength
 
-    public init(ignorePaths: [String] = [], baseline: Set<String> = []) {
+    public init(ignorePaths: [String] = [], baseline: Set<String> = [], fingerprintKey: FingerprintKey = .processLocal) {
         self.ignorePaths = ignorePaths
         self.baseline = baseline
+        self.fingerprintKey = fingerprintKey
     }
 }
 
@@ -31,10 +38,13 @@ public struct DiffScanner: DiffConsumer {
 
     private let ignorePaths: GlobSet
     private let baseline: Set<String>
+    private let fingerprintKey: FingerprintKey
     private let scratch: MatchScratch
 
     // Per file.
     private var path = ""
+    /// `path` with any secret in it redacted: what findings carry (see `PathSecrets`).
+    private var reportedPath = ""
     private var language: String?
     private var fileActive = false
     private var active: [Bool]
@@ -65,6 +75,7 @@ public struct DiffScanner: DiffConsumer {
         self.ruleSet = ruleSet
         ignorePaths = try GlobSet(options.ignorePaths)
         baseline = options.baseline
+        fingerprintKey = options.fingerprintKey
         scratch = MatchScratch(maximumCaptures: max(ruleSet.maximumCaptures, 1))
         active = Array(repeating: false, count: ruleSet.rules.count)
         finder = ruleSet.makeCandidateFinder()
@@ -88,8 +99,12 @@ public struct DiffScanner: DiffConsumer {
             fileActive = false
             statistics.ignoredFiles += 1
         }
+        reportedPath = path
+        // A deleted file's name was there before; a path the configuration ignores is not looked at.
+        if header.change != .deleted, ignorePaths.isEmpty || !ignorePaths.matches(path, scratch: scratch) { scanPath() }
         language = Language.detect(path: path)
         if fileActive { updateActiveRules() }
+        dataflow?.beginFile(path: reportedPath, language: fileActive ? language : nil)
     }
 
     public mutating func beginHunk(_ hunk: HunkHeader) {
@@ -141,6 +156,18 @@ public struct DiffScanner: DiffConsumer {
     /// Final statistics, once the parser has finished.
     public mutating func finish(diff: DiffStatistics) -> ScanStatistics {
         flushBatch()
+        // Findings get the keyed fingerprint they publish; those a baseline accepts, by keyed
+        // fingerprint or by the plain digest a baseline from before keyed fingerprints holds,
+        // are dropped.
+        findings = findings.compactMap { finding in
+            var keyed = finding
+            keyed.fingerprint = fingerprintKey.keyed(finding.fingerprint)
+            guard !baseline.contains(keyed.fingerprint), !baseline.contains(finding.fingerprint) else {
+                statistics.suppressedBaseline += 1
+                return nil
+            }
+            return keyed
+        }
         statistics.diff = diff
         statistics.findings = findings.count
         statistics.regexLimitHits = scratch.limitHits
@@ -337,10 +364,8 @@ public struct DiffScanner: DiffConsumer {
         let fingerprint = content.withUnsafeBufferPointer {
             Fingerprint.make(ruleID: definition.id, path: path, content: $0, normaliseWhitespace: !isSecret)
         }
-        if baseline.contains(fingerprint) {
-            statistics.suppressedBaseline += 1
-            return
-        }
+        // Baselines are applied in `finish`, once every rule has claimed its secrets: a baselined
+        // finding must still keep a less specific rule from reporting the same value.
         if isSecret {
             let claim = SecretClaim(line: line, value: content, rank: SecretClaim.rank(of: definition), finding: findings.count)
             if let i = secretClaims.firstIndex(where: { $0.line == claim.line && $0.value == claim.value }) {
@@ -360,9 +385,27 @@ public struct DiffScanner: DiffConsumer {
         let endLine = layout.newLines[layout.lineIndex(of: c.match.upperBound - 1)]
         findings.append(Finding(
             ruleID: definition.id, title: definition.title, kind: definition.kind, severity: definition.severity,
-            confidence: c.confidence, cwe: definition.cwe, owasp: definition.owasp, path: path, line: line,
+            confidence: c.confidence, cwe: definition.cwe, owasp: definition.owasp, path: reportedPath, line: line,
             column: column, endLine: max(endLine, line), message: message, fingerprint: fingerprint,
-            redacted: isSecret ? Redaction.redact(bytes: content) : nil))
+            redacted: isSecret ? Redaction.redact(bytes: content) : nil, commit: commit))
+    }
+
+    /// A secret in the file's path (also of a binary file): reported once per file, and redacted
+    /// from the path every finding of the file carries.
+    private mutating func scanPath() {
+        let secrets = ruleSet.secrets(inPath: path, scratch: scratch)
+        guard !secrets.isEmpty else { return }
+        reportedPath = PathSecrets.redact(path, secrets)
+        let bytes = Array(path.utf8)
+        for secret in secrets {
+            let fingerprint = bytes.withUnsafeBufferPointer {
+                Fingerprint.make(ruleID: ruleSet.rules[secret.rule].definition.id, path: "", content: UnsafeBufferPointer(rebasing: $0[secret.range]),
+                                 normaliseWhitespace: false)
+            }
+            var finding = ruleSet.pathFinding(secret, in: bytes, reportedPath: reportedPath, fingerprint: fingerprint)
+            finding.commit = commit
+            findings.append(finding)
+        }
     }
 
     /// Unicode scalars in valid UTF-8; each stray byte of invalid UTF-8 counts as one.

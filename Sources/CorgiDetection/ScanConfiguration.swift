@@ -11,6 +11,7 @@ public import CorgiCore
 /// disable: [generic-api-key]
 /// ignore_paths: ["vendor/**", "**/*.min.js"]
 /// severity: { weak-hash-md5: low }
+/// fingerprint_key_file: /run/secrets/corgi-fingerprint-key  # keys fingerprints (docs/security.md)
 /// ```
 public struct ScanConfiguration: Sendable, Codable {
     public var useDefault: Bool?
@@ -20,6 +21,8 @@ public struct ScanConfiguration: Sendable, Codable {
     public var ignorePaths: [String]?
     public var severity: [String: Severity]?
     public var globalAllowlist: Allowlist?
+    /// A file holding the key of published fingerprints (≥ 16 random bytes), relative to this file.
+    public var fingerprintKeyFile: String?
 
     public init() {}
 
@@ -30,6 +33,7 @@ public struct ScanConfiguration: Sendable, Codable {
         case ignorePaths = "ignore_paths"
         case severity
         case globalAllowlist = "global_allowlist"
+        case fingerprintKeyFile = "fingerprint_key_file"
     }
 
     /// Reads a Code Corgi YAML configuration, or a gitleaks TOML configuration (`.toml`).

@@ -18,15 +18,11 @@ public enum GitHubAnnotations {
         return out
     }
 
-    /// Escaping as the Actions runner expects for the message part.
-    static func data(_ s: String) -> String {
-        s.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
-    }
+    /// Escaping as the Actions runner expects for the message part (`WorkflowCommand`).
+    static func data(_ s: String) -> String { WorkflowCommand.message(s) }
 
     /// Escaping for `key=value` properties, which also reserve `:` and `,`.
-    static func property(_ s: String) -> String {
-        data(s).replacingAll(":", "%3A").replacingAll(",", "%2C")
-    }
+    static func property(_ s: String) -> String { WorkflowCommand.property(s) }
 }
 
 extension String {

@@ -12,15 +12,17 @@ public struct TextReport: Sendable {
         for finding in report.findings {
             if finding.path != currentPath {
                 if currentPath != nil { out += "\n" }
-                out += paint(finding.path, "1") + "\n"
+                out += paint(TerminalText.safe(finding.path), "1") + "\n"
                 currentPath = finding.path
             }
             let location = "\(finding.line):\(finding.column)"
             let severity = finding.severity.rawValue.uppercased()
             var line = "  " + location.padding(to: 9) + " " + paint(severity.padding(to: 8), code(for: finding.severity))
-                + " " + finding.ruleID + "  " + finding.message
-            if let cwe = finding.cwe { line += " (\(cwe))" }
-            if let redacted = finding.redacted { line += " [" + redacted + "]" }
+                + " " + TerminalText.safe(finding.ruleID) + "  " + TerminalText.safe(finding.message)
+            if let cwe = finding.cwe { line += " (\(TerminalText.safe(cwe)))" }
+            // Paths, messages and the visible prefix of a secret may carry ANSI escapes or other
+            // controls: shown as visible escapes, never sent to the terminal raw.
+            if let redacted = finding.redacted { line += " [" + TerminalText.safe(redacted) + "]" }
             out += line + "\n"
         }
         let s = report.statistics
@@ -30,7 +32,17 @@ public struct TextReport: Sendable {
         if s.suppressedInline + s.suppressedBaseline > 0 {
             out += ", \(s.suppressedInline + s.suppressedBaseline) suppressed"
         }
-        return out + ".\n"
+        if s.diff.commits > 0 { out += ", \(s.diff.commits) commit(s)" }
+        out += ".\n"
+        return out + notCovered(report.notCovered)
+    }
+
+    /// Every part of the input that was not scanned, one line each, by line of the diff.
+    private func notCovered(_ notes: [NotCovered]) -> String {
+        guard !notes.isEmpty else { return "" }
+        var out = "\n" + paint("Not scanned:", "1;33") + "\n"
+        for note in notes { out += "  " + TerminalText.safe(note.text) + "\n" }
+        return out
     }
 
     private func summary(_ findings: [Finding]) -> String {

@@ -36,6 +36,19 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @Flag(help: "Exit 2 when part of the input was not scanned (a malformed region, or a line past the length cap), after writing the report.")
+    var strict = false
+
+    @Option(name: .customLong("max-line-bytes"),
+            help: ArgumentHelp("Bytes of one diff line scanned at most, in overlapping 1 MiB windows; the rest of a longer line is reported as not scanned.",
+                               valueName: "BYTES"))
+    var maximumLineBytes: Int = DiffStreamParser.defaultMaximumScannedLineLength
+
+    @Option(name: .customLong("fingerprint-key"),
+            help: ArgumentHelp("A file with at least 16 random bytes that keys the fingerprints (default: derived from the repository's root commit, else a per-user key; docs/security.md).",
+                               valueName: "FILE"))
+    var fingerprintKey: String?
+
     func validate() throws {
         if path != nil, gitRange != nil { throw UsageError("give either a diff PATH or --git, not both") }
     }
@@ -98,6 +111,9 @@ struct ScanCommand: ParsableCommand {
             throw error
         }
         var options = ScanOptions(ignorePaths: configuration.ignorePaths ?? [])
+        options.maximumLineLength = maximumLineBytes
+        options.fingerprintKey = try FingerprintKeySource.resolve(
+            flag: fingerprintKey, configured: configuration.fingerprintKeyFile, configurationDirectory: directory)
         if let baseline {
             guard FileManager.default.fileExists(atPath: baseline) else { throw UsageError("baseline file not found: \(baseline)") }
             options.baseline = try Baseline.load(from: URL(fileURLWithPath: baseline))

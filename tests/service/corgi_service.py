@@ -93,6 +93,7 @@ class CorgiService:
         (self.secrets_dir / "github-webhook-secret").write_text(self.webhook_secret)
         (self.secrets_dir / "github-private-key").write_bytes(github.private_key_pem)
         (self.secrets_dir / "storage-encryption-key").write_text(base64.b64encode(os.urandom(32)).decode())
+        (self.secrets_dir / "fingerprint-key").write_text(base64.b64encode(os.urandom(32)).decode())
         (self.secrets_dir / "audit-checkpoint-key").write_text(base64.b64encode(os.urandom(32)).decode())
         self.database = workdir / "corgi.sqlite"
         self.settings = workdir / "serve.yml"

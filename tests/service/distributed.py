@@ -159,6 +159,7 @@ class Cluster:
         self.worker_secrets = self._secrets("worker-secrets", {
             "github-private-key": github.private_key_pem.decode(),
             "storage-encryption-key": base64.b64encode(os.urandom(32)).decode(),
+            "fingerprint-key": base64.b64encode(os.urandom(32)).decode(),
             "audit-checkpoint-key": self.audit_key,
             "postgres-password": postgres.app_password,
             **nats_secret,

@@ -1,4 +1,5 @@
 import Configuration
+public import CorgiDetection
 public import CorgiStorage
 public import Foundation
 import SystemPackage
@@ -33,6 +34,11 @@ public actor SecretStore {
         /// `corgi audit verify --config`.
         case auditCheckpointKey = "audit-checkpoint-key"
 
+        /// At least 16 random bytes (`openssl rand -base64 32`): keys the fingerprints published in
+        /// comments, check runs and the database. Keep it for the deployment's life: another key
+        /// gives every finding a new fingerprint (docs/security.md).
+        case fingerprintKey = "fingerprint-key"
+
         var configKey: ConfigKey { ConfigKey(rawValue.split(separator: "-").map(String.init)) }
     }
 
@@ -40,9 +46,10 @@ public actor SecretStore {
     /// the storage key, a worker never holds the webhook secret.
     public static func required(for role: ServiceSettings.Role) -> [Name] {
         switch role {
-        case .serve: [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey, .auditCheckpointKey]
+        case .serve: [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey, .auditCheckpointKey, .fingerprintKey]
         case .gateway: [.githubWebhookSecret, .postgresPassword, .auditCheckpointKey]
-        case .worker: [.githubPrivateKey, .storageEncryptionKey, .postgresPassword, .s3AccessKeyID, .s3SecretAccessKey, .auditCheckpointKey]
+        case .worker: [.githubPrivateKey, .storageEncryptionKey, .postgresPassword, .s3AccessKeyID, .s3SecretAccessKey, .auditCheckpointKey,
+                       .fingerprintKey]
         case .migrate: [.postgresMigrationPassword]
         // The distributed log's secrets (postgres-password, the S3 keys) are asked for when used.
         case .audit: [.auditCheckpointKey]
@@ -125,6 +132,14 @@ public actor SecretStore {
         let text = try await requiredString(.auditCheckpointKey)
         do { return try AuditKey(Array(text.utf8)) } catch {
             throw SettingsError("secret \(Name.auditCheckpointKey.rawValue): \(error)")
+        }
+    }
+
+    /// The fingerprint key: the file's bytes, surrounding white space removed.
+    public func fingerprintKey() async throws -> FingerprintKey {
+        let text = try await requiredString(.fingerprintKey)
+        do { return try FingerprintKey(Array(text.utf8), source: "\(directory)/\(Name.fingerprintKey.rawValue)") } catch {
+            throw SettingsError("\(error)")
         }
     }
 

@@ -28,7 +28,9 @@ enum ServiceComponents {
         return Logger(label: "corgi") { label in JSONLogHandler(label: label, level: level) }
     }
 
-    static func rules(_ settings: ServiceSettings) throws -> (RuleSet, ScanOptions) {
+    /// The rule set, and the scan options with the deployment's fingerprint key: every worker of
+    /// a deployment publishes the same fingerprints, which confirm no guess to anyone without it.
+    static func rules(_ settings: ServiceSettings, secrets: SecretStore) async throws -> (RuleSet, ScanOptions) {
         var scanConfiguration = ScanConfiguration()
         var directory: URL?
         if let path = settings.scanConfigurationPath {
@@ -37,7 +39,7 @@ enum ServiceComponents {
         }
         let loaded = try scanConfiguration.resolveRules(relativeTo: directory)
         let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
-        return (ruleSet, ScanOptions(ignorePaths: scanConfiguration.ignorePaths ?? []))
+        return (ruleSet, ScanOptions(ignorePaths: scanConfiguration.ignorePaths ?? [], fingerprintKey: try await secrets.fingerprintKey()))
     }
 
     static func github(_ settings: ServiceSettings, secrets: SecretStore, http: HTTPClient) async throws -> GitHubAPI {

@@ -5,6 +5,11 @@ public import CorgiStorage
 /// What a review says on the pull request: the check run's output and annotations, inline
 /// comments for new findings, and the summary comment. Built from findings only — which carry
 /// rule text and at most a 4-character secret prefix, never code.
+///
+/// Every string a pull request's author controls (paths, the visible prefix of a secret) reaches
+/// Markdown only through `Markdown.code`/`Markdown.codeCell`: no link, image, HTML, @mention or
+/// #reference can be made from a file name. Plain-text fields (annotation messages and titles)
+/// have their control characters made visible.
 public struct ReviewFormatter: Sendable {
     public static let summaryMarker = "<!-- corgi:summary -->"
     public static let annotationBatch = 50
@@ -34,15 +39,16 @@ public struct ReviewFormatter: Sendable {
             CheckRunAnnotation(
                 path: f.path, startLine: f.line, endLine: max(f.endLine, f.line),
                 annotationLevel: f.severity >= .high ? "failure" : (f.severity == .medium ? "warning" : "notice"),
-                message: Self.clip(f.message + (f.redacted.map { " [\($0)]" } ?? ""), 1000),
-                title: Self.clip("[\(f.severity.rawValue)] \(f.ruleID)", 255))
+                message: Self.clip(ControlCharacters.visible(f.message + (f.redacted.map { " [\($0)]" } ?? "")), 1000),
+                title: Self.clip(ControlCharacters.visible("[\(f.severity.rawValue)] \(f.ruleID)"), 255))
         }
         return stride(from: 0, to: all.count, by: Self.annotationBatch).map { Array(all[$0..<min($0 + Self.annotationBatch, all.count)]) }
     }
 
-    /// Inline comments for new findings only, at most `maximumInlineComments`.
+    /// Inline comments for new findings only, at most `maximumInlineComments`. A finding whose path
+    /// had a secret redacted out of it cannot be anchored on the diff: it is listed in the summary.
     public func inlineComments(_ r: Reconciliation) -> (comments: [(fingerprint: String, comment: ReviewComment)], overflow: Int) {
-        let chosen = r.new.sorted { ($0.severity, $1.path, $1.line) > ($1.severity, $0.path, $0.line) }.prefix(maximumInlineComments)
+        let chosen = r.new.filter { !$0.path.contains(Redaction.mask) }.sorted { ($0.severity, $1.path, $1.line) > ($1.severity, $0.path, $0.line) }.prefix(maximumInlineComments)
         let comments = chosen.sorted(by: Finding.reportOrder).map { f in
             (f.fingerprint, ReviewComment(path: f.path, line: f.line, side: "RIGHT", body: inlineBody(f)))
         }
@@ -50,11 +56,11 @@ public struct ReviewFormatter: Sendable {
     }
 
     func inlineBody(_ f: Finding) -> String {
-        var body = "**\(Self.badge(f.severity)) \(f.severity.rawValue.uppercased()) · `\(f.ruleID)`**"
-        if let cwe = f.cwe { body += " · \(cwe)" }
-        body += "\n\n" + f.message
-        if let redacted = f.redacted { body += "\n\nSecret (redacted): `\(redacted)`" }
-        body += "\n\nIf this is intended, add `corgi:ignore[\(f.ruleID)]` on the line or the line above.\n"
+        var body = "**\(Self.badge(f.severity)) \(f.severity.rawValue.uppercased()) · \(Markdown.code(f.ruleID))**"
+        if let cwe = f.cwe { body += " · \(Markdown.code(cwe))" }
+        body += "\n\n" + ControlCharacters.visible(f.message)
+        if let redacted = f.redacted { body += "\n\nSecret (redacted): \(Markdown.code(redacted))" }
+        body += "\n\nIf this is intended, add \(Markdown.code("corgi:ignore[\(f.ruleID)]")) on the line or the line above.\n"
         return body + Self.fingerprintMarker(f.fingerprint)
     }
 
@@ -66,21 +72,22 @@ public struct ReviewFormatter: Sendable {
 
     public func summary(_ r: Reconciliation, headSHA: String, overflow: Int) -> String {
         var out = "\(Self.summaryMarker)\n## Code Corgi security review\n\n"
-        out += "Reviewed `\(headSHA.prefix(12))`: **\(r.open.count) open** (\(r.new.count) new), **\(r.fixed.count) fixed**."
+        out += "Reviewed \(Markdown.code(String(headSHA.prefix(12)))): **\(r.open.count) open** (\(r.new.count) new), **\(r.fixed.count) fixed**."
         if let failOn { out += " Policy: fails at **\(failOn.rawValue)** or above." }
         out += "\n\n"
         if !r.open.isEmpty {
             out += "| Severity | Rule | Location | Finding |\n|---|---|---|---|\n"
             for f in r.open.prefix(100) {
                 let isNew = r.new.contains { $0.fingerprint == f.fingerprint }
-                out += "| \(Self.badge(f.severity)) \(f.severity.rawValue)\(isNew ? " · new" : "") | `\(f.ruleID)` | `\(Self.cell(f.path)):\(f.line)` | \(Self.cell(Self.clip(f.message, 200))) |\n"
+                out += "| \(Self.badge(f.severity)) \(f.severity.rawValue)\(isNew ? " · new" : "") | \(Markdown.codeCell(f.ruleID)) | "
+                    + "\(Markdown.codeCell("\(f.path):\(f.line)")) | \(Markdown.trustedCell(Self.clip(f.message, 200))) |\n"
             }
             if r.open.count > 100 { out += "\n…and \(r.open.count - 100) more (see the check run's annotations).\n" }
         }
         if overflow > 0 { out += "\n\(overflow) new finding(s) beyond the \(maximumInlineComments) inline comments are listed here only.\n" }
         if !r.fixed.isEmpty {
             out += "\n<details><summary>Fixed since the last review (\(r.fixed.count))</summary>\n\n"
-            for f in r.fixed.prefix(100) { out += "- `\(f.ruleID)` in `\(Self.cell(f.path))`\n" }
+            for f in r.fixed.prefix(100) { out += "- \(Markdown.code(f.ruleID)) in \(Markdown.code(f.path))\n" }
             out += "\n</details>\n"
         }
         if let coverage = r.coverage { out += "\n**Coverage:** \(coverage)\n" }
@@ -104,12 +111,27 @@ public struct ReviewFormatter: Sendable {
         }
     }
 
-    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-    static func clip(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
-}
+    /// Gaps listed one by one in the summary and the check run.
+    public static let listedGaps = 10
 
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    /// What part of the diff was not scanned and why, by line of the diff (never its content);
+    /// `nil` when everything was. Paths are author-controlled: they reach Markdown as code spans.
+    public static func notScanned(_ s: ScanStatistics) -> String? {
+        let backtracking = s.regexLimitHits > 0
+            ? "\(s.regexLimitHits) match attempt(s) stopped at the regex backtracking limit (a match there may be missed)" : nil
+        guard s.isIncomplete else { return backtracking }
+        let gaps = s.coverageGaps.filter(\.isInputSkipped)
+        var parts = gaps.prefix(listedGaps).map { gap -> String in
+            var place = gap.lineDescription + " of the diff"
+            if let path = gap.path, !path.isEmpty { place += " in " + Markdown.code(path) }
+            if let commit = gap.commit { place += " (commit " + Markdown.code(String(commit.prefix(12))) + ")" }
+            return "\(gap.reason.label) at \(place): \(gap.detail)"
+        }
+        let total = s.diff.malformedRegions + s.diff.truncatedLines
+        if total > parts.count { parts.append("\(total - parts.count) more") }
+        return (["not scanned (\(total) part(s) of the diff): " + parts.joined(separator: "; ")] + [backtracking].compactMap { $0 })
+            .joined(separator: "; ")
     }
+
+    static func clip(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
 }

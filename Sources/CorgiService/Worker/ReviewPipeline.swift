@@ -218,7 +218,7 @@ public struct ReviewPipeline: Sendable {
                 var note = "the diff exceeded GitHub's limits, so \(files.count) file(s) were read through the files API"
                 if !missing.isEmpty {
                     note += "; not covered (no patch from GitHub, e.g. binary or very large): "
-                        + missing.prefix(20).map { "`\($0)`" }.joined(separator: ", ") + (missing.count > 20 ? " and \(missing.count - 20) more" : "")
+                        + missing.prefix(20).map { Markdown.code(ruleSet.redactingSecrets(inPath: $0)) }.joined(separator: ", ") + (missing.count > 20 ? " and \(missing.count - 20) more" : "")
                 }
                 if files.count >= 3000 { note += "; GitHub lists at most 3,000 files, later files were not reviewed" }
                 return .partial(Array(text.utf8), note)
