@@ -106,10 +106,6 @@ struct DataflowCollector {
         return findings
     }
 
-    static func shorten(_ text: String) -> String {
-        text.count <= 60 ? text : String(text.prefix(57)) + "…"
-    }
-
     private mutating func keepLast(_ n: Int) {
         guard newLines.count > n else { return }
         let drop = newLines.count - n
@@ -127,11 +123,10 @@ struct DataflowCollector {
         sinkHits.removeAll(keepingCapacity: true)
         if let language {
             var start = 0
-            for (k, isAdded) in added.enumerated() {
+            for isAdded in added {
                 let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
                 if isAdded { bytes[start..<end].withUnsafeBufferPointer { language.keywords.scan($0) { sinkHits.insert($0) } } }
                 start = end + 1
-                _ = k
             }
         }
     }

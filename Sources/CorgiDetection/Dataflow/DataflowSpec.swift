@@ -73,8 +73,8 @@ public struct SinkSpec: Sendable, Hashable, Codable {
     public var keywords: [String]
     /// Regex over the normalised statement text; the match's end starts the sink's arguments.
     public var pattern: String
-    /// Which arguments count: `all` (default), `first`, a 1-based position ("2"), or `receiver`
-    /// (the expression the matched method is called on).
+    /// Which arguments count: `all` (default), `first`, a 1-based position ("2"), `receiver`
+    /// (the expression the matched method is called on) or `statement` (the whole statement).
     public var argument: String?
     /// Regexes over the sink's argument text: when one matches, the call is safe whatever flows
     /// in (for example a URL literal that fixes the host: `^"https://[^/"]+/`).
@@ -113,6 +113,8 @@ final class DataflowLanguage: Sendable {
         case all
         /// The expression before the match (`x.html_safe`).
         case receiver
+        /// The whole statement (HTML assembled from pieces, wherever it goes next).
+        case statement
         case position(Int)
     }
 
@@ -160,10 +162,16 @@ public struct DataflowPack: Sendable {
         languages.sorted { $0.key < $1.key }.flatMap { entry in entry.value.sinks.map { (entry.key, $0.spec) } }
     }
 
+    /// Classes only literals feed (a cleartext URL, a hard-coded secret): a source without
+    /// `classes` does not count for them, since request data reaching an HTTP client is SSRF, not
+    /// cleartext transport. They hold the first bit positions.
+    static let literalClasses = ["cleartext", "hardcoded"]
+
     public init(files: [DataflowFile]) throws(RuleError) {
-        var classes: [String] = []
-        func mask(_ names: [String]?, id: String) throws(RuleError) -> ClassMask {
-            guard let names else { return ~0 }
+        var classes: [String] = Self.literalClasses
+        let untrustedDefault: ClassMask = ~((1 << ClassMask(Self.literalClasses.count)) - 1)
+        func mask(_ names: [String]?, id: String, default fallback: ClassMask = ~0) throws(RuleError) -> ClassMask {
+            guard let names else { return fallback }
             var m: ClassMask = 0
             for name in names {
                 if name == "all" { return ~0 }
@@ -199,12 +207,13 @@ public struct DataflowPack: Sendable {
             for spec in specs {
                 if let names = spec.parametersAsSources { parameterClasses |= try mask(names, id: language) }
                 for s in spec.sources ?? [] {
-                    sources.append(.init(id: s.id, name: s.name, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
+                    sources.append(.init(id: s.id, name: s.name, pattern: try compile(s.pattern, id: s.id),
+                                         classes: try mask(s.classes, id: s.id, default: untrustedDefault)))
                 }
                 for s in spec.parameterSources ?? [] {
                     let pattern = try compile(s.pattern, id: s.id)
                     guard pattern.captureCount >= 1 else { throw RuleError(ruleID: s.id, reason: "a parameter source needs a capture group naming the parameter") }
-                    parameters.append(.init(id: s.id, name: s.name, pattern: pattern, classes: try mask(s.classes, id: s.id)))
+                    parameters.append(.init(id: s.id, name: s.name, pattern: pattern, classes: try mask(s.classes, id: s.id, default: untrustedDefault)))
                 }
                 for s in spec.sanitisers ?? [] {
                     sanitisers.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
@@ -222,6 +231,7 @@ public struct DataflowPack: Sendable {
                     case "all": argument = .all
                     case "first": argument = .position(1)
                     case "receiver": argument = .receiver
+                    case "statement": argument = .statement
                     case let text:
                         guard let n = Int(text), n >= 1 else { throw RuleError(ruleID: s.id, reason: "argument must be all, first or a position from 1") }
                         argument = .position(n)

@@ -508,12 +508,16 @@ struct TaintEngine {
                 var region: Range<Int>
                 if whole.upperBound > 0, st.text[whole.upperBound - 1] == 0x28 {
                     region = argumentRange(st, openParen: whole.upperBound - 1)
+                } else if whole.upperBound < st.text.count, st.text[whole.upperBound] == 0x28 {
+                    // A pattern ending at the method name (`JWT.encode`): its call's arguments.
+                    region = argumentRange(st, openParen: whole.upperBound)
                 } else {
                     region = whole.upperBound..<st.text.count
                 }
                 switch sink.argument {
                 case .all: break
                 case .receiver: region = 0..<whole.lowerBound
+                case .statement: region = 0..<st.text.count
                 case .position(let n):
                     guard let r = argument(n, of: st, in: region) else { continue }
                     region = r
