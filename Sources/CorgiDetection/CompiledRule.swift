@@ -15,7 +15,9 @@ public final class CompiledRule: Sendable {
     public var id: String { definition.id }
     public var isMultiline: Bool { definition.multiline ?? false }
 
-    public init(_ definition: RuleDefinition) throws(RuleError) {
+    /// - Parameter allowlists: compiled allowlists to share between rules with the same one (the
+    ///   2,000 provider rules carry one allowlist: compiling and JIT-ing it once each cost 100 MB).
+    init(_ definition: RuleDefinition, allowlists: AllowlistCache?) throws(RuleError) {
         func compile(_ pattern: String, _ what: String) throws(RuleError) -> PCRE2Pattern {
             do { return try PCRE2Pattern(ValueGrammar.expand(pattern)) } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
         }
@@ -41,7 +43,7 @@ public final class CompiledRule: Sendable {
         pathRegex = try definition.pathRegex.map { pattern throws(RuleError) in try compile(pattern, "path_regex") }
         languages = definition.languages.map(Set.init)
         if let list = definition.allowlist {
-            do { allowlist = try CompiledAllowlist(list) } catch {
+            do { allowlist = try allowlists?.compiled(list) ?? CompiledAllowlist(list) } catch {
                 throw RuleError(ruleID: definition.id, reason: "allowlist: \(error)")
             }
         } else {
@@ -53,6 +55,10 @@ public final class CompiledRule: Sendable {
         keywords = (definition.keywords ?? []).filter { !$0.isEmpty }
     }
 
+    public convenience init(_ definition: RuleDefinition) throws(RuleError) {
+        try self.init(definition, allowlists: nil)
+    }
+
     /// Whether the rule looks at this file at all.
     func applies(path: String, language: String?, scratch: MatchScratch) -> Bool {
         if let languages, !languages.contains(language ?? "") { return false }
@@ -60,6 +66,18 @@ public final class CompiledRule: Sendable {
         if let pathRegex, !pathRegex.matches(path, scratch: scratch) { return false }
         if let allowlist, allowlist.allowsPath(path, scratch: scratch) { return false }
         return true
+    }
+}
+
+/// Allowlists compiled once per distinct definition while a rule set is built.
+final class AllowlistCache {
+    private var compiled: [Allowlist: CompiledAllowlist] = [:]
+
+    func compiled(_ list: Allowlist) throws -> CompiledAllowlist {
+        if let known = compiled[list] { return known }
+        let new = try CompiledAllowlist(list)
+        compiled[list] = new
+        return new
     }
 }
 

@@ -27,11 +27,12 @@ public struct RuleSet: Sendable {
                 engine: CandidateEngine = .preferred) throws(RuleError) {
         var compiled: [CompiledRule] = []
         var ids = Set<String>()
+        let allowlists = AllowlistCache()
         for definition in definitions {
             guard ids.insert(definition.id).inserted else {
                 throw RuleError(ruleID: definition.id, reason: "defined twice")
             }
-            compiled.append(try CompiledRule(definition))
+            compiled.append(try CompiledRule(definition, allowlists: allowlists))
         }
         rules = compiled
         if let globalAllowlist {
