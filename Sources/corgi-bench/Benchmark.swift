@@ -5,7 +5,8 @@ import Foundation
 import Glibc
 #endif
 
-/// `swift run -c release corgi-bench [--size-mb N] [--keep FILE]`
+/// `swift run -c release corgi-bench [--size-mb N] [--keep FILE]`, or
+/// `corgi-bench --history …` for real `git log -p` history (see `HistoryBenchmark`).
 ///
 /// Every figure is measured in the same run on the same generated diff, and reported next to a
 /// baseline (plain chunked line iteration over the same file), so ratios hold on a noisy machine.
@@ -15,6 +16,7 @@ struct Benchmark {
     static func main() throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--child-scan" { return try childScan(Array(arguments.dropFirst())) }
+        if arguments.first == "--history" { return try HistoryBenchmark.run(Array(arguments.dropFirst())) }
 
         var sizeMB = 100
         var keep: String?
