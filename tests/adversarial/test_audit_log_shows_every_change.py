@@ -17,7 +17,7 @@ import sqlite3
 
 import pytest
 
-from conftest import CorgiService, run_corgi
+from adversarial import CorgiService, run_corgi
 
 GENESIS = "0" * 64
 EVENTS = 6

@@ -13,7 +13,7 @@ import json
 import re
 import subprocess
 
-from conftest import CorgiService, github_repository_id, new_file, pr_event, run_corgi
+from adversarial import CorgiService, github_repository_id, new_file, pr_event, run_corgi
 
 RULE = "generic-password-assignment"
 WEAK = "Winter2024!"

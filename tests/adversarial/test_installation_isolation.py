@@ -5,7 +5,7 @@ forge, installation and the forge's immutable repository id — never by the rep
 which changes on a rename or transfer and can be registered again by someone else."""
 import json
 
-from conftest import GITHUB_TOKEN, CorgiService, github_repository_id, new_file, pr_event
+from adversarial import GITHUB_TOKEN, CorgiService, github_repository_id, new_file, pr_event
 
 SECRET_PATH = "internal/payroll/prod-keys.py"
 FIRST, SECOND = "a" * 40, "c" * 40

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import GITHUB_TOKEN, CorgiService, github_repository_id, new_file, pr_event
+from adversarial import GITHUB_TOKEN, CorgiService, github_repository_id, new_file, pr_event
 
 HEAD = "d" * 40
 

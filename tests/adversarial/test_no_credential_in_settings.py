@@ -4,7 +4,7 @@ GitHub API URL — is refused at start-up like a secret in the environment: the 
 setting and never repeats the value, and nothing is contacted with it."""
 import pytest
 
-from conftest import run_corgi
+from adversarial import run_corgi
 
 PASSWORD = "Sup3rS3cretPassw0rd"
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 
-from conftest import GITHUB_TOKEN, STRIPE_KEY, CorgiService, github_repository_id, new_file, pr_event, run_corgi
+from adversarial import GITHUB_TOKEN, STRIPE_KEY, CorgiService, github_repository_id, new_file, pr_event, run_corgi
 
 HOSTILE_NAMES = [
     "docs/`[reset your password](https://evil.example/login)` @octo/owners.py",

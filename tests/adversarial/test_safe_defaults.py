@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from conftest import CorgiService, run_corgi
+from adversarial import CorgiService, run_corgi
 from corgi_service import launch
 
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import GITHUB_TOKEN, STRIPE_KEY, CorgiService, github_repository_id, new_file, pr_event, run_corgi
+from adversarial import GITHUB_TOKEN, STRIPE_KEY, CorgiService, github_repository_id, new_file, pr_event, run_corgi
 
 PATH = f"deploy/{GITHUB_TOKEN}/settings.py"
 HEAD = "f" * 40

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 
-from conftest import CorgiService
+from adversarial import CorgiService
 
 HEADER_TIMEOUT = 2
 BODY_TIMEOUT = 4

@@ -3,7 +3,7 @@
 The HMAC covers the body, not the `X-GitHub-Delivery` header: whoever captured one signed delivery
 can send it again under any number of fresh ids. The idempotency key therefore comes from signed
 content (installation, repository id, pull request, head commit, action)."""
-from conftest import GITHUB_TOKEN, CorgiService, github_repository_id, new_file, pr_event
+from adversarial import GITHUB_TOKEN, CorgiService, github_repository_id, new_file, pr_event
 
 REPO = "octo/ledger"
 HEAD = "1" * 40
