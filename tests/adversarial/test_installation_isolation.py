@@ -86,3 +86,39 @@ def test_a_renamed_repository_keeps_its_pull_request_and_summary(github, tmp_pat
     assert github.calls("PATCH", rf"^/repos/octo/salaries/issues/comments/{summary_id}$")
     body = github.issue_comments[summary_id]["body"]
     assert "Fixed since the last review (1)" in body and "prod-keys.py" in body
+
+
+def test_an_upgraded_database_never_matches_its_name_keyed_pull_requests_again(github, tmp_path):
+    """A database from before the fix holds octo/payroll #1, keyed by name only, with a finding and
+    the id of its summary comment. After the upgrade, another installation's octo/payroll #1 must
+    not reach either; the old rows are kept, with no ids."""
+    import sqlite3
+    import pathlib
+
+    schema = (pathlib.Path(__file__).parent / "fixtures" / "sqlite-schema-v4.sql").read_text()
+    github.add_installation(2, "octo", repos=["octo/payroll"])
+    github.set_pull("octo/payroll", 1, SECOND, "main", new_file("README.md", ["hello"]))
+    service = CorgiService(tmp_path, github)
+    db = sqlite3.connect(service.database)
+    db.executescript(schema)
+    db.execute("INSERT INTO pull_requests (forge, organisation, repository, number, head_sha, summary_comment_id, updated_at) "
+               "VALUES ('github', 'octo', 'octo/payroll', 1, ?, 1700000999, '2026-01-01T00:00:00Z')", (FIRST,))
+    db.execute("INSERT INTO jobs (id, dedupe_key, payload, state, available_at, created_at) "
+               "VALUES (1, 'github:old-delivery', '{}', 'done', 0, '2026-01-01T00:00:00Z')")
+    db.execute("INSERT INTO scans (job_id, pull_request_id, organisation, head_sha, status, started_at) "
+               "VALUES (1, 1, 'octo', ?, 'published', '2026-01-01T00:00:00Z')", (FIRST,))
+    db.execute("INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, path, line, column_number, "
+               "end_line, message, status, first_scan_id, last_scan_id) VALUES (1, 'octo', 'f' , 'github-pat-classic', 'secret', "
+               f"'critical', '{SECRET_PATH}', 1, 1, 1, 'a token', 'open', 1, 1)")
+    db.commit()
+    db.close()
+    with service:
+        review(service, github, action="opened", full_name="octo/payroll", installation=2, head=SECOND)
+    assert not github.calls("PATCH", r"/issues/comments/1700000999$")
+    for request in github.requests:
+        if request.body is not None:
+            assert SECRET_PATH not in json.dumps(request.body), str(request)
+    db = sqlite3.connect(service.database)
+    rows = db.execute("SELECT installation_id, repository_id, summary_comment_id FROM pull_requests ORDER BY id").fetchall()
+    db.close()
+    assert rows[0] == (None, None, 1700000999) and len(rows) == 2 and rows[1][0] == 2
