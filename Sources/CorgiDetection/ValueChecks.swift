@@ -88,14 +88,52 @@ public enum ValueChecks {
 
 /// Checksums carried by token formats. A rule names one in `checksum:`.
 public enum TokenChecksum {
-    public static let known = ["github-crc32"]
+    public static let known = ["github-crc32", "grafana-crc32", "age-bech32"]
 
     public static func verify(_ name: String, _ value: [UInt8]) -> Bool? {
         switch name {
         case "github-crc32": return githubCRC32(value)
+        case "grafana-crc32": return grafanaCRC32(value)
+        case "age-bech32": return bech32(value)
         default: return nil
         }
     }
+
+    /// Grafana's service account tokens, `glsa_<32 random>_<8 hex>`: the hex is the CRC32 (IEEE)
+    /// of everything before the last `_`, its four bytes little-endian (Grafana's satokengen).
+    static func grafanaCRC32(_ token: [UInt8]) -> Bool {
+        guard let cut = token.lastIndex(of: UInt8(ascii: "_")), token.count - cut - 1 == 8 else { return false }
+        let crc = crc32(token[..<cut])
+        let expected = (0..<4).flatMap { i -> [UInt8] in
+            let byte = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i)))
+            return [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+        }
+        return Array(token[(cut + 1)...]).map(KeywordAutomaton.fold) == expected
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// A Bech32 string (BIP 173) whose checksum holds: age's `AGE-SECRET-KEY-1…` keys. Case is
+    /// ignored, as Bech32 allows one case per string.
+    static func bech32(_ text: [UInt8]) -> Bool {
+        let lower = text.map(KeywordAutomaton.fold)
+        guard let separator = lower.lastIndex(of: UInt8(ascii: "1")), separator > 0, lower.count - separator > 6 else { return false }
+        var values: [UInt32] = lower[..<separator].map { UInt32($0 >> 5) } + [0] + lower[..<separator].map { UInt32($0 & 31) }
+        for c in lower[(separator + 1)...] {
+            guard let v = bech32Alphabet.firstIndex(of: c) else { return false }
+            values.append(UInt32(v))
+        }
+        let generator: [UInt32] = [0x3B6A_57B2, 0x2650_8E6D, 0x1EA1_19FA, 0x3D42_33DD, 0x2A14_62B3]
+        var check: UInt32 = 1
+        for v in values {
+            let top = check >> 25
+            check = (check & 0x1FF_FFFF) << 5 ^ v
+            for i in 0..<5 where (top >> UInt32(i)) & 1 == 1 { check ^= generator[i] }
+        }
+        return check == 1
+    }
+
+    static let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
 
     /// GitHub's newer tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) end in 6 base62 characters
     /// encoding the CRC32 of the 30 random characters before them.

@@ -86,7 +86,8 @@ public enum ValueGrammar {
         let compact = words.joined()
         // The name starts a word: after a non-letter, or as the capitalised part of a camelCase
         // identifier (`myNaverKey`), never inside a word (`bitcoinaverage`, `passphrase`).
-        let boundary = compact.count <= 4 ? #"(?<![A-Za-z0-9])"# : #"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"#
+        // An escaped line break or tab (`\n` in a JSON string holding a config) also ends a word.
+        let boundary = compact.count <= 4 ? #"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"# : #"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])|(?<=\\[nrt]))"#
         return boundary + "(?i:" + body + ")"
     }
 

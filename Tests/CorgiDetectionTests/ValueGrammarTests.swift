@@ -245,4 +245,16 @@ struct ValueCheckTests {
     func alphabet(_ value: String, _ inconsistent: Bool) {
         #expect(ValueChecks.hasInconsistentAlphabet(Array(value.utf8)) == inconsistent)
     }
+
+    @Test("documented checksums accept real tokens and reject look-alikes", arguments: [
+        ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO_4af94d28", true),
+        ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oP_4af94d28", false),
+        ("grafana-crc32", "glsa_7uQISdgBNvaQdub9sE7Etmt73SWMoyDc_8159a288", false),
+        ("age-bech32", "AGE-SECRET-KEY-16RD5A424KLYK6XVVC5DZJVJ8S420AY6VWN45DKCSEWNRVF823X4SXLAHW0", true),
+        ("age-bech32", "AGE-SECRET-KEY-16RD5A424KLYK6XVVC5DZJVJ8S420AY6VWN45DKCSEWNRVF823X4SXLAHW2", false),
+        ("age-bech32", "age-secret-key-16rd5a424klyk6xvvc5dzjvj8s420ay6vwn45dkcsewnrvf823x4sxlahw0", true),
+    ])
+    func checksums(_ name: String, _ token: String, _ valid: Bool) {
+        #expect(TokenChecksum.verify(name, Array(token.utf8)) == valid)
+    }
 }
