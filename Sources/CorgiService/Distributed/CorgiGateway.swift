@@ -14,6 +14,7 @@ import UnixSignals
 public enum CorgiGateway {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .gateway, environment: environment)
+        MemoryTuning.returnLargeBlocksToTheSystem()
         let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger,
                                       auditKey: try await secrets.auditKey())
         let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-gateway", logger: logger)

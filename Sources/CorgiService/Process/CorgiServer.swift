@@ -13,6 +13,7 @@ import UnixSignals
 public enum CorgiServer {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .serve, environment: environment)
+        MemoryTuning.returnLargeBlocksToTheSystem()
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // Audit rows are sealed with the audit key and each commit that appends one is
