@@ -73,8 +73,9 @@ public enum ValueGrammar {
     /// A keyword-context regex: one of `names` (in any case style), then the value near it.
     ///
     /// A name of several words (`abuse ipdb`) matches `abuseipdb`, `abuse_ipdb`, `AbuseIPDB`,
-    /// `abuse-ipdb` and `abuse.ipdb`. A name must start a word, so `naver` is not found inside
-    /// `bitcoinaverage`; short names (four letters or fewer) must not follow a digit either.
+    /// `abuse-ipdb` and `abuse.ipdb`. A name must start and end a word, so `naver` is not found
+    /// inside `bitcoinaverage` nor `descript` inside `description`; short names (four letters or
+    /// fewer) must not follow a digit either.
     public static func contextRegex(names: [String], value: String) -> String {
         let alternatives = names.map(namePattern).joined(separator: "|")
         return "(?:" + alternatives + ")(?&near)(?&vstart)(" + value + ")(?&vend)"
@@ -88,7 +89,9 @@ public enum ValueGrammar {
         // identifier (`myNaverKey`), never inside a word (`bitcoinaverage`, `passphrase`).
         // An escaped line break or tab (`\n` in a JSON string holding a config) also ends a word.
         let boundary = compact.count <= 4 ? #"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"# : #"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])|(?<=\\[nrt]))"#
-        return boundary + "(?i:" + body + ")"
+        // …and ends one: `descriptKey`, `DESCRIPT_KEY` and `descript.key`, never `description`.
+        let end = #"(?:(?<=[a-z])(?![a-z])|(?<=[A-Z])(?![A-Z])|(?<=[0-9]))"#
+        return boundary + "(?i:" + body + ")" + end
     }
 
     /// The literal the keyword prefilter looks for: the name's longest word, which every

@@ -1,3 +1,3 @@
 class Keys {
-  static final String INTERCOM_TOKEN = INTERCOM_TOKEN_ENV_VARIABLE_NAME;
+  static final String CRISP_TOKEN = CRISP_TOKEN_ENV_VARIABLE_NAME;
 }

@@ -1,3 +1,3 @@
 package main
 
-var sendgridKey = os.Getenv("SENDGRID_API_KEY")
+var sparkpostKey = os.Getenv("SPARKPOST_API_KEY")

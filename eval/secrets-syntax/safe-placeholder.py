@@ -1,1 +1,1 @@
-MAILGUN_TOKEN = "your-mailgun-token-here"
+MAILJET_TOKEN = "your-mailjet-token-here"

@@ -1,1 +1,1 @@
-curl -H "X-Postmark-Server-Token: nexcNDpE88NeZgNegzLuoqNUiNPJfyPu" https://api.postmarkapp.example/email
+curl -H "X-SparkPost-Server-Token: nexcNDpE88NeZgNegzLuoqNUiNPJfyPu" https://api.sparkpostapp.example/email

@@ -1,6 +1,6 @@
 package main
 
 func client() {
-	sendgridKey := "3H6WUuAoo7keVsizUSxJaFbXRpmNsHH9"
-	_ = sendgridKey
+	sparkpostKey := "3H6WUuAoo7keVsizUSxJaFbXRpmNsHH9"
+	_ = sparkpostKey
 }

@@ -1,3 +1,3 @@
 package main
 
-var mailgunToken string = "P6eZsS8vK48xzYqbER5udEGSv7RRjXAW"
+var mailjetToken string = "P6eZsS8vK48xzYqbER5udEGSv7RRjXAW"

@@ -1,3 +1,3 @@
 object Keys {
-    val intercomToken: String = "JZZNYihdMozKYacUUAaJENHDzyaVvy9w"
+    val crispToken: String = "JZZNYihdMozKYacUUAaJENHDzyaVvy9w"
 }

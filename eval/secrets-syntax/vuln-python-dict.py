@@ -1,3 +1,3 @@
 SETTINGS = {
-    "postmark_server_token": "mtvPBJHFJogiHeAqrXSkuto8QMi83rJh",
+    "sparkpost_server_token": "mtvPBJHFJogiHeAqrXSkuto8QMi83rJh",
 }

@@ -1,2 +1,2 @@
 import os
-os.environ["PAGERDUTY_TOKEN"] = "tP7vzcewWjYgdfTsLoZ9QJptxSqpanvx"
+os.environ["ROOTLY_TOKEN"] = "tP7vzcewWjYgdfTsLoZ9QJptxSqpanvx"

@@ -1,3 +1,3 @@
-variable "datadog_app_key" {
+variable "honeybadger_app_key" {
   default = "isNR6x6aDuqPvisw3Buz8iTEcxArC3nd"
 }
