@@ -85,11 +85,22 @@ enum HistoryBenchmark {
         rows.append(("grep -E, five secret patterns", grepRun, "\(grepRun.output.trimmingCharacters(in: .whitespacesAndNewlines)) lines"))
 
         print("")
-        print("| run | MiB/s | seconds | peak RSS MiB | findings |")
-        print("|---|---:|---:|---:|---:|")
+        // MiB/s per CPU second is the figure that holds on a shared machine; wall time is beside it.
+        print("| run | MiB/s (CPU) | CPU s | wall s | peak RSS MiB | findings |")
+        print("|---|---:|---:|---:|---:|---:|")
         for row in rows {
-            print(String(format: "| %@ | %.0f | %.2f | %.1f | %@ |", row.name, mb / row.run.seconds, row.run.seconds, row.run.peakRSSMB, row.findings))
+            print(String(format: "| %@ | %.0f | %.2f | %.2f | %.1f | %@ |", row.name, mb / row.run.cpuSeconds, row.run.cpuSeconds,
+                         row.run.seconds, row.run.peakRSSMB, row.findings))
         }
+        print("")
+        print("Peak RSS is wait4's figure for the child; Linux counts the spawning process's pages up to exec,")
+        print(String(format: "so no row reads below this process's own (%.1f MiB).", selfRSS()))
+    }
+
+    static func selfRSS() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 
     static func usage() -> Never {
@@ -112,9 +123,11 @@ enum HistoryBenchmark {
 
     struct Run: Comparable {
         var seconds: Double
+        /// User plus system CPU time: what the run costs on a shared, busy machine.
+        var cpuSeconds: Double
         var peakRSSMB: Double
         var output: String
-        static func < (a: Run, b: Run) -> Bool { a.seconds < b.seconds }
+        static func < (a: Run, b: Run) -> Bool { a.cpuSeconds < b.cpuSeconds }
     }
 
     static func best(of runs: Int, _ body: () throws -> Run) rethrows -> Run {
@@ -147,14 +160,32 @@ enum HistoryBenchmark {
         let exited = status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
         // grep exits 1 when nothing matched; anything else beyond 1 is a failed run.
         guard exited == 0 || exited == 1 else { fatalError("\(command[0]) failed with status \(status)") }
-        return Run(seconds: seconds, peakRSSMB: Double(usage.ru_maxrss) / 1024, output: String(decoding: output, as: UTF8.self))
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Run(seconds: seconds, cpuSeconds: cpu, peakRSSMB: Double(usage.ru_maxrss) / 1024, output: String(decoding: output, as: UTF8.self))
     }
 
+    /// Counts the report's findings by their `"rule_id"` keys, a chunk at a time: parsing a report
+    /// of tens of MiB would grow this process, and a child spawned later inherits its peak RSS
+    /// figure (Linux records the pre-exec high-water mark).
     static func findings(in report: String) -> String {
-        guard let data = FileManager.default.contents(atPath: report),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let list = object["findings"] as? [Any]
-        else { return "?" }
-        return "\(list.count)"
+        let needle = Array("\"rule_id\"".utf8)
+        guard let handle = FileHandle(forReadingAtPath: report) else { return "?" }
+        defer { try? handle.close() }
+        var count = 0
+        var carry: [UInt8] = []
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            let bytes = carry + [UInt8](chunk)
+            var i = 0
+            while i + needle.count <= bytes.count {
+                if bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                    count += 1
+                    i += needle.count
+                } else {
+                    i += 1
+                }
+            }
+            carry = Array(bytes.suffix(needle.count - 1))
+        }
+        return "\(count)"
     }
 }
