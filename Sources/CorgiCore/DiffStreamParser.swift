@@ -32,15 +32,17 @@ public final class DiffStreamParser {
     private var columnOffset = 0
     private var droppedBytes = 0
 
-    /// `windowOverlap` defaults to a quarter of a small window, and the hard cap to at least one window.
+    /// `windowOverlap` is at most a quarter of a window; a hard cap below one window makes the
+    /// window that small.
     public init(maximumLineLength: Int = DiffStreamParser.defaultMaximumLineLength, windowOverlap: Int? = nil,
                 maximumScannedLineLength: Int? = nil) {
-        precondition(maximumLineLength > 1)
-        self.maximumLineLength = maximumLineLength
-        self.windowOverlap = min(windowOverlap ?? DiffStreamParser.defaultWindowOverlap, maximumLineLength / 4)
-        self.maximumScannedLineLength = max(maximumScannedLineLength ?? DiffStreamParser.defaultMaximumScannedLineLength,
-                                            maximumLineLength)
-        carry = .allocate(capacity: maximumLineLength)
+        let cap = max(maximumScannedLineLength ?? DiffStreamParser.defaultMaximumScannedLineLength, 2)
+        let window = min(maximumLineLength, cap)
+        precondition(window > 1)
+        self.maximumLineLength = window
+        self.windowOverlap = min(windowOverlap ?? DiffStreamParser.defaultWindowOverlap, window / 4)
+        self.maximumScannedLineLength = cap
+        carry = .allocate(capacity: window)
     }
 
     deinit { carry.deallocate() }

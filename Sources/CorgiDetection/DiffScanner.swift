@@ -46,6 +46,8 @@ public struct DiffScanner: DiffConsumer {
     /// `path` with any secret in it redacted: what findings carry (see `PathSecrets`).
     private var reportedPath = ""
     private var language: String?
+    /// The commit the file's change belongs to, when the diff names it.
+    private var commit: String?
     private var fileActive = false
     private var active: [Bool]
     private var reported: Set<ReportKey> = []
@@ -59,6 +61,8 @@ public struct DiffScanner: DiffConsumer {
     private var hits: [Int32] = []
     private var previousLine = 0
     private var previousDirective: IgnoreDirective?
+    /// Columns before the piece of a long line being scanned (see `DiffLine.columnOffset`).
+    private var columnOffset = 0
 
     // Candidate stage (see `CandidateFinder`): added lines wait in `batch` until it is full or the
     // hunk ends, then one pass finds the rules worth running on each.
@@ -94,7 +98,9 @@ public struct DiffScanner: DiffConsumer {
         previousDirective = nil
         window.removeAll()
         windowRules.removeAll()
-        fileActive = !(header.isBinary || header.isCombined || header.change == .deleted)
+        commit = header.commit
+        // A merge's combined diff is scanned too: the parser marks lines a parent lacked as added.
+        fileActive = !(header.isBinary || header.change == .deleted)
         if fileActive, !ignorePaths.isEmpty, ignorePaths.matches(path, scratch: scratch) {
             fileActive = false
             statistics.ignoredFiles += 1
@@ -138,7 +144,7 @@ public struct DiffScanner: DiffConsumer {
 
         if isAdded {
             let above = previousLine == line.newLine - 1 ? previousDirective : nil
-            batch.append(bytes, newLine: line.newLine, directive: directive, directiveAbove: above, columnOffset: 0)
+            batch.append(bytes, newLine: line.newLine, directive: directive, directiveAbove: above, columnOffset: line.columnOffset)
             if batch.isFull { flushBatch() }
         }
         if ruleSet.hasMultilineRules {
@@ -232,6 +238,7 @@ public struct DiffScanner: DiffConsumer {
                                       origin outer: DecodedOrigin?) {
         guard bytes.count <= EncodedSegments.maximumLine else { return }
         for segment in EncodedSegments.find(in: bytes) {
+                columnOffset = batch.columnOffsets[i]
             if let outer, !segment.range.overlaps(outer.region) { continue }
             var subject = Array(bytes[..<segment.range.lowerBound])
             subject += segment.decoded
@@ -240,7 +247,8 @@ public struct DiffScanner: DiffConsumer {
             let origin = outer.map { DecodedOrigin(region: region, encoded: $0.encoded, column: $0.column, encoding: $0.encoding) }
                 ?? DecodedOrigin(
                     region: region, encoded: Array(bytes[segment.range]),
-                    column: Self.scalarCount(UnsafeBufferPointer(rebasing: bytes[..<segment.range.lowerBound])) + 1,
+                    column: Self.scalarCount(UnsafeBufferPointer(rebasing: bytes[..<segment.range.lowerBound])) + 1 + columnOffset,
+                columnOffset = 0
                     encoding: segment.encoding)
             subject.withUnsafeBufferPointer { decoded in
                 hits.removeAll(keepingCapacity: true)
@@ -347,7 +355,7 @@ public struct DiffScanner: DiffConsumer {
         let anchor = definition.kind == .secret && !c.secret.isEmpty && c.secret.lowerBound >= lineStart ? c.secret.lowerBound : c.match.lowerBound
         let offset = max(anchor, lineStart) - lineStart
         let lineBytes = UnsafeBufferPointer(rebasing: subject[layout.range(ofLine: c.lineIndex)])
-        let column = decodedOrigin?.column ?? (Self.scalarCount(UnsafeBufferPointer(rebasing: lineBytes.prefix(offset))) + 1)
+        let column = decodedOrigin?.column ?? (Self.scalarCount(UnsafeBufferPointer(rebasing: lineBytes.prefix(offset))) + 1 + columnOffset)
         let key = ReportKey(rule: c.rule, line: line, column: column)
         guard !reported.contains(key) else { return }
         reported.insert(key)

@@ -5,7 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Findings and statistics of one scan.
+/// Findings and statistics of one scan. A scan never stops at a malformed diff: what it could not
+/// read is in `statistics.coverageGaps`, and everything else was scanned.
 public struct ScanResult: Sendable {
     public var findings: [Finding]
     public var statistics: ScanStatistics
@@ -26,7 +27,7 @@ public struct Scan {
     public func run(fileDescriptor fd: Int32, progress: ((Int) -> Void)? = nil) throws -> ScanResult {
         let started = Scan.now()
         var scanner = try DiffScanner(ruleSet: ruleSet, options: options)
-        let stream = DiffStreamParser()
+        let stream = DiffStreamParser(maximumScannedLineLength: options.maximumLineLength)
         let chunkSize = 1 << 18
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -39,28 +40,29 @@ public struct Scan {
             }
             if n == 0 { break }
             total += n
-            try stream.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n]), into: &scanner)
+            stream.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n]), into: &scanner)
             progress?(total)
         }
-        let diffStatistics = try stream.finish(into: &scanner)
-        return result(of: &scanner, diff: diffStatistics, started: started)
+        let diffStatistics = stream.finish(into: &scanner)
+        return result(of: &scanner, diff: diffStatistics, gaps: stream.coverageGaps, started: started)
     }
 
     /// Scans a diff held in memory.
     public func run(bytes: some Collection<UInt8>) throws -> ScanResult {
         let started = Scan.now()
         var scanner = try DiffScanner(ruleSet: ruleSet, options: options)
-        let stream = DiffStreamParser()
+        let stream = DiffStreamParser(maximumScannedLineLength: options.maximumLineLength)
         let array = Array(bytes)
-        try array.withUnsafeBytes { try stream.feed($0, into: &scanner) }
-        let diffStatistics = try stream.finish(into: &scanner)
-        return result(of: &scanner, diff: diffStatistics, started: started)
+        array.withUnsafeBytes { stream.feed($0, into: &scanner) }
+        let diffStatistics = stream.finish(into: &scanner)
+        return result(of: &scanner, diff: diffStatistics, gaps: stream.coverageGaps, started: started)
     }
 
     public func run(diff: String) throws -> ScanResult { try run(bytes: Array(diff.utf8)) }
 
-    private func result(of scanner: inout DiffScanner, diff: DiffStatistics, started: UInt64) -> ScanResult {
+    private func result(of scanner: inout DiffScanner, diff: DiffStatistics, gaps: [CoverageGap], started: UInt64) -> ScanResult {
         var statistics = scanner.finish(diff: diff)
+        statistics.coverageGaps = gaps
         statistics.durationMilliseconds = Int((Scan.now() - started) / 1_000_000)
         return ScanResult(findings: scanner.findings.sorted(by: Finding.reportOrder), statistics: statistics)
     }

@@ -15,6 +15,11 @@ public enum GitHubAnnotations {
             out += "::\(command) file=\(property(f.path)),line=\(f.line),endLine=\(f.endLine),col=\(f.column),"
                 + "title=\(property(f.ruleID))::\(data(message))\n"
         }
+        for note in report.notCovered {
+            var location = ""
+            if let path = note.gap?.path, !path.isEmpty { location = "file=\(property(path))," }
+            out += "::\(note.reason == "binary_file" ? "notice" : "warning") \(location)title=\(property("not scanned: \(note.reason)"))::\(data(note.text))\n"
+        }
         return out
     }
 

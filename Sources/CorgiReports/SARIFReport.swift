@@ -32,7 +32,7 @@ public enum SARIFReport {
         let results: [[String: Any]] = report.findings.map { finding in
             var message = finding.message
             if let redacted = finding.redacted { message += " [\(redacted)]" }
-            return [
+            var result: [String: Any] = [
                 "ruleId": finding.ruleID,
                 "ruleIndex": ruleIndex[finding.ruleID]!,
                 "level": level(finding.severity),
@@ -43,27 +43,51 @@ public enum SARIFReport {
                         "region": ["startLine": finding.line, "startColumn": finding.column, "endLine": finding.endLine],
                     ] as [String: Any],
                 ]],
+                // The fingerprint leaves the commit out, so a finding keeps its identity in code
+                // scanning from commit to commit; the commit that added it is a property.
                 "partialFingerprints": [fingerprintKey: finding.fingerprint],
-                "properties": ["severity": finding.severity.rawValue, "confidence": finding.confidence.rawValue],
+                "properties": commitProperty(finding.commit).merging(
+                    ["severity": finding.severity.rawValue, "confidence": finding.confidence.rawValue]) { a, _ in a },
             ]
+            if let flow = finding.flow, !flow.isEmpty { result["codeFlows"] = codeFlows(flow, path: finding.path) }
+            return result
         }
+        // What was not scanned: one notification each, so a clean run never hides a gap.
+        let notifications: [[String: Any]] = report.notCovered.map { note in
+            var notification: [String: Any] = [
+                "level": note.reason == "binary_file" ? "note" : "warning",
+                "descriptor": ["id": note.reason],
+                "message": ["text": note.text],
+            ]
+            if let gap = note.gap, let path = gap.path, !path.isEmpty {
+                notification["locations"] = [["physicalLocation": ["artifactLocation": ["uri": uri(path), "uriBaseId": "%SRCROOT%"]]]]
+            }
+            if let commit = note.gap?.commit { notification["properties"] = ["commit": commit] }
+            return notification
+        }
+        let run: [String: Any] = [
+            "tool": ["driver": [
+                "name": "Code Corgi",
+                "semanticVersion": report.toolVersion,
+                "informationUri": "https://github.com/code-corgi/corgi",
+                "rules": rules,
+            ] as [String: Any]],
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": ["%SRCROOT%": ["description": ["text": "The repository root."]]],
+            "invocations": [["executionSuccessful": true, "toolExecutionNotifications": notifications] as [String: Any]],
+            "results": results,
+        ]
         let document: [String: Any] = [
             "$schema": schemaURI,
             "version": "2.1.0",
-            "runs": [[
-                "tool": ["driver": [
-                    "name": "Code Corgi",
-                    "semanticVersion": report.toolVersion,
-                    "informationUri": "https://github.com/code-corgi/corgi",
-                    "rules": rules,
-                ] as [String: Any]],
-                "columnKind": "unicodeCodePoints",
-                "originalUriBaseIds": ["%SRCROOT%": ["description": ["text": "The repository root."]]],
-                "results": results,
-            ] as [String: Any]],
+            "runs": [run],
         ]
         let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func commitProperty(_ commit: String?) -> [String: Any] {
+        commit.map { ["commit": $0] } ?? [:]
     }
 
     static func level(_ severity: Severity) -> String {

@@ -10,8 +10,12 @@ struct ScanCommand: ParsableCommand {
         abstract: "Scan the added lines of a unified diff.",
         discussion: """
             Reads a diff from PATH, from standard input (PATH '-', or no PATH with a pipe), or from \
-            'git diff BASE..HEAD' in the current repository. Exits 0 when no finding is at or above \
-            --fail-on, 1 when one is, 2 on a usage or input error.
+            'git diff BASE..HEAD' in the current repository. Any git output works: 'git diff', \
+            'git show', 'git log -p' (findings name the commit), 'git format-patch --stdout', \
+            and plain 'diff -ruN'. A malformed region is skipped to the next header and named \
+            on standard error by line; the rest is still scanned. Exits 0 when no finding is at \
+            or above --fail-on, 1 when one is, 2 on a usage or input error, and with --strict \
+            also 2 when part of the input was not scanned.
             """
     )
 
@@ -50,6 +54,7 @@ struct ScanCommand: ParsableCommand {
     var fingerprintKey: String?
 
     func validate() throws {
+        guard maximumLineBytes > 0 else { throw UsageError("--max-line-bytes must be positive") }
         if path != nil, gitRange != nil { throw UsageError("give either a diff PATH or --git, not both") }
     }
 
@@ -74,6 +79,15 @@ struct ScanCommand: ParsableCommand {
             throw UsageError("\(error)")
         }
         progress.clear()
+        // What was not scanned, by line: never content. The report lists the same.
+        for gap in result.statistics.coverageGaps where gap.isInputSkipped {
+            FileHandle.standardError.write(Data("corgi: not scanned: \(gap.summary)\n".utf8))
+        }
+        let unlisted = result.statistics.diff.malformedRegions + result.statistics.diff.truncatedLines
+            - result.statistics.coverageGaps.filter(\.isInputSkipped).count
+        if unlisted > 0 {
+            FileHandle.standardError.write(Data("corgi: not scanned: \(unlisted) more region(s) not listed\n".utf8))
+        }
 
         let report = ScanReport(findings: result.findings, statistics: result.statistics, toolVersion: Corgi.version)
         let colour = format == .text && output == nil && isatty(STDOUT_FILENO) == 1
@@ -85,6 +99,10 @@ struct ScanCommand: ParsableCommand {
             }
         } else {
             FileHandle.standardOutput.write(Data(rendered.utf8))
+        }
+        if strict, result.statistics.isIncomplete {
+            FileHandle.standardError.write(Data("corgi: --strict: part of the input was not scanned\n".utf8))
+            throw ExitCode(2)
         }
         if case .level(let threshold) = failOn, result.findings.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(1)

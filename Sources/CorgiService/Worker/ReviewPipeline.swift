@@ -159,35 +159,35 @@ public struct ReviewPipeline: Sendable {
         let expires = Date().addingTimeInterval(TimeInterval(retention) * 86400)
         try await objects.put(objectKey, diff, expiresAt: expires)
 
-        var findings: [Finding] = []
-        var outcome = "scanned"
-        do {
-            let result = try Scan(ruleSet: ruleSet, options: scanOptions).run(bytes: diff)
-            findings = result.findings
-            let s = result.statistics
-            logger.info("diff scanned", metadata: [
-                "files": "\(s.diff.files)", "added_lines": "\(s.diff.addedLines)", "binary_files": "\(s.diff.binaryFiles)",
-                "findings": "\(findings.count)", "scan_ms": "\(s.durationMilliseconds)",
-            ])
-            if s.diff.addedLines == 0 {
-                coverage = [coverage, s.diff.binaryFiles > 0 ? "only binary files changed (\(s.diff.binaryFiles)); nothing to scan" : "no added lines"]
-                    .compactMap { $0 }.joined(separator: "; ")
-            } else if s.diff.binaryFiles > 0 {
-                coverage = [coverage, "\(s.diff.binaryFiles) binary file(s) not scanned"].compactMap { $0 }.joined(separator: "; ")
-            }
-        } catch let error as DiffParseError {
-            outcome = "malformed diff"
-            coverage = "the diff could not be parsed (\(error)); nothing was scanned"
-            logger.warning("diff not parsed", metadata: ["error": "\(error)"])
+        // A malformed part of the diff never costs the rest: the scan skips it, says where, and
+        // every finding elsewhere is kept and published.
+        let result = try Scan(ruleSet: ruleSet, options: scanOptions).run(bytes: diff)
+        let findings = result.findings
+        let s = result.statistics
+        logger.info("diff scanned", metadata: [
+            "files": "\(s.diff.files)", "added_lines": "\(s.diff.addedLines)", "binary_files": "\(s.diff.binaryFiles)",
+            "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)",
+            "findings": "\(findings.count)", "scan_ms": "\(s.durationMilliseconds)",
+        ])
+        var notes = [coverage].compactMap { $0 }
+        if s.diff.addedLines == 0, !s.isIncomplete {
+            notes.append(s.diff.binaryFiles > 0 ? "only binary files changed (\(s.diff.binaryFiles)); nothing to scan" : "no added lines")
+        } else if s.diff.binaryFiles > 0 {
+            notes.append("\(s.diff.binaryFiles) binary file(s) not scanned")
         }
+        if let gaps = ReviewFormatter.notScanned(s) { notes.append(gaps) }
+        coverage = notes.isEmpty ? nil : notes.joined(separator: "; ")
         let byteCount = diff.count
         diff.removeAll()
-        let conclusion = formatter.conclusion(for: findings)
+        // Findings decide; with none, a diff not wholly scanned is not a pass.
+        var conclusion = formatter.conclusion(for: findings)
+        if conclusion == "success", s.isIncomplete { conclusion = "neutral" }
         try await store.recordScanResult(
-            scanID: state.scanID, findings: findings, conclusion: outcome == "scanned" ? conclusion : "neutral", coverage: coverage,
+            scanID: state.scanID, findings: findings, conclusion: conclusion, coverage: coverage,
             diff: (objectKey, byteCount, expires),
             audit: ["target": "\(job.repository)#\(job.number)", "sha": job.headSHA, "object": objectKey,
-                    "retention_days": "\(retention)", "outcome": outcome])
+                    "retention_days": "\(retention)", "outcome": s.isIncomplete ? "scanned in part" : "scanned",
+                    "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)"])
     }
 
     enum Fetched {
