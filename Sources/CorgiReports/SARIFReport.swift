@@ -118,6 +118,20 @@ public enum SARIFReport {
     }
 
     /// A relative URI reference: percent-encode what RFC 3986 does not allow in a path.
+    /// A dataflow finding's path (source, then sink) as one SARIF thread flow.
+    static func codeFlows(_ flow: [FlowStep], path: String) -> [[String: Any]] {
+        let locations: [[String: Any]] = flow.map { step in
+            ["location": [
+                "physicalLocation": [
+                    "artifactLocation": ["uri": uri(path), "uriBaseId": "%SRCROOT%"],
+                    "region": ["startLine": step.line],
+                ] as [String: Any],
+                "message": ["text": step.message],
+            ] as [String: Any]]
+        }
+        return [["threadFlows": [["locations": locations]]]]
+    }
+
     static func uri(_ path: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: ":")
