@@ -22,6 +22,9 @@ struct DataflowCollector {
     private var added: [Bool] = []
     private var directives: [IgnoreDirective?] = []
     private var sinkHits: Set<Int> = []
+    /// Window line indices of added lines holding a sink keyword: only statements on them are
+    /// checked against sinks.
+    private var sinkLines: Set<Int> = []
     /// New-file line through which hits were already reported in this hunk.
     private var reportedThrough = 0
 
@@ -42,6 +45,7 @@ struct DataflowCollector {
         added.removeAll(keepingCapacity: true)
         directives.removeAll(keepingCapacity: true)
         sinkHits.removeAll(keepingCapacity: true)
+        sinkLines.removeAll(keepingCapacity: true)
         reportedThrough = 0
     }
 
@@ -53,7 +57,11 @@ struct DataflowCollector {
         newLines.append(newLine)
         added.append(isAdded)
         directives.append(directive)
-        if isAdded { language.keywords.scan(line) { sinkHits.insert($0) } }
+        if isAdded {
+            var hit = false
+            language.keywords.scan(line) { sinkHits.insert($0); hit = true }
+            if hit { sinkLines.insert(newLines.count - 1) }
+        }
         return newLines.count >= Self.maximumLines || bytes.count >= Self.maximumBytes
     }
 
@@ -64,10 +72,22 @@ struct DataflowCollector {
         }
         guard let language, !sinkHits.isEmpty, added.contains(true) else { return [] }
         guard let dialect = LexerDialect.forLanguage(languageName) else { return [] }
+        // Cheap before lexing: with no source anywhere in the window, only sinks of the classes
+        // every parameter feeds can fire. Patterns see raw text here, a superset of what they
+        // see normalised for the patterns the packs use (no spaces inside a pattern's tokens).
+        let hasSource = bytes.withUnsafeBufferPointer { raw in
+            language.sources.contains { $0.pattern.matches(raw, scratch: scratch) }
+                || language.parameterSources.contains { $0.pattern.matches(raw, scratch: scratch) }
+        }
+        // Literal-fed classes (cleartext URLs, hard-coded secrets) match quoted literals, which
+        // raw text may write with other quotes: those sinks are never skipped here.
+        let literalClasses: ClassMask = (1 << ClassMask(DataflowPack.literalClasses.count)) - 1
+        let alwaysChecked = language.parameterClasses | literalClasses
+        if !hasSource, !sinkHits.contains(where: { language.sinks[$0].classBit & alwaysChecked != 0 }) { return [] }
         let tokens = DataflowLexer.tokenize(bytes, dialect: dialect)
         let statements = StatementSplitter.split(tokens, language: languageName)
         let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch)
-        let hits = engine.run(tokens: tokens, statements: statements, sinks: sinkHits)
+        let hits = engine.run(tokens: tokens, statements: statements, sinks: sinkHits, sinkLines: sinkLines)
         var findings: [Finding] = []
         var seen = Set<String>()
         for hit in hits where hit.line < newLines.count && added[hit.line] {
@@ -121,11 +141,16 @@ struct DataflowCollector {
         directives.removeFirst(drop)
         // Sinks seen only in the dropped lines cannot be reported again; recompute from the rest.
         sinkHits.removeAll(keepingCapacity: true)
+        sinkLines.removeAll(keepingCapacity: true)
         if let language {
             var start = 0
-            for isAdded in added {
+            for (index, isAdded) in added.enumerated() {
                 let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-                if isAdded { bytes[start..<end].withUnsafeBufferPointer { language.keywords.scan($0) { sinkHits.insert($0) } } }
+                if isAdded {
+                    var hit = false
+                    bytes[start..<end].withUnsafeBufferPointer { language.keywords.scan($0) { sinkHits.insert($0); hit = true } }
+                    if hit { sinkLines.insert(index) }
+                }
                 start = end + 1
             }
         }

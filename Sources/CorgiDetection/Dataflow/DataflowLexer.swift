@@ -97,9 +97,19 @@ struct DataflowLexer {
 
     private func starts(with needle: [UInt8], at position: Int) -> Bool {
         guard position + needle.count <= bytes.count else { return false }
-        for (k, b) in needle.enumerated() where bytes[position + k] != b { return false }
+        var k = 0
+        while k < needle.count {
+            if bytes[position + k] != needle[k] { return false }
+            k += 1
+        }
         return true
     }
+
+    private static let rubyBegin = Array("=begin".utf8)
+    private static let rubyEnd = Array("=end".utf8)
+    private static let phpOpen = Array("<?php".utf8)
+    private static let phpEcho = Array("<?=".utf8)
+    private static let phpClose = Array("?>".utf8)
 
     private static func isWordStart(_ b: UInt8) -> Bool {
         (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b >= 0x80
@@ -142,17 +152,17 @@ struct DataflowLexer {
                 emit(.newline, i..<i + 1)
                 newline()
                 i += 1
-                if dialect.rubyBlockComments, starts(with: Array("=begin".utf8), at: i) { skipRubyBlockComment() }
+                if dialect.rubyBlockComments, i < bytes.count, bytes[i] == 0x3D, starts(with: Self.rubyBegin, at: i) { skipRubyBlockComment() }
                 continue
             }
             if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0C { i += 1; continue }
-            if dialect.lineComments.contains(where: { starts(with: $0, at: i) }) {
+            if b == 0x23 || b == 0x2F, dialect.lineComments.contains(where: { starts(with: $0, at: i) }) {
                 // PHP's `#[Attribute]` is code, not a comment.
                 if b == 0x23, peek(1) == 0x5B, dialect.interpolation == .php { emit(.punct, i..<i + 1); i += 1; continue }
                 while i < bytes.count, bytes[i] != 0x0A { i += 1 }
                 continue
             }
-            if let block = dialect.blockComment, starts(with: block.open, at: i) {
+            if b == 0x2F, let block = dialect.blockComment, starts(with: block.open, at: i) {
                 i += block.open.count
                 while i < bytes.count, !starts(with: block.close, at: i) {
                     if bytes[i] == 0x0A { newline() }
@@ -161,11 +171,11 @@ struct DataflowLexer {
                 i = min(bytes.count, i + block.close.count)
                 continue
             }
-            if dialect.interpolation == .php {
+            if dialect.interpolation == .php, b == 0x3C || b == 0x3F {
                 // Template tags: `<?php` opens code, `<?=` echoes, `?>` ends a statement.
-                if starts(with: Array("<?php".utf8), at: i) { i += 5; continue }
-                if starts(with: Array("<?=".utf8), at: i) { emitText(.word, "echo", line: line, column: i - lineStart); i += 3; continue }
-                if starts(with: Array("?>".utf8), at: i) { emitText(.punct, ";", line: line, column: i - lineStart); i += 2; continue }
+                if starts(with: Self.phpOpen, at: i) { i += 5; continue }
+                if starts(with: Self.phpEcho, at: i) { emitText(.word, "echo", line: line, column: i - lineStart); i += 3; continue }
+                if starts(with: Self.phpClose, at: i) { emitText(.punct, ";", line: line, column: i - lineStart); i += 2; continue }
             }
             if closingBrace {
                 if b == 0x7B { braces += 1 }
@@ -231,8 +241,15 @@ struct DataflowLexer {
         "||", "&&", "??", "<<", ">>", "++", "--", "?.", "**",
     ].map { Array($0.utf8) }
 
+    /// Operators by first byte, longest first.
+    private static let operatorsByFirstByte: [[[UInt8]]] = {
+        var table = Array(repeating: [[UInt8]](), count: 256)
+        for op in operators { table[Int(op[0])].append(op) }
+        return table
+    }()
+
     private mutating func lexOperator() {
-        for op in Self.operators where starts(with: op, at: i) {
+        for op in Self.operatorsByFirstByte[Int(bytes[i])] where starts(with: op, at: i) {
             emit(.punct, i..<i + op.count)
             i += op.count
             return
@@ -244,7 +261,7 @@ struct DataflowLexer {
     private mutating func skipRubyBlockComment() {
         while i < bytes.count {
             let lineEnd = bytes[i...].firstIndex(of: 0x0A) ?? bytes.count
-            let isEnd = starts(with: Array("=end".utf8), at: i)
+            let isEnd = starts(with: Self.rubyEnd, at: i)
             i = lineEnd
             if i < bytes.count { newline(); i += 1 }
             if isEnd { return }

@@ -56,7 +56,8 @@ struct TaintEngine {
     /// Member access operators; in PHP `.` concatenates.
     private var members: Set<String> { languageName == "php" ? ["->", "::"] : [".", "->", "?."] }
 
-    func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>) -> [DataflowHit] {
+    func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>, sinkLines: Set<Int>? = nil) -> [DataflowHit] {
+        let sortedSinks = enabled.sorted()
         var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
         var hits: [DataflowHit] = []
         var decorators: [UInt8] = []
@@ -85,7 +86,10 @@ struct TaintEngine {
             }
             decorators.removeAll()
             var variables = scopes[scopes.count - 1].variables
-            checkSinks(st, tokens: tokens, variables: variables, enabled: enabled, into: &hits)
+            let lastLine = tokens[st.tokens.upperBound - 1].line
+            if sinkLines.map({ lines in (st.line...lastLine).contains { lines.contains($0) } }) ?? true {
+                checkSinks(st, tokens: tokens, variables: variables, enabled: sortedSinks, into: &hits)
+            }
             propagate(st, tokens: tokens, variables: &variables)
             // Go's `if v := f(); check(v) {` is split at the `;`: its second half is a condition too.
             let continuesCondition = conditionLine == st.line
@@ -499,8 +503,8 @@ struct TaintEngine {
         return index == n ? start..<range.upperBound : nil
     }
 
-    private func checkSinks(_ st: DataflowStatement, tokens: [DataflowToken], variables: [String: Taint], enabled: Set<Int>, into hits: inout [DataflowHit]) {
-        for index in enabled.sorted() {
+    private func checkSinks(_ st: DataflowStatement, tokens: [DataflowToken], variables: [String: Taint], enabled: [Int], into hits: inout [DataflowHit]) {
+        for index in enabled {
             let sink = language.sinks[index]
             let matches = st.text.withUnsafeBufferPointer { sink.pattern.allMatches(in: $0, scratch: scratch, limit: 16) }
             for m in matches {
