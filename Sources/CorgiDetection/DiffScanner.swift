@@ -75,6 +75,9 @@ public struct DiffScanner: DiffConsumer {
     private var window = Window()
     private var windowRules: Set<Int> = []
 
+    /// Source-to-sink tracking over the hunk's new lines (`Dataflow/`); nil without code rules.
+    private var dataflow: DataflowCollector?
+
     public init(ruleSet: RuleSet, options: ScanOptions = ScanOptions()) throws(PatternError) {
         self.ruleSet = ruleSet
         ignorePaths = try GlobSet(options.ignorePaths)
@@ -85,6 +88,9 @@ public struct DiffScanner: DiffConsumer {
         finder = ruleSet.makeCandidateFinder()
         statistics.rules = ruleSet.rules.count
         statistics.rulesWithoutKeywords = ruleSet.rulesWithoutKeywords.count
+        if ruleSet.rules.contains(where: { $0.definition.kind == .code }), !DataflowPack.builtin.isEmpty {
+            dataflow = DataflowCollector(pack: DataflowPack.builtin)
+        }
     }
 
     // MARK: - DiffConsumer
@@ -116,6 +122,7 @@ public struct DiffScanner: DiffConsumer {
     public mutating func beginHunk(_ hunk: HunkHeader) {
         flushBatch()
         flushWindow(keepingOverlap: false)
+        flushDataflow(keepingOverlap: false)
         previousLine = 0
         previousDirective = nil
     }
@@ -123,11 +130,13 @@ public struct DiffScanner: DiffConsumer {
     public mutating func endHunk() {
         flushBatch()
         flushWindow(keepingOverlap: false)
+        flushDataflow(keepingOverlap: false)
     }
 
     public mutating func endFile() {
         flushBatch()
         flushWindow(keepingOverlap: false)
+        flushDataflow(keepingOverlap: false)
         fileActive = false
     }
 
@@ -155,8 +164,20 @@ public struct DiffScanner: DiffConsumer {
                 flushWindow(keepingOverlap: true)
             }
         }
+        if dataflow?.isActive == true,
+           dataflow!.append(bytes, newLine: line.newLine, isAdded: isAdded, directive: directive)
+        {
+            flushDataflow(keepingOverlap: true)
+        }
         previousLine = line.newLine
         previousDirective = directive
+    }
+
+    private mutating func flushDataflow(keepingOverlap: Bool) {
+        guard dataflow?.isActive == true else { return }
+        var found = dataflow!.flush(keepingOverlap: keepingOverlap, scratch: scratch, baseline: baseline, statistics: &statistics)
+        for i in found.indices { found[i].commit = commit }
+        findings.append(contentsOf: found)
     }
 
     /// Final statistics, once the parser has finished.
