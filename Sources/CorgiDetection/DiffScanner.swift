@@ -238,6 +238,7 @@ public struct DiffScanner: DiffConsumer {
                 for r in finder.unfilteredLineRules where active[r] { batchRules.append(r) }
                 let bytes = UnsafeBufferPointer(rebasing: joined[batch.range(ofLine: i)])
                 let newLine = batch.newLines[i]
+                columnOffset = batch.columnOffsets[i]
                 if !batchRules.isEmpty {
                     // Rule order decides which of two equally specific rules claims a secret:
                     // definition order, whatever order an engine found them in.
@@ -247,6 +248,7 @@ public struct DiffScanner: DiffConsumer {
                     run(rules: batchRules, on: bytes, layout: layout)
                 }
                 if ruleSet.hasSecretRules { scanEncoded(bytes, newLine: newLine, directive: batch.directives[i], origin: nil) }
+                columnOffset = 0
             }
         }
     }
@@ -259,7 +261,6 @@ public struct DiffScanner: DiffConsumer {
                                       origin outer: DecodedOrigin?) {
         guard bytes.count <= EncodedSegments.maximumLine else { return }
         for segment in EncodedSegments.find(in: bytes) {
-                columnOffset = batch.columnOffsets[i]
             if let outer, !segment.range.overlaps(outer.region) { continue }
             var subject = Array(bytes[..<segment.range.lowerBound])
             subject += segment.decoded
@@ -269,7 +270,6 @@ public struct DiffScanner: DiffConsumer {
                 ?? DecodedOrigin(
                     region: region, encoded: Array(bytes[segment.range]),
                     column: Self.scalarCount(UnsafeBufferPointer(rebasing: bytes[..<segment.range.lowerBound])) + 1 + columnOffset,
-                columnOffset = 0
                     encoding: segment.encoding)
             subject.withUnsafeBufferPointer { decoded in
                 hits.removeAll(keepingCapacity: true)
