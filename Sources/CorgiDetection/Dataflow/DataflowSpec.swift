@@ -166,6 +166,7 @@ public struct DataflowPack: Sendable {
     /// `classes` does not count for them, since request data reaching an HTTP client is SSRF, not
     /// cleartext transport. They hold the first bit positions.
     static let literalClasses = ["cleartext", "hardcoded"]
+    static let literalMask: ClassMask = (1 << ClassMask(literalClasses.count)) - 1
 
     public init(files: [DataflowFile]) throws(RuleError) {
         var classes: [String] = Self.literalClasses

@@ -243,7 +243,11 @@ struct TaintEngine {
             for source in language.sources {
                 if let m = source.pattern.firstMatch(in: text, scratch: scratch), let r = m.groups[0] {
                     let line = tokens[st.tokenIndex(at: textRange.lowerBound + r.lowerBound)].line
-                    if found == nil { found = Taint(classes: source.classes, line: line, source: source.name) }
+                    // Name the source that matters most: untrusted input before a literal.
+                    let isLiteral = source.classes & ~DataflowPack.literalMask == 0
+                    if found == nil || (!isLiteral && found!.classes & ~DataflowPack.literalMask == 0) {
+                        found = Taint(classes: source.classes, line: line, source: source.name)
+                    }
                     mask |= source.classes
                 }
             }
@@ -255,7 +259,8 @@ struct TaintEngine {
             let offset = st.offset(ofToken: chain.index)
             if indexed.contains(where: { $0.contains(offset) }) { continue }
             if let t = lookup(chain.name, in: variables), t.classes != 0 {
-                if found == nil { found = t }
+                if found == nil || (found!.classes & ~DataflowPack.literalMask == 0 && t.classes & ~DataflowPack.literalMask != 0)
+                    || (found!.weak && !t.weak && t.classes & ~DataflowPack.literalMask != 0) { found = t }
                 mask |= t.classes
             }
         }
@@ -509,6 +514,9 @@ struct TaintEngine {
             let matches = st.text.withUnsafeBufferPointer { sink.pattern.allMatches(in: $0, scratch: scratch, limit: 16) }
             for m in matches {
                 guard let whole = m.groups[0] else { continue }
+                // Code quoted inside a string literal is not a call (a pattern may still start
+                // at a literal's opening quote, like HTML assembled from pieces).
+                if tokens[st.tokenIndex(at: whole.lowerBound)].kind == .string, st.text[whole.lowerBound] != 0x22 { continue }
                 var region: Range<Int>
                 if whole.upperBound > 0, st.text[whole.upperBound - 1] == 0x28 {
                     region = argumentRange(st, openParen: whole.upperBound - 1)
