@@ -88,13 +88,14 @@ public enum ValueChecks {
 
 /// Checksums carried by token formats. A rule names one in `checksum:`.
 public enum TokenChecksum {
-    public static let known = ["github-crc32", "grafana-crc32", "age-bech32"]
+    public static let known = ["github-crc32", "grafana-crc32", "age-bech32", "jwt-structure"]
 
     public static func verify(_ name: String, _ value: [UInt8]) -> Bool? {
         switch name {
         case "github-crc32": return githubCRC32(value)
         case "grafana-crc32": return grafanaCRC32(value)
         case "age-bech32": return bech32(value)
+        case "jwt-structure": return JWTStructure.isGenuine(value)
         default: return nil
         }
     }

@@ -60,15 +60,37 @@ public enum ValueGrammar {
     static let token = #"(?=[A-Za-z0-9_+/.~-]{0,511}[0-9])(?=[A-Za-z0-9_+/.~-]{0,511}[A-Za-z])[A-Za-z0-9][A-Za-z0-9_+/.~-]{14,510}[A-Za-z0-9_+/~-]={0,2}"#
 
     /// `pattern` with every `(?&name)` of a known piece replaced by its text. Unknown names are
-    /// left alone, so PCRE2 reports them (a real subroutine call needs a named group).
+    /// left alone, so PCRE2 reports them (a real subroutine call needs a named group). One pass
+    /// over the pattern: thousands of rules are expanded at every start.
     public static func expand(_ pattern: String) -> String {
-        guard pattern.contains("(?&") else { return pattern }
-        var result = pattern
-        for (name, text) in pieces {
-            result = result.replacingOccurrences(of: "(?&\(name))", with: text)
+        guard pattern.utf8.contains(UInt8(ascii: "&")) else { return pattern }
+        var result = ""
+        var rest = Substring(pattern)
+        while let open = rest.range(of: "(?&") {
+            result += rest[..<open.lowerBound]
+            let afterOpen = rest[open.upperBound...]
+            if let close = afterOpen.firstIndex(of: ")"), let text = piece[String(afterOpen[..<close])] {
+                result += text
+                rest = afterOpen[afterOpen.index(after: close)...]
+            } else {
+                result += rest[open]
+                rest = afterOpen
+            }
         }
+        result += rest
         return result
     }
+
+    /// The pieces by name, expanded (a piece may use a later one).
+    static let piece: [String: String] = {
+        var table: [String: String] = [:]
+        for (name, text) in pieces.reversed() {
+            var expanded = text
+            for (other, otherText) in table { expanded = expanded.replacingOccurrences(of: "(?&\(other))", with: otherText) }
+            table[name] = expanded
+        }
+        return table
+    }()
 
     /// A keyword-context regex: one of `names` (in any case style), then the value near it.
     ///
@@ -89,8 +111,9 @@ public enum ValueGrammar {
         // identifier (`myNaverKey`), never inside a word (`bitcoinaverage`, `passphrase`).
         // An escaped line break or tab (`\n` in a JSON string holding a config) also ends a word.
         let boundary = compact.count <= 4 ? #"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"# : #"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])|(?<=\\[nrt]))"#
-        // …and ends one: `descriptKey`, `DESCRIPT_KEY` and `descript.key`, never `description`.
-        let end = #"(?:(?<=[a-z])(?![a-z])|(?<=[A-Z])(?![A-Z])|(?<=[0-9]))"#
+        // …and ends one: `descriptKey`, `DESCRIPT_KEY`, `DESCRIPTKey` and `descript.key`, never
+        // `description`.
+        let end = #"(?:(?<=[a-z])(?![a-z])|(?<=[A-Z])(?![A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[0-9]))"#
         return boundary + "(?i:" + body + ")" + end
     }
 

@@ -45,9 +45,10 @@ struct BuiltinRulePackTests {
 
     @Test("a rule without test cases fails the suite")
     func missingCasesFail() {
-        var bare = RuleDefinition(id: "bare", title: "t", kind: .secret, severity: .low, regex: "x")
+        // The regex must not match the sample path (src/sample.txt): paths are scanned for secrets too.
+        var bare = RuleDefinition(id: "bare", title: "t", kind: .secret, severity: .low, regex: "qq")
         #expect(!RuleTester(loaded: LoadedRules()).test(bare).isEmpty)
-        bare.tests = RuleTests(match: [RuleTestCase(text: "x")], noMatch: [RuleTestCase(text: "y"), RuleTestCase(text: "z")])
+        bare.tests = RuleTests(match: [RuleTestCase(text: "qq")], noMatch: [RuleTestCase(text: "y"), RuleTestCase(text: "z")])
         #expect(RuleTester(loaded: LoadedRules()).test(bare).map(\.reason) == ["needs at least 2 match cases"])
     }
 }
