@@ -11,8 +11,8 @@ enum EngineComparison {
         let lines: [[UInt8]] = data.split(separator: 0x0A).filter { $0.first == UInt8(ascii: "+") && !$0.starts(with: Array("+++".utf8)) }.map { Array($0.dropFirst()) }
         let bytes = Double(lines.reduce(0) { $0 + $1.count + 1 }) / 1_048_576
         let rules = loaded.rules.filter { !($0.multiline ?? false) }
-        let pcre = try rules.map { try PCRE2Pattern($0.regex) }
-        let ns = rules.compactMap { try? NSRegularExpression(pattern: $0.regex) }
+        let pcre = try rules.map { try PCRE2Pattern(ValueGrammar.expand($0.regex)) }
+        let ns = rules.compactMap { try? NSRegularExpression(pattern: ValueGrammar.expand($0.regex)) }
         let automaton = KeywordAutomaton(keywords: rules.enumerated().flatMap { i, r in (r.keywords ?? []).map { ($0, i) } })
         let scratch = MatchScratch()
         let strings = lines.map { String(decoding: $0, as: UTF8.self) }
@@ -47,7 +47,7 @@ enum EngineComparison {
         print(String(format: "| prefilter → PCRE2 JIT (chosen) | %.0f | %d |", bytes / tPCREPrefiltered, m1))
 
         var m2 = 0
-        let nsIndex = Dictionary(uniqueKeysWithValues: rules.indices.compactMap { i in (try? NSRegularExpression(pattern: rules[i].regex)).map { (i, $0) } })
+        let nsIndex = Dictionary(uniqueKeysWithValues: rules.indices.compactMap { i in (try? NSRegularExpression(pattern: ValueGrammar.expand(rules[i].regex))).map { (i, $0) } })
         let tNSPrefiltered = Benchmark.best(of: 2) { () -> Double in
             let start = Benchmark.now()
             m2 = 0
