@@ -136,10 +136,16 @@ final class HyperscanCandidateIndex: Sendable {
                 i += 2
                 continue
             }
-            if bytes[i] == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?"),
-               bytes[(i + 2)...].prefix(while: { $0 != UInt8(ascii: ")") && $0 != UInt8(ascii: ":") }).contains(UInt8(ascii: "-"))
-            {
-                return "turns an option off inside the pattern"
+            // An option group is `(?` then option letters, a `-`, letters, and `)` or `:`
+            // (`(?-i)`, `(?s-m:`); lookarounds and classes inside them (`(?![A-Z-])`) are not.
+            if bytes[i] == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") {
+                let options = bytes[(i + 2)...].prefix { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == UInt8(ascii: "-") }
+                let end = i + 2 + options.count
+                if options.contains(UInt8(ascii: "-")), end < bytes.count,
+                   bytes[end] == UInt8(ascii: ")") || bytes[end] == UInt8(ascii: ":")
+                {
+                    return "turns an option off inside the pattern"
+                }
             }
             i += 1
         }
