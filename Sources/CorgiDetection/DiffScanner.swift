@@ -177,6 +177,11 @@ public struct DiffScanner: DiffConsumer {
         guard dataflow?.isActive == true else { return }
         var found = dataflow!.flush(keepingOverlap: keepingOverlap, scratch: scratch, baseline: baseline, statistics: &statistics)
         for i in found.indices { found[i].commit = commit }
+        // One weakness on one line is one finding: a pattern rule that already reported the same
+        // CWE there (yaml.load on a request body) keeps it, and the flow adds nothing new.
+        found.removeAll { flow in
+            findings.contains { $0.kind == .code && $0.line == flow.line && $0.path == flow.path && $0.cwe == flow.cwe }
+        }
         findings.append(contentsOf: found)
     }
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import re
+import os
 import subprocess
 
 from adversarial import CorgiService, github_repository_id, new_file, pr_event, run_corgi
@@ -141,6 +142,9 @@ def test_the_service_publishes_fingerprints_keyed_by_the_deployment(github, tmp_
 def test_the_service_refuses_to_start_without_its_fingerprint_key(github, tmp_path):
     service = CorgiService(tmp_path, github)
     (service.secrets_dir / "fingerprint-key").unlink()
+    # A clean environment, as every service test starts it: the suite's own CORGI_* variables
+    # (the test database password) would be refused first.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
     result = subprocess.run([*__import__("corgi_service").corgi_binary().split(), "serve", "--config", str(service.settings)],
-                            capture_output=True, timeout=60)
+                            capture_output=True, timeout=60, env=environment)
     assert result.returncode == 2 and b"fingerprint-key" in result.stderr
