@@ -1,12 +1,26 @@
 internal import CPCRE2
+internal import Foundation
 
-/// A compiled, JIT-ed PCRE2 pattern over bytes. Compiled code is immutable after creation and
-/// PCRE2 documents it as safe to share between threads; per-match state lives in ``MatchScratch``.
+/// A compiled PCRE2 pattern over bytes, JIT-compiled on its first match. Compiled code is
+/// immutable once JIT compilation is done and PCRE2 documents it as safe to share between
+/// threads; per-match state lives in ``MatchScratch``.
+///
+/// Why lazily: a rule set holds thousands of patterns (2,100 provider rules alone) of which a
+/// scan runs a few; JIT-compiling all of them cost most of the start-up time and of the resident
+/// memory of `corgi serve`. Invariant: no match runs before `jitState` is published (1 JIT,
+/// 2 interpreter), and `pcre2_jit_compile` runs once, under `jitLock`, before that.
 public final class PCRE2Pattern: @unchecked Sendable {
     let code: OpaquePointer
     public let source: String
     public let captureCount: Int
-    public let isJIT: Bool
+    private let jitState: UnsafeMutablePointer<Int32>
+    private let jitLock = NSLock()
+
+    /// Whether matching runs JIT-compiled code (compiling it now if no match has run yet).
+    public var isJIT: Bool {
+        prepare()
+        return corgi_load_acquire(jitState) == 1
+    }
 
     public init(_ pattern: String, caseless: Bool = false) throws(PatternError) {
         var errorCode: Int32 = 0
@@ -27,10 +41,28 @@ public final class PCRE2Pattern: @unchecked Sendable {
         var count: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
-        isJIT = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        jitState = .allocate(capacity: 1)
+        jitState.initialize(to: 0)
     }
 
-    deinit { pcre2_code_free_8(code) }
+    deinit {
+        pcre2_code_free_8(code)
+        jitState.deallocate()
+    }
+
+    /// JIT-compiles the pattern once, before its first match.
+    @inline(__always)
+    private func prepare() {
+        if corgi_load_acquire(jitState) == 0 { compileJIT() }
+    }
+
+    private func compileJIT() {
+        jitLock.lock()
+        defer { jitLock.unlock() }
+        guard corgi_load_acquire(jitState) == 0 else { return }
+        let compiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        corgi_store_release(jitState, compiled ? 1 : 2)
+    }
 
     static func message(for code: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
@@ -44,6 +76,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
         in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0, scratch: MatchScratch
     ) -> PatternMatch? {
         guard start <= subject.count else { return nil }
+        prepare()
         // A nil base address (empty subject) is not accepted by pcre2_match; use a static byte.
         let base = subject.baseAddress ?? MatchScratch.emptySubject
         let rc = pcre2_match_8(code, base, subject.count, start, 0, scratch.matchData, scratch.matchContext)
@@ -73,6 +106,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
 
     /// Whether the pattern matches anywhere in `subject`.
     public func matches(_ subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Bool {
+        prepare()
         let base = subject.baseAddress ?? MatchScratch.emptySubject
         return pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext) >= 0
     }
