@@ -134,3 +134,37 @@ def test_a_client_over_its_connection_cap_is_closed_at_once(github, tmp_path):
             except OSError:
                 time.sleep(0.05)
         assert status == 202
+
+
+def large_unsigned_head(port: int, length: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall((f"POST /webhooks/github HTTP/1.1\r\nHost: corgi\r\nContent-Type: application/json\r\n"
+                  f"X-GitHub-Event: pull_request\r\nX-GitHub-Delivery: large\r\n"
+                  f"X-Hub-Signature-256: sha256={'0' * 64}\r\nContent-Length: {length}\r\n\r\n").encode())
+    return sock
+
+
+def status_of(sock: socket.socket, limit: float) -> int | None:
+    """The status of the server's answer, or None if none came within `limit` seconds."""
+    sock.settimeout(limit)
+    try:
+        head = sock.recv(4096)
+    except socket.timeout:
+        return None
+    return int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/1.1 ") else None
+
+
+def test_a_client_whose_large_body_failed_authentication_is_refused_before_its_next_is_read(github, tmp_path):
+    """Hashing 25 MiB costs CPU: after one large unsigned body is refused, the same client's next
+    large body is answered 429 from its head alone (we never send the body), while its small
+    signed webhooks are still served. Without the cooldown the server would wait for the body."""
+    length = 2 << 20
+    with guarded_service(tmp_path, github) as service:
+        with large_unsigned_head(service.port, length) as first:
+            first.sendall(b"{" + b" " * (length - 1))
+            assert status_of(first, 10) == 401
+        with large_unsigned_head(service.port, length) as second:
+            assert status_of(second, BODY_TIMEOUT - 1) == 429
+            assert until_closed(second, 5) < 5
+        body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 10}).encode()
+        assert service.deliver("ping", body)[0] == 202

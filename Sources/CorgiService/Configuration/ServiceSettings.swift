@@ -170,6 +170,8 @@ public struct ServiceSettings: Sendable {
         s.connectionLimits.bodyTimeout = .seconds(Int64(try reader.int("server.body_timeout_seconds", default: 30, range: 1...3600)))
         s.connectionLimits.connectionsPerClient = try reader.int("server.max_connections_per_client",
                                                                  default: s.connectionLimits.connectionsPerClient, range: 1...100_000)
+        s.connectionLimits.refusedLargeBodyCooldown = .seconds(Int64(try reader.int("server.refused_large_body_cooldown_seconds",
+                                                                                     default: 60, range: 0...86_400)))
         if let certificate = try reader.optionalString("server.tls.certificate") {
             guard let key = try reader.optionalString("server.tls.key") else { throw SettingsError("\(path): server.tls.key is required with server.tls.certificate") }
             s.tls = TLS(certificatePath: resolve(certificate), keyPath: resolve(key))
