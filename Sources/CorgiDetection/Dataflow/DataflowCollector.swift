@@ -75,9 +75,15 @@ struct DataflowCollector {
         // Cheap before lexing: with no source anywhere in the window, only sinks of the classes
         // every parameter feeds can fire. Patterns see raw text here, a superset of what they
         // see normalised for the patterns the packs use (no spaces inside a pattern's tokens).
-        let hasSource = bytes.withUnsafeBufferPointer { raw in
-            language.sources.contains { $0.pattern.matches(raw, scratch: scratch) }
-                || language.parameterSources.contains { $0.pattern.matches(raw, scratch: scratch) }
+        // Literal sources (cleartext URLs, hard-coded secrets) match quoted literals, which raw
+        // text may write with other quotes: they are always tried.
+        let isLiteral = { (source: DataflowLanguage.Source) in source.classes & ~DataflowPack.literalMask == 0 }
+        let matchingSources = bytes.withUnsafeBufferPointer { raw in
+            language.sources.indices.filter { !isLiteral(language.sources[$0]) && language.sources[$0].pattern.matches(raw, scratch: scratch) }
+        }
+        let activeSources = language.sources.indices.filter { isLiteral(language.sources[$0]) || matchingSources.contains($0) }
+        let hasSource = !matchingSources.isEmpty || bytes.withUnsafeBufferPointer { raw in
+            language.parameterSources.contains { $0.pattern.matches(raw, scratch: scratch) }
         }
         // Literal-fed classes (cleartext URLs, hard-coded secrets) match quoted literals, which
         // raw text may write with other quotes: those sinks are never skipped here.
@@ -86,7 +92,7 @@ struct DataflowCollector {
         if !hasSource, !sinkHits.contains(where: { language.sinks[$0].classBit & alwaysChecked != 0 }) { return [] }
         let tokens = DataflowLexer.tokenize(bytes, dialect: dialect)
         let statements = StatementSplitter.split(tokens, language: languageName)
-        let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch)
+        let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch, activeSources: activeSources)
         let hits = engine.run(tokens: tokens, statements: statements, sinks: sinkHits, sinkLines: sinkLines)
         var findings: [Finding] = []
         var seen = Set<String>()

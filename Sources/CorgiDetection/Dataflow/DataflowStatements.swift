@@ -42,6 +42,7 @@ enum StatementSplitter {
 
     static func split(_ tokens: [DataflowToken], language: String) -> [DataflowStatement] {
         let newlineEnds = endsAtNewline(language)
+        let ends: Set<String> = language == "python" ? ["\\"] : language == "ruby" ? rubyContinuationEnds : continuationEnds
         var statements: [DataflowStatement] = []
         var start = 0
         var parens = 0
@@ -71,7 +72,6 @@ enum StatementSplitter {
                 if newlineEnds, parens == 0, i > start {
                     let previous = tokens[i - 1]
                     let next = tokens[(i + 1)...].first { $0.kind != .newline }
-                    let ends = language == "python" ? ["\\"] : language == "ruby" ? rubyContinuationEnds : continuationEnds
                     let continues = (previous.kind == .punct || previous.kind == .word) && ends.contains(previous.text)
                         || (language != "python" && (next.map { $0.kind == .punct && continuationStarts.contains($0.text) } ?? false))
                     if !continues { close(i + 1, opensBlock: false) ; i += 1; continue }

@@ -34,6 +34,22 @@ struct TaintEngine {
     let language: DataflowLanguage
     let languageName: String
     let scratch: MatchScratch
+    /// Indices of `language.sources` worth trying: those that match somewhere in the window's raw
+    /// text (a superset of where they match normalised statements; see `DataflowCollector`).
+    /// Every expression that is checked for a source runs them, so trying only these matters.
+    let activeSources: [Int]
+    private let indentation: Bool
+    /// Member access operators; in PHP `.` concatenates.
+    private let members: Set<String>
+
+    init(language: DataflowLanguage, languageName: String, scratch: MatchScratch, activeSources: [Int]? = nil) {
+        self.language = language
+        self.languageName = languageName
+        self.scratch = scratch
+        self.activeSources = activeSources ?? Array(language.sources.indices)
+        indentation = languageName == "python" || languageName == "ruby"
+        members = languageName == "php" ? ["->", "::"] : [".", "->", "?."]
+    }
 
     private struct Scope {
         /// Indentation of the `def` (Python, Ruby) or the block depth of the body (braces).
@@ -52,9 +68,6 @@ struct TaintEngine {
         "readonly", "auto", "for", "await",
     ]
 
-    private var indentation: Bool { languageName == "python" || languageName == "ruby" }
-    /// Member access operators; in PHP `.` concatenates.
-    private var members: Set<String> { languageName == "php" ? ["->", "::"] : [".", "->", "?."] }
 
     func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>, sinkLines: Set<Int>? = nil) -> [DataflowHit] {
         let sortedSinks = enabled.sorted()
@@ -85,7 +98,9 @@ struct TaintEngine {
                 if st.opensBlock || indentation { continue }
             }
             decorators.removeAll()
+            // Moved out and back so the table is mutated in place, not copied per statement.
             var variables = scopes[scopes.count - 1].variables
+            scopes[scopes.count - 1].variables = [:]
             let lastLine = tokens[st.tokens.upperBound - 1].line
             if sinkLines.map({ lines in (st.line...lastLine).contains { lines.contains($0) } }) ?? true {
                 checkSinks(st, tokens: tokens, variables: variables, enabled: sortedSinks, into: &hits)
@@ -240,7 +255,8 @@ struct TaintEngine {
         var visible = Array(st.text[textRange])
         for r in indexed { for k in r { visible[k - textRange.lowerBound] = 0x20 } }
         visible.withUnsafeBufferPointer { text in
-            for source in language.sources {
+            for index in activeSources {
+                let source = language.sources[index]
                 if let m = source.pattern.firstMatch(in: text, scratch: scratch), let r = m.groups[0] {
                     let line = tokens[st.tokenIndex(at: textRange.lowerBound + r.lowerBound)].line
                     // Name the source that matters most: untrusted input before a literal.
@@ -292,8 +308,9 @@ struct TaintEngine {
     /// Returns whether the statement is a condition.
     @discardableResult
     private func applyGuards(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint], condition: Bool) -> Bool {
+        guard !language.guards.isEmpty else { return false }
         let isCondition = condition || tokens[st.tokens].contains { $0.kind == .word && Self.conditionWords.contains($0.text) }
-        guard isCondition, !language.guards.isEmpty, !variables.isEmpty else { return isCondition }
+        guard isCondition, !variables.isEmpty else { return isCondition }
         var cleared: ClassMask = 0
         st.text.withUnsafeBufferPointer { text in
             for g in language.guards where g.pattern.matches(text, scratch: scratch) { cleared |= g.classes }
