@@ -180,6 +180,37 @@ struct DataflowTests {
         #expect(found.filter { $0.ruleID == "java-dataflow-command" }.map(\.line) == [4])
     }
 
+    @Test("functions without a sink are skipped whole; module-level taint and nested functions with sinks still report")
+    func sinkFreeFunctionsSkipped() throws {
+        // `helper` taints `cmd` and `other` has no sink: both are skipped, which must change
+        // nothing. The module-level `CMD` and the sink inside `outer`'s nested `run` still meet.
+        let found = try findings("app.py", """
+            from flask import request
+            import os
+            CMD = request.args.get("c")
+            def helper():
+                cmd = request.args.get("c")
+                return cmd
+            def other():
+                x = 1
+                def inner():
+                    return x
+                return inner
+            def outer():
+                def run():
+                    os.system(CMD)
+                return run
+            def safe():
+                cmd = "uptime"
+                os.system(cmd)
+            """)
+        #expect(found.filter { $0.ruleID.hasPrefix("python-dataflow-command") }.map(\.line) == [14])
+        #expect(TaintEngine.contains([3, 9, 20], from: 4, through: 8) == false)
+        #expect(TaintEngine.contains([3, 9, 20], from: 4, through: 9) == true)
+        #expect(TaintEngine.contains([3, 9, 20], from: 21, through: 30) == false)
+        #expect(TaintEngine.contains([], from: 0, through: 30) == false)
+    }
+
     @Test("a source in the unchanged part of a hunk reaches a sink on an added line; only added lines are reported")
     func contextSource() throws {
         let diff = """

@@ -39,8 +39,19 @@ struct TaintEngine {
     /// Every expression that is checked for a source runs them, so trying only these matters.
     let activeSources: [Int]
     private let indentation: Bool
-    /// Member access operators; in PHP `.` concatenates.
-    private let members: Set<String>
+    /// PHP's member operators (`->`, `::`); elsewhere `.`, `->`, `?.`. In PHP `.` concatenates.
+    private let isPHP: Bool
+
+    /// Whether `text` is a member access operator (called per token: no hashing).
+    @inline(__always)
+    private func isMember(_ text: String) -> Bool {
+        switch text {
+        case "->": true
+        case ".", "?.": !isPHP
+        case "::": isPHP
+        default: false
+        }
+    }
 
     init(language: DataflowLanguage, languageName: String, scratch: MatchScratch, activeSources: [Int]? = nil) {
         self.language = language
@@ -48,7 +59,7 @@ struct TaintEngine {
         self.scratch = scratch
         self.activeSources = activeSources ?? Array(language.sources.indices)
         indentation = languageName == "python" || languageName == "ruby"
-        members = languageName == "php" ? ["->", "::"] : [".", "->", "?."]
+        isPHP = languageName == "php"
     }
 
     private struct Scope {
@@ -71,11 +82,15 @@ struct TaintEngine {
 
     func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>, sinkLines: Set<Int>? = nil) -> [DataflowHit] {
         let sortedSinks = enabled.sorted()
+        let sortedSinkLines = sinkLines?.sorted()
         var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
         var hits: [DataflowHit] = []
         var decorators: [UInt8] = []
         var conditionLine = -1
-        for st in statements {
+        var index = 0
+        while index < statements.count {
+            let st = statements[index]
+            index += 1
             // Leave finished functions.
             while scopes.count > 1 {
                 let top = scopes[scopes.count - 1]
@@ -90,6 +105,17 @@ struct TaintEngine {
                 continue
             }
             if isFunctionHeader(st, tokens: tokens) {
+                // A function with no sink line cannot report, and what it assigns dies with its
+                // scope: skip its body whole (exact, and most functions of a window hold no sink).
+                if let sortedSinkLines, indentation || st.opensBlock {
+                    let end = functionEnd(header: index - 1, statements)
+                    let lastLine = tokens[statements[end - 1].tokens.upperBound - 1].line
+                    if !Self.contains(sortedSinkLines, from: st.line, through: lastLine) {
+                        decorators.removeAll()
+                        index = end
+                        continue
+                    }
+                }
                 var scope = Scope(indent: st.indent, depth: st.depth + 1, variables: scopes[scopes.count - 1].variables)
                 let header = decorators + st.text
                 bindParameters(header: header, line: st.line, into: &scope.variables)
@@ -115,6 +141,29 @@ struct TaintEngine {
     }
 
     // MARK: - Functions
+
+    /// The index of the first statement after the function whose header is `statements[header]`:
+    /// the first that would leave the scope the header opens (the same test as in `run`).
+    private func functionEnd(header: Int, _ statements: [DataflowStatement]) -> Int {
+        let opened = statements[header]
+        var end = header + 1
+        while end < statements.count {
+            let st = statements[end]
+            if indentation ? st.indent <= opened.indent : st.depth < opened.depth + 1 { break }
+            end += 1
+        }
+        return end
+    }
+
+    /// Whether sorted `lines` hold one in `from...through`.
+    static func contains(_ lines: [Int], from: Int, through: Int) -> Bool {
+        var lo = 0, hi = lines.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if lines[mid] < from { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < lines.count && lines[lo] <= through
+    }
 
     private func isFunctionHeader(_ st: DataflowStatement, tokens: [DataflowToken]) -> Bool {
         let first = tokens[st.tokens.lowerBound]
@@ -217,13 +266,13 @@ struct TaintEngine {
         while i < range.upperBound {
             let t = tokens[i]
             guard t.kind == .word else { i += 1; continue }
-            if i > range.lowerBound, tokens[i - 1].kind == .punct, members.contains(tokens[i - 1].text) || tokens[i - 1].text == "::" {
+            if i > range.lowerBound, tokens[i - 1].kind == .punct, isMember(tokens[i - 1].text) || tokens[i - 1].text == "::" {
                 i += 1
                 continue
             }
             var name = t.text
             var j = i + 1
-            while j + 1 < range.upperBound, tokens[j].kind == .punct, members.contains(tokens[j].text), tokens[j + 1].kind == .word {
+            while j + 1 < range.upperBound, tokens[j].kind == .punct, isMember(tokens[j].text), tokens[j + 1].kind == .word {
                 name += "." + tokens[j + 1].text
                 j += 2
             }
@@ -373,7 +422,9 @@ struct TaintEngine {
                 default: break
                 }
             }
-            if nesting == 0, t.kind == .punct, Self.assignments.contains(t.text), assignment == nil { assignment = i }
+            if nesting == 0, assignment == nil, t.kind == .punct, t.text.utf8.last == UInt8(ascii: "="), Self.assignments.contains(t.text) {
+                assignment = i
+            }
             if nesting <= 1, t.kind == .word, t.text == "in" || t.text == "of", loopIn == nil, tokens[st.tokens.lowerBound].text == "for" { loopIn = i }
             if nesting == 0, t.kind == .word, t.text == "as", asIndex == nil { asIndex = i }
         }
@@ -461,7 +512,7 @@ struct TaintEngine {
                 let t = tokens[cut[k]]
                 if t.kind == .word {
                     name = name.isEmpty ? t.text : t.text + "." + name
-                    if k > 0, members.contains(tokens[cut[k - 1]].text) { k -= 2; continue }
+                    if k > 0, isMember(tokens[cut[k - 1]].text) { k -= 2; continue }
                 }
                 break
             }
