@@ -16,13 +16,18 @@ from corgi_service import CorgiService, corgi_binary  # noqa: E402,F401
 from github_double import GitHubDouble  # noqa: E402,F401
 
 
+# Seconds a command may run. Lower it to run the suite against a build that lacks a refusal (a
+# `corgi serve` that should exit at once then runs until this ends): CORGI_TEST_COMMAND_TIMEOUT.
+COMMAND_TIMEOUT = float(os.environ.get("CORGI_TEST_COMMAND_TIMEOUT", "300"))
+
+
 def run_corgi(*args, input: bytes | None = None, cwd=None, env: dict | None = None) -> subprocess.CompletedProcess:
     """`corgi ARGS` as a user runs it, without the CORGI_* variables of the calling shell."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_") and k != "NO_COLOR"}
     environment.update(env or {})
     return subprocess.run([corgi_binary(), *map(str, args)], input=input,
                           stdin=None if input is not None else subprocess.DEVNULL,
-                          capture_output=True, cwd=cwd, env=environment, timeout=300)
+                          capture_output=True, cwd=cwd, env=environment, timeout=COMMAND_TIMEOUT)
 
 
 def new_file(path: str, lines: list[str]) -> str:
