@@ -87,26 +87,41 @@ public struct SinkSpec: Sendable, Hashable, Codable {
 }
 
 /// A language's compiled dataflow entries, merged from every file that names it.
+///
+/// Sources, sanitisers and sinks are classes: the engine reads them per statement, and copying a
+/// struct that holds a whole `SinkSpec` retained every string in it each time.
 final class DataflowLanguage: Sendable {
-    struct Source: Sendable {
-        var id: String
-        var name: String
-        var pattern: PCRE2Pattern
-        var classes: ClassMask
+    final class Source: Sendable {
+        let id: String
+        let name: String
+        let pattern: PCRE2Pattern
+        let classes: ClassMask
+
+        init(id: String, name: String, pattern: PCRE2Pattern, classes: ClassMask) {
+            (self.id, self.name, self.pattern, self.classes) = (id, name, pattern, classes)
+        }
     }
 
-    struct Sanitiser: Sendable {
-        var id: String
-        var pattern: PCRE2Pattern
-        var classes: ClassMask
+    final class Sanitiser: Sendable {
+        let id: String
+        let pattern: PCRE2Pattern
+        let classes: ClassMask
+
+        init(id: String, pattern: PCRE2Pattern, classes: ClassMask) {
+            (self.id, self.pattern, self.classes) = (id, pattern, classes)
+        }
     }
 
-    struct Sink: Sendable {
-        var spec: SinkSpec
-        var pattern: PCRE2Pattern
-        var classBit: ClassMask
-        var argument: Argument
-        var safe: [PCRE2Pattern]
+    final class Sink: Sendable {
+        let spec: SinkSpec
+        let pattern: PCRE2Pattern
+        let classBit: ClassMask
+        let argument: Argument
+        let safe: [PCRE2Pattern]
+
+        init(spec: SinkSpec, pattern: PCRE2Pattern, classBit: ClassMask, argument: Argument, safe: [PCRE2Pattern]) {
+            (self.spec, self.pattern, self.classBit, self.argument, self.safe) = (spec, pattern, classBit, argument, safe)
+        }
     }
 
     enum Argument: Sendable, Equatable {
