@@ -47,6 +47,16 @@ public struct ScanReport: Sendable {
         return notes
     }
 
+    /// Writes the report in pieces: JSON streams its findings (see `JSONReport.write`); the other
+    /// formats are rendered whole, then written.
+    public func write(_ format: ReportFormat, colour: Bool = false, to write: (String) -> Void) {
+        if format == .json {
+            JSONReport.write(self, to: write)
+        } else {
+            write(render(format, colour: colour))
+        }
+    }
+
     public func render(_ format: ReportFormat, colour: Bool = false) -> String {
         switch format {
         case .text: TextReport(colour: colour).render(self)

@@ -92,13 +92,12 @@ struct ScanCommand: ParsableCommand {
         let report = ScanReport(findings: result.findings, statistics: result.statistics, toolVersion: Corgi.version)
         let colour = format == .text && output == nil && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        let rendered = report.render(format.reportFormat, colour: colour)
         if let output {
-            do { try Data(rendered.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+            do { try ReportFile.write(to: output) { sink in report.write(format.reportFormat, colour: colour, to: sink) } } catch {
                 throw UsageError("cannot write \(output): \(error.localizedDescription)")
             }
         } else {
-            FileHandle.standardOutput.write(Data(rendered.utf8))
+            report.write(format.reportFormat, colour: colour) { FileHandle.standardOutput.write(Data($0.utf8)) }
         }
         if strict, result.statistics.isIncomplete {
             FileHandle.standardError.write(Data("corgi: --strict: part of the input was not scanned\n".utf8))

@@ -1,5 +1,5 @@
 import CorgiCore
-import CorgiReports
+@testable import CorgiReports
 import Foundation
 import Testing
 
@@ -18,6 +18,33 @@ struct ReportTests {
         stats.diff.files = 2
         stats.diff.addedLines = 10
         return ScanReport(findings: [code, secret].sorted(by: Finding.reportOrder), statistics: stats, toolVersion: "9.9.9")
+    }
+
+    @Test("JSON streamed a finding at a time is byte for byte the whole document encoded at once", arguments: [0, 1, 2, 3, 700])
+    func jsonStreamed(count: Int) throws {
+        var findings: [Finding] = []
+        for i in 0..<count {
+            var f = i % 2 == 0 ? Self.secret : Self.code
+            f.line = i + 1
+            f.message += " \"quoted\" and / slashes, a tab\t and \u{2028}"
+            findings.append(f)
+        }
+        var stats = ScanStatistics()
+        stats.diff.files = count
+        let report = ScanReport(findings: findings, statistics: stats, toolVersion: "9.9.9")
+        var pieces: [String] = []
+        report.write(.json) { pieces.append($0) }
+        let whole = JSONReport.Document(
+            tool: .init(name: "corgi", version: "9.9.9"), findings: findings.map(JSONReport.Entry.init),
+            notCovered: report.notCovered.map(JSONReport.NotCoveredEntry.init), stats: JSONReport.Stats(stats))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let expected = String(decoding: try encoder.encode(whole), as: UTF8.self) + "\n"
+        #expect(pieces.joined() == expected)
+        #expect(report.render(.json) == expected)
+        // In pieces: no piece holds much more than 64 KiB of findings.
+        #expect(pieces.allSatisfy { $0.utf8.count < (64 << 10) + 4096 })
+        if count == 700 { #expect(pieces.count > 3) }
     }
 
     @Test("GitHub annotations escape what the Actions runner reserves")
