@@ -13,8 +13,15 @@ import Foundation
 /// turns it off. An entry holds patterns and flags only, never scanned content.
 struct HyperscanCache: Sendable {
     let directory: String
-    /// Compile time from which a database is written to the cache.
-    static let worthKeeping = Duration.milliseconds(50)
+    /// Compile time from which a database is written to the cache: small databases (one rule's,
+    /// in the rule tests) compile faster than a file is written. Tests that check what is written
+    /// set it to zero, so whether an entry is kept never depends on the machine's load.
+    let worthKeeping: Duration
+
+    init(directory: String, worthKeeping: Duration = .milliseconds(50)) {
+        self.directory = directory
+        self.worthKeeping = worthKeeping
+    }
 
     static var `default`: HyperscanCache? {
         let environment = ProcessInfo.processInfo.environment

@@ -94,7 +94,7 @@ final class HyperscanCandidateIndex: Sendable {
                     let database = try HyperscanDatabase(expressions(remaining))
                     // Small databases (one rule's, in the rule tests) compile faster than a file
                     // is written: only those worth keeping are kept.
-                    if let cache, let key, ContinuousClock.now - started >= HyperscanCache.worthKeeping {
+                    if let cache, let key, ContinuousClock.now - started >= cache.worthKeeping {
                         cache.store(key: key, .init(dropped: dropped, database: database))
                     }
                     return finish(database, dropped: dropped)

@@ -179,7 +179,9 @@ struct CandidateEngineTests {
         guard CandidateEngine.hyperscan.isAvailable else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-hs-cache-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let cache = HyperscanCache(directory: directory)
+        // Every compiled database is kept: the test checks what is written back, and a fast
+        // compile on an idle machine must not skip the write (the default keeps only slow ones).
+        let cache = HyperscanCache(directory: directory, worthKeeping: .zero)
         let rules = try Self.loaded.rules.filter { $0.kind == .secret }.map { try CompiledRule($0) }
         let first = try HyperscanCandidateIndex(rules: rules, unkeyedLineRules: [], unkeyedMultilineRules: [], cache: cache)
         let entries = try FileManager.default.contentsOfDirectory(atPath: directory)
