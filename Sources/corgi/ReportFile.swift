@@ -1,48 +1,31 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Writes a report to a file in pieces, atomically: into a new file beside it, renamed over the
 /// target once complete, so a reader never sees half a report and a failed write leaves the old
 /// file as it was.
 enum ReportFile {
-    struct WriteError: Error, LocalizedError {
-        var errorDescription: String?
-    }
-
     static func write(to path: String, _ body: ((String) -> Void) throws -> Void) throws {
-        let temporary = path + ".corgi-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw WriteError(errorDescription: String(cString: strerror(errno))) }
-        var failure: Int32 = 0
+        let target = URL(fileURLWithPath: path)
+        let temporary = URL(fileURLWithPath: path + ".corgi-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        // Throws the reason (no such folder, no permission) before anything else is done.
+        try Data().write(to: temporary, options: .withoutOverwriting)
         do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            var failure: (any Error)?
             try body { piece in
-                guard failure == 0 else { return }
-                var piece = piece
-                piece.withUTF8 { bytes in
-                    var offset = 0
-                    while offset < bytes.count {
-                        let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            failure = errno
-                            return
-                        }
-                        offset += n
-                    }
-                }
+                guard failure == nil else { return }
+                do { try handle.write(contentsOf: Data(piece.utf8)) } catch { failure = error }
+            }
+            try handle.close()
+            if let failure { throw failure }
+            // rename(2) replaces the target in one step; FileManager has no call that does both
+            // (replaceItemAt fails on Linux when the target does not exist yet).
+            guard rename(temporary.path, target.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
             }
         } catch {
-            close(fd)
-            unlink(temporary)
+            try? FileManager.default.removeItem(at: temporary)
             throw error
-        }
-        if close(fd) != 0, failure == 0 { failure = errno }
-        if failure == 0, rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw WriteError(errorDescription: String(cString: strerror(failure)))
         }
     }
 }
