@@ -78,11 +78,10 @@ struct DataflowCollector {
         // Literal sources (cleartext URLs, hard-coded secrets) match quoted literals, which raw
         // text may write with other quotes: they are always tried.
         let isLiteral = { (source: DataflowLanguage.Source) in source.classes & ~DataflowPack.literalMask == 0 }
-        let matchingSources = bytes.withUnsafeBufferPointer { raw in
-            language.sources.indices.filter { !isLiteral(language.sources[$0]) && language.sources[$0].pattern.matches(raw, scratch: scratch) }
+        let activeSources = bytes.withUnsafeBufferPointer { raw in
+            language.sources.indices.filter { isLiteral(language.sources[$0]) || language.sources[$0].pattern.matches(raw, scratch: scratch) }
         }
-        let activeSources = language.sources.indices.filter { isLiteral(language.sources[$0]) || matchingSources.contains($0) }
-        let hasSource = !matchingSources.isEmpty || bytes.withUnsafeBufferPointer { raw in
+        let hasSource = activeSources.contains { !isLiteral(language.sources[$0]) } || bytes.withUnsafeBufferPointer { raw in
             language.parameterSources.contains { $0.pattern.matches(raw, scratch: scratch) }
         }
         // Literal-fed classes (cleartext URLs, hard-coded secrets) match quoted literals, which
