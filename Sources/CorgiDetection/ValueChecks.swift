@@ -78,7 +78,25 @@ public enum ValueChecks {
         // Hexadecimal but for one or two letters past `f`.
         let nonHex = alnum.count - digits - hexLetters
         if (1...2).contains(nonHex), digits >= 6, hexLetters >= 6, alnum.count >= 24 { return true }
+        // Letters of both cases and no digit, in lowercase runs of 3.5 letters or more on
+        // average: words glued together (`NIOSingleStepByteToMessageDecoder`), not random letters,
+        // whose lowercase runs average 2 (3.5 or more in one draw of 32 in 60, of 40 in 100).
+        if digits == 0, upper > 0, lower > 0, alnum.count >= 20, meanLowercaseRun(body) >= 3.5 { return true }
         return false
+    }
+
+    /// The mean length of the runs of lowercase letters (any other byte ends a run).
+    static func meanLowercaseRun(_ bytes: ArraySlice<UInt8>) -> Double {
+        var runs = 0, letters = 0, inRun = false
+        for b in bytes {
+            if b >= 0x61 && b <= 0x7A {
+                letters += 1
+                if !inRun { runs += 1; inRun = true }
+            } else {
+                inRun = false
+            }
+        }
+        return runs == 0 ? 0 : Double(letters) / Double(runs)
     }
 
     static func isAlphanumeric(_ b: UInt8) -> Bool {

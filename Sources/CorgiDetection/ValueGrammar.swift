@@ -23,7 +23,7 @@ import Foundation
 ///   or `@` is not a credential but part of something else.
 /// - `(?&token)`: the generic shape of a credential when the provider documents none: 16 to 512
 ///   characters of `[A-Za-z0-9_-+/.~]` (and base64's `=` padding at the end), with a digit and a
-///   letter, starting with a letter or a digit.
+///   letter (or, from 32 characters on, both letter cases), starting with a letter or a digit.
 public enum ValueGrammar {
     /// The pieces by name, in the order they are substituted (a piece may use a later one).
     public static let pieces: [(name: String, text: String)] = [
@@ -57,7 +57,14 @@ public enum ValueGrammar {
     static let valueStart = #"(?<=[\s"'`=:>(,\[{|]|^)"#
     static let valueEnd = #"(?=["'`\s,;)\]}<>|&]|\\[nrt"'\\]|$)"#
 
-    static let token = #"(?=[A-Za-z0-9_+/.~-]{0,511}[0-9])(?=[A-Za-z0-9_+/.~-]{0,511}[A-Za-z])[A-Za-z0-9][A-Za-z0-9_+/.~-]{14,510}[A-Za-z0-9_+/~-]={0,2}"#
+    static let token: String = {
+        let char = "[A-Za-z0-9_+/.~-]"
+        // A digit and a letter; or, from 32 characters on, both letter cases (a random base64 or
+        // base62 value of that length has no digit once in a few thousand draws).
+        let digitAndLetter = "(?=\(char){0,511}[0-9])(?=\(char){0,511}[A-Za-z])"
+        let longMixedCase = "(?=\(char){0,511}[a-z])(?=\(char){0,511}[A-Z])(?=\(char){32})"
+        return "(?:" + digitAndLetter + "|" + longMixedCase + ")[A-Za-z0-9]\(char){14,510}[A-Za-z0-9_+/~-]={0,2}"
+    }()
 
     /// `pattern` with every `(?&name)` of a known piece replaced by its text. Unknown names are
     /// left alone, so PCRE2 reports them (a real subroutine call needs a named group). One pass

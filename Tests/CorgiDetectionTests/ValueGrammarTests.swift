@@ -241,6 +241,9 @@ struct ValueCheckTests {
         ("K7RQ2ZPX9MWV4TBN8CYH3LSDQ", false), ("K7RQ2ZPX9MWV4TBN8CYH3LSDq", true),
         ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", false), ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1z", true),
         ("k7Rq2ZpX9mWv4TbN8cYh3LsD", false), ("sk_live_k7rq2zpx9mwv4tbn8cyh3lsdq", false),
+        // Letters only: random ones change case often, glued words rarely.
+        ("PSIYbVgfkbEPQoqJfzHpACTtihONkQ_cKmOpNDPNiCU", false), ("NIOSingleStepByteToMessageDecoder", true),
+        ("CryptoBoringWrapperEllipticCurvePoint", true),
     ])
     func alphabet(_ value: String, _ inconsistent: Bool) {
         #expect(ValueChecks.hasInconsistentAlphabet(Array(value.utf8)) == inconsistent)
