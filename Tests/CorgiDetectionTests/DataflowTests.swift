@@ -248,6 +248,15 @@ struct DataflowTests {
         #expect(try scan(contextOnly, rules: Self.codeRules).findings.isEmpty)
     }
 
+    @Test("a finding keeps its line when the hunk opens with empty lines", arguments: [1, 2, 3])
+    func leadingEmptyLines(_ empty: Int) throws {
+        let code = String(repeating: "\n", count: empty)
+            + "app.get('/', (req, res) => {\n  const name = req.query.name;\n  res.send('<b>' + name);\n});\n"
+        let found = try findings("server.js", code).filter { $0.ruleID == "js-dataflow-xss" }
+        #expect(found.map(\.line) == [empty + 3])
+        #expect(found.first?.flow?.first?.line == empty + 2)
+    }
+
     @Test("an inline suppression and a baseline silence a dataflow finding")
     func suppression() throws {
         let text = "<?php\n$id = $_GET['id'];\nmysqli_query($c, \"SELECT * FROM t WHERE id = $id\"); // corgi:ignore[php-dataflow-sql]\n"

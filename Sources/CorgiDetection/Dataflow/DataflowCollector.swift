@@ -52,7 +52,8 @@ struct DataflowCollector {
     /// Appends one new-side line; returns true when the window is full and should be analysed.
     mutating func append(_ line: UnsafeBufferPointer<UInt8>, newLine: Int, isAdded: Bool, directive: IgnoreDirective?) -> Bool {
         guard let language else { return false }
-        if !bytes.isEmpty { bytes.append(0x0A) }
+        // Lines are joined by one newline each; an empty first line still counts as a line.
+        if !newLines.isEmpty { bytes.append(0x0A) }
         bytes.append(contentsOf: line)
         newLines.append(newLine)
         added.append(isAdded)
