@@ -349,7 +349,7 @@ public struct DiffScanner: DiffConsumer {
                     continue
                 }
                 if rule.definition.kind == .secret {
-                    if let minimum = rule.definition.entropy, ValueChecks.entropy(secret) < minimum { continue }
+                    if let minimum = rule.definition.entropy, !ValueChecks.meetsEntropy(secret, minimum: minimum) { continue }
                     if rule.definition.skipGlobalAllowlist != true, let global = ruleSet.globalAllowlist,
                        global.allows(secret: secret, match: matchBytes, line: lineBytes, scratch: scratch)
                     {

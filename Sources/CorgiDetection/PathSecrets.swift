@@ -40,7 +40,7 @@ extension RuleSet {
                     let secret = UnsafeBufferPointer(rebasing: subject[range])
                     if rule.excludes.contains(where: { $0.matches(match, scratch: scratch) }) { continue }
                     if let list = rule.allowlist, list.allows(secret: secret, match: match, line: subject, scratch: scratch) { continue }
-                    if let minimum = definition.entropy, ValueChecks.entropy(secret) < minimum { continue }
+                    if let minimum = definition.entropy, !ValueChecks.meetsEntropy(secret, minimum: minimum) { continue }
                     if definition.skipGlobalAllowlist != true, let global = globalAllowlist,
                        global.allows(secret: secret, match: match, line: subject, scratch: scratch)
                     {

@@ -20,6 +20,22 @@ public enum ValueChecks {
         return h
     }
 
+    /// Whether `bytes` is random enough for a rule asking `minimum` bits per byte. Thresholds are
+    /// set for tokens drawn from 36 to 64 symbols; a value of hexadecimal digits only draws from
+    /// 16, so even a random one rarely passes a threshold above 3.5 (32 random hex digits average
+    /// 3.6 bits, 16 average 3.3): for such a value the bar is at most 3.0, which repeated and
+    /// patterned hex (`deadbeefdeadbeef`, 2.2) still fails.
+    public static func meetsEntropy(_ bytes: some Collection<UInt8>, minimum: Double) -> Bool {
+        let value = entropy(bytes)
+        if value >= minimum { return true }
+        guard bytes.count >= 16, bytes.allSatisfy(isHexDigit) else { return false }
+        return value >= min(minimum, 3.0)
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+    }
+
     /// Mostly one character (`xxxxxxxx`, `00000000`, `aaaa-aaaa`): a placeholder.
     public static func isRepeated(_ bytes: [UInt8]) -> Bool {
         let alnum = bytes.filter(isAlphanumeric)

@@ -249,6 +249,15 @@ struct ValueCheckTests {
         #expect(ValueChecks.hasInconsistentAlphabet(Array(value.utf8)) == inconsistent)
     }
 
+    @Test("hexadecimal values are judged against what random hex can reach", arguments: [
+        ("eee65f53e9421ce50211670eae679f02", true), ("deadbeefdeadbeefdeadbeefdeadbeef", false),
+        // Not hex: the rule's own bar (3.46 bits here).
+        ("aabbccddeeffgghhiijjkk", false), ("k7Rq2ZpX9mWv4TbN", true),
+    ])
+    func hexEntropy(_ value: String, _ passes: Bool) {
+        #expect(ValueChecks.meetsEntropy(Array(value.utf8), minimum: 3.5) == passes)
+    }
+
     @Test("documented checksums accept real tokens and reject look-alikes", arguments: [
         ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO_4af94d28", true),
         ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oP_4af94d28", false),
