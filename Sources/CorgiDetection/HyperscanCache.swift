@@ -7,30 +7,22 @@ import Foundation
 /// An entry is named by the SHA-256 of everything that decides the database (library version,
 /// every pattern, flag and id), so a changed rule set never meets a stale entry. Hyperscan checks
 /// the bytes are a database for this version and CPU when it loads them; an entry that fails to
-/// load or to read is compiled again and replaced. Entries are written to a temporary file and
-/// renamed, so a concurrent scan never reads half an entry. The directory is the user's own cache
-/// (`CORGI_CACHE_DIR`, else `$XDG_CACHE_HOME/corgi`, else `~/.cache/corgi`); `CORGI_CACHE_DIR=off`
-/// turns it off. An entry holds patterns and flags only, never scanned content.
+/// load or to read is compiled again and replaced. Where entries live, and how they are checked
+/// and written, is ``CacheFolder``'s.
 struct HyperscanCache: Sendable {
-    let directory: String
+    let folder: CacheFolder
     /// Compile time from which a database is written to the cache: small databases (one rule's,
     /// in the rule tests) compile faster than a file is written. Tests that check what is written
     /// set it to zero, so whether an entry is kept never depends on the machine's load.
     let worthKeeping: Duration
 
     init(directory: String, worthKeeping: Duration = .milliseconds(50)) {
-        self.directory = directory
+        self.folder = CacheFolder(directory: directory)
         self.worthKeeping = worthKeeping
     }
 
     static var `default`: HyperscanCache? {
-        let environment = ProcessInfo.processInfo.environment
-        if let configured = environment["CORGI_CACHE_DIR"] {
-            return configured.isEmpty || configured == "off" ? nil : HyperscanCache(directory: configured + "/hyperscan")
-        }
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return HyperscanCache(directory: xdg + "/corgi/hyperscan") }
-        if let home = environment["HOME"], home.hasPrefix("/") { return HyperscanCache(directory: home + "/.cache/corgi/hyperscan") }
-        return nil
+        CacheFolder.default("hyperscan").map { HyperscanCache(directory: $0.directory) }
     }
 
     static func key(_ expressions: [HyperscanDatabase.Expression]) -> String {
@@ -50,12 +42,9 @@ struct HyperscanCache: Sendable {
     }
 
     func load(key: String) -> Entry? {
-        // The entry starts with the SHA-256 of the rest: Hyperscan checks a database's version and
-        // platform when loading, not every byte of it, so a damaged file must never reach it.
-        guard let data = FileManager.default.contents(atPath: path(key)), data.count >= 36 else { return nil }
-        let digest = [UInt8](data.prefix(32))
-        let bytes = [UInt8](data.dropFirst(32))
-        guard Array(SHA256.hash(data: bytes)) == digest else { return nil }
+        // Hyperscan checks a database's version and platform when loading, not every byte of it:
+        // the folder's digest keeps a damaged file from ever reaching it.
+        guard let bytes = folder.read(key + ".hsdb"), bytes.count >= 4 else { return nil }
         let count = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
         let header = 4 + 4 * count
         guard count >= 0, bytes.count > header else { return nil }
@@ -76,16 +65,8 @@ struct HyperscanCache: Sendable {
         put(entry.dropped.count)
         entry.dropped.forEach(put)
         bytes += serialized
-        bytes = Array(SHA256.hash(data: bytes)) + bytes
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let temporary = path(key) + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else { return }
-            if rename(temporary, path(key)) != 0 { unlink(temporary) }
-        } catch {
-            return
-        }
+        folder.write(key + ".hsdb", bytes)
     }
 
-    func path(_ key: String) -> String { directory + "/" + key + ".hsdb" }
+    func path(_ key: String) -> String { folder.path(key + ".hsdb") }
 }

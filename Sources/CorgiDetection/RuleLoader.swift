@@ -42,27 +42,67 @@ public enum RuleLoader {
     }
 
     /// The built-in packs: every rule and the global allowlist.
-    public static func loadBuiltin() throws -> LoadedRules {
+    /// The built-in packs. A scan passes `withTests: false`: test cases are only read by
+    /// `corgi rules test` and the test suite, and a scan that skips them starts sooner.
+    public static func loadBuiltin(withTests: Bool = true) throws -> LoadedRules {
         guard let directory = builtinRulesDirectory() else {
             throw RuleError(ruleID: "", reason: "the built-in rule packs were not found beside the executable "
                 + "(CodeCorgi_CorgiDetection.resources); reinstall corgi or pass --config with use_default: false")
         }
-        return try load(files: ruleFiles(in: directory), relativeTo: directory)
+        return try load(files: ruleFiles(in: directory), relativeTo: directory, cache: .default("rules"), withTests: withTests)
     }
 
+    /// Reads `files` in order. With a `cache`, rules read once are kept decoded (YAML parsing and
+    /// the expansion of thousands of provider names take most of a small scan's time) under the
+    /// SHA-256 of every file's name and bytes and of the running executable's identity, so an
+    /// edited rule file or a rebuilt corgi never meets a stale entry; an entry that fails to
+    /// decode is read from YAML again and replaced.
     public static func load(files: [URL], relativeTo base: URL? = nil) throws -> LoadedRules {
-        var loaded = LoadedRules()
+        try load(files: files, relativeTo: base, cache: nil, withTests: true)
+    }
+
+    static func load(files: [URL], relativeTo base: URL?, cache: CacheFolder?, withTests: Bool) throws -> LoadedRules {
+        var sources: [(name: String, bytes: Data)] = []
         for file in files {
             let name = base.map { file.path.replacingOccurrences(of: $0.path + "/", with: "") } ?? file.path
-            let text: String
-            do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+            do { sources.append((name, try Data(contentsOf: file))) } catch {
                 throw RuleError(file: name, ruleID: "", reason: "cannot read: \(error.localizedDescription)")
             }
-            let parsed = try parse(yaml: text, file: name)
-            for rule in parsed.allRules { loaded.rules.append(rule); loaded.origin[rule.id] = name }
+        }
+        let key = cache.map { _ in
+            CacheFolder.key([Array("corgi-rules-1\(withTests ? "+tests" : "")".utf8), executableIdentity()]
+                + sources.flatMap { [Array($0.name.utf8), Array($0.bytes)] }) + ".json"
+        }
+        if let cache, let key, let payload = cache.read(key),
+           let cached = (try? JSONDecoder().decode(CachedRules.self, from: Data(payload)))?.loaded
+        {
+            return cached
+        }
+        var loaded = LoadedRules()
+        for source in sources {
+            guard let text = String(data: source.bytes, encoding: .utf8) else {
+                throw RuleError(file: source.name, ruleID: "", reason: "cannot read: not UTF-8")
+            }
+            let parsed = try parse(yaml: text, file: source.name)
+            for rule in parsed.allRules { loaded.rules.append(rule); loaded.origin[rule.id] = source.name }
             if let list = parsed.globalAllowlist { loaded.globalAllowlist.merge(list) }
         }
+        if let cache, let key, let encoded = try? JSONEncoder().encode(CachedRules(loaded, withTests: withTests)) {
+            cache.write(key, Array(encoded))
+        }
+        if !withTests { for index in loaded.rules.indices { loaded.rules[index].tests = nil } }
         return loaded
+    }
+
+    /// The running executable's path, size and modification time: what tells one build of the
+    /// rule expansion code from the next without reading the binary.
+    static func executableIdentity() -> [UInt8] {
+        guard let path = Bundle.main.executableURL?.resolvingSymlinksInPath().path,
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        else { return Array("unknown".utf8) }
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+        return Array("\(path)\0\(size)\0\(modified)".utf8)
     }
 
     public static func parse(yaml: String, file: String) throws(RuleError) -> RuleFile {

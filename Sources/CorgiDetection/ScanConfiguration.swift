@@ -53,9 +53,9 @@ public struct ScanConfiguration: Sendable, Codable {
     }
 
     /// The rule definitions this configuration asks for, built-in packs included unless
-    /// `use_default: false`.
-    public func resolveRules(relativeTo directory: URL?) throws -> LoadedRules {
-        var loaded = useDefault ?? true ? try RuleLoader.loadBuiltin() : LoadedRules()
+    /// `use_default: false`. Scans pass `withTests: false` (see ``RuleLoader/loadBuiltin(withTests:)``).
+    public func resolveRules(relativeTo directory: URL?, withTests: Bool = true) throws -> LoadedRules {
+        var loaded = useDefault ?? true ? try RuleLoader.loadBuiltin(withTests: withTests) : LoadedRules()
         for entry in ruleFiles ?? [] {
             let url = directory.map { URL(fileURLWithPath: entry, relativeTo: $0).standardizedFileURL }
                 ?? URL(fileURLWithPath: entry)

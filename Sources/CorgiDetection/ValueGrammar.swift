@@ -70,23 +70,28 @@ public enum ValueGrammar {
     /// left alone, so PCRE2 reports them (a real subroutine call needs a named group). One pass
     /// over the pattern: thousands of rules are expanded at every start.
     public static func expand(_ pattern: String) -> String {
-        guard pattern.utf8.contains(UInt8(ascii: "&")) else { return pattern }
-        var result = ""
-        var rest = Substring(pattern)
-        while let open = rest.range(of: "(?&") {
-            result += rest[..<open.lowerBound]
-            let afterOpen = rest[open.upperBound...]
-            if let close = afterOpen.firstIndex(of: ")"), let text = piece[String(afterOpen[..<close])] {
+        let bytes = Array(pattern.utf8)
+        guard bytes.contains(UInt8(ascii: "&")) else { return pattern }
+        // Byte-level: `(?&`, a name and `)` are ASCII, so cutting there never splits a character.
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count * 4)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?"), bytes[i + 2] == UInt8(ascii: "&"),
+               let close = bytes[(i + 3)...].firstIndex(of: UInt8(ascii: ")")),
+               let text = pieceBytes[String(decoding: bytes[(i + 3)..<close], as: UTF8.self)]
+            {
                 result += text
-                rest = afterOpen[afterOpen.index(after: close)...]
+                i = close + 1
             } else {
-                result += rest[open]
-                rest = afterOpen
+                result.append(bytes[i])
+                i += 1
             }
         }
-        result += rest
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
+
+    static let pieceBytes: [String: [UInt8]] = piece.mapValues { Array($0.utf8) }
 
     /// The pieces by name, expanded (a piece may use a later one).
     static let piece: [String: String] = {

@@ -114,7 +114,7 @@ struct Benchmark {
 
     /// In the child: load the rules, scan the file exactly as `corgi scan` does, print the count.
     static func childScan(_ arguments: [String]) throws {
-        let loaded = try RuleLoader.loadBuiltin()
+        let loaded = try RuleLoader.loadBuiltin(withTests: false)
         let rules = loaded.rules.filter { arguments[1] == "all" || $0.kind.rawValue == arguments[1] }
         let scan = Scan(ruleSet: try RuleSet(rules: rules, globalAllowlist: loaded.globalAllowlist))
         let fd = open(arguments[0], O_RDONLY)

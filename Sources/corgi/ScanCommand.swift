@@ -119,7 +119,7 @@ struct ScanCommand: ParsableCommand {
             configuration = try ScanConfiguration.load(from: url)
             directory = url.deletingLastPathComponent()
         }
-        let loaded = try configuration.resolveRules(relativeTo: directory)
+        let loaded = try configuration.resolveRules(relativeTo: directory, withTests: false)
         let ruleSet: RuleSet
         do {
             ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)

@@ -37,7 +37,7 @@ enum ServiceComponents {
             scanConfiguration = try ScanConfiguration.load(from: URL(fileURLWithPath: path))
             directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         }
-        let loaded = try scanConfiguration.resolveRules(relativeTo: directory)
+        let loaded = try scanConfiguration.resolveRules(relativeTo: directory, withTests: false)
         let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
         return (ruleSet, ScanOptions(ignorePaths: scanConfiguration.ignorePaths ?? [], fingerprintKey: try await secrets.fingerprintKey()))
     }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Loaded rules in the form the rule cache keeps them (see ``RuleLoader/load(files:relativeTo:cache:withTests:)``).
+///
+/// Thousands of provider rules share one allowlist and one exclude list; written once per rule
+/// they were three quarters of the entry and of the time to decode it. Here each distinct list is
+/// written once and rules refer to it by position. A scan needs no test cases: entries for scans
+/// are written without them, so decoding stays a small part of a small scan.
+struct CachedRules: Codable {
+    var rules: [RuleDefinition]
+    var allowlists: [Allowlist]
+    /// Per rule: its allowlist's position in `allowlists`, or -1.
+    var allowlistOf: [Int]
+    var excludes: [[String]]
+    /// Per rule: its exclude list's position in `excludes`, or -1.
+    var excludeOf: [Int]
+    var globalAllowlist: Allowlist
+    var origin: [String: String]
+
+    init(_ loaded: LoadedRules, withTests: Bool) {
+        var allowlistPosition: [Allowlist: Int] = [:]
+        var excludePosition: [[String]: Int] = [:]
+        rules = []
+        allowlists = []
+        allowlistOf = []
+        excludes = []
+        excludeOf = []
+        for var rule in loaded.rules {
+            if let list = rule.allowlist {
+                let position = allowlistPosition[list] ?? allowlists.count
+                if position == allowlists.count { allowlists.append(list); allowlistPosition[list] = position }
+                allowlistOf.append(position)
+            } else {
+                allowlistOf.append(-1)
+            }
+            if let exclude = rule.exclude {
+                let position = excludePosition[exclude] ?? excludes.count
+                if position == excludes.count { excludes.append(exclude); excludePosition[exclude] = position }
+                excludeOf.append(position)
+            } else {
+                excludeOf.append(-1)
+            }
+            rule.allowlist = nil
+            rule.exclude = nil
+            if !withTests { rule.tests = nil }
+            rules.append(rule)
+        }
+        globalAllowlist = loaded.globalAllowlist
+        origin = loaded.origin
+    }
+
+    /// The rules as loaded, or nil when the entry does not hold together.
+    var loaded: LoadedRules? {
+        guard allowlistOf.count == rules.count, excludeOf.count == rules.count else { return nil }
+        var loaded = LoadedRules()
+        loaded.rules.reserveCapacity(rules.count)
+        for (index, var rule) in rules.enumerated() {
+            let a = allowlistOf[index], e = excludeOf[index]
+            guard a < allowlists.count, e < excludes.count else { return nil }
+            if a >= 0 { rule.allowlist = allowlists[a] }
+            if e >= 0 { rule.exclude = excludes[e] }
+            loaded.rules.append(rule)
+        }
+        loaded.globalAllowlist = globalAllowlist
+        loaded.origin = origin
+        return loaded
+    }
+}

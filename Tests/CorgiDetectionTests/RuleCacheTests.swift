@@ -1,0 +1,100 @@
+import CorgiCore
+@testable import CorgiDetection
+import Foundation
+import Testing
+
+/// The decoded-rule cache: a scan started from it sees exactly the rules the YAML says, and no
+/// stale, damaged or foreign entry can change them.
+@Suite("Rule cache")
+struct RuleCacheTests {
+    static let directory = RuleLoader.builtinRulesDirectory()!
+
+    func temporaryFolder() -> CacheFolder {
+        CacheFolder(directory: FileManager.default.temporaryDirectory.appendingPathComponent("corgi-rule-cache-\(UUID().uuidString)").path)
+    }
+
+    func load(_ folder: CacheFolder?, withTests: Bool, from directory: URL = Self.directory) throws -> LoadedRules {
+        try RuleLoader.load(files: RuleLoader.ruleFiles(in: directory), relativeTo: directory, cache: folder, withTests: withTests)
+    }
+
+    @Test("rules read back from the cache equal the rules read from YAML, with and without test cases", arguments: [true, false])
+    func roundTrip(_ withTests: Bool) throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.directory) }
+        let fromYAML = try load(nil, withTests: true)
+        let first = try load(folder, withTests: withTests)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.directory).count == 1, "the first load writes one entry")
+        let second = try load(folder, withTests: withTests)
+        let expected = withTests ? fromYAML.rules : fromYAML.rules.map { var rule = $0; rule.tests = nil; return rule }
+        #expect(first.rules == expected)
+        #expect(second.rules == expected, "read from the cache")
+        #expect(second.origin == fromYAML.origin)
+        #expect(second.globalAllowlist == fromYAML.globalAllowlist)
+        #expect(second.rules.contains { $0.tests != nil } == withTests)
+    }
+
+    @Test("a damaged entry is read from YAML again and replaced")
+    func damaged() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.directory) }
+        let expected = try load(folder, withTests: false).rules
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.directory).first)
+        var bytes = [UInt8](FileManager.default.contents(atPath: folder.path(entry))!)
+        for i in stride(from: 40, to: bytes.count, by: 4_099) { bytes[i] ^= 0x20 }
+        FileManager.default.createFile(atPath: folder.path(entry), contents: Data(bytes))
+        #expect(folder.read(entry) == nil, "a damaged entry fails its digest")
+        #expect(try load(folder, withTests: false).rules == expected)
+        #expect(folder.read(entry) != nil, "rewritten whole")
+    }
+
+    @Test("an entry whose digest holds but whose rules do not is ignored, not trusted")
+    func inconsistent() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.directory) }
+        let expected = try load(folder, withTests: false).rules
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.directory).first)
+        // Valid JSON and a valid digest, but a rule refers to an allowlist that is not there.
+        var cached = try JSONDecoder().decode(CachedRules.self, from: Data(folder.read(entry)!))
+        cached.allowlistOf[0] = cached.allowlists.count + 7
+        folder.write(entry, Array(try JSONEncoder().encode(cached)))
+        #expect(try load(folder, withTests: false).rules == expected)
+    }
+
+    @Test("an edited rule file is never answered from the entry of its old text")
+    func edited() throws {
+        let folder = temporaryFolder()
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-rules-copy-\(UUID().uuidString)")
+        defer {
+            try? FileManager.default.removeItem(atPath: folder.directory)
+            try? FileManager.default.removeItem(at: copy)
+        }
+        try FileManager.default.copyItem(at: Self.directory, to: copy)
+        let before = try load(folder, withTests: false, from: copy)
+        let file = copy.appendingPathComponent("secrets/ci-infra.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "title: Jenkins encrypted credential", with: "title: Jenkins secret (edited)")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let after = try load(folder, withTests: false, from: copy)
+        #expect(before.rules.first { $0.id == "jenkins-encrypted-secret" }?.title == "Jenkins encrypted credential")
+        #expect(after.rules.first { $0.id == "jenkins-encrypted-secret" }?.title == "Jenkins secret (edited)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.directory).count == 2)
+    }
+}
+
+@Suite("Cache folder")
+struct CacheFolderTests {
+    @Test("an entry others could have written is not read")
+    func foreignWritable() throws {
+        let folder = CacheFolder(directory: FileManager.default.temporaryDirectory.appendingPathComponent("corgi-cache-folder-\(UUID().uuidString)").path)
+        defer { try? FileManager.default.removeItem(atPath: folder.directory) }
+        folder.write("entry", Array("payload".utf8))
+        #expect(folder.read("entry") == Array("payload".utf8))
+        chmod(folder.path("entry"), 0o666)
+        #expect(folder.read("entry") == nil, "a world-writable entry")
+        chmod(folder.path("entry"), 0o600)
+        chmod(folder.directory, 0o777)
+        #expect(folder.read("entry") == nil, "an entry in a world-writable folder")
+        chmod(folder.directory, 0o700)
+        #expect(folder.read("entry") == Array("payload".utf8))
+    }
+}
