@@ -7,7 +7,8 @@ import Foundation
 /// rule, a rule file stays readable, and the compiled pattern has no recursion. The pieces:
 ///
 /// - `(?&assign)`: what stands between a key name and its value in the syntaxes users write:
-///   `=`, `:`, `:=`, `::=`, `:::=`, `?=`, `+=`, `!=`, `.=`, `=>`, `->`, a type annotation
+///   `=`, `:`, `:=`, `::=`, `:::=`, `?=`, `+=`, `!=`, `.=`, `=>`, `->`, fallbacks (`||`, `??`),
+///   brace initialisation (`K{"v"}`), a type annotation
 ///   (`: String =`, Go `string =`), call arguments (`("K", "v")`), subscripts (`["K"] = "v"`),
 ///   white space (`ENV K v`, `set -x K v`), XML (`<k>v`, `k="v"`, `key="K" value="v"`), YAML
 ///   block scalars (`k: |` then the value on the next line), JSON strings that embed a config
@@ -40,8 +41,10 @@ public enum ValueGrammar {
         let closeKey = #"(?:\\?["'`]|\]|\)){0,3}"#
         // A type annotation or Go's type after the name: `: String`, ` string`, `: str`.
         let type = #"(?:\s{0,3}:?\s{0,3}(?:\[\])?(?:string|String|str|&str|char\s?\*|\[\]byte|Secret|SecureString|text)\??\s{0,3}(?=[:=]))?"#
-        // The operator, or a call argument separator, or a tag end, or plain spaces.
-        let op = #"(?:\s{0,5}(?:::?:?=|[?+!.:]=|=>|->|=|:|,|>|\s)\s{0,5})"#
+        // The operator, or a call argument separator, or a tag end, or plain spaces; a fallback
+        // (`process.env.K || "v"`, `K ?? "v"`) hard-codes the value all the same, and C++ brace
+        // initialisation (`Key{"v"}`) assigns it.
+        let op = #"(?:\s{0,5}(?:::?:?=|[?+!.:]=|=>|->|\|\||\?\?|=|:|,|>|\{|\s)\s{0,5})"#
         // XML: `<add key="K" value="v"/>`, `<entry name="K">`: up to one attribute in between.
         let xmlValueAttribute = #"(?:\s{1,3}(?:value|content|secret|password|token)\s{0,3}=\s{0,3})?"#
         // A YAML block scalar indicator or a value on the next line (XML bodies, heredocs).
