@@ -59,6 +59,10 @@ struct ValueGrammarTests {
         ("hash rockets", "logstash.conf", [#"filter { "{K}_key" => "{V}" }"#, #"{ "{K}_token" => "{V}" }"#]),
         ("http", "curl.sh", [#"curl -H "X-{K}-Key: {V}" https://api.example.net"#, #"curl https://api.{K}.test/v1 -H "Authorization: Bearer {V}""#]),
         ("logs and prose", "notes.txt", ["[INFO] calling the {K} API\n[DEBUG] using key={V}", "{K} token - '{V}'"]),
+        ("fallbacks and brace initialisation", "client.js", [
+            #"const key = process.env.{K}_KEY || "{V}";"#, "const key = process.env.{K}_KEY ||\n  '{V}';",
+            #"const token = config.{K}Token ?? "{V}";"#, #"static const std::string {K}Key{"{V}"};"#,
+        ]),
     ]
 
     func lines(of text: String) -> [String] { text.components(separatedBy: "\n") }
