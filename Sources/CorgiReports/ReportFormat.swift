@@ -19,11 +19,14 @@ public struct ScanReport: Sendable {
     public var findings: [Finding]
     public var statistics: ScanStatistics
     public var toolVersion: String
+    /// The repository and revision scanned, when the input was read from git itself.
+    public var versionControl: VersionControl?
 
-    public init(findings: [Finding], statistics: ScanStatistics, toolVersion: String) {
+    public init(findings: [Finding], statistics: ScanStatistics, toolVersion: String, versionControl: VersionControl? = nil) {
         self.findings = findings
         self.statistics = statistics
         self.toolVersion = toolVersion
+        self.versionControl = versionControl
     }
 
     /// What the scan did not cover, from the gaps the parser recorded and the counts of what it

@@ -65,7 +65,7 @@ public enum SARIFReport {
             if let commit = note.gap?.commit { notification["properties"] = ["commit": commit] }
             return notification
         }
-        let run: [String: Any] = [
+        var run: [String: Any] = [
             "tool": ["driver": [
                 "name": "Code Corgi",
                 "semanticVersion": report.toolVersion,
@@ -77,6 +77,11 @@ public enum SARIFReport {
             "invocations": [["executionSuccessful": true, "toolExecutionNotifications": notifications] as [String: Any]],
             "results": results,
         ]
+        if let vc = report.versionControl {
+            var details: [String: Any] = ["repositoryUri": vc.repositoryURI, "mappedTo": ["uriBaseId": "%SRCROOT%"]]
+            if let revision = vc.revisionID { details["revisionId"] = revision }
+            run["versionControlProvenance"] = [details]
+        }
         let document: [String: Any] = [
             "$schema": schemaURI,
             "version": "2.1.0",

@@ -1,4 +1,5 @@
 import Foundation
+import CorgiReports
 
 /// `git diff BASE..HEAD` in the current directory, streamed: its output is scanned as it is
 /// produced, never held whole.
@@ -45,6 +46,41 @@ struct GitDiff {
             throw UsageError("git diff \(range) failed: \(first ?? "exit status \(process.terminationStatus)")")
         }
         return try result.get()
+    }
+}
+
+extension GitDiff {
+    /// The repository and the commit on HEAD's side of the range, for SARIF; nil when the
+    /// repository has no `origin` with a network address (SARIF requires one).
+    func versionControl() -> VersionControl? {
+        guard let remote = Self.gitOutput(["remote", "get-url", "origin"]),
+              let uri = VersionControl.publishableRemote(remote)
+        else { return nil }
+        var revision: String?
+        if let dots = range.range(of: "..", options: .backwards) {
+            var head = String(range[dots.upperBound...])
+            if head.hasPrefix(".") { head.removeFirst() }
+            if head.isEmpty { head = "HEAD" }
+            revision = Self.gitOutput(["rev-parse", "--verify", "--quiet", "--end-of-options", head + "^{commit}"])
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .flatMap { $0.count >= 40 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
+        }
+        return VersionControl(repositoryURI: uri, revisionID: revision)
+    }
+
+    /// A short git query's standard output, or nil when git fails.
+    private static func gitOutput(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }
 

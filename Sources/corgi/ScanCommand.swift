@@ -89,7 +89,10 @@ struct ScanCommand: ParsableCommand {
             FileHandle.standardError.write(Data("corgi: not scanned: \(unlisted) more region(s) not listed\n".utf8))
         }
 
-        let report = ScanReport(findings: result.findings, statistics: result.statistics, toolVersion: Corgi.version)
+        // Only SARIF carries it, and asking git costs two processes: only then.
+        let versionControl = format == .sarif ? try gitRange.flatMap { try GitDiff(range: $0).versionControl() } : nil
+        let report = ScanReport(findings: result.findings, statistics: result.statistics, toolVersion: Corgi.version,
+                                versionControl: versionControl)
         let colour = format == .text && output == nil && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         if let output {

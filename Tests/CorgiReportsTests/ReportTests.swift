@@ -101,3 +101,40 @@ struct ReportTests {
         #expect((properties["tags"] as! [String]).contains("external/cwe/cwe-798"))
     }
 }
+
+@Suite("Version control provenance")
+struct VersionControlTests {
+    @Test("remote addresses are published without credentials, or not at all", arguments: [
+        ("https://github.com/acme/app.git", "https://github.com/acme/app.git"),
+        ("https://x-access-token:ghp_R2d9vXzQ7mLp4Kt8Ws3Yb6Nc1Hf5Jg0Ea9Uo@github.com/acme/app.git", "https://github.com/acme/app.git"),
+        ("https://oauth2:glpat-Xk2pQ9vR4tL8mN3sW7yB@gitlab.example.com:8443/g/p.git?private_token=x#y", "https://gitlab.example.com:8443/g/p.git"),
+        ("ssh://git@git.example.com:2222/acme/app.git", "ssh://git.example.com:2222/acme/app.git"),
+        ("git@github.com:acme/app.git", "ssh://github.com/acme/app.git"),
+        ("deploy:s3cr3t@github.com:acme/app.git", "ssh://github.com/acme/app.git"),
+    ])
+    func published(_ remote: String, _ expected: String) {
+        #expect(VersionControl.publishableRemote(remote) == expected)
+    }
+
+    @Test("local paths, file URLs, other schemes and garbage are not published", arguments: [
+        "/home/alice/src/app", "../app.git", "file:///home/alice/app.git", "C:\\Users\\alice\\app", "",
+        "https://", "ftp://example.com/app.git", "https://github.com/acme/app.git\u{1b}[2J", "git@:acme/app.git",
+    ])
+    func notPublished(_ remote: String) {
+        #expect(VersionControl.publishableRemote(remote) == nil)
+    }
+
+    @Test("SARIF names the repository and revision only when they are known")
+    func sarif() throws {
+        let statistics = ScanStatistics()
+        let known = ScanReport(findings: [], statistics: statistics, toolVersion: "0",
+                               versionControl: VersionControl(repositoryURI: "https://github.com/acme/app.git", revisionID: String(repeating: "a", count: 40)))
+        let run = try #require(((try JSONSerialization.jsonObject(with: Data(SARIFReport.render(known).utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        let provenance = try #require(run["versionControlProvenance"] as? [[String: Any]])
+        #expect(provenance.first?["repositoryUri"] as? String == "https://github.com/acme/app.git")
+        #expect(provenance.first?["revisionId"] as? String == String(repeating: "a", count: 40))
+        let unknown = ScanReport(findings: [], statistics: statistics, toolVersion: "0")
+        let bare = try #require(((try JSONSerialization.jsonObject(with: Data(SARIFReport.render(unknown).utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        #expect(bare["versionControlProvenance"] == nil)
+    }
+}

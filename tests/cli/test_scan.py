@@ -8,7 +8,7 @@ import subprocess
 import jsonschema
 import pytest
 
-from conftest import GITHUB_TOKEN, ROOT, STRIPE_KEY, new_file, shared_fixture
+from conftest import GITHUB_TOKEN, ROOT, SHARED, STRIPE_KEY, new_file, shared_fixture
 
 SECRET_DIFF = new_file("config/settings.py", [f'TOKEN = "{GITHUB_TOKEN}"', f'STRIPE = "{STRIPE_KEY}"', "DEBUG = False"])
 CODE_DIFF = new_file("app/load.py", ["import yaml", "cfg = yaml.load(stream)"])  # high severity code finding
@@ -116,6 +116,40 @@ def test_git_range(corgi, tmp_path):
     bad = corgi("scan", "--git", "nosuch..HEAD", cwd=tmp_path)
     assert bad.returncode == 2
     assert bad.stderr.decode().startswith("corgi: git diff nosuch..HEAD failed")
+
+
+def test_git_range_sarif_names_the_repository_without_its_credentials(corgi, tmp_path):
+    """SARIF versionControlProvenance: the remote and HEAD's commit, never a token in the remote."""
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                              cwd=tmp_path, check=True, capture_output=True).stdout.decode().strip()
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    (tmp_path / "app.py").write_text(f'x = 1\ntoken = "{GITHUB_TOKEN}"\n')
+    git("commit", "-qam", "head")
+    head = git("rev-parse", "HEAD")
+    # A CI checkout often keeps its token in the remote.
+    git("remote", "add", "origin", f"https://x-access-token:{GITHUB_TOKEN}@github.example.com/acme/app.git?x=1#frag")
+    result = corgi("scan", "--git", "HEAD~1..HEAD", "--format", "sarif", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert GITHUB_TOKEN.encode() not in result.stdout and b"x-access-token" not in result.stdout
+    run = json.loads(result.stdout)["runs"][0]
+    assert run["versionControlProvenance"] == [{
+        "repositoryUri": "https://github.example.com/acme/app.git", "revisionId": head, "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
+    schema = SHARED / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"  # conformance, when present
+    if schema.exists():
+        jsonschema.Draft4Validator(json.loads(schema.read_text())).validate(json.loads(result.stdout))
+
+    # scp-like remotes become ssh URIs; a local path is never published.
+    git("remote", "set-url", "origin", "git@github.example.com:acme/app.git")
+    run = json.loads(corgi("scan", "--git", "HEAD~1..HEAD", "--format", "sarif", cwd=tmp_path).stdout)["runs"][0]
+    assert run["versionControlProvenance"][0]["repositoryUri"] == "ssh://github.example.com/acme/app.git"
+    git("remote", "set-url", "origin", str(tmp_path / "elsewhere"))
+    run = json.loads(corgi("scan", "--git", "HEAD~1..HEAD", "--format", "sarif", cwd=tmp_path).stdout)["runs"][0]
+    assert "versionControlProvenance" not in run
 
 
 def test_binary_only_and_empty_diffs(corgi, tmp_path):
