@@ -46,17 +46,27 @@ public enum ValueChecks {
     }
 
     /// Runs of consecutive characters (`abcdefgh`, `12345678`, `0123456789abcdef`): a placeholder.
+    /// Letters and digits counting up in step (`a1b2c3d4e5f6…`) are one too.
     public static func isSequential(_ bytes: [UInt8]) -> Bool {
         let alnum = bytes.filter(isAlphanumeric).map(KeywordAutomaton.fold)
         guard alnum.count >= 6 else { return false }
+        if sequentialShare(alnum) >= 0.75 { return true }
+        let letters = alnum.filter { $0 >= UInt8(ascii: "a") }
+        let digits = alnum.filter { $0 <= UInt8(ascii: "9") }
+        return letters.count >= 6 && digits.count >= 6 && sequentialShare(letters) >= 0.75 && sequentialShare(digits) >= 0.75
+    }
+
+    /// The share of neighbours one apart (`9` then `a` counts, as in hex counting).
+    static func sequentialShare(_ folded: [UInt8]) -> Double {
+        guard folded.count >= 2 else { return 0 }
         var sequential = 0
-        for i in 1..<alnum.count {
-            let d = Int(alnum[i]) - Int(alnum[i - 1])
-            if d == 1 || d == -1 || (alnum[i - 1] == UInt8(ascii: "9") && alnum[i] == UInt8(ascii: "a")) {
+        for i in 1..<folded.count {
+            let d = Int(folded[i]) - Int(folded[i - 1])
+            if d == 1 || d == -1 || (folded[i - 1] == UInt8(ascii: "9") && folded[i] == UInt8(ascii: "a")) {
                 sequential += 1
             }
         }
-        return Double(sequential) / Double(alnum.count - 1) >= 0.75
+        return Double(sequential) / Double(folded.count - 1)
     }
 
     /// Not the output of one random generator: a long value whose alphabet is one generator's

@@ -64,5 +64,9 @@ struct SupportTests {
         #expect(ValueChecks.isSequential(Array("abcdefghijkl".utf8)))
         #expect(ValueChecks.isSequential(Array("0123456789".utf8)))
         #expect(!ValueChecks.isSequential(Array("Q8wM3zR6tK1y".utf8)))
+        // Letters and digits counting up in step: a made-up value.
+        #expect(ValueChecks.isSequential(Array("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6".utf8)))
+        #expect(ValueChecks.isSequential(Array("shpss_A1B2C3D4E5F6G7H8".utf8)))
+        #expect(!ValueChecks.isSequential(Array("e9b3f0a7c21d8465fb0a93c7d12e6f48".utf8)))
     }
 }
