@@ -55,6 +55,8 @@ public struct ScanReport: Sendable {
     public func write(_ format: ReportFormat, colour: Bool = false, to write: (String) -> Void) {
         if format == .json {
             JSONReport.write(self, to: write)
+        } else if format == .sarif {
+            SARIFReport.write(self, to: write)
         } else {
             write(render(format, colour: colour))
         }

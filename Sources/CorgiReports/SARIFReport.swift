@@ -9,9 +9,53 @@ public enum SARIFReport {
     public static let fingerprintKey = "corgiFingerprint/v1"
 
     public static func render(_ report: ScanReport) -> String {
+        var text = ""
+        write(report) { text += $0 }
+        return text
+    }
+
+    /// Writes the document in pieces, the results one at a time, as ``JSONReport`` does: the
+    /// document is encoded with no results, and each result is encoded alone and indented to its
+    /// depth in the slot, so the bytes are those of encoding the whole document at once.
+    public static func write(_ report: ScanReport, to write: (String) -> Void) {
+        let (rules, ruleIndex) = rulesAndIndex(report.findings)
+        let text = encode(document(report, rules: rules, results: []))
+        let emptyResults = "\"results\" : [\n\n      ]"
+        guard !report.findings.isEmpty, let slot = text.range(of: emptyResults) else {
+            write(text + "\n")
+            return
+        }
+        write(String(text[..<slot.lowerBound]) + "\"results\" : [\n")
+        var chunk = ""
+        for (index, finding) in report.findings.enumerated() {
+            let entry = encode(result(finding, ruleIndex: ruleIndex[finding.ruleID]!))
+            chunk += "        " + entry.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n        ")
+            chunk += index == report.findings.count - 1 ? "\n" : ",\n"
+            if chunk.utf8.count >= 64 << 10 {
+                write(chunk)
+                chunk = ""
+            }
+        }
+        write(chunk + "      ]" + text[slot.upperBound...] + "\n")
+    }
+
+    /// The whole document in one piece (the reference `write` must equal, byte for byte).
+    static func renderWhole(_ report: ScanReport) -> String {
+        let (rules, ruleIndex) = rulesAndIndex(report.findings)
+        let results = report.findings.map { result($0, ruleIndex: ruleIndex[$0.ruleID]!) }
+        return encode(document(report, rules: rules, results: results)) + "\n"
+    }
+
+    static func encode(_ object: Any) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// One reporting descriptor per rule that has a finding, in order of first finding.
+    static func rulesAndIndex(_ findings: [Finding]) -> ([[String: Any]], [String: Int]) {
         var ruleIndex: [String: Int] = [:]
         var rules: [[String: Any]] = []
-        for finding in report.findings where ruleIndex[finding.ruleID] == nil {
+        for finding in findings where ruleIndex[finding.ruleID] == nil {
             ruleIndex[finding.ruleID] = rules.count
             var tags = ["security", finding.kind.rawValue]
             if let cwe = finding.cwe { tags.append("external/cwe/\(cwe.lowercased())") }
@@ -29,29 +73,34 @@ public enum SARIFReport {
                 ] as [String: Any],
             ])
         }
-        let results: [[String: Any]] = report.findings.map { finding in
-            var message = finding.message
-            if let redacted = finding.redacted { message += " [\(redacted)]" }
-            var result: [String: Any] = [
-                "ruleId": finding.ruleID,
-                "ruleIndex": ruleIndex[finding.ruleID]!,
-                "level": level(finding.severity),
-                "message": ["text": message],
-                "locations": [[
-                    "physicalLocation": [
-                        "artifactLocation": ["uri": uri(finding.path), "uriBaseId": "%SRCROOT%"],
-                        "region": ["startLine": finding.line, "startColumn": finding.column, "endLine": finding.endLine],
-                    ] as [String: Any],
-                ]],
-                // The fingerprint leaves the commit out, so a finding keeps its identity in code
-                // scanning from commit to commit; the commit that added it is a property.
-                "partialFingerprints": [fingerprintKey: finding.fingerprint],
-                "properties": commitProperty(finding.commit).merging(
-                    ["severity": finding.severity.rawValue, "confidence": finding.confidence.rawValue]) { a, _ in a },
-            ]
-            if let flow = finding.flow, !flow.isEmpty { result["codeFlows"] = codeFlows(flow, path: finding.path) }
-            return result
-        }
+        return (rules, ruleIndex)
+    }
+
+    static func result(_ finding: Finding, ruleIndex: Int) -> [String: Any] {
+        var message = finding.message
+        if let redacted = finding.redacted { message += " [\(redacted)]" }
+        var result: [String: Any] = [
+            "ruleId": finding.ruleID,
+            "ruleIndex": ruleIndex,
+            "level": level(finding.severity),
+            "message": ["text": message],
+            "locations": [[
+                "physicalLocation": [
+                    "artifactLocation": ["uri": uri(finding.path), "uriBaseId": "%SRCROOT%"],
+                    "region": ["startLine": finding.line, "startColumn": finding.column, "endLine": finding.endLine],
+                ] as [String: Any],
+            ]],
+            // The fingerprint leaves the commit out, so a finding keeps its identity in code
+            // scanning from commit to commit; the commit that added it is a property.
+            "partialFingerprints": [fingerprintKey: finding.fingerprint],
+            "properties": commitProperty(finding.commit).merging(
+                ["severity": finding.severity.rawValue, "confidence": finding.confidence.rawValue]) { a, _ in a },
+        ]
+        if let flow = finding.flow, !flow.isEmpty { result["codeFlows"] = codeFlows(flow, path: finding.path) }
+        return result
+    }
+
+    static func document(_ report: ScanReport, rules: [[String: Any]], results: [[String: Any]]) -> [String: Any] {
         // What was not scanned: one notification each, so a clean run never hides a gap.
         let notifications: [[String: Any]] = report.notCovered.map { note in
             var notification: [String: Any] = [
@@ -82,13 +131,11 @@ public enum SARIFReport {
             if let revision = vc.revisionID { details["revisionId"] = revision }
             run["versionControlProvenance"] = [details]
         }
-        let document: [String: Any] = [
+        return [
             "$schema": schemaURI,
             "version": "2.1.0",
             "runs": [run],
         ]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     static func commitProperty(_ commit: String?) -> [String: Any] {

@@ -47,6 +47,30 @@ struct ReportTests {
         if count == 700 { #expect(pieces.count > 3) }
     }
 
+    @Test("SARIF streamed a result at a time is byte for byte the whole document encoded at once", arguments: [0, 1, 2, 3, 700])
+    func sarifStreamed(count: Int) throws {
+        var findings: [Finding] = []
+        for i in 0..<count {
+            var f = i % 2 == 0 ? Self.secret : Self.code
+            f.line = i + 1
+            f.ruleID += "-\(i % 5)"
+            f.message += " \"quoted\" and / slashes, a tab\t and \u{2028}"
+            if i % 3 == 0 { f.flow = [FlowStep(line: 1, message: "source"), FlowStep(line: i + 1, message: "sink")] }
+            findings.append(f)
+        }
+        var stats = ScanStatistics()
+        stats.diff.files = count
+        let report = ScanReport(findings: findings, statistics: stats, toolVersion: "9.9.9",
+                                versionControl: count == 2 ? VersionControl(repositoryURI: "https://example.com/r.git", revisionID: nil) : nil)
+        var pieces: [String] = []
+        report.write(.sarif) { pieces.append($0) }
+        let expected = SARIFReport.renderWhole(report)
+        #expect(pieces.joined() == expected)
+        #expect(report.render(.sarif) == expected)
+        #expect(pieces.allSatisfy { $0.utf8.count < (64 << 10) + 8192 })
+        if count == 700 { #expect(pieces.count > 3) }
+    }
+
     @Test("GitHub annotations escape what the Actions runner reserves")
     func github() {
         let lines = Self.report.render(.github).split(separator: "\n").map(String.init)
