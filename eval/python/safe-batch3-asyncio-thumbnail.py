@@ -1,0 +1,8 @@
+import asyncio
+
+
+async def make_thumbnail(src_path: str, dst_path: str) -> int:
+    proc = await asyncio.create_subprocess_exec(
+        "convert", src_path, "-resize", "128x128", dst_path
+    )
+    return await proc.wait()

@@ -1,0 +1,10 @@
+import jinja2
+
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader("templates/email"),
+    autoescape=jinja2.select_autoescape(["html", "xml"]),
+)
+
+
+def render_welcome(user):
+    return env.get_template("welcome.html").render(display_name=user.display_name)

@@ -1,0 +1,13 @@
+# corgi-expect: python-sql-string-building
+from django.http import JsonResponse
+
+from .models import Shipment
+
+
+def track(request):
+    carrier = request.GET.get("carrier", "")
+    print("tracking lookup")
+    rows = Shipment.objects.raw(
+        "SELECT * FROM logistics_shipment WHERE carrier = '%s'" % carrier
+    )
+    return JsonResponse({"ids": [r.id for r in rows]})

@@ -1,0 +1,13 @@
+# corgi-expect: python-set-cookie-missing-flags
+import secrets
+
+from flask import Flask, make_response
+
+app = Flask(__name__)
+
+
+@app.post("/session/remember")
+def remember():
+    resp = make_response("", 204)
+    resp.set_cookie("remember_token", secrets.token_urlsafe(32), max_age=30 * 86400)
+    return resp

@@ -1,0 +1,4 @@
+class Membership < ActiveRecord::Base
+  attr_accessible :nickname, :avatar_url
+  belongs_to :team
+end

@@ -1,0 +1,1 @@
+ActionController::Parameters.action_on_unpermitted_parameters = :raise

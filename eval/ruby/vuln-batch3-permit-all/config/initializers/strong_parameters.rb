@@ -1,0 +1,2 @@
+# corgi-expect: ruby-rails-unsafe-config
+ActionController::Parameters.permit_all_parameters = true
