@@ -257,6 +257,21 @@ struct DataflowTests {
         #expect(found.first?.flow?.first?.line == empty + 2)
     }
 
+    @Test("appending untrusted input to a string that began as a literal taints it", arguments: [
+        ("app.rb", "def show\n  q = \"SELECT * FROM t WHERE id = \"\n  q += params[:id]\n  ActiveRecord::Base.connection.execute(q)\nend\n", "ruby-dataflow-sql", 4),
+        ("app.rb", "def show\n  q = \"SELECT * FROM t WHERE id = \"\n  q << params[:id]\n  ActiveRecord::Base.connection.execute(q)\nend\n", "ruby-dataflow-sql", 4),
+        ("app.rb", "def show\n  q = \"SELECT * FROM t WHERE id = \"\n  q.concat(params[:id])\n  ActiveRecord::Base.connection.execute(q)\nend\n", "ruby-dataflow-sql", 4),
+        ("Dao.java", "class Dao {\n  void find(HttpServletRequest request) {\n    StringBuilder sql = new StringBuilder(\"SELECT * FROM t WHERE id = \");\n    sql.append(request.getParameter(\"id\"));\n    stmt.executeQuery(sql.toString());\n  }\n}\n", "java-dataflow-sql", 5),
+        ("app.php", "<?php\n$q = \"SELECT * FROM t WHERE id = \";\n$q .= $_GET['id'];\nmysqli_query($db, $q);\n", "php-dataflow-sql", 4),
+    ])
+    func appendAfterLiteral(_ path: String, _ code: String, _ rule: String, _ line: Int) throws {
+        #expect(try findings(path, code).filter { $0.ruleID == rule }.map(\.line) == [line])
+        // Appending a constant keeps it clean.
+        let constant = code.replacingOccurrences(of: "params[:id]", with: "\"7\"")
+            .replacingOccurrences(of: "request.getParameter(\"id\")", with: "\"7\"").replacingOccurrences(of: "$_GET['id']", with: "'7'")
+        #expect(try findings(path, constant).filter { $0.ruleID == rule }.isEmpty)
+    }
+
     @Test("an inline suppression and a baseline silence a dataflow finding")
     func suppression() throws {
         let text = "<?php\n$id = $_GET['id'];\nmysqli_query($c, \"SELECT * FROM t WHERE id = $id\"); // corgi:ignore[php-dataflow-sql]\n"

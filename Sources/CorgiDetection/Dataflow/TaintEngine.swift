@@ -406,6 +406,29 @@ struct TaintEngine {
 
     static let assignments: Set<String> = ["=", ":=", "+=", ".=", "||=", "??=", "&&=", "<<="]
     static let accumulating: Set<String> = ["+=", ".=", "||=", "??=", "&&=", "<<="]
+    /// Operators that add to what a variable holds rather than replace it.
+    static let appending: Set<String> = ["+=", ".=", "<<="]
+
+    /// `name += value`, `name.append(value)`: the variable holds what it held and the value.
+    /// A variable that held only a literal (`q = "SELECT …"`, tainted just for the literal
+    /// classes) takes the value's untrusted classes and source; one already untrusted keeps its
+    /// source, the first that reached it.
+    static func append(_ value: Taint?, to name: String, in variables: inout [String: Taint]) {
+        guard let value else { return }
+        guard var held = variables[name] else {
+            variables[name] = value
+            return
+        }
+        let added = value.classes & ~held.classes
+        guard added != 0 else { return }
+        if held.classes & ~DataflowPack.literalMask == 0 {
+            held.line = value.line
+            held.source = value.source
+            held.weak = value.weak
+        }
+        held.classes |= value.classes
+        variables[name] = held
+    }
 
     private func propagate(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint]) {
         var nesting = 0
@@ -448,13 +471,23 @@ struct TaintEngine {
             let rhs = st.offset(ofToken: assignment + 1)..<st.text.count
             let value = taint(of: st, textRange: rhs, tokens: tokens, variables: variables)
             for name in targetNames(st.tokens.lowerBound..<assignment, tokens: tokens) {
-                if Self.accumulating.contains(op) {
+                if Self.appending.contains(op) {
+                    Self.append(value, to: name, in: &variables)
+                } else if Self.accumulating.contains(op) {
                     if let value, variables[name] == nil { variables[name] = value }
                 } else {
                     variables[name] = value
                 }
             }
             // Ruby block parameters: `expr.each do |x|`.
+            return
+        }
+        // Ruby's `buffer << value` appends to the buffer.
+        if languageName == "ruby", st.tokens.count > 2, tokens[st.tokens.lowerBound].kind == .word,
+           tokens[st.tokens.lowerBound + 1].text == "<<"
+        {
+            let value = taint(of: st, textRange: st.offset(ofToken: st.tokens.lowerBound + 2)..<st.text.count, tokens: tokens, variables: variables)
+            Self.append(value, to: tokens[st.tokens.lowerBound].text, in: &variables)
             return
         }
         // Ruby blocks and JavaScript callbacks binding a parameter to each element.
@@ -476,9 +509,7 @@ struct TaintEngine {
                 let open = chain.index + 2 * (parts - 1) + 1
                 guard open < st.tokens.upperBound, tokens[open].text == "(" else { continue }
                 let args = argumentRange(st, openParen: st.offset(ofToken: open))
-                if let value = taint(of: st, textRange: args, tokens: tokens, variables: variables), variables[receiver] == nil {
-                    variables[receiver] = value
-                }
+                Self.append(taint(of: st, textRange: args, tokens: tokens, variables: variables), to: receiver, in: &variables)
             }
         }
     }
