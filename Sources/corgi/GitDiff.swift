@@ -20,10 +20,13 @@ struct GitDiff {
         // `--text`: git's binary guess (a NUL in the first 8 KB, or a `-diff`/`binary` entry in
         // .gitattributes, which anyone can add to a pull request) never hides a file's content;
         // every file is diffed as text and scanned. `--no-textconv`/`--no-ext-diff`: the bytes
-        // as committed, not a filter's rendering of them.
+        // as committed, not a filter's rendering of them. `--function-context`: each hunk holds
+        // its whole enclosing function as context, so the dataflow engine sees where a sink's
+        // argument came from even when that line did not change (findings are still reported on
+        // added lines only).
         process.arguments = [
             "git", "-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
-            "--src-prefix=a/", "--dst-prefix=b/", "-M", "--end-of-options", range,
+            "--function-context", "--src-prefix=a/", "--dst-prefix=b/", "-M", "--end-of-options", range,
         ]
         let stdout = Pipe()
         let stderr = Pipe()

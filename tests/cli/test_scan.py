@@ -118,6 +118,31 @@ def test_git_range(corgi, tmp_path):
     assert bad.stderr.decode().startswith("corgi: git diff nosuch..HEAD failed")
 
 
+def test_git_range_sees_the_whole_changed_function(corgi, tmp_path):
+    """--git reads each changed function whole: a source on an unchanged line far above the
+    added sink still counts, and only the added line is reported."""
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                              cwd=tmp_path, check=True, capture_output=True).stdout
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "app.py").write_text("import requests\nfrom flask import request\n\n\ndef fetch():\n"
+                                     "    target = request.args.get('url')\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n"
+                                     "    return 'ok'\n")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    text = (tmp_path / "app.py").read_text().replace("    return 'ok'\n", "    body = requests.get(target).text\n    return body\n")
+    (tmp_path / "app.py").write_text(text)
+    git("commit", "-qam", "head")
+    result = corgi("scan", "--git", "HEAD~1..HEAD", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert [(f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]] == [("app.py", 11)]
+    # The same change as a plain diff (three lines of context) does not show the source.
+    plain = tmp_path / "plain.diff"
+    plain.write_bytes(git("diff", "HEAD~1..HEAD"))
+    assert json.loads(corgi("scan", str(plain), "--format", "json").stdout)["findings"] == []
+
+
 def test_git_range_sarif_names_the_repository_without_its_credentials(corgi, tmp_path):
     """SARIF versionControlProvenance: the remote and HEAD's commit, never a token in the remote."""
     def git(*args):
