@@ -1,0 +1,17 @@
+package importer
+
+import (
+	"io"
+
+	"github.com/lestrrat-go/libxml2/parser"
+)
+
+func parseInvoice(body io.Reader) error {
+	p := parser.New(parser.XMLParseNoNet)
+	doc, err := p.ParseReader(body)
+	if err != nil {
+		return err
+	}
+	defer doc.Free()
+	return nil
+}

@@ -1,0 +1,11 @@
+// corgi-expect: go-weak-rsa-key
+package certs
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+)
+
+func newDeviceKey() (*rsa.PrivateKey, error) {
+	return rsa.GenerateKey(rand.Reader, 1024)
+}

@@ -1,0 +1,12 @@
+package com.example.auth;
+
+import javax.servlet.http.*;
+
+public class LogoutServlet extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        req.getSession().invalidate();
+        resp.setStatus(302);
+        resp.addHeader("Location", req.getContextPath() + "/login");
+    }
+}

@@ -1,0 +1,12 @@
+package com.example.keys;
+
+import java.security.PublicKey;
+import javax.crypto.Cipher;
+
+public class KeyWrapper {
+    byte[] wrap(PublicKey recipient, byte[] sessionKey) throws Exception {
+        Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+        rsa.init(Cipher.ENCRYPT_MODE, recipient);
+        return rsa.doFinal(sessionKey);
+    }
+}

@@ -1,0 +1,13 @@
+// corgi-expect: java-weak-key-size
+package com.example.keys;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+
+public class DeviceKeys {
+    KeyPair create() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(1024);
+        return generator.generateKeyPair();
+    }
+}

@@ -1,0 +1,16 @@
+// corgi-expect: java-dataflow-path
+package com.example.files;
+
+import java.nio.file.*;
+import org.springframework.web.bind.annotation.*;
+import org.springframework.web.multipart.MultipartFile;
+
+@RestController
+public class UploadController {
+    @PostMapping("/upload")
+    public String upload(@RequestParam("file") MultipartFile file) throws Exception {
+        Path target = Paths.get("/srv/uploads", file.getOriginalFilename());
+        file.transferTo(target);
+        return "ok";
+    }
+}

@@ -1,0 +1,11 @@
+<?php
+function directoryLogin(string $user, string $password): bool
+{
+    if ($password === '') {
+        return false;
+    }
+    $conn = ldap_connect('ldaps://ldap.example.com');
+    ldap_set_option($conn, LDAP_OPT_PROTOCOL_VERSION, 3);
+    $dn = 'uid=' . ldap_escape($user, '', LDAP_ESCAPE_DN) . ',ou=people,dc=example,dc=com';
+    return @ldap_bind($conn, $dn, $password);
+}

@@ -1,0 +1,6 @@
+<?php
+// corgi-expect: php-assert-variable
+function checkRule(Rule $rule): void
+{
+    assert($rule->condition);
+}

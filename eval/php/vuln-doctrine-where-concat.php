@@ -1,0 +1,16 @@
+<?php
+// corgi-expect: php-query-builder-concat
+namespace App\Repository;
+
+use Doctrine\ORM\EntityRepository;
+
+class OrderRepository extends EntityRepository
+{
+    public function findByStatus(string $status): array
+    {
+        return $this->createQueryBuilder('o')
+            ->where("o.status = '" . $status . "'")
+            ->getQuery()
+            ->getResult();
+    }
+}

@@ -1,0 +1,6 @@
+<?php
+// corgi-expect: php-phpinfo
+if (($_GET['page'] ?? '') === 'diagnostics') {
+    phpinfo();
+    exit;
+}

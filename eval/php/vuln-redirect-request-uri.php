@@ -1,0 +1,14 @@
+<?php
+// corgi-expect: php-redirect-request-uri
+session_start();
+
+if (empty($_SESSION['user_id'])) {
+    $_SESSION['after_login'] = $_SERVER['REQUEST_URI'];
+    header('Location: /login');
+    exit;
+}
+
+if (!empty($_GET['refresh'])) {
+    header('Location: ' . $_SERVER['REQUEST_URI']);
+    exit;
+}
