@@ -272,6 +272,21 @@ struct DataflowTests {
         #expect(try findings(path, constant).filter { $0.ruleID == rule }.isEmpty)
     }
 
+    @Test("a source that names a key is found with either quote style, and a constant key is not blanked")
+    func namedKeySources() throws {
+        for quote in ["'", "\""] {
+            let code = "<?php\n$uri = $_SERVER[\(quote)REQUEST_URI\(quote)];\necho \"<a href='\" . $uri . \"'>again</a>\";\n"
+            #expect(try findings("index.php", code).contains { $0.ruleID == "php-dataflow-xss" && $0.line == 3 }, "\(quote)")
+            // DOCUMENT_ROOT is the server's, not the client's.
+            let root = code.replacingOccurrences(of: "REQUEST_URI", with: "DOCUMENT_ROOT")
+            #expect(try findings("index.php", root).filter { $0.ruleID == "php-dataflow-xss" }.isEmpty, "\(quote)")
+        }
+        #expect(TaintEngine.isConstantKey(ArraySlice(Array("\"REQUEST_URI\"".utf8))))
+        #expect(TaintEngine.isConstantKey(ArraySlice(Array("12".utf8))))
+        #expect(!TaintEngine.isConstantKey(ArraySlice(Array("$_GET[\"p\"]".utf8))))
+        #expect(!TaintEngine.isConstantKey(ArraySlice(Array("\"a\"+$b+\"c\"".utf8))))
+    }
+
     @Test("an inline suppression and a baseline silence a dataflow finding")
     func suppression() throws {
         let text = "<?php\n$id = $_GET['id'];\nmysqli_query($c, \"SELECT * FROM t WHERE id = $id\"); // corgi:ignore[php-dataflow-sql]\n"

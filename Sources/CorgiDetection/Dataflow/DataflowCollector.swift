@@ -79,10 +79,13 @@ struct DataflowCollector {
         // Literal sources (cleartext URLs, hard-coded secrets) match quoted literals, which raw
         // text may write with other quotes: they are always tried.
         let isLiteral = { (source: DataflowLanguage.Source) in source.classes & ~DataflowPack.literalMask == 0 }
-        let activeSources = bytes.withUnsafeBufferPointer { raw in
+        // Statements write every string in double quotes; so must the text tried here, or a
+        // source naming a key (`$_SERVER["REQUEST_URI"]`) is never tried on `$_SERVER['…']`.
+        let doubleQuoted = bytes.map { $0 == 0x27 ? 0x22 : $0 }
+        let activeSources = doubleQuoted.withUnsafeBufferPointer { raw in
             language.sources.indices.filter { isLiteral(language.sources[$0]) || language.sources[$0].pattern.matches(raw, scratch: scratch) }
         }
-        let hasSource = activeSources.contains { !isLiteral(language.sources[$0]) } || bytes.withUnsafeBufferPointer { raw in
+        let hasSource = activeSources.contains { !isLiteral(language.sources[$0]) } || doubleQuoted.withUnsafeBufferPointer { raw in
             language.parameterSources.contains { $0.pattern.matches(raw, scratch: scratch) }
         }
         // Literal-fed classes (cleartext URLs, hard-coded secrets) match quoted literals, which

@@ -380,6 +380,16 @@ struct TaintEngine {
     }
 
     /// Byte ranges inside index brackets (`a[…]`, `f()[…]`) within `range`, strings skipped.
+    /// A key that is one string literal or a number (`$_SERVER["REQUEST_URI"]`, `argv[1]`) holds
+    /// no value of its own to hide: sources may name it.
+    static func isConstantKey(_ key: ArraySlice<UInt8>) -> Bool {
+        guard let first = key.first, let last = key.last else { return false }
+        if first == 0x22 {
+            return key.count >= 2 && last == 0x22 && !key.dropFirst().dropLast().contains(0x22)
+        }
+        return key.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    }
+
     static func indexRanges(_ text: [UInt8], in range: Range<Int>) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var stack: [(start: Int, isIndex: Bool)] = []
@@ -393,7 +403,9 @@ struct TaintEngine {
                     let isIndex = previous == 0x29 || previous == 0x5D || previous == 0x5F || previous == 0x24
                         || (previous >= 0x30 && previous <= 0x39) || (previous | 0x20 >= 0x61 && previous | 0x20 <= 0x7A)
                     stack.append((i + 1, isIndex))
-                } else if b == 0x5D, let open = stack.popLast(), open.isIndex, stack.allSatisfy({ !$0.isIndex }) {
+                } else if b == 0x5D, let open = stack.popLast(), open.isIndex, stack.allSatisfy({ !$0.isIndex }),
+                          !isConstantKey(text[open.start..<i])
+                {
                     result.append(open.start..<i)
                 }
             }
