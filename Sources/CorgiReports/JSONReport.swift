@@ -21,23 +21,9 @@ public enum JSONReport {
             tool: Tool(name: "corgi", version: report.toolVersion), findings: [],
             notCovered: report.notCovered.map(NotCoveredEntry.init), stats: Stats(report.statistics))
         let text = String(decoding: try! encoder.encode(rest), as: UTF8.self)
-        let emptyFindings = "\"findings\" : [\n\n  ]"
-        guard !report.findings.isEmpty, let slot = text.range(of: emptyFindings) else {
-            write(text + "\n")
-            return
-        }
-        write(String(text[..<slot.lowerBound]) + "\"findings\" : [\n")
-        var chunk = ""
-        for (index, finding) in report.findings.enumerated() {
-            let entry = String(decoding: try! encoder.encode(Entry(finding)), as: UTF8.self)
-            chunk += "    " + entry.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
-            chunk += index == report.findings.count - 1 ? "\n" : ",\n"
-            if chunk.utf8.count >= 64 << 10 {
-                write(chunk)
-                chunk = ""
-            }
-        }
-        write(chunk + "  ]" + text[slot.upperBound...] + "\n")
+        let findings = report.findings
+        StreamedArray.write(text, key: "findings", closingIndent: 2, count: findings.count,
+                            entry: { String(decoding: try! encoder.encode(Entry(findings[$0])), as: UTF8.self) }, to: write)
     }
 
     struct Document: Encodable {

@@ -20,23 +20,9 @@ public enum SARIFReport {
     public static func write(_ report: ScanReport, to write: (String) -> Void) {
         let (rules, ruleIndex) = rulesAndIndex(report.findings)
         let text = encode(document(report, rules: rules, results: []))
-        let emptyResults = "\"results\" : [\n\n      ]"
-        guard !report.findings.isEmpty, let slot = text.range(of: emptyResults) else {
-            write(text + "\n")
-            return
-        }
-        write(String(text[..<slot.lowerBound]) + "\"results\" : [\n")
-        var chunk = ""
-        for (index, finding) in report.findings.enumerated() {
-            let entry = encode(result(finding, ruleIndex: ruleIndex[finding.ruleID]!))
-            chunk += "        " + entry.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n        ")
-            chunk += index == report.findings.count - 1 ? "\n" : ",\n"
-            if chunk.utf8.count >= 64 << 10 {
-                write(chunk)
-                chunk = ""
-            }
-        }
-        write(chunk + "      ]" + text[slot.upperBound...] + "\n")
+        let findings = report.findings
+        StreamedArray.write(text, key: "results", closingIndent: 6, count: findings.count,
+                            entry: { encode(result(findings[$0], ruleIndex: ruleIndex[findings[$0].ruleID]!)) }, to: write)
     }
 
     /// The whole document in one piece (the reference `write` must equal, byte for byte).

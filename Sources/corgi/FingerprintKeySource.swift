@@ -39,25 +39,10 @@ enum FingerprintKeySource {
     /// The root commit ids of HEAD, sorted and joined; nil outside a repository, in a shallow
     /// clone, or when git is missing.
     static func repositoryRoots() -> String? {
-        guard let shallow = git(["rev-parse", "--is-shallow-repository"]), shallow == "false",
-              let roots = git(["rev-list", "--max-parents=0", "HEAD"]), !roots.isEmpty
+        guard let shallow = GitDiff.query(["rev-parse", "--is-shallow-repository"]), shallow == "false",
+              let roots = GitDiff.query(["rev-list", "--max-parents=0", "HEAD"]), !roots.isEmpty
         else { return nil }
         return roots.split(separator: "\n").map(String.init).sorted().joined(separator: "\n")
-    }
-
-    static func git(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func userKey() throws -> FingerprintKey {

@@ -56,7 +56,7 @@ extension GitDiff {
     /// The repository and the commit on HEAD's side of the range, for SARIF; nil when the
     /// repository has no `origin` with a network address (SARIF requires one).
     func versionControl() -> VersionControl? {
-        guard let remote = Self.gitOutput(["remote", "get-url", "origin"]),
+        guard let remote = Self.query(["remote", "get-url", "origin"]),
               let uri = VersionControl.publishableRemote(remote)
         else { return nil }
         var revision: String?
@@ -64,15 +64,14 @@ extension GitDiff {
             var head = String(range[dots.upperBound...])
             if head.hasPrefix(".") { head.removeFirst() }
             if head.isEmpty { head = "HEAD" }
-            revision = Self.gitOutput(["rev-parse", "--verify", "--quiet", "--end-of-options", head + "^{commit}"])
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            revision = Self.query(["rev-parse", "--verify", "--quiet", "--end-of-options", head + "^{commit}"])
                 .flatMap { $0.count >= 40 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
         }
         return VersionControl(repositoryURI: uri, revisionID: revision)
     }
 
-    /// A short git query's standard output, or nil when git fails.
-    private static func gitOutput(_ arguments: [String]) -> String? {
+    /// A short git query's standard output, trimmed; nil when git is missing or fails.
+    static func query(_ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
@@ -81,9 +80,10 @@ extension GitDiff {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { return nil }
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
