@@ -287,6 +287,29 @@ struct DataflowTests {
         #expect(!TaintEngine.isConstantKey(ArraySlice(Array("\"a\"+$b+\"c\"".utf8))))
     }
 
+    @Test("Go composite literals carry their elements' taint; blocks after control keywords stay blocks")
+    func goCompositeLiterals() throws {
+        let code = """
+            package main
+
+            func handler(w http.ResponseWriter, r *http.Request) {
+            \tcmd := r.URL.Query().Get("cmd")
+            \targs := []string{"-c", cmd}
+            \tsyscall.Exec("/bin/sh", args, nil)
+            \tif v := r.FormValue("v"); v != "" {
+            \t\tsafe := []string{"-c", "uptime"}
+            \t\tsyscall.Exec("/bin/sh", safe, nil)
+            \t}
+            }
+            """
+        let found = try findings("main.go", code).filter { $0.ruleID == "go-dataflow-command" }
+        #expect(found.map(\.line) == [6])
+        let tokens = lex("x := Config{Name: n}", "go")
+        #expect(StatementSplitter.isGoCompositeLiteral(tokens, 0..<3))
+        let control = lex("if v := f(); ok {", "go")
+        #expect(!StatementSplitter.isGoCompositeLiteral(control, 0..<(control.count - 1)))
+    }
+
     @Test("an inline suppression and a baseline silence a dataflow finding")
     func suppression() throws {
         let text = "<?php\n$id = $_GET['id'];\nmysqli_query($c, \"SELECT * FROM t WHERE id = $id\"); // corgi:ignore[php-dataflow-sql]\n"

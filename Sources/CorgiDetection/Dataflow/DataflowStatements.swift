@@ -40,6 +40,27 @@ enum StatementSplitter {
     /// A `{` after one of these always opens code, even inside a call's arguments (callbacks).
     static let blockOpeners: Set<String> = [")", "=>", "->", "else", "try", "finally", "do"]
 
+    /// Go writes composite literals as a type then braces (`[]string{"-c", cmd}`, `Config{…}`,
+    /// `map[string]int{…}`): in a statement that assigns or returns, and does not open with a
+    /// control keyword (`if v := f(); ok {` opens a block), a `{` right after a type is a literal.
+    static func isGoCompositeLiteral(_ tokens: [DataflowToken], _ statement: Range<Int>) -> Bool {
+        guard let last = statement.last, tokens[last].kind == .word || tokens[last].text == "]" || tokens[last].text == "}",
+              let first = tokens[statement].first(where: { $0.kind != .newline })
+        else { return false }
+        if ["if", "for", "switch", "select", "func", "go", "defer", "else", "case", "type", "package", "import"].contains(first.text) { return false }
+        if first.text == "return" { return true }
+        var nesting = 0
+        for t in tokens[statement] where t.kind == .punct {
+            switch t.text {
+            case "(", "[", "{": nesting += 1
+            case ")", "]", "}": nesting -= 1
+            case ":=", "=": if nesting == 0 { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
     static func split(_ tokens: [DataflowToken], language: String) -> [DataflowStatement] {
         let newlineEnds = endsAtNewline(language)
         let ends: Set<String> = language == "python" ? ["\\"] : language == "ruby" ? rubyContinuationEnds : continuationEnds
@@ -87,7 +108,8 @@ enum StatementSplitter {
                 case "{":
                     let previous = i > start ? tokens[i - 1] : nil
                     let opensCode = previous.map { blockOpeners.contains($0.text) && $0.kind != .string } ?? false
-                    let isObject = !opensCode && (parens > 0 || previous.map { objectOpeners.contains($0.text) && $0.kind != .string } ?? false)
+                    let isObject = !opensCode && (parens > 0 || previous.map { objectOpeners.contains($0.text) && $0.kind != .string } ?? false
+                        || language == "go" && isGoCompositeLiteral(tokens, start..<i))
                     if !isObject, language != "python", language != "ruby" {
                         braces.append(true)
                         depth += 1
