@@ -1,0 +1,6 @@
+const Handlebars = require("handlebars");
+const fs = require("fs");
+
+const render = Handlebars.compile(fs.readFileSync("templates/comment.hbs", "utf8"), { strict: true });
+
+module.exports = (comment) => render({ author: comment.author, text: comment.text });

@@ -1,0 +1,7 @@
+const EMAIL_PATTERN = /^[a-zA-Z0-9_.-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}$/;
+
+function isEmail(value) {
+  return value.length <= 254 && EMAIL_PATTERN.test(value);
+}
+
+module.exports = { isEmail };

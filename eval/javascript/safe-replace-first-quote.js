@@ -1,0 +1,5 @@
+function csvCell(value) {
+  return '"' + String(value).replace(/"/g, '""') + '"';
+}
+
+module.exports = { csvCell };

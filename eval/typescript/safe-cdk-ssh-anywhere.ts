@@ -1,0 +1,12 @@
+import * as cdk from "aws-cdk-lib";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import { Construct } from "constructs";
+
+export class WebStack extends cdk.Stack {
+  constructor(scope: Construct, id: string, vpc: ec2.IVpc) {
+    super(scope, id);
+    const sg = new ec2.SecurityGroup(this, "WebSg", { vpc });
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), "HTTPS");
+    sg.addIngressRule(ec2.Peer.ipv4("10.20.0.0/16"), ec2.Port.tcp(22), "SSH from the office VPN");
+  }
+}

@@ -1,0 +1,6 @@
+import { DataSource } from "typeorm";
+import { User } from "./entities/User";
+
+export async function findByEmail(db: DataSource, email: string): Promise<User | null> {
+  return db.getRepository(User).createQueryBuilder("user").where("user.email = :email", { email }).getOne();
+}
