@@ -310,6 +310,17 @@ struct DataflowTests {
         #expect(!StatementSplitter.isGoCompositeLiteral(control, 0..<(control.count - 1)))
     }
 
+    @Test("a call that takes a callback is still a sink", arguments: [
+        "app.get('/u', (req, res) => {\n  const q = req.query.q;\n  db.query('SELECT * FROM u WHERE n = ' + q, function (err, rows) {\n    res.json(rows);\n  });\n});\n",
+        "app.get('/u', (req, res) => {\n  const q = req.query.q;\n  db.query('SELECT * FROM u WHERE n = ' + q, (err, rows) => {\n    res.json(rows);\n  });\n});\n",
+    ])
+    func callbackSinks(_ code: String) throws {
+        #expect(try findings("server.js", code).filter { $0.ruleID == "js-dataflow-sql" }.map(\.line) == [3])
+        // A parameterised query with a callback stays quiet.
+        let safe = code.replacingOccurrences(of: "'SELECT * FROM u WHERE n = ' + q", with: "'SELECT * FROM u WHERE n = ?', [q]")
+        #expect(try findings("server.js", safe).filter { $0.ruleID == "js-dataflow-sql" }.isEmpty)
+    }
+
     @Test("an inline suppression and a baseline silence a dataflow finding")
     func suppression() throws {
         let text = "<?php\n$id = $_GET['id'];\nmysqli_query($c, \"SELECT * FROM t WHERE id = $id\"); // corgi:ignore[php-dataflow-sql]\n"

@@ -74,6 +74,11 @@ struct TaintEngine {
         "using", "lock", "finally", "elseif", "case", "default", "return", "class", "interface", "struct", "enum",
         "namespace", "module", "select", "unless", "until", "begin", "static", "object", "impl", "trait",
     ]
+    /// Words a function declaration (not a call passing a callback) starts with.
+    static let declarationStarts: Set<String> = [
+        "function", "func", "fn", "fun", "def", "async", "export", "public", "private", "protected", "internal", "static",
+        "override", "final", "abstract", "synchronized", "void", "@", "#", "get", "set", "constructor", "class",
+    ]
     static let declarationWords: Set<String> = [
         "var", "let", "const", "val", "final", "global", "nonlocal", "my", "local", "static", "private", "public", "protected",
         "readonly", "auto", "for", "await",
@@ -114,6 +119,15 @@ struct TaintEngine {
                         decorators.removeAll()
                         index = end
                         continue
+                    }
+                }
+                // A call that takes a callback (`db.query(sql, function (err, rows) {`,
+                // `http.get(url, res => {`) is a sink in the enclosing scope before it is the
+                // callback's header.
+                if !indentation, !Self.declarationStarts.contains(tokens[st.tokens.lowerBound].text) {
+                    let lastLine = tokens[st.tokens.upperBound - 1].line
+                    if sinkLines.map({ lines in (st.line...lastLine).contains { lines.contains($0) } }) ?? true {
+                        checkSinks(st, tokens: tokens, variables: scopes[scopes.count - 1].variables, enabled: sortedSinks, into: &hits)
                     }
                 }
                 var scope = Scope(indent: st.indent, depth: st.depth + 1, variables: scopes[scopes.count - 1].variables)
