@@ -46,8 +46,17 @@ public enum ValueChecks {
     }
 
     /// Runs of consecutive characters (`abcdefgh`, `12345678`, `0123456789abcdef`): a placeholder.
-    /// Letters and digits counting up in step (`a1b2c3d4e5f6…`) are one too.
+    /// Letters and digits counting up in step (`a1b2c3d4e5f6…`) are one too. A prefixed token
+    /// (`shpss_a1b2c3…`) is judged by its random part as well, after its last `_`, `-` or `.`.
     public static func isSequential(_ bytes: [UInt8]) -> Bool {
+        if isSequentialWhole(bytes[...]) { return true }
+        guard let cut = bytes.lastIndex(where: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }),
+              bytes.count - cut - 1 >= 12
+        else { return false }
+        return isSequentialWhole(bytes[(cut + 1)...])
+    }
+
+    static func isSequentialWhole(_ bytes: ArraySlice<UInt8>) -> Bool {
         let alnum = bytes.filter(isAlphanumeric).map(KeywordAutomaton.fold)
         guard alnum.count >= 6 else { return false }
         if sequentialShare(alnum) >= 0.75 { return true }
