@@ -345,7 +345,7 @@ rules:
     regex: '\\b(tkt_[a-z0-9]{12})\\b'
 """,
     )
-    diff = SECRET_DIFF + CODE_DIFF + new_file("vendor/x.py", [f'T = "{GITHUB_TOKEN}"']) + new_file("t.txt", ["x tkt_a1b2c3d4e5f6"])
+    diff = SECRET_DIFF + CODE_DIFF + new_file("vendor/x.py", [f'T = "{GITHUB_TOKEN}"']) + new_file("t.txt", ["x tkt_q7w2m9x4k1z8"])
     result = corgi("scan", "--config", config, "--format", "json", write(tmp_path, "d.diff", diff))
     findings = json.loads(result.stdout)["findings"]
     ids = {f["rule_id"] for f in findings}
