@@ -26,20 +26,8 @@ struct CachedRules: Codable {
         excludes = []
         excludeOf = []
         for var rule in loaded.rules {
-            if let list = rule.allowlist {
-                let position = allowlistPosition[list] ?? allowlists.count
-                if position == allowlists.count { allowlists.append(list); allowlistPosition[list] = position }
-                allowlistOf.append(position)
-            } else {
-                allowlistOf.append(-1)
-            }
-            if let exclude = rule.exclude {
-                let position = excludePosition[exclude] ?? excludes.count
-                if position == excludes.count { excludes.append(exclude); excludePosition[exclude] = position }
-                excludeOf.append(position)
-            } else {
-                excludeOf.append(-1)
-            }
+            allowlistOf.append(Self.position(of: rule.allowlist, in: &allowlists, positions: &allowlistPosition))
+            excludeOf.append(Self.position(of: rule.exclude, in: &excludes, positions: &excludePosition))
             rule.allowlist = nil
             rule.exclude = nil
             if !withTests { rule.tests = nil }
@@ -47,6 +35,15 @@ struct CachedRules: Codable {
         }
         globalAllowlist = loaded.globalAllowlist
         origin = loaded.origin
+    }
+
+    /// `value`'s position in `table`, appending it the first time; -1 for none.
+    private static func position<Value: Hashable>(of value: Value?, in table: inout [Value], positions: inout [Value: Int]) -> Int {
+        guard let value else { return -1 }
+        if let known = positions[value] { return known }
+        table.append(value)
+        positions[value] = table.count - 1
+        return table.count - 1
     }
 
     /// The rules as loaded, or nil when the entry does not hold together.

@@ -20,15 +20,24 @@ struct ReportTests {
         return ScanReport(findings: [code, secret].sorted(by: Finding.reportOrder), statistics: stats, toolVersion: "9.9.9")
     }
 
-    @Test("JSON streamed a finding at a time is byte for byte the whole document encoded at once", arguments: [0, 1, 2, 3, 700])
-    func jsonStreamed(count: Int) throws {
-        var findings: [Finding] = []
-        for i in 0..<count {
-            var f = i % 2 == 0 ? Self.secret : Self.code
+    /// `count` findings alternating secret and code, with text every encoder must escape; varied:
+    /// five rules and some dataflow paths.
+    static func many(_ count: Int, varied: Bool = false) -> [Finding] {
+        (0..<count).map { i in
+            var f = i % 2 == 0 ? secret : code
             f.line = i + 1
             f.message += " \"quoted\" and / slashes, a tab\t and \u{2028}"
-            findings.append(f)
+            if varied {
+                f.ruleID += "-\(i % 5)"
+                if i % 3 == 0 { f.flow = [FlowStep(line: 1, message: "source"), FlowStep(line: i + 1, message: "sink")] }
+            }
+            return f
         }
+    }
+
+    @Test("JSON streamed a finding at a time is byte for byte the whole document encoded at once", arguments: [0, 1, 2, 3, 700])
+    func jsonStreamed(count: Int) throws {
+        let findings = Self.many(count)
         var stats = ScanStatistics()
         stats.diff.files = count
         let report = ScanReport(findings: findings, statistics: stats, toolVersion: "9.9.9")
@@ -49,15 +58,7 @@ struct ReportTests {
 
     @Test("SARIF streamed a result at a time is byte for byte the whole document encoded at once", arguments: [0, 1, 2, 3, 700])
     func sarifStreamed(count: Int) throws {
-        var findings: [Finding] = []
-        for i in 0..<count {
-            var f = i % 2 == 0 ? Self.secret : Self.code
-            f.line = i + 1
-            f.ruleID += "-\(i % 5)"
-            f.message += " \"quoted\" and / slashes, a tab\t and \u{2028}"
-            if i % 3 == 0 { f.flow = [FlowStep(line: 1, message: "source"), FlowStep(line: i + 1, message: "sink")] }
-            findings.append(f)
-        }
+        let findings = Self.many(count, varied: true)
         var stats = ScanStatistics()
         stats.diff.files = count
         let report = ScanReport(findings: findings, statistics: stats, toolVersion: "9.9.9",
