@@ -81,7 +81,8 @@ struct DataflowCollector {
         let isLiteral = { (source: DataflowLanguage.Source) in source.classes & ~DataflowPack.literalMask == 0 }
         // Statements write every string in double quotes; so must the text tried here, or a
         // source naming a key (`$_SERVER["REQUEST_URI"]`) is never tried on `$_SERVER['…']`.
-        let doubleQuoted = bytes.map { $0 == 0x27 ? 0x22 : $0 }
+        // (A window without a single quote is used as it is: no copy.)
+        let doubleQuoted = bytes.contains(0x27) ? bytes.map { $0 == 0x27 ? 0x22 : $0 } : bytes
         let activeSources = doubleQuoted.withUnsafeBufferPointer { raw in
             language.sources.indices.filter { isLiteral(language.sources[$0]) || language.sources[$0].pattern.matches(raw, scratch: scratch) }
         }
