@@ -114,11 +114,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Storage: the repository layer, migrations and the hash-chained audit log (SQLite here).
+        // Review core: the domain (jobs, scans, reconciliation, deliveries, the hash-chained audit
+        // log's format) and the ports every adapter implements (review store, job queue, audit
+        // log, delivery ledger). Storage engines, queues and forges depend on it, never on each
+        // other. Crypto is for the audit chain's hashes and seals.
+        .target(
+            name: "CorgiReview",
+            dependencies: [
+                "CorgiCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Storage: the SQLite adapter of the review core's store, ledger, queue and audit log.
         .target(
             name: "CorgiStorage",
             dependencies: [
-                "CorgiCore",
+                "CorgiCore", "CorgiReview",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +146,7 @@ let package = Package(
             name: "CorgiPostgres",
             dependencies: [
                 "CorgiCore",
-                "CorgiStorage",
+                "CorgiReview",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -160,7 +174,7 @@ let package = Package(
         .target(
             name: "CorgiQueue",
             dependencies: [
-                "CorgiStorage", "CorgiNATS",
+                "CorgiReview", "CorgiNATS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -183,7 +197,7 @@ let package = Package(
         .target(
             name: "CorgiService",
             dependencies: [
-                "CorgiCore", "CorgiDetection", "CorgiReports", "CorgiForges", "CorgiStorage", "CorgiObjects",
+                "CorgiCore", "CorgiDetection", "CorgiReports", "CorgiForges", "CorgiReview", "CorgiStorage", "CorgiObjects",
                 "CorgiPostgres", "CorgiNATS", "CorgiQueue",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -211,6 +225,7 @@ let package = Package(
                 "CorgiDetection",
                 "CorgiReports",
                 "CorgiService",
+                "CorgiReview",
                 "CorgiStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -241,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "CorgiStorageTests",
             dependencies: [
-                "CorgiCore", "CorgiStorage", "CorgiPostgres",
+                "CorgiCore", "CorgiReview", "CorgiStorage", "CorgiPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -260,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "CorgiQueueTests",
             dependencies: [
-                "CorgiQueue", "CorgiNATS", "CorgiStorage",
+                "CorgiQueue", "CorgiNATS", "CorgiReview",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
-public import CorgiStorage
+public import CorgiReview
 public import Foundation
 import PostgresNIO
 

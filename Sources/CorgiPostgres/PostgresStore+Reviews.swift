@@ -1,5 +1,5 @@
 public import CorgiCore
-public import CorgiStorage
+public import CorgiReview
 public import Foundation
 import PostgresNIO
 

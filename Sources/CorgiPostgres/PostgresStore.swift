@@ -1,4 +1,4 @@
-public import CorgiStorage
+public import CorgiReview
 import Foundation
 public import Logging
 import PostgresNIO

@@ -1,5 +1,5 @@
 public import CorgiNATS
-public import CorgiStorage
+public import CorgiReview
 public import Foundation
 public import Logging
 import NIOCore

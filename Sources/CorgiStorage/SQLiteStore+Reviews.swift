@@ -1,3 +1,4 @@
+public import CorgiReview
 public import CorgiCore
 public import Foundation
 internal import SQLiteNIO
@@ -194,15 +195,6 @@ extension SQLiteStore: ReviewStore {
         try await exclusive {
             precondition(["organisations", "repositories", "findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
             return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
-        }
-    }
-}
-
-public enum StorageError: Error, Sendable, CustomStringConvertible {
-    case unexpected(String)
-    public var description: String {
-        switch self {
-        case .unexpected(let s): "storage: unexpected state (\(s))"
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorgiService
+import CorgiReview
 import CorgiStorage
 import Foundation
 import Logging

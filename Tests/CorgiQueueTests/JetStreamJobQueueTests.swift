@@ -1,6 +1,6 @@
 import CorgiNATS
 import CorgiQueue
-import CorgiStorage
+import CorgiReview
 import Foundation
 import Logging
 import NIOCore

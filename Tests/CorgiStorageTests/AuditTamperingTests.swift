@@ -1,4 +1,5 @@
 import CorgiPostgres
+import CorgiReview
 import CorgiStorage
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import CorgiReview
 import CorgiStorage
 import Foundation
 import Testing

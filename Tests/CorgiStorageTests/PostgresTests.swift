@@ -1,5 +1,5 @@
 import CorgiPostgres
-import CorgiStorage
+import CorgiReview
 import Foundation
 import PostgresNIO
 import Testing

@@ -1,5 +1,5 @@
 import CorgiCore
-import CorgiStorage
+import CorgiReview
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
 import Configuration
 public import CorgiDetection
-public import CorgiStorage
+public import CorgiReview
 public import Foundation
 import SystemPackage
 

@@ -1,7 +1,7 @@
 import CorgiNATS
 import CorgiPostgres
 import CorgiQueue
-import CorgiStorage
+import CorgiReview
 public import Foundation
 import Logging
 import ServiceLifecycle

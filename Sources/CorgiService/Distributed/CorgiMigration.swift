@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CorgiPostgres
+public import CorgiReview
 public import CorgiStorage
 public import Foundation
 import Logging

@@ -3,7 +3,7 @@ import CorgiDetection
 import CorgiNATS
 import CorgiPostgres
 import CorgiQueue
-import CorgiStorage
+import CorgiReview
 public import Foundation
 import Logging
 import ServiceLifecycle

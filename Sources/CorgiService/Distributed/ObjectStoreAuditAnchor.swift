@@ -1,5 +1,5 @@
 public import CorgiObjects
-public import CorgiStorage
+public import CorgiReview
 import Foundation
 
 /// The distributed anchor: the audit checkpoint as one object in the object store (S3), which

@@ -1,4 +1,4 @@
-import CorgiStorage
+import CorgiReview
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,5 +1,5 @@
 import CorgiForges
-public import CorgiStorage
+public import CorgiReview
 import Foundation
 public import Hummingbird
 import HTTPTypes

@@ -1,4 +1,4 @@
-import CorgiStorage
+import CorgiReview
 import Logging
 import ServiceLifecycle
 

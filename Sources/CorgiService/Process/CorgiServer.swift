@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CorgiDetection
 import CorgiObjects
+import CorgiReview
 import CorgiStorage
 public import Foundation
 import Logging

@@ -1,6 +1,6 @@
 public import CorgiCore
 public import CorgiForges
-public import CorgiStorage
+public import CorgiReview
 
 /// What a review says on the pull request: the check run's output and annotations, inline
 /// comments for new findings, and the summary comment. Built from findings only — which carry

@@ -2,7 +2,7 @@ import CorgiCore
 public import CorgiDetection
 public import CorgiForges
 public import CorgiObjects
-public import CorgiStorage
+public import CorgiReview
 import Foundation
 public import Logging
 import Prometheus

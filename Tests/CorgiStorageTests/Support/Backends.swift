@@ -1,5 +1,6 @@
 import CorgiCore
 import CorgiPostgres
+import CorgiReview
 import CorgiStorage
 import Foundation
 import Logging

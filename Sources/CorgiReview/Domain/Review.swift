@@ -52,27 +52,3 @@ public struct ExpiredDiff: Sendable, Hashable {
     }
 }
 
-/// The review data of the service: pull requests, scans, findings, diffs and installations.
-/// Every row carries its organisation; pull requests, and so everything under them (scans,
-/// findings, the summary comment's id), are keyed by `PullRequestKey`, never by a name.
-public protocol ReviewStore: Sendable {
-    /// Runs `body` while no other review of the same pull request runs, in this process or in any
-    /// other sharing the store: two pushes in quick succession, reviewed by two workers, must not
-    /// both create the summary comment.
-    func withPullRequestLock<T: Sendable>(
-        _ pullRequest: PullRequestKey, _ body: @Sendable () async throws -> T
-    ) async throws -> T
-    func beginScan(_ job: ClaimedJob) async throws -> ScanState
-    func setCheckRun(scanID: Int, checkRunID: Int) async throws
-    func recordScanResult(
-        scanID: Int, findings: [Finding], conclusion: String, coverage: String?,
-        diff: (objectKey: String, bytes: Int, expiresAt: Date)?, audit metadata: [String: String]
-    ) async throws
-    func reconciliation(scanID: Int) async throws -> Reconciliation
-    func markReviewPosted(scanID: Int) async throws
-    func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws
-    func completeScan(scanID: Int) async throws
-    func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws
-    func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
-    func markDiffDeleted(_ diff: ExpiredDiff) async throws
-}
