@@ -254,6 +254,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CorgiReviewTests",
+            dependencies: ["CorgiCore", "CorgiReview"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CorgiStorageTests",
             dependencies: [
                 "CorgiCore", "CorgiReview", "CorgiStorage", "CorgiPostgres",

@@ -82,35 +82,38 @@ extension PostgresStore: ReviewStore {
                 .collect().first?.decode(String.self)
             guard status == "running" else { return }
 
-            var seen = Set<String>()
-            for f in findings where seen.insert(f.fingerprint).inserted {
+            // The plan is the review core's (`ReconciliationPlan`): this only reads and writes it.
+            var opened: [String: Int] = [:]
+            for try await (fingerprint, first) in try await connection.query(
+                "SELECT fingerprint, first_scan_id FROM findings WHERE pull_request_id = \(prID) AND status = 'open'",
+                logger: self.logger
+            ).decode((String, Int).self) {
+                opened[fingerprint] = first
+            }
+            let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened)
+            for write in plan.writes {
+                let f = write.finding
                 try await connection.query(
                     """
                     INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, cwe, path, line,
                                           column_number, end_line, message, redacted, status, first_scan_id, last_scan_id)
                     VALUES (\(prID), \(organisation), \(f.fingerprint), \(f.ruleID), \(f.kind.rawValue), \(f.severity.rawValue),
                             \(f.cwe), \(f.path), \(f.line), \(f.column), \(f.endLine), \(f.message), \(f.redacted), 'open',
-                            \(scanID), \(scanID))
+                            \(write.firstScanID), \(scanID))
                     ON CONFLICT (pull_request_id, fingerprint) DO UPDATE SET
-                        first_scan_id = CASE WHEN findings.status = 'fixed' THEN excluded.first_scan_id ELSE findings.first_scan_id END,
-                        status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
+                        first_scan_id = excluded.first_scan_id, status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
                         path = excluded.path, line = excluded.line, column_number = excluded.column_number,
                         end_line = excluded.end_line, severity = excluded.severity, message = excluded.message
                     """, logger: self.logger)
             }
-            try await connection.query(
-                """
-                UPDATE findings SET status = 'fixed', fixed_scan_id = \(scanID)
-                WHERE pull_request_id = \(prID) AND status = 'open' AND last_scan_id <> \(scanID)
-                """, logger: self.logger)
-            let counts = try await connection.query(
-                """
-                SELECT COUNT(*) FILTER (WHERE first_scan_id = \(scanID) AND status = 'open'),
-                       COUNT(*) FILTER (WHERE status = 'open'),
-                       COUNT(*) FILTER (WHERE fixed_scan_id = \(scanID))
-                FROM findings WHERE pull_request_id = \(prID)
-                """, logger: self.logger).collect()
-            let (new, open, fixed) = try counts.first?.decode((Int, Int, Int).self) ?? (0, 0, 0)
+            if !plan.fixed.isEmpty {
+                try await connection.query(
+                    """
+                    UPDATE findings SET status = 'fixed', fixed_scan_id = \(scanID)
+                    WHERE pull_request_id = \(prID) AND fingerprint = ANY(\(plan.fixed))
+                    """, logger: self.logger)
+            }
+            let (new, open, fixed) = (plan.newCount, plan.openCount, plan.fixedCount)
             try await connection.query(
                 """
                 UPDATE scans SET status = 'scanned', conclusion = \(conclusion), coverage = \(coverage),
@@ -125,10 +128,7 @@ extension PostgresStore: ReviewStore {
                     ON CONFLICT (object_key) DO NOTHING
                     """, logger: self.logger)
             }
-            var auditMetadata = metadata
-            auditMetadata["new"] = "\(new)"
-            auditMetadata["open"] = "\(open)"
-            auditMetadata["fixed"] = "\(fixed)"
+            var auditMetadata = metadata.merging(plan.auditCounts) { _, counted in counted }
             auditMetadata["conclusion"] = conclusion
             _ = try await self.appendAudit(
                 AuditEntry(actor: "worker", action: "scan.recorded", target: metadata["target"] ?? "scan \(scanID)",
@@ -141,31 +141,23 @@ extension PostgresStore: ReviewStore {
         let scan = try await rows("SELECT pull_request_id, conclusion, coverage FROM scans WHERE id = \(scanID)")
         guard let s = scan.first else { throw StorageError.unexpected("scan \(scanID) not found") }
         let (prID, conclusion, coverage) = try s.decode((Int, String?, String?).self)
-        // Byte order (COLLATE "C"), as SQLite sorts text.
         let rows = try await rows(
             """
             SELECT rule_id, kind, severity, cwe, path, line, column_number, end_line, message, fingerprint, redacted,
-                   first_scan_id, fixed_scan_id
+                   first_scan_id, last_scan_id, fixed_scan_id
             FROM findings WHERE pull_request_id = \(prID) AND (last_scan_id = \(scanID) OR fixed_scan_id = \(scanID))
-            ORDER BY path COLLATE "C", line, column_number, rule_id COLLATE "C"
             """)
-        var result = Reconciliation(new: [], stillOpen: [], fixed: [], conclusion: conclusion ?? "neutral", coverage: coverage)
-        for row in rows {
-            let (ruleID, kind, severity, cwe, path, line, column, endLine, message, fingerprint, redacted, firstScanID, fixedScanID) =
-                try row.decode((String, String, String, String?, String, Int, Int, Int, String, String, String?, Int, Int?).self)
-            let finding = Finding(
-                ruleID: ruleID, title: ruleID, kind: Finding.Kind(rawValue: kind) ?? .code, severity: Severity(rawValue: severity) ?? .info,
-                cwe: cwe, path: path, line: line, column: column, endLine: endLine, message: message, fingerprint: fingerprint,
-                redacted: redacted)
-            if fixedScanID == scanID {
-                result.fixed.append(finding)
-            } else if firstScanID == scanID {
-                result.new.append(finding)
-            } else {
-                result.stillOpen.append(finding)
-            }
+        let tracked = try rows.map { row in
+            let (ruleID, kind, severity, cwe, path, line, column, endLine, message, fingerprint, redacted, firstScanID, lastScanID, fixedScanID) =
+                try row.decode((String, String, String, String?, String, Int, Int, Int, String, String, String?, Int, Int, Int?).self)
+            return TrackedFinding(
+                finding: Finding(
+                    ruleID: ruleID, title: ruleID, kind: Finding.Kind(rawValue: kind) ?? .code, severity: Severity(rawValue: severity) ?? .info,
+                    cwe: cwe, path: path, line: line, column: column, endLine: endLine, message: message, fingerprint: fingerprint,
+                    redacted: redacted),
+                firstScanID: firstScanID, lastScanID: lastScanID, fixedScanID: fixedScanID)
         }
-        return result
+        return Reconciliation(scanID: scanID, tracked: tracked, conclusion: conclusion ?? "neutral", coverage: coverage)
     }
 
     public func markReviewPosted(scanID: Int) async throws {

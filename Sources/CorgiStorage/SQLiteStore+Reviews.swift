@@ -63,47 +63,49 @@ extension SQLiteStore: ReviewStore {
             }
             // A retried job whose first run already recorded its result keeps that result.
             guard row.column("status")?.string == "running" else { return }
-            var seen = Set<String>()
-            for f in findings where seen.insert(f.fingerprint).inserted {
+            // The plan is the review core's (`ReconciliationPlan`): this only reads and writes it.
+            let open = try await connection.query(
+                "SELECT fingerprint, first_scan_id FROM findings WHERE pull_request_id = ? AND status = 'open'", [.integer(prID)])
+            var opened: [String: Int] = [:]
+            for row in open {
+                if let fingerprint = row.column("fingerprint")?.string, let first = row.column("first_scan_id")?.integer {
+                    opened[fingerprint] = Int(first)
+                }
+            }
+            let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened)
+            for write in plan.writes {
+                let f = write.finding
                 _ = try await connection.query(
                     """
                     INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, cwe, path, line,
                                           column_number, end_line, message, redacted, status, first_scan_id, last_scan_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                     ON CONFLICT(pull_request_id, fingerprint) DO UPDATE SET
-                        first_scan_id = CASE WHEN findings.status = 'fixed' THEN excluded.first_scan_id ELSE findings.first_scan_id END,
-                        status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
+                        first_scan_id = excluded.first_scan_id, status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
                         path = excluded.path, line = excluded.line, column_number = excluded.column_number,
                         end_line = excluded.end_line, severity = excluded.severity, message = excluded.message
                     """,
                     [.integer(prID), .text(organisation), .text(f.fingerprint), .text(f.ruleID), .text(f.kind.rawValue),
                      .text(f.severity.rawValue), f.cwe.map { .text($0) } ?? .null, .text(f.path), .integer(f.line),
                      .integer(f.column), .integer(f.endLine), .text(f.message), f.redacted.map { .text($0) } ?? .null,
-                     .integer(scanID), .integer(scanID)])
+                     .integer(write.firstScanID), .integer(scanID)])
+            }
+            for fingerprint in plan.fixed {
+                _ = try await connection.query(
+                    "UPDATE findings SET status = 'fixed', fixed_scan_id = ? WHERE pull_request_id = ? AND fingerprint = ?",
+                    [.integer(scanID), .integer(prID), .text(fingerprint)])
             }
             _ = try await connection.query(
-                "UPDATE findings SET status = 'fixed', fixed_scan_id = ? WHERE pull_request_id = ? AND status = 'open' AND last_scan_id <> ?",
-                [.integer(scanID), .integer(prID), .integer(scanID)])
-            let counts = try await connection.query(
-                """
-                SELECT SUM(first_scan_id = ? AND status = 'open') AS new, SUM(status = 'open') AS open,
-                       SUM(fixed_scan_id = ?) AS fixed FROM findings WHERE pull_request_id = ?
-                """, [.integer(scanID), .integer(scanID), .integer(prID)])
-            let c = counts.first
-            _ = try await connection.query(
                 "UPDATE scans SET status = 'scanned', conclusion = ?, coverage = ?, new_findings = ?, open_findings = ?, fixed_findings = ? WHERE id = ?",
-                [.text(conclusion), coverage.map { .text($0) } ?? .null, .integer(Int(c?.column("new")?.integer ?? 0)),
-                 .integer(Int(c?.column("open")?.integer ?? 0)), .integer(Int(c?.column("fixed")?.integer ?? 0)), .integer(scanID)])
+                [.text(conclusion), coverage.map { .text($0) } ?? .null, .integer(plan.newCount), .integer(plan.openCount),
+                 .integer(plan.fixedCount), .integer(scanID)])
             if let diff {
                 _ = try await connection.query(
                     "INSERT INTO diffs (object_key, organisation, scan_id, bytes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(object_key) DO NOTHING",
                     [.text(diff.objectKey), .text(organisation), .integer(scanID), .integer(diff.bytes), .text(Self.now()),
                      .float(diff.expiresAt.timeIntervalSince1970)])
             }
-            var auditMetadata = metadata
-            auditMetadata["new"] = "\(c?.column("new")?.integer ?? 0)"
-            auditMetadata["open"] = "\(c?.column("open")?.integer ?? 0)"
-            auditMetadata["fixed"] = "\(c?.column("fixed")?.integer ?? 0)"
+            var auditMetadata = metadata.merging(plan.auditCounts) { _, counted in counted }
             auditMetadata["conclusion"] = conclusion
             _ = try await appendAudit(actor: "worker", action: "scan.recorded", target: metadata["target"] ?? "scan \(scanID)",
                                       organisation: organisation, metadata: auditMetadata)
@@ -114,31 +116,24 @@ extension SQLiteStore: ReviewStore {
         try await exclusive {
             let scan = try await connection.query("SELECT pull_request_id, conclusion, coverage FROM scans WHERE id = ?", [.integer(scanID)])
             guard let s = scan.first, let prID = s.column("pull_request_id")?.integer else { throw StorageError.unexpected("scan \(scanID) not found") }
-            let pr = try await connection.query("SELECT repository FROM pull_requests WHERE id = ?", [.integer(prID)])
-            _ = pr
             let rows = try await connection.query(
-                "SELECT * FROM findings WHERE pull_request_id = ? AND (last_scan_id = ? OR fixed_scan_id = ?) ORDER BY path, line, column_number, rule_id",
+                "SELECT * FROM findings WHERE pull_request_id = ? AND (last_scan_id = ? OR fixed_scan_id = ?)",
                 [.integer(prID), .integer(scanID), .integer(scanID)])
-            var result = Reconciliation(new: [], stillOpen: [], fixed: [], conclusion: s.column("conclusion")?.string ?? "neutral",
-                                        coverage: s.column("coverage")?.string)
-            for row in rows {
-                let finding = Finding(
-                    ruleID: row.column("rule_id")?.string ?? "", title: row.column("rule_id")?.string ?? "",
-                    kind: Finding.Kind(rawValue: row.column("kind")?.string ?? "code") ?? .code,
-                    severity: Severity(rawValue: row.column("severity")?.string ?? "info") ?? .info,
-                    cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "",
-                    line: Int(row.column("line")?.integer ?? 0), column: Int(row.column("column_number")?.integer ?? 0),
-                    endLine: Int(row.column("end_line")?.integer ?? 0), message: row.column("message")?.string ?? "",
-                    fingerprint: row.column("fingerprint")?.string ?? "", redacted: row.column("redacted")?.string)
-                if row.column("fixed_scan_id")?.integer == SQLiteInt64(scanID) {
-                    result.fixed.append(finding)
-                } else if row.column("first_scan_id")?.integer == SQLiteInt64(scanID) {
-                    result.new.append(finding)
-                } else {
-                    result.stillOpen.append(finding)
-                }
+            let tracked = rows.map { row in
+                TrackedFinding(
+                    finding: Finding(
+                        ruleID: row.column("rule_id")?.string ?? "", title: row.column("rule_id")?.string ?? "",
+                        kind: Finding.Kind(rawValue: row.column("kind")?.string ?? "code") ?? .code,
+                        severity: Severity(rawValue: row.column("severity")?.string ?? "info") ?? .info,
+                        cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "",
+                        line: Int(row.column("line")?.integer ?? 0), column: Int(row.column("column_number")?.integer ?? 0),
+                        endLine: Int(row.column("end_line")?.integer ?? 0), message: row.column("message")?.string ?? "",
+                        fingerprint: row.column("fingerprint")?.string ?? "", redacted: row.column("redacted")?.string),
+                    firstScanID: Int(row.column("first_scan_id")?.integer ?? 0), lastScanID: Int(row.column("last_scan_id")?.integer ?? 0),
+                    fixedScanID: row.column("fixed_scan_id")?.integer.map { Int($0) })
             }
-            return result
+            return Reconciliation(scanID: scanID, tracked: tracked, conclusion: s.column("conclusion")?.string ?? "neutral",
+                                  coverage: s.column("coverage")?.string)
         }
     }
 

@@ -23,25 +23,6 @@ public struct ScanState: Sendable, Hashable {
     }
 }
 
-/// Findings of one scan against the pull request's earlier scans, by fingerprint.
-public struct Reconciliation: Sendable, Hashable {
-    public var new: [Finding]
-    public var stillOpen: [Finding]
-    public var fixed: [Finding]
-    public var conclusion: String
-    public var coverage: String?
-
-    public init(new: [Finding], stillOpen: [Finding], fixed: [Finding], conclusion: String, coverage: String?) {
-        self.new = new
-        self.stillOpen = stillOpen
-        self.fixed = fixed
-        self.conclusion = conclusion
-        self.coverage = coverage
-    }
-
-    public var open: [Finding] { (new + stillOpen).sorted(by: Finding.reportOrder) }
-}
-
 public struct ExpiredDiff: Sendable, Hashable {
     public var objectKey: String
     public var organisation: String
