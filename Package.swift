@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "CorgiForges",
             dependencies: [
-                "CorgiCore",
+                "CorgiCore", "CorgiReview",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -115,13 +115,14 @@ let package = Package(
         ),
 
         // Review core: the domain (jobs, scans, reconciliation, deliveries, the hash-chained audit
-        // log's format) and the ports every adapter implements (review store, job queue, audit
-        // log, delivery ledger). Storage engines, queues and forges depend on it, never on each
-        // other. Crypto is for the audit chain's hashes and seals.
+        // log's format), the ports every adapter implements (review store, job queue, object
+        // store, audit log, delivery ledger, forge) and the review itself (a state machine run by
+        // ReviewRunner, and its formatter). Storage engines, queues, object stores and forges
+        // depend on it, never on each other. Crypto is for the audit chain's hashes and seals.
         .target(
             name: "CorgiReview",
             dependencies: [
-                "CorgiCore",
+                "CorgiCore", "CorgiDetection",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -185,6 +186,7 @@ let package = Package(
         .target(
             name: "CorgiObjects",
             dependencies: [
+                "CorgiReview",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -250,12 +252,15 @@ let package = Package(
         ),
         .testTarget(
             name: "CorgiForgesTests",
-            dependencies: ["CorgiCore", "CorgiForges"],
+            dependencies: ["CorgiCore", "CorgiReview", "CorgiForges"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CorgiReviewTests",
-            dependencies: ["CorgiCore", "CorgiReview"],
+            dependencies: [
+                "CorgiCore", "CorgiDetection", "CorgiReview",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -289,7 +294,7 @@ let package = Package(
         .testTarget(
             name: "CorgiObjectsTests",
             dependencies: [
-                "CorgiObjects",
+                "CorgiObjects", "CorgiReview",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

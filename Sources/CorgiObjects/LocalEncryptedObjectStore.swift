@@ -1,3 +1,4 @@
+public import CorgiReview
 public import Foundation
 internal import Crypto
 

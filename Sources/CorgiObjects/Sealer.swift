@@ -1,3 +1,4 @@
+internal import CorgiReview
 internal import Crypto
 public import Foundation
 

@@ -55,7 +55,7 @@ extension PostgresStore: ReviewStore {
                 logger: self.logger).collect()
             guard let row = scan.first else { throw StorageError.unexpected("scan row") }
             let (scanID, status, checkRunID, reviewPosted, summaryPosted) = try row.decode((Int, String, Int?, Bool, Bool).self)
-            return ScanState(scanID: scanID, pullRequestID: prID, status: status, checkRunID: checkRunID, reviewPosted: reviewPosted,
+            return ScanState(scanID: scanID, pullRequestID: prID, status: ScanStatus(rawValue: status) ?? .running, checkRunID: checkRunID, reviewPosted: reviewPosted,
                              summaryPosted: summaryPosted, summaryCommentID: summaryID)
         }
     }
@@ -173,8 +173,14 @@ extension PostgresStore: ReviewStore {
         }
     }
 
-    public func completeScan(scanID: Int) async throws {
-        try await rows("UPDATE scans SET status = 'published', completed_at = now() WHERE id = \(scanID)")
+    public func completeScan(scanID: Int, audit entry: AuditEntry) async throws {
+        try await transaction { connection in
+            let updated = try await connection.query(
+                "UPDATE scans SET status = 'published', completed_at = now() WHERE id = \(scanID) AND status <> 'published' RETURNING id",
+                logger: self.logger).collect()
+            guard !updated.isEmpty else { return }
+            _ = try await self.appendAudit(entry, on: connection)
+        }
     }
 
     public func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws {

@@ -40,7 +40,7 @@ extension SQLiteStore: ReviewStore {
             let scan = try await connection.query("SELECT * FROM scans WHERE job_id = ?", [.integer(claimed.id)])
             guard let row = scan.first else { throw StorageError.unexpected("scan row") }
             return ScanState(
-                scanID: Int(row.column("id")?.integer ?? 0), pullRequestID: Int(prID), status: row.column("status")?.string ?? "running",
+                scanID: Int(row.column("id")?.integer ?? 0), pullRequestID: Int(prID), status: ScanStatus(rawValue: row.column("status")?.string ?? "") ?? .running,
                 checkRunID: row.column("check_run_id")?.integer.map { Int($0) }, reviewPosted: row.column("review_posted")?.integer == 1,
                 summaryPosted: row.column("summary_posted")?.integer == 1, summaryCommentID: summaryID)
         }
@@ -150,9 +150,14 @@ extension SQLiteStore: ReviewStore {
         }
     }
 
-    public func completeScan(scanID: Int) async throws {
-        try await exclusive {
-            _ = try await connection.query("UPDATE scans SET status = 'published', completed_at = ? WHERE id = ?", [.text(Self.now()), .integer(scanID)])
+    public func completeScan(scanID: Int, audit entry: AuditEntry) async throws {
+        try await transaction {
+            let updated = try await connection.query(
+                "UPDATE scans SET status = 'published', completed_at = ? WHERE id = ? AND status <> 'published' RETURNING id",
+                [.text(Self.now()), .integer(scanID)])
+            guard !updated.isEmpty else { return }
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: entry.metadata)
         }
     }
 

@@ -1,3 +1,4 @@
+import CorgiReview
 import CorgiObjects
 import Foundation
 import Testing

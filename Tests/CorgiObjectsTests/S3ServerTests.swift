@@ -1,3 +1,4 @@
+import CorgiReview
 import AsyncHTTPClient
 import CorgiObjects
 import Foundation

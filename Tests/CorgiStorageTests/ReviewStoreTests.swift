@@ -10,7 +10,7 @@ struct ReviewStoreTests {
         try await withStore(backend) { store in
             let job = scanJob(deliveryID: "d-1")
             let first = try await store.beginScan(claimed(job, id: 1))
-            #expect(first.status == "running")
+            #expect(first.status == .running)
             #expect(first.checkRunID == nil && !first.reviewPosted && !first.summaryPosted && first.summaryCommentID == nil)
             try await store.setCheckRun(scanID: first.scanID, checkRunID: 555)
 
@@ -18,7 +18,7 @@ struct ReviewStoreTests {
             #expect(retried.scanID == first.scanID)
             #expect(retried.pullRequestID == first.pullRequestID)
             #expect(retried.checkRunID == 555)
-            #expect(retried.status == "running")
+            #expect(retried.status == .running)
             #expect(try await store.count("scans") == 1)
             #expect(try await store.count("pull_requests") == 1)
 
@@ -43,7 +43,7 @@ struct ReviewStoreTests {
             #expect(first.new == [a, b])
             #expect(first.stillOpen.isEmpty && first.fixed.isEmpty)
             #expect(first.conclusion == "failure" && first.coverage == "complete")
-            try await store.completeScan(scanID: scan1.scanID)
+            try await store.completeScan(scanID: scan1.scanID, audit: published(scan1.scanID))
 
             // The second push fixes a, moves b and adds c.
             let scan2 = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222"), id: 2))
@@ -91,7 +91,7 @@ struct ReviewStoreTests {
                                              diff: (objectKey: "diffs/1", bytes: 10, expiresAt: Date().addingTimeInterval(3600)), audit: [:])
             let retried = try await store.beginScan(claimed(job, id: 1, attempt: 2))
             #expect(retried.scanID == scan.scanID)
-            #expect(retried.status == "scanned")
+            #expect(retried.status == .scanned)
             try await store.recordScanResult(scanID: scan.scanID, findings: [finding("z", line: 1)], conclusion: "success", coverage: "partial",
                                              diff: (objectKey: "diffs/2", bytes: 20, expiresAt: Date().addingTimeInterval(3600)), audit: [:])
             let result = try await store.reconciliation(scanID: scan.scanID)
@@ -111,22 +111,25 @@ struct ReviewStoreTests {
             try await store.recordScanResult(scanID: scan.scanID, findings: [], conclusion: "success", coverage: nil, diff: nil, audit: [:])
             try await store.markReviewPosted(scanID: scan.scanID)
             var state = try await store.beginScan(claimed(job, id: 1, attempt: 2))
-            #expect(state.reviewPosted && !state.summaryPosted && state.status == "scanned")
+            #expect(state.reviewPosted && !state.summaryPosted && state.status == .scanned)
 
             try await store.markSummaryPosted(scanID: scan.scanID, pullRequestID: scan.pullRequestID, commentID: 9001)
             state = try await store.beginScan(claimed(job, id: 1, attempt: 3))
             #expect(state.summaryPosted && state.summaryCommentID == 9001)
 
-            try await store.completeScan(scanID: scan.scanID)
+            try await store.completeScan(scanID: scan.scanID, audit: published(scan.scanID))
+            // Completing twice (a retry after a crash that came just after) audits once.
+            try await store.completeScan(scanID: scan.scanID, audit: published(scan.scanID))
+            #expect(try await store.auditEvents().filter { $0.action == "review.published" }.map(\.target) == ["scan \(scan.scanID)"])
             state = try await store.beginScan(claimed(job, id: 1, attempt: 4))
-            #expect(state == ScanState(scanID: scan.scanID, pullRequestID: scan.pullRequestID, status: "published", checkRunID: nil,
+            #expect(state == ScanState(scanID: scan.scanID, pullRequestID: scan.pullRequestID, status: .published, checkRunID: nil,
                                        reviewPosted: true, summaryPosted: true, summaryCommentID: 9001))
             #expect(try await store.count("scans", where: "completed_at IS NOT NULL") == 1)
 
             // The next scan of the pull request edits the same summary comment.
             let next = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222"), id: 2))
             #expect(next.summaryCommentID == 9001)
-            #expect(next.status == "running" && !next.reviewPosted && !next.summaryPosted)
+            #expect(next.status == .running && !next.reviewPosted && !next.summaryPosted)
         }
     }
 
@@ -139,7 +142,7 @@ struct ReviewStoreTests {
             try await store.recordScanResult(scanID: first.scanID, findings: [finding("payroll", path: "internal/payroll/prod-keys.py", line: 3)],
                                              conclusion: "failure", coverage: nil, diff: nil, audit: [:])
             try await store.markSummaryPosted(scanID: first.scanID, pullRequestID: first.pullRequestID, commentID: 9001)
-            try await store.completeScan(scanID: first.scanID)
+            try await store.completeScan(scanID: first.scanID, audit: published(first.scanID))
 
             // Another account registers the name again (a new repository id, its own installation):
             // nothing of the first is visible, neither the comment to edit nor a finding to call fixed.

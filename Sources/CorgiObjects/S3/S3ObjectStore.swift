@@ -1,3 +1,4 @@
+public import CorgiReview
 public import AsyncHTTPClient
 public import Foundation
 import NIOCore

@@ -1,17 +1,23 @@
 public import CorgiCore
 public import Foundation
 
+/// How far a scan got: running (claimed, not yet scanned) → scanned (findings recorded) →
+/// published (everything posted on the forge, or superseded).
+public enum ScanStatus: String, Sendable, Hashable {
+    case running, scanned, published
+}
+
 /// Where a scan stands, so a retried job picks up where a crashed one stopped.
 public struct ScanState: Sendable, Hashable {
     public var scanID: Int
     public var pullRequestID: Int
-    public var status: String  // running → scanned → published
+    public var status: ScanStatus
     public var checkRunID: Int?
     public var reviewPosted: Bool
     public var summaryPosted: Bool
     public var summaryCommentID: Int?
 
-    public init(scanID: Int, pullRequestID: Int, status: String, checkRunID: Int?, reviewPosted: Bool, summaryPosted: Bool,
+    public init(scanID: Int, pullRequestID: Int, status: ScanStatus, checkRunID: Int?, reviewPosted: Bool, summaryPosted: Bool,
                 summaryCommentID: Int?) {
         self.scanID = scanID
         self.pullRequestID = pullRequestID

@@ -20,7 +20,9 @@ public protocol ReviewStore: Sendable {
     func reconciliation(scanID: Int) async throws -> Reconciliation
     func markReviewPosted(scanID: Int) async throws
     func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws
-    func completeScan(scanID: Int) async throws
+    /// Marks the scan published and appends `audit` in the same transaction: a review is
+    /// audited exactly once, whenever a crash comes.
+    func completeScan(scanID: Int, audit: AuditEntry) async throws
     func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
     func markDiffDeleted(_ diff: ExpiredDiff) async throws

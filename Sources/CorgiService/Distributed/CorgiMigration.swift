@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import CorgiPostgres
 public import CorgiReview
-public import CorgiStorage
+import CorgiStorage
 public import Foundation
 import Logging
 

@@ -31,11 +31,11 @@ public enum CorgiWorkerNode {
                 let (ruleSet, scanOptions) = try await ServiceComponents.rules(settings, secrets: secrets)
                 let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
                 let metrics = ServiceMetrics()
-                let pipeline = ReviewPipeline(store: store, objects: objects, github: github, ruleSet: ruleSet, scanOptions: scanOptions,
-                                              settings: settings, metrics: metrics)
+                let runner = ServiceComponents.reviewRunner(store: store, objects: objects, github: github, ruleSet: ruleSet,
+                                                        scanOptions: scanOptions, settings: settings, metrics: metrics)
                 var services: [any Service] = []
                 for i in 0..<settings.workers {
-                    services.append(ReviewWorker(name: "\(name)-\(i)", queue: queue, pipeline: pipeline,
+                    services.append(ReviewWorker(name: "\(name)-\(i)", queue: queue, runner: runner, metrics: metrics,
                                                  lease: TimeInterval(settings.queue?.ackWaitSeconds ?? settings.leaseSeconds),
                                                  maximumAttempts: settings.maximumAttempts,
                                                  retryBase: TimeInterval(settings.jobRetryBaseSeconds), logger: logger))

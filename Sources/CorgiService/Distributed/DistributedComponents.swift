@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CorgiNATS
 import CorgiObjects
+import CorgiReview
 import CorgiPostgres
 import CorgiQueue
 import Foundation

@@ -28,8 +28,8 @@ public enum CorgiServer {
         let metrics = ServiceMetrics()
         do {
             let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
-            let pipeline = ReviewPipeline(store: store, objects: objects, github: github, ruleSet: ruleSet, scanOptions: scanOptions,
-                                          settings: settings, metrics: metrics)
+            let runner = ServiceComponents.reviewRunner(store: store, objects: objects, github: github, ruleSet: ruleSet,
+                                                        scanOptions: scanOptions, settings: settings, metrics: metrics)
             let gateway = WebhookGateway(intake: store, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
                                          maximumBodyBytes: settings.maximumBodyBytes,
                                          unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes)
@@ -38,7 +38,7 @@ public enum CorgiServer {
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)
             var services: [any Service] = [app]
             for i in 0..<settings.workers {
-                services.append(ReviewWorker(name: "worker-\(ProcessInfo.processInfo.processIdentifier)-\(i)", queue: store, pipeline: pipeline,
+                services.append(ReviewWorker(name: "worker-\(ProcessInfo.processInfo.processIdentifier)-\(i)", queue: store, runner: runner, metrics: metrics,
                                              lease: TimeInterval(settings.leaseSeconds), maximumAttempts: settings.maximumAttempts,
                                              retryBase: TimeInterval(settings.jobRetryBaseSeconds), logger: logger))
             }

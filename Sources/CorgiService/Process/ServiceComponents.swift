@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import CorgiDetection
+import CorgiCore
 import CorgiForges
+import CorgiReview
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -8,6 +10,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import Prometheus
 
 /// The parts every process builds the same way from its settings: logging, the rule set, the
 /// GitHub client and the HTTP application (with TLS when configured).
@@ -26,6 +29,21 @@ enum ServiceComponents {
     static func logger(_ settings: ServiceSettings) -> Logger {
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         return Logger(label: "corgi") { label in JSONLogHandler(label: label, level: level) }
+    }
+
+    /// The review every worker runs: the forges it may talk to, the rules, and the policy from
+    /// the settings; published reviews are counted in `metrics`.
+    static func reviewRunner(store: any ReviewStore & AuditLog, objects: any ObjectStore, github: GitHubAPI, ruleSet: RuleSet,
+                             scanOptions: ScanOptions, settings: ServiceSettings, metrics: ServiceMetrics) -> ReviewRunner {
+        let policy = ReviewPolicy(checkName: settings.checkName, failOn: Severity(rawValue: settings.failOn),
+                                  maximumInlineComments: settings.maximumInlineComments, defaultRetentionDays: settings.retentionDays,
+                                  retentionDaysByOrganisation: settings.organisationRetentionDays)
+        return ReviewRunner(store: store, objects: objects, forges: ["github": GitHubForge(api: github)], ruleSet: ruleSet,
+                            scanOptions: scanOptions, policy: policy) { reconciliation, duration in
+            metrics.scansCompleted.increment()
+            metrics.findingsNew.increment(by: Int64(reconciliation.new.count))
+            metrics.scanDuration.record(duration)
+        }
     }
 
     /// The rule set, and the scan options with the deployment's fingerprint key: every worker of

@@ -5,25 +5,27 @@ public import Logging
 import Prometheus
 public import ServiceLifecycle
 
-/// Claims jobs and runs them through the pipeline until shutdown. Several may run in one
+/// Claims jobs and runs them through the review until shutdown. Several may run in one
 /// process; each holds a lease it renews while it works, so a crashed worker's job is retried.
 public struct ReviewWorker: Service, CustomStringConvertible {
     public var description: String { "ReviewWorker(\(name))" }
 
     let name: String
     let queue: any JobQueue
-    let pipeline: ReviewPipeline
+    let runner: ReviewRunner
+    let metrics: ServiceMetrics
     let lease: TimeInterval
     let maximumAttempts: Int
     let retryBase: TimeInterval
     let logger: Logger
 
-    public init(name: String, queue: any JobQueue, pipeline: ReviewPipeline, lease: TimeInterval, maximumAttempts: Int,
-                retryBase: TimeInterval = 5, logger: Logger) {
+    public init(name: String, queue: any JobQueue, runner: ReviewRunner, metrics: ServiceMetrics, lease: TimeInterval,
+                maximumAttempts: Int, retryBase: TimeInterval = 5, logger: Logger) {
         self.retryBase = retryBase
         self.name = name
         self.queue = queue
-        self.pipeline = pipeline
+        self.runner = runner
+        self.metrics = metrics
         self.lease = lease
         self.maximumAttempts = maximumAttempts
         self.logger = logger
@@ -69,8 +71,8 @@ public struct ReviewWorker: Service, CustomStringConvertible {
     }
 
     func work(_ claimed: ClaimedJob) async throws {
-        let outcome = try await withThrowingTaskGroup(of: ReviewPipeline.Outcome?.self) { group in
-            group.addTask { await pipeline.process(claimed, logger: logger) }
+        let outcome = try await withThrowingTaskGroup(of: ReviewRunner.Outcome?.self) { group in
+            group.addTask { await runner.process(claimed, logger: logger) }
             group.addTask {
                 // Renew the lease while the review runs.
                 while !Task.isCancelled {
@@ -83,7 +85,7 @@ public struct ReviewWorker: Service, CustomStringConvertible {
             while let result = try await group.next() {
                 if let result { return result }
             }
-            return ReviewPipeline.Outcome.retry("worker stopped")
+            return ReviewRunner.Outcome.retry("worker stopped")
         }
         switch outcome {
         case .published:
@@ -91,16 +93,16 @@ public struct ReviewWorker: Service, CustomStringConvertible {
         case .retry(let reason):
             let delay = min(600, retryBase * pow(2, Double(claimed.attempt - 1)))
             try await queue.retry(claimed, delay: delay, reason: reason, maximumAttempts: maximumAttempts, now: Date())
-            pipeline.metrics.jobRetries.increment()
+            metrics.jobRetries.increment()
             if claimed.attempt >= maximumAttempts {
-                pipeline.metrics.scansFailed.increment()
+                metrics.scansFailed.increment()
                 logger.error("review failed for good", metadata: ["job": "\(claimed.id)", "attempts": "\(claimed.attempt)", "reason": "\(reason)"])
             } else {
                 logger.warning("review will be retried", metadata: ["job": "\(claimed.id)", "in_seconds": "\(Int(delay))", "reason": "\(reason)"])
             }
         case .failed(let reason):
             try await queue.retry(claimed, delay: 0, reason: reason, maximumAttempts: 0, now: Date())
-            pipeline.metrics.scansFailed.increment()
+            metrics.scansFailed.increment()
             logger.error("review failed", metadata: ["job": "\(claimed.id)", "reason": "\(reason)"])
         }
     }

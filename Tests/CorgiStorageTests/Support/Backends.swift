@@ -89,3 +89,7 @@ func delivery(_ id: String, job: ScanJob? = nil, installation: InstallationChang
                     audit: AuditEntry(actor: "github", action: "webhook.\(event)", target: "octo/widgets", organisation: "octo",
                                       metadata: ["delivery": id]))
 }
+
+func published(_ scanID: Int) -> AuditEntry {
+    AuditEntry(actor: "worker", action: "review.published", target: "scan \(scanID)", organisation: "octo", metadata: ["conclusion": "success"])
+}

@@ -1,6 +1,4 @@
 public import CorgiCore
-public import CorgiForges
-public import CorgiReview
 
 /// What a review says on the pull request: the check run's output and annotations, inline
 /// comments for new findings, and the summary comment. Built from findings only — which carry
@@ -12,7 +10,6 @@ public import CorgiReview
 /// have their control characters made visible.
 public struct ReviewFormatter: Sendable {
     public static let summaryMarker = "<!-- corgi:summary -->"
-    public static let annotationBatch = 50
 
     public var maximumInlineComments: Int
     public var failOn: Severity?
@@ -34,23 +31,26 @@ public struct ReviewFormatter: Sendable {
         return "\(r.open.count) open finding(s): \(r.new.count) new, \(r.fixed.count) fixed"
     }
 
-    public func annotations(_ r: Reconciliation) -> [[CheckRunAnnotation]] {
-        let all = r.open.map { f in
-            CheckRunAnnotation(
+    /// One annotation per open finding; the forge adapter sends them in the batches it allows.
+    public func annotations(_ r: Reconciliation) -> [CheckAnnotation] {
+        r.open.map { f in
+            CheckAnnotation(
                 path: f.path, startLine: f.line, endLine: max(f.endLine, f.line),
-                annotationLevel: f.severity >= .high ? "failure" : (f.severity == .medium ? "warning" : "notice"),
-                message: Self.clip(ControlCharacters.visible(f.message + (f.redacted.map { " [\($0)]" } ?? "")), 1000),
-                title: Self.clip(ControlCharacters.visible("[\(f.severity.rawValue)] \(f.ruleID)"), 255))
+                level: f.severity >= .high ? .failure : (f.severity == .medium ? .warning : .notice),
+                title: Self.clip(ControlCharacters.visible("[\(f.severity.rawValue)] \(f.ruleID)"), 255),
+                message: Self.clip(ControlCharacters.visible(f.message + (f.redacted.map { " [\($0)]" } ?? "")), 1000))
         }
-        return stride(from: 0, to: all.count, by: Self.annotationBatch).map { Array(all[$0..<min($0 + Self.annotationBatch, all.count)]) }
     }
 
-    /// Inline comments for new findings only, at most `maximumInlineComments`. A finding whose path
-    /// had a secret redacted out of it cannot be anchored on the diff: it is listed in the summary.
-    public func inlineComments(_ r: Reconciliation) -> (comments: [(fingerprint: String, comment: ReviewComment)], overflow: Int) {
+    /// The check's title, summary and annotations.
+    public func checkReport(_ r: Reconciliation) -> CheckReport {
+        CheckReport(title: title(r), summary: checkSummary(r), annotations: annotations(r))
+    }
+
+    public func inlineComments(_ r: Reconciliation) -> (comments: [(fingerprint: String, comment: InlineComment)], overflow: Int) {
         let chosen = r.new.filter { !$0.path.contains(Redaction.mask) }.sorted { ($0.severity, $1.path, $1.line) > ($1.severity, $0.path, $0.line) }.prefix(maximumInlineComments)
         let comments = chosen.sorted(by: Finding.reportOrder).map { f in
-            (f.fingerprint, ReviewComment(path: f.path, line: f.line, side: "RIGHT", body: inlineBody(f)))
+            (f.fingerprint, InlineComment(path: f.path, line: f.line, body: inlineBody(f)))
         }
         return (comments, max(0, r.new.count - maximumInlineComments))
     }

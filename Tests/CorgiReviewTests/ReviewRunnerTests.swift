@@ -1,0 +1,184 @@
+import CorgiCore
+import CorgiDetection
+import CorgiReview
+import Foundation
+import Logging
+import Testing
+
+/// The whole review on in-memory fakes: no database, no HTTP, one rule.
+@Suite("Review runner: the review on in-memory fakes, crashed and resumed at every step")
+struct ReviewRunnerTests {
+    static let rules: RuleSet = {
+        let yaml = """
+            rules:
+              - id: fake-token
+                title: Fake token
+                kind: secret
+                severity: high
+                cwe: CWE-798
+                message: A fake token is committed.
+                keywords: [corgi_fake_]
+                regex: '\\b(corgi_fake_[a-z0-9]{16})\\b'
+            """
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-review-tests-\(getpid())")
+        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("rules.yaml")
+        try! Data(yaml.utf8).write(to: file)
+        let loaded = try! RuleLoader.load(files: [file])
+        return try! RuleSet(rules: loaded.rules)
+    }()
+
+    static func diff(_ lines: [(path: String, tokens: [String])]) -> [UInt8] {
+        var text = ""
+        for (path, tokens) in lines {
+            text += "diff --git a/\(path) b/\(path)\n--- a/\(path)\n+++ b/\(path)\n@@ -0,0 +1,\(tokens.count) @@\n"
+            for token in tokens { text += "+let key = \"\(token)\"\n" }
+        }
+        return Array(text.utf8)
+    }
+
+    static let tokenA = "corgi_fake_q8wm3zr6tk1yv4np", tokenB = "corgi_fake_7lc2hx9bq8wm3zr6", tokenC = "corgi_fake_x1y2z3w4v5u6t7s8"
+
+    static func job(head: String, delivery: String) -> ClaimedJob {
+        ClaimedJob(id: 1, job: ScanJob(forge: "fake", installationID: 1, repositoryID: 42, organisation: "octo", repository: "octo/widgets",
+                                       number: 7, headSHA: head, baseSHA: "base", deliveryID: delivery, trigger: "synchronize"),
+                   attempt: 1, leaseOwner: "test")
+    }
+
+    struct World {
+        let faults: Faults
+        let store: InMemoryReviewStore
+        let pr: FakePullRequestState
+        let runner: ReviewRunner
+    }
+
+    static func world(diff: [UInt8], head: String = "aaaa111", crashAt: Int? = nil) -> World {
+        let faults = Faults(crashAt: crashAt)
+        let store = InMemoryReviewStore(faults: faults)
+        let pr = FakePullRequestState(faults: faults, headSHA: head, diff: .whole(diff))
+        let runner = ReviewRunner(store: store, objects: InMemoryObjectStore(), forges: ["fake": FakeForge(pullRequest: pr)], ruleSet: rules,
+                                  scanOptions: ScanOptions(),
+                                  policy: ReviewPolicy(checkName: "Code Corgi", failOn: .high, maximumInlineComments: 10, defaultRetentionDays: 30))
+        return World(faults: faults, store: store, pr: pr, runner: runner)
+    }
+
+    /// Runs attempts of `claimed` until one publishes (a crash makes the next attempt resume).
+    static func settle(_ world: World, _ claimed: ClaimedJob, attempts: Int = 3) async -> [ReviewRunner.Outcome] {
+        var outcomes: [ReviewRunner.Outcome] = []
+        var claimed = claimed
+        for attempt in 1...attempts {
+            claimed.attempt = attempt
+            let outcome = await world.runner.process(claimed, logger: Logger(label: "test"))
+            outcomes.append(outcome)
+            if outcome == .published { break }
+        }
+        return outcomes
+    }
+
+    @Test("a first review posts a failing check, one inline comment per new finding and one summary")
+    func firstReview() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA]), ("Lib.swift", [Self.tokenB])]))
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let checks = await w.pr.checks
+        #expect(checks.count == 1)
+        #expect(checks.values.first?.conclusion == "failure")
+        #expect(checks.values.first?.report?.annotations.map(\.path) == ["App.swift", "Lib.swift"])
+        let reviews = await w.pr.reviews
+        #expect(reviews.count == 1 && reviews[0].comments.map(\.path) == ["App.swift", "Lib.swift"])
+        #expect(reviews[0].commitID == "aaaa111")
+        let comments = await w.pr.comments
+        #expect(comments.count == 1 && comments[0].body.hasPrefix(ReviewFormatter.summaryMarker))
+        #expect(comments[0].body.contains("**2 open** (2 new)"))
+        // Findings never carry the secret: the comment shows a redacted prefix at most.
+        #expect(!comments[0].body.contains(Self.tokenA) && !reviews[0].comments.contains { $0.body.contains(Self.tokenA) })
+        let published = try await w.store.auditEvents().filter { $0.action == "review.published" }
+        #expect(published.count == 1 && published[0].metadata["new"] == "2" && published[0].metadata["conclusion"] == "failure")
+    }
+
+    @Test("the next push: one fixed, one new, the summary edited in place, only the new finding commented")
+    func nextPush() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA]), ("Lib.swift", [Self.tokenB])]))
+        _ = await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1"))
+        await w.pr.push(headSHA: "bbbb222", diff: .whole(Self.diff([("Lib.swift", [Self.tokenB]), ("New.swift", [Self.tokenC])])))
+        #expect(await Self.settle(w, Self.job(head: "bbbb222", delivery: "d2")) == [.published])
+        let comments = await w.pr.comments
+        #expect(comments.count == 1)
+        #expect(comments[0].body.contains("**2 open** (1 new), **1 fixed**"))
+        let reviews = await w.pr.reviews
+        #expect(reviews.count == 2 && reviews[1].comments.map(\.path) == ["New.swift"])
+        // A deleted summary is posted again, not lost.
+        await w.pr.deleteComment(comments[0].id)
+        await w.pr.push(headSHA: "cccc333", diff: .whole(Self.diff([])))
+        #expect(await Self.settle(w, Self.job(head: "cccc333", delivery: "d3")) == [.published])
+        let after = await w.pr.comments
+        #expect(after.count == 1 && after[0].id != comments[0].id && after[0].body.contains("**0 open** (0 new), **2 fixed**"))
+        #expect(await w.pr.checks.values.filter { $0.headSHA == "cccc333" }.map(\.conclusion) == ["success"])
+    }
+
+    @Test("a job overtaken by a newer push is superseded: no findings, no comments, audited once")
+    func superseded() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]), head: "bbbb222")
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let (checks, comments, reviews) = (await w.pr.checks, await w.pr.comments, await w.pr.reviews)
+        #expect(checks.isEmpty && comments.isEmpty && reviews.isEmpty)
+        #expect(try await w.store.auditEvents().map(\.action) == ["review.superseded"])
+        // Redelivered: the scan is published, nothing happens again.
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        #expect(try await w.store.auditEvents().count == 1)
+    }
+
+    @Test("a vanished pull request completes neutral and says why")
+    func vanished() async throws {
+        let w = Self.world(diff: [])
+        await w.pr.push(headSHA: "aaaa111", diff: .unavailable)
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let check = try #require(await w.pr.checks.values.first)
+        #expect(check.conclusion == "neutral" && check.report?.summary.contains("could not be found (404)") == true)
+    }
+
+    @Test("a partial diff names what it left out, with secrets in paths redacted")
+    func partialDiff() async throws {
+        let w = Self.world(diff: [])
+        let gap = DiffGap(summary: "the diff was too large", uncoveredPaths: ["config/\(Self.tokenB).bin"], uncoveredReason: "no patch")
+        await w.pr.push(headSHA: "aaaa111", diff: .partial(Self.diff([("App.swift", [Self.tokenA])]), gap))
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let summary = try #require(await w.pr.comments.first?.body)
+        #expect(summary.contains("the diff was too large; not covered (no patch): `config/"))
+        #expect(!summary.contains(Self.tokenB))
+    }
+
+    /// The points a clean review passes, in order (the reference for the crash test).
+    static func cleanRun() async -> (points: [String], world: World) {
+        let w = world(diff: diff([("App.swift", [tokenA]), ("Lib.swift", [tokenB])]))
+        _ = await settle(w, job(head: "aaaa111", delivery: "d1"))
+        return (await w.faults.passed, w)
+    }
+
+    @Test("crashed just before or just after any write, the next attempt finishes the same review without duplicates")
+    func crashAndResume() async throws {
+        let (points, clean) = await Self.cleanRun()
+        // Every write of the review: check, scan record, review, summary, check update, completion.
+        #expect(points.count >= 16, "\(points)")
+        let cleanSummary = await clean.pr.comments.map(\.body)
+        for crashAt in 1...points.count {
+            let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA]), ("Lib.swift", [Self.tokenB])]), crashAt: crashAt)
+            let outcomes = await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1"))
+            let at = points[crashAt - 1]
+            #expect(outcomes.count == 2 && outcomes.first != .published && outcomes.last == .published, "crash at \(at): \(outcomes)")
+            // One summary, the same text as without the crash.
+            #expect(await w.pr.comments.map(\.body) == cleanSummary, "crash at \(at)")
+            // Every inline comment once.
+            let inline = await w.pr.reviews.flatMap { $0.comments.map(\.path) }
+            #expect(inline == ["App.swift", "Lib.swift"], "crash at \(at)")
+            // The check the review recorded is completed as failing; a check created just before a
+            // crash that kept its id from being recorded is the only one left behind.
+            let checks = await w.pr.checks
+            let completed = checks.values.filter { $0.conclusion == "failure" }
+            #expect(completed.count == 1, "crash at \(at)")
+            #expect(checks.count == (["after createCheck", "before setCheckRun"].contains(at) ? 2 : 1), "crash at \(at)")
+            // Findings recorded once, the review audited once.
+            let actions = try await w.store.auditEvents().map(\.action)
+            #expect(actions == ["scan.recorded", "review.published"], "crash at \(at)")
+        }
+    }
+}
