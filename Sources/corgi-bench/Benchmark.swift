@@ -23,9 +23,15 @@ struct Benchmark {
         while let argument = arguments.first {
             arguments.removeFirst()
             switch argument {
-            case "--size-mb": sizeMB = Int(arguments.removeFirst()) ?? sizeMB
-            case "--keep": keep = arguments.removeFirst()
-            default: fatalError("usage: corgi-bench [--size-mb N] [--keep FILE]")
+            case "--size-mb" where !arguments.isEmpty: sizeMB = Int(arguments.removeFirst()) ?? sizeMB
+            case "--keep" where !arguments.isEmpty: keep = arguments.removeFirst()
+            default:
+                // A usage error is the user's, not a crash: say how to call, exit 2.
+                FileHandle.standardError.write(Data((
+                    "usage: corgi-bench [--size-mb N] [--keep FILE]\n"
+                    + "       corgi-bench --history [--size-mb N] [--repo DIR] [--corgi BIN] [--keep FILE] [--runs N]\n"
+                    + "       corgi-bench --child-scan FILE all|secret|code\n").utf8))
+                exit(2)
             }
         }
         let path = keep ?? NSTemporaryDirectory() + "corgi-bench-\(getpid()).diff"
