@@ -8,29 +8,17 @@ import NIOHTTP1
 /// limits (`Retry-After`, `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset`) are retried with
 /// exponential backoff; other 4xx are not. The base URL is configurable for GitHub Enterprise.
 public struct GitHubAPI: Sendable {
-    public struct RetryPolicy: Sendable {
-        public var attempts = 5
-        public var initialBackoff: TimeInterval = 0.5
-        public var maximumBackoff: TimeInterval = 30
-        /// A server asking for a longer wait than this fails the call instead (the job is retried later).
-        public var maximumWait: TimeInterval = 120
-        public var requestTimeout: TimeInterval = 30
-        public init() {}
-    }
+    public typealias RetryPolicy = ForgeRetryPolicy
 
-    public let baseURL: String
+    public var baseURL: String { transport.baseURL }
     public let authenticator: GitHubAppAuthenticator
-    public let http: HTTPClient
-    public var retry: RetryPolicy
-    public let userAgent = "code-corgi"
+    let transport: ForgeHTTP
     /// Diffs larger than this are treated like GitHub's own `too_large`.
     public var maximumDiffBytes = 25 << 20
 
     public init(baseURL: String, authenticator: GitHubAppAuthenticator, http: HTTPClient, retry: RetryPolicy = RetryPolicy()) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.authenticator = authenticator
-        self.http = http
-        self.retry = retry
+        transport = ForgeHTTP(baseURL: baseURL, http: http, retry: retry, name: "github")
     }
 
     // MARK: Operations
@@ -167,11 +155,7 @@ public struct GitHubAPI: Sendable {
 
     // MARK: Transport
 
-    struct Response {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: [UInt8]
-    }
+    typealias Response = ForgeHTTP.Response
 
     func installationToken(_ installation: Int, logger: Logger) async throws -> String {
         try await authenticator.installationToken(for: installation) { jwt in
@@ -212,83 +196,14 @@ public struct GitHubAPI: Sendable {
         _ operation: String, _ method: HTTPMethod, _ path: String, query: [String: String], body: [UInt8]?,
         accept: String, authorization: String, allow: Set<Int>, limit: Int, logger: Logger
     ) async throws -> Response {
-        var url = baseURL + path
-        if !query.isEmpty {
-            url += "?" + query.sorted { $0.key < $1.key }.map { "\(URLPathSegment.encode($0.key))=\(URLPathSegment.encode($0.value))" }
-                .joined(separator: "&")
-        }
-        var lastStatus: Int?
-        for attempt in 1...retry.attempts {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers.add(name: "Accept", value: accept)
-            request.headers.add(name: "Authorization", value: authorization)
-            request.headers.add(name: "User-Agent", value: userAgent)
-            request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
-            if let body {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: body))
-            }
-            let started = Date()
-            var wait: TimeInterval
-            do {
-                let response = try await http.execute(request, timeout: .seconds(Int64(retry.requestTimeout)))
-                let status = Int(response.status.code)
-                let bytes = try await response.body.collect(upTo: limit)
-                let result = Response(status: status, headers: response.headers, body: Array(buffer: bytes))
-                logger.debug("github call", metadata: [
-                    "operation": "\(operation)", "status": "\(status)", "attempt": "\(attempt)",
-                    "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
-                ])
-                if (200..<300).contains(status) || allow.contains(status) { return result }
-                lastStatus = status
-                if let rateWait = Self.rateLimitWait(status: status, headers: response.headers) {
-                    guard rateWait <= retry.maximumWait else { throw ForgeError.retriesExhausted(operation: operation, lastStatus: status) }
-                    wait = rateWait
-                } else if status >= 500 {
-                    wait = backoff(attempt)
-                } else if status == 401 {
-                    throw ForgeError.unauthorized(operation: operation)
-                } else if status == 404 {
-                    throw ForgeError.notFound(operation: operation)
-                } else {
-                    throw ForgeError.http(operation: operation, status: status)
-                }
-            } catch let error as ForgeError {
-                throw error
-            } catch let error as DecodingError {
-                throw error
-            } catch {
-                logger.warning("github call failed", metadata: ["operation": "\(operation)", "attempt": "\(attempt)", "error": "\(type(of: error))"])
-                wait = backoff(attempt)
-            }
-            if attempt == retry.attempts { break }
-            try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-        }
-        throw ForgeError.retriesExhausted(operation: operation, lastStatus: lastStatus)
-    }
-
-    func backoff(_ attempt: Int) -> TimeInterval {
-        let base = min(retry.maximumBackoff, retry.initialBackoff * pow(2, Double(attempt - 1)))
-        return base * Double.random(in: 0.8...1.2)
-    }
-
-    /// How long a rate-limited response asks us to wait, per GitHub's documentation.
-    static func rateLimitWait(status: Int, headers: HTTPHeaders, now: Date = Date()) -> TimeInterval? {
-        guard status == 403 || status == 429 else { return nil }
-        if let retryAfter = headers.first(name: "Retry-After").flatMap(TimeInterval.init) { return max(0, retryAfter) }
-        if headers.first(name: "X-RateLimit-Remaining") == "0",
-           let reset = headers.first(name: "X-RateLimit-Reset").flatMap(TimeInterval.init)
-        {
-            return max(0, reset - now.timeIntervalSince1970) + 1
-        }
-        return status == 429 ? 60 : nil
+        try await transport.execute(
+            operation, method, path, query: query, body: body,
+            headers: [("Accept", accept), ("Authorization", authorization), ("X-GitHub-Api-Version", "2022-11-28")],
+            allow: allow, limit: limit, logger: logger)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], operation: String) throws -> T {
-        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch {
-            throw ForgeError.invalidResponse(operation: operation)
-        }
+        try ForgeHTTP.decode(type, bytes, operation: operation)
     }
 
     static func timestamp(_ date: Date = Date()) -> String { ISO8601DateFormatter().string(from: date) }
