@@ -1,4 +1,5 @@
 import Configuration
+import CorgiForges
 public import CorgiDetection
 public import CorgiReview
 public import Foundation
@@ -16,6 +17,11 @@ public actor SecretStore {
         case githubWebhookSecret = "github-webhook-secret"
         /// Optional: the previous webhook secret, accepted during a rotation.
         case githubWebhookSecretPrevious = "github-webhook-secret-previous"
+        /// GitLab: the hook's secret token (sent verbatim in `X-Gitlab-Token`), its optional
+        /// signing token (`whsec_…`, Standard Webhooks), and a project or group access token.
+        case gitlabWebhookToken = "gitlab-webhook-token"
+        case gitlabWebhookSigningKey = "gitlab-webhook-signing-key"
+        case gitlabToken = "gitlab-token"
         /// Base64 of 32 random bytes; `storage-encryption-key-previous` may hold the old key.
         case storageEncryptionKey = "storage-encryption-key"
         case storageEncryptionKeyPrevious = "storage-encryption-key-previous"
@@ -73,10 +79,36 @@ public actor SecretStore {
         }
         _ = try storageKeys()
         if Self.required(for: role).contains(.auditCheckpointKey) { _ = try await auditKey() }
-        for name in [Name.githubWebhookSecret, .githubWebhookSecretPrevious] {
+        for name in [Name.githubWebhookSecret, .githubWebhookSecretPrevious, .gitlabWebhookToken] {
             guard let secret = reader.string(forKey: name.configKey, isSecret: true) else { continue }
             try Self.checkWebhookSecret(secret, name: name)
         }
+        if let signing = reader.string(forKey: Name.gitlabWebhookSigningKey.configKey, isSecret: true),
+           (StandardWebhooks.key(fromSecret: signing)?.count ?? 0) < Self.minimumWebhookSecretBytes {
+            throw SettingsError("secret \(Name.gitlabWebhookSigningKey.rawValue) must be GitLab's signing token (whsec_ and base64 of at least "
+                + "\(Self.minimumWebhookSecretBytes) random bytes)")
+        }
+    }
+
+    /// How GitLab webhooks authenticate here: the secret token and the signing keys configured
+    /// (each mechanism configured must pass); nil when neither is, and GitLab's route is off.
+    public func gitlabWebhookCredentials() async throws -> (tokens: [[UInt8]], signingKeys: [[UInt8]])? {
+        try await refreshIfChanged()
+        // Too short to be safe (rotated in badly): not used, so deliveries fail closed.
+        var token: [UInt8]?
+        if let text = reader.string(forKey: Name.gitlabWebhookToken.configKey, isSecret: true) {
+            let bytes = [UInt8](text.trimmingCharacters(in: .newlines).utf8)
+            if bytes.count >= Self.minimumWebhookSecretBytes { token = bytes }
+        }
+        var signing: [UInt8]?
+        if let text = reader.string(forKey: Name.gitlabWebhookSigningKey.configKey, isSecret: true),
+           let key = StandardWebhooks.key(fromSecret: text), key.count >= Self.minimumWebhookSecretBytes {
+            signing = key
+        }
+        guard token != nil || signing != nil else { return nil }
+        // Without an API token the review could not answer: the route stays off.
+        guard reader.string(forKey: Name.gitlabToken.configKey, isSecret: true)?.isEmpty == false else { return nil }
+        return ([token].compactMap { $0 }, [signing].compactMap { $0 })
     }
 
     /// Whoever guesses the webhook secret can sign webhooks that start reviews with the App's

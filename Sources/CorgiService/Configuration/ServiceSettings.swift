@@ -71,6 +71,9 @@ public struct ServiceSettings: Sendable {
     public var connectionLimits = ConnectionLimits()
     public var githubAppID: String
     public var githubAPIURL = "https://api.github.com"
+    /// `gitlab.api_url` (the v4 API root, e.g. https://gitlab.example.com/api/v4): GitLab merge
+    /// requests are reviewed when it is set and GitLab's secrets are in the secrets directory.
+    public var gitlabAPIURL: String?
     public var checkName = "Code Corgi"
     public var databasePath: String
     public var objectsDirectory: String
@@ -101,6 +104,7 @@ public struct ServiceSettings: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path }
 
+        try reader.refuseSecrets(["gitlab.token", "gitlab.webhook_token", "gitlab.signing_key", "gitlab.private_token"])
         try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
                                   "github.webhook-secret", "github.private-key"])
         try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
@@ -184,6 +188,17 @@ public struct ServiceSettings: Sendable {
         // The installation tokens travel to this URL: plain HTTP only to this machine (a local double or proxy).
         if s.githubAPIURL.hasPrefix("http://"), !SettingsReader.isLoopback(url: s.githubAPIURL) {
             throw SettingsError("\(path): github.api_url must be https:// (plain http:// is allowed only to a loopback address): the App's tokens travel on it")
+        }
+        if let gitlab = try reader.optionalString("gitlab.api_url") {
+            guard gitlab.hasPrefix("https://") || gitlab.hasPrefix("http://") else {
+                throw SettingsError("\(path): gitlab.api_url must be an http(s) URL")
+            }
+            try reader.refuseCredentials(inURL: gitlab, setting: "gitlab.api_url")
+            // The access token travels to this URL: plain HTTP only to this machine.
+            if gitlab.hasPrefix("http://"), !SettingsReader.isLoopback(url: gitlab) {
+                throw SettingsError("\(path): gitlab.api_url must be https:// (plain http:// is allowed only to a loopback address): the access token travels on it")
+            }
+            s.gitlabAPIURL = gitlab
         }
         s.checkName = try reader.string("github.check_name", default: s.checkName)
         s.githubTimeoutSeconds = try reader.int("github.timeout_seconds", default: s.githubTimeoutSeconds, range: 1...600)

@@ -32,7 +32,8 @@ public enum CorgiWorkerNode {
                 let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
                 let metrics = ServiceMetrics()
                 let runner = ServiceComponents.reviewRunner(store: store, objects: objects, github: github, ruleSet: ruleSet,
-                                                        scanOptions: scanOptions, settings: settings, metrics: metrics)
+                                                        scanOptions: scanOptions, settings: settings, secrets: secrets, http: http,
+                                                        metrics: metrics)
                 var services: [any Service] = []
                 for i in 0..<settings.workers {
                     services.append(ReviewWorker(name: "\(name)-\(i)", queue: queue, runner: runner, metrics: metrics,

@@ -23,9 +23,13 @@ public struct WebhookGateway: Sendable {
     let unverifiedBodyBudget: UnverifiedBodyBudget
     /// Live workers, where they run in other processes (distributed mode).
     let liveWorkers: (@Sendable () async -> Int)?
+    /// `gitlab.api_url` is set: `/webhooks/gitlab` answers once GitLab's secrets are there too.
+    let gitlabEnabled: Bool
 
     public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
-                maximumBodyBytes: Int, unverifiedBodyBytes: Int = 32 << 20, liveWorkers: (@Sendable () async -> Int)? = nil) {
+                maximumBodyBytes: Int, unverifiedBodyBytes: Int = 32 << 20, liveWorkers: (@Sendable () async -> Int)? = nil,
+                gitlabEnabled: Bool = false) {
+        self.gitlabEnabled = gitlabEnabled
         self.unverifiedBodyBudget = UnverifiedBodyBudget(largeBytes: unverifiedBodyBytes)
         self.liveWorkers = liveWorkers
         self.intake = intake
@@ -39,6 +43,7 @@ public struct WebhookGateway: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.post("/webhooks/github") { request, _ in await self.github(request) }
+        router.post("/webhooks/gitlab") { request, _ in await self.gitlab(request) }
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { _, _ in
@@ -71,30 +76,44 @@ public struct WebhookGateway: Sendable {
         return counts
     }
 
+    /// What every webhook route does before it may trust anything: refuse a body over the
+    /// limit, and read it within the budget for unverified bodies.
+    enum Intake {
+        case body(ByteBuffer, UnverifiedReservation)
+        case refused(Response)
+    }
+
+    func readBody(_ request: inout Request, logger log: Logger) async -> Intake {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: body too large", metadata: ["bytes": "\(length)"])
+            return .refused(Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"]))
+        }
+        switch await readUnverifiedBody(&request) {
+        case .read(let read, let reserved):
+            return .body(read, reserved)
+        case .tooLarge:
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: body too large or unreadable")
+            return .refused(Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"]))
+        case .overBudget:
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: unverified body budget exhausted")
+            return .refused(Self.overBudget())
+        }
+    }
+
     func github(_ incoming: Request) async -> Response {
         let started = ContinuousClock.now
         defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
         var request = incoming
         var log = logger
         log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: body too large", metadata: ["bytes": "\(length)"])
-            return Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"])
-        }
         let body: ByteBuffer
         var reservation: UnverifiedReservation
-        switch await readUnverifiedBody(&request) {
-        case .read(let read, let reserved):
-            (body, reservation) = (read, reserved)
-        case .tooLarge:
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: body too large or unreadable")
-            return Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"])
-        case .overBudget:
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: unverified body budget exhausted")
-            return Self.overBudget()
+        switch await readBody(&request, logger: log) {
+        case .body(let read, let reserved): (body, reservation) = (read, reserved)
+        case .refused(let response): return response
         }
         // Held until this request is answered, verified or not.
         defer { reservation.release() }
@@ -206,9 +225,16 @@ public struct WebhookGateway: Sendable {
             return Self.json(.accepted, ["status": "ignored", "event": name])
         }
 
-        let result = try await intake.accept(WebhookDelivery(
-            deliveryID: delivery, forge: "github", event: event, job: job, installation: installationChange,
-            audit: AuditEntry(actor: "github", action: action, target: target, organisation: organisation, metadata: metadata)))
+        return try await record(
+            WebhookDelivery(deliveryID: delivery, forge: "github", event: event, job: job, installation: installationChange,
+                            audit: AuditEntry(actor: "github", action: action, target: target, organisation: organisation, metadata: metadata)),
+            closing: closePR, logger: logger)
+    }
+
+    /// Records a verified delivery in the ledger (and queues its job); the same for every forge.
+    func record(_ delivery: WebhookDelivery, closing closePR: PullRequestKey?, logger: Logger) async throws -> Response {
+        let target = delivery.audit.target, action = delivery.audit.action, metadata = delivery.audit.metadata
+        let result = try await intake.accept(delivery)
         switch result {
         case .redelivery:
             metrics.webhooksDuplicate.increment()

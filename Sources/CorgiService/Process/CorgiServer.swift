@@ -29,10 +29,12 @@ public enum CorgiServer {
         do {
             let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
             let runner = ServiceComponents.reviewRunner(store: store, objects: objects, github: github, ruleSet: ruleSet,
-                                                        scanOptions: scanOptions, settings: settings, metrics: metrics)
+                                                        scanOptions: scanOptions, settings: settings, secrets: secrets, http: http,
+                                                        metrics: metrics)
             let gateway = WebhookGateway(intake: store, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
                                          maximumBodyBytes: settings.maximumBodyBytes,
-                                         unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes)
+                                         unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
+                                         gitlabEnabled: settings.gitlabAPIURL != nil)
             let app = try ServiceComponents.application(
                 router: gateway.router(), settings: settings, listening: "corgi serve listening",
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)

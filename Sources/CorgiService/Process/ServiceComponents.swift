@@ -34,11 +34,23 @@ enum ServiceComponents {
     /// The review every worker runs: the forges it may talk to, the rules, and the policy from
     /// the settings; published reviews are counted in `metrics`.
     static func reviewRunner(store: any ReviewStore & AuditLog, objects: any ObjectStore, github: GitHubAPI, ruleSet: RuleSet,
-                             scanOptions: ScanOptions, settings: ServiceSettings, metrics: ServiceMetrics) -> ReviewRunner {
+                             scanOptions: ScanOptions, settings: ServiceSettings, secrets: SecretStore, http: HTTPClient,
+                             metrics: ServiceMetrics) -> ReviewRunner {
         let policy = ReviewPolicy(checkName: settings.checkName, failOn: Severity(rawValue: settings.failOn),
                                   maximumInlineComments: settings.maximumInlineComments, defaultRetentionDays: settings.retentionDays,
                                   retentionDaysByOrganisation: settings.organisationRetentionDays)
-        return ReviewRunner(store: store, objects: objects, forges: ["github": GitHubForge(api: github)], ruleSet: ruleSet,
+        var forges: [String: any Forge] = ["github": GitHubForge(api: github)]
+        if let gitlab = settings.gitlabAPIURL {
+            var retry = ForgeRetryPolicy()
+            retry.attempts = settings.githubRetryAttempts
+            retry.initialBackoff = Double(settings.githubRetryInitialBackoffMilliseconds) / 1000
+            retry.requestTimeout = TimeInterval(settings.githubTimeoutSeconds)
+            // Read per call: a rotated token is used at once, and none is kept in memory longer.
+            forges["gitlab"] = GitLabForge(api: GitLabAPI(baseURL: gitlab, http: http, retry: retry) {
+                try await secrets.requiredString(.gitlabToken)
+            })
+        }
+        return ReviewRunner(store: store, objects: objects, forges: forges, ruleSet: ruleSet,
                             scanOptions: scanOptions, policy: policy) { reconciliation, duration in
             metrics.scansCompleted.increment()
             metrics.findingsNew.increment(by: Int64(reconciliation.new.count))

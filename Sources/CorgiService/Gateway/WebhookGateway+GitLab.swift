@@ -1,0 +1,131 @@
+import CorgiForges
+import CorgiReview
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import Prometheus
+
+/// `POST /webhooks/gitlab`: merge request and comment events from a GitLab project or group hook.
+///
+/// Authenticated before a byte is parsed: the hook's secret token (`X-Gitlab-Token`, compared in
+/// constant time) and, when a signing token is configured, its Standard Webhooks signature with a
+/// timestamp within five minutes; every mechanism configured must pass. The route answers 404
+/// while GitLab is not configured (no `gitlab.api_url`, or neither webhook secret, or no access
+/// token). Deliveries are deduplicated by GitLab's `Idempotency-Key` (the same on every retry).
+extension WebhookGateway {
+    static let gitlabEventHeader = HTTPField.Name("X-Gitlab-Event")!
+    static let gitlabTokenHeader = HTTPField.Name("X-Gitlab-Token")!
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let gitlabEventUUIDHeader = HTTPField.Name("X-Gitlab-Event-UUID")!
+    static let webhookIDHeader = HTTPField.Name("webhook-id")!
+    static let webhookTimestampHeader = HTTPField.Name("webhook-timestamp")!
+    static let webhookSignatureHeader = HTTPField.Name("webhook-signature")!
+
+    func gitlab(_ incoming: Request) async -> Response {
+        let started = ContinuousClock.now
+        defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
+        var request = incoming
+        var log = logger
+        log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
+        log[metadataKey: "forge"] = "gitlab"
+        let credentials: (tokens: [[UInt8]], signingKeys: [[UInt8]])?
+        do { credentials = gitlabEnabled ? try await secrets.gitlabWebhookCredentials() : nil } catch {
+            log.error("webhook secrets unavailable")
+            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
+        }
+        guard let credentials else { return Self.json(.notFound, ["error": "not found"]) }
+        let body: ByteBuffer
+        var reservation: UnverifiedReservation
+        switch await readBody(&request, logger: log) {
+        case .body(let read, let reserved): (body, reservation) = (read, reserved)
+        case .refused(let response): return response
+        }
+        defer { reservation.release() }
+        let bytes = body.readableBytesView
+        if !credentials.tokens.isEmpty, !WebhookSignature.verifyToken(request.headers[Self.gitlabTokenHeader], secrets: credentials.tokens) {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: bad or missing X-Gitlab-Token", metadata: ["bytes": "\(bytes.count)"])
+            return Self.json(.unauthorized, ["error": "invalid token"])
+        }
+        if !credentials.signingKeys.isEmpty {
+            let verdict = StandardWebhooks.verify(
+                id: request.headers[Self.webhookIDHeader], timestamp: request.headers[Self.webhookTimestampHeader],
+                signatures: request.headers[Self.webhookSignatureHeader], body: bytes, keys: credentials.signingKeys)
+            if case .refused(let failure) = verdict {
+                metrics.webhooksRejected.increment()
+                log.warning("webhook refused: bad signature", metadata: ["reason": "\(failure)", "bytes": "\(bytes.count)"])
+                return Self.json(.unauthorized, ["error": "invalid signature"])
+            }
+        }
+        // From GitLab from here on.
+        let deliveryHeader = request.headers[Self.idempotencyKeyHeader] ?? request.headers[Self.webhookIDHeader]
+            ?? request.headers[Self.gitlabEventUUIDHeader]
+        guard let event = request.headers[Self.gitlabEventHeader], Self.isEventName(event),
+              let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128)
+        else {
+            metrics.webhooksRejected.increment()
+            return Self.json(.badRequest, ["error": "missing or invalid X-Gitlab-Event / Idempotency-Key"])
+        }
+        log[metadataKey: "delivery"] = "\(delivery)"
+        log[metadataKey: "event"] = "\(event)"
+        let decoded: GitLabEvent
+        do { decoded = try GitLabEvent.decode(event: event, body: Data(bytes)) } catch {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
+            return Self.json(.badRequest, ["error": "\(error)"])
+        }
+        do {
+            return try await acceptGitLab(decoded, event: event, delivery: delivery, logger: log)
+        } catch {
+            log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
+            return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+        }
+    }
+
+    /// GitLab's event names are words and spaces ("Merge Request Hook").
+    static func isEventName(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0 == " ") }
+    }
+
+    func acceptGitLab(_ decoded: GitLabEvent, event: String, delivery: String, logger: Logger) async throws -> Response {
+        switch decoded {
+        case .mergeRequest(let e):
+            let project = e.project, iid = e.objectAttributes.iid
+            let action = e.objectAttributes.action.map { Self.isToken($0, maximum: 32) ? $0 : "other" } ?? "none"
+            var metadata = ["delivery": delivery, "event": event, "repository": project.pathWithNamespace, "pr": "\(iid)"]
+            var job: ScanJob?
+            var closing: PullRequestKey?
+            if e.triggersScan {
+                guard let head = e.objectAttributes.lastCommit?.id, Self.isToken(head, maximum: 64) else {
+                    return Self.json(.badRequest, ["error": "merge request event without a last commit"])
+                }
+                metadata["sha"] = head
+                job = ScanJob(forge: "gitlab", installationID: 0, repositoryID: project.id, organisation: project.organisation,
+                              repository: project.pathWithNamespace, number: iid, headSHA: head, baseSHA: nil, deliveryID: delivery,
+                              trigger: "merge_request.\(action)")
+            } else if e.closes {
+                closing = PullRequestKey(forge: "gitlab", installationID: 0, repositoryID: project.id, number: iid)
+            }
+            return try await record(
+                WebhookDelivery(deliveryID: delivery, forge: "gitlab", event: "merge_request", job: job, installation: nil,
+                                audit: AuditEntry(actor: "gitlab", action: "webhook.merge_request.\(action)",
+                                                  target: "\(project.pathWithNamespace)!\(iid)", organisation: project.organisation,
+                                                  metadata: metadata)),
+                closing: closing, logger: logger)
+        case .note(let e):
+            // Chat commands come with the review core's command support; recorded for the audit trail.
+            let iid = e.mergeRequest?.iid ?? 0
+            return try await record(
+                WebhookDelivery(deliveryID: delivery, forge: "gitlab", event: "note", job: nil, installation: nil,
+                                audit: AuditEntry(actor: "gitlab", action: "webhook.note", target: "\(e.project.pathWithNamespace)!\(iid)",
+                                                  organisation: e.project.organisation,
+                                                  metadata: ["delivery": delivery, "event": event, "repository": e.project.pathWithNamespace]))
+                , closing: nil, logger: logger)
+        case .ignored(let name):
+            metrics.webhooksIgnored.increment()
+            logger.info("webhook ignored")
+            return Self.json(.accepted, ["status": "ignored", "event": name])
+        }
+    }
+}
