@@ -1,8 +1,8 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 public import Foundation
-public import Logging
+import Logging
 import NIOCore
-public import NIOHTTP1
+import NIOHTTP1
 
 /// Retries for forge API calls: 5xx, transport errors and rate limits are retried with
 /// exponential backoff; other 4xx are not.
@@ -65,8 +65,18 @@ struct ForgeHTTP: Sendable {
             do {
                 let response = try await http.execute(request, timeout: .seconds(Int64(retry.requestTimeout)))
                 let status = Int(response.status.code)
-                let bytes = try await response.body.collect(upTo: limit)
-                let result = Response(status: status, headers: response.headers, body: Array(buffer: bytes))
+                // At most `limit` bytes are read: a larger body is cut there (a caller that asked
+                // for a diff sees it is over its limit; a cut JSON body fails to decode).
+                var body: [UInt8] = []
+                for try await chunk in response.body {
+                    let room = limit - body.count
+                    if chunk.readableBytes > room {
+                        body += chunk.readableBytesView.prefix(room)
+                        break
+                    }
+                    body += chunk.readableBytesView
+                }
+                let result = Response(status: status, headers: response.headers, body: body)
                 logger.debug("\(name) call", metadata: [
                     "operation": "\(operation)", "status": "\(status)", "attempt": "\(attempt)",
                     "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
