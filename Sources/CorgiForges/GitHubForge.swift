@@ -1,5 +1,5 @@
 public import CorgiReview
-public import Logging
+import Logging
 
 /// GitHub as a review's forge: a GitHub App's installation token, check runs, pull-request
 /// reviews and an issue comment for the summary.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Identifies a pull request in one installation.
 public struct PullRequestReference: Sendable, Hashable, Codable {

@@ -1,5 +1,5 @@
 public import CorgiReview
-public import Logging
+import Logging
 
 /// GitLab (gitlab.com or self-managed) as a review's forge. A job's `repositoryID` is the
 /// project's numeric id and its `number` the merge request's iid; `installationID` is 0 (one

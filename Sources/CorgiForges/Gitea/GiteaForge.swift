@@ -1,0 +1,85 @@
+public import CorgiReview
+import Logging
+
+/// Gitea or Forgejo as a review's forge: a commit status (context = the check's name), one
+/// pull-request review with line comments on added lines, and one summary comment edited in
+/// place. A job's `repositoryID` is the repository's id, `repository` its owner/name, `number`
+/// the pull request's index; `installationID` is 0 (one configured instance).
+public struct GiteaForge: Forge {
+    public let api: GiteaAPI
+
+    public init(api: GiteaAPI) { self.api = api }
+
+    public func pullRequest(for job: ScanJob) -> (any ForgePullRequest)? {
+        let parts = job.repository.split(separator: "/")
+        guard parts.count == 2, job.number > 0 else { return nil }
+        return GiteaPullRequestClient(api: api, repository: job.repository, number: job.number)
+    }
+}
+
+struct GiteaPullRequestClient: ForgePullRequest {
+    let api: GiteaAPI
+    let repository: String
+    let number: Int
+
+    func headSHA(logger: Logger) async throws -> String? {
+        try await api.pullRequest(repository, number: number, logger: logger)?.head.sha
+    }
+
+    func diff(logger: Logger) async throws -> FetchedDiff {
+        guard let (bytes, tooLarge) = try await api.pullRequestDiff(repository, number: number, logger: logger) else { return .unavailable }
+        guard tooLarge else { return .whole(bytes) }
+        // Cut at the last file boundary within the limit: the files after it are named as not covered.
+        let marker = Array("\ndiff --git ".utf8)
+        var cut = 0
+        var i = min(bytes.count, api.maximumDiffBytes) - marker.count
+        while i > 0 {
+            if bytes[i..<(i + marker.count)].elementsEqual(marker) {
+                cut = i + 1
+                break
+            }
+            i -= 1
+        }
+        let kept = Array(bytes[..<cut])
+        return .partial(kept, DiffGap(summary: "the diff exceeded \(api.maximumDiffBytes >> 20) MiB; the files after that point were not reviewed"))
+    }
+
+    func createCheck(name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int {
+        let url = try await api.pullRequest(repository, number: number, logger: logger)?.htmlURL
+        return try await api.setStatus(repository, sha: headSHA, state: "pending", context: name, description: "Reviewing", targetURL: url,
+                                       logger: logger)
+    }
+
+    /// Gitea has no "neutral": a review that is not a failure is `success`, and its description
+    /// says when it did not cover everything.
+    func updateCheck(_ id: Int, name: String, headSHA: String, conclusion: String?, report: CheckReport, logger: Logger) async throws {
+        let state = switch conclusion {
+        case nil: "pending"
+        case "failure": "failure"
+        default: "success"
+        }
+        let description = String(((conclusion == "neutral" ? "Neutral: " : "") + report.title).prefix(255))
+        let url = try await api.pullRequest(repository, number: number, logger: logger)?.htmlURL
+        _ = try await api.setStatus(repository, sha: headSHA, state: state, context: name, description: description, targetURL: url, logger: logger)
+    }
+
+    func inlineCommentBodies(logger: Logger) async throws -> [String] {
+        try await api.reviewCommentBodies(repository, number: number, logger: logger)
+    }
+
+    func postReview(commitID: String, body: String, comments: [InlineComment], logger: Logger) async throws {
+        try await api.createReview(repository, number: number, commitID: commitID, body: body, comments: comments, logger: logger)
+    }
+
+    func comments(logger: Logger) async throws -> [ForgeComment] {
+        try await api.issueComments(repository, number: number, logger: logger).map { ForgeComment(id: $0.id, body: $0.body) }
+    }
+
+    func updateComment(_ id: Int, body: String, logger: Logger) async throws -> Bool {
+        try await api.updateIssueComment(repository, commentID: id, body: body, logger: logger)
+    }
+
+    func createComment(body: String, logger: Logger) async throws -> Int {
+        try await api.createIssueComment(repository, number: number, body: body, logger: logger)
+    }
+}
