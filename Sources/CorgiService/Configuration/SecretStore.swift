@@ -22,6 +22,9 @@ public actor SecretStore {
         case gitlabWebhookToken = "gitlab-webhook-token"
         case gitlabWebhookSigningKey = "gitlab-webhook-signing-key"
         case gitlabToken = "gitlab-token"
+        /// Gitea / Forgejo: the webhook's secret (HMAC-SHA256 of the body) and an access token.
+        case giteaWebhookSecret = "gitea-webhook-secret"
+        case giteaToken = "gitea-token"
         /// Base64 of 32 random bytes; `storage-encryption-key-previous` may hold the old key.
         case storageEncryptionKey = "storage-encryption-key"
         case storageEncryptionKeyPrevious = "storage-encryption-key-previous"
@@ -79,7 +82,7 @@ public actor SecretStore {
         }
         _ = try storageKeys()
         if Self.required(for: role).contains(.auditCheckpointKey) { _ = try await auditKey() }
-        for name in [Name.githubWebhookSecret, .githubWebhookSecretPrevious, .gitlabWebhookToken] {
+        for name in [Name.githubWebhookSecret, .githubWebhookSecretPrevious, .gitlabWebhookToken, .giteaWebhookSecret] {
             guard let secret = reader.string(forKey: name.configKey, isSecret: true) else { continue }
             try Self.checkWebhookSecret(secret, name: name)
         }
@@ -88,6 +91,17 @@ public actor SecretStore {
             throw SettingsError("secret \(Name.gitlabWebhookSigningKey.rawValue) must be GitLab's signing token (whsec_ and base64 of at least "
                 + "\(Self.minimumWebhookSecretBytes) random bytes)")
         }
+    }
+
+    /// The Gitea / Forgejo webhook secret; nil when it (or the access token) is missing, and the
+    /// route is off. A secret too short to be safe is not used: deliveries fail closed.
+    public func giteaWebhookSecret() async throws -> [UInt8]? {
+        try await refreshIfChanged()
+        guard reader.string(forKey: Name.giteaToken.configKey, isSecret: true)?.isEmpty == false,
+              let text = reader.string(forKey: Name.giteaWebhookSecret.configKey, isSecret: true)
+        else { return nil }
+        let secret = [UInt8](text.trimmingCharacters(in: .newlines).utf8)
+        return secret.count >= Self.minimumWebhookSecretBytes ? secret : nil
     }
 
     /// How GitLab webhooks authenticate here: the secret token and the signing keys configured

@@ -74,6 +74,9 @@ public struct ServiceSettings: Sendable {
     /// `gitlab.api_url` (the v4 API root, e.g. https://gitlab.example.com/api/v4): GitLab merge
     /// requests are reviewed when it is set and GitLab's secrets are in the secrets directory.
     public var gitlabAPIURL: String?
+    /// `gitea.api_url` (e.g. https://gitea.example.com/api/v1; Forgejo too): reviewed when set and
+    /// the Gitea secrets are in the secrets directory.
+    public var giteaAPIURL: String?
     public var checkName = "Code Corgi"
     public var databasePath: String
     public var objectsDirectory: String
@@ -104,7 +107,8 @@ public struct ServiceSettings: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path }
 
-        try reader.refuseSecrets(["gitlab.token", "gitlab.webhook_token", "gitlab.signing_key", "gitlab.private_token"])
+        try reader.refuseSecrets(["gitlab.token", "gitlab.webhook_token", "gitlab.signing_key", "gitlab.private_token",
+                                  "gitea.token", "gitea.webhook_secret"])
         try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
                                   "github.webhook-secret", "github.private-key"])
         try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
@@ -189,17 +193,18 @@ public struct ServiceSettings: Sendable {
         if s.githubAPIURL.hasPrefix("http://"), !SettingsReader.isLoopback(url: s.githubAPIURL) {
             throw SettingsError("\(path): github.api_url must be https:// (plain http:// is allowed only to a loopback address): the App's tokens travel on it")
         }
-        if let gitlab = try reader.optionalString("gitlab.api_url") {
-            guard gitlab.hasPrefix("https://") || gitlab.hasPrefix("http://") else {
-                throw SettingsError("\(path): gitlab.api_url must be an http(s) URL")
+        /// A forge's API root: the access token travels to it, so plain HTTP only to this machine.
+        func forgeURL(_ setting: String) throws -> String? {
+            guard let url = try reader.optionalString(setting) else { return nil }
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw SettingsError("\(path): \(setting) must be an http(s) URL") }
+            try reader.refuseCredentials(inURL: url, setting: setting)
+            if url.hasPrefix("http://"), !SettingsReader.isLoopback(url: url) {
+                throw SettingsError("\(path): \(setting) must be https:// (plain http:// is allowed only to a loopback address): the access token travels on it")
             }
-            try reader.refuseCredentials(inURL: gitlab, setting: "gitlab.api_url")
-            // The access token travels to this URL: plain HTTP only to this machine.
-            if gitlab.hasPrefix("http://"), !SettingsReader.isLoopback(url: gitlab) {
-                throw SettingsError("\(path): gitlab.api_url must be https:// (plain http:// is allowed only to a loopback address): the access token travels on it")
-            }
-            s.gitlabAPIURL = gitlab
+            return url
         }
+        s.gitlabAPIURL = try forgeURL("gitlab.api_url")
+        s.giteaAPIURL = try forgeURL("gitea.api_url")
         s.checkName = try reader.string("github.check_name", default: s.checkName)
         s.githubTimeoutSeconds = try reader.int("github.timeout_seconds", default: s.githubTimeoutSeconds, range: 1...600)
         s.githubRetryAttempts = try reader.int("github.retry_attempts", default: s.githubRetryAttempts, range: 1...20)

@@ -25,11 +25,14 @@ public struct WebhookGateway: Sendable {
     let liveWorkers: (@Sendable () async -> Int)?
     /// `gitlab.api_url` is set: `/webhooks/gitlab` answers once GitLab's secrets are there too.
     let gitlabEnabled: Bool
+    /// `gitea.api_url` is set: `/webhooks/gitea` answers once the Gitea secrets are there too.
+    let giteaEnabled: Bool
 
     public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
                 maximumBodyBytes: Int, unverifiedBodyBytes: Int = 32 << 20, liveWorkers: (@Sendable () async -> Int)? = nil,
-                gitlabEnabled: Bool = false) {
+                gitlabEnabled: Bool = false, giteaEnabled: Bool = false) {
         self.gitlabEnabled = gitlabEnabled
+        self.giteaEnabled = giteaEnabled
         self.unverifiedBodyBudget = UnverifiedBodyBudget(largeBytes: unverifiedBodyBytes)
         self.liveWorkers = liveWorkers
         self.intake = intake
@@ -44,6 +47,7 @@ public struct WebhookGateway: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.post("/webhooks/github") { request, _ in await self.github(request) }
         router.post("/webhooks/gitlab") { request, _ in await self.gitlab(request) }
+        router.post("/webhooks/gitea") { request, _ in await self.gitea(request) }
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { _, _ in

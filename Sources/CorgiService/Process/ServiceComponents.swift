@@ -40,14 +40,19 @@ enum ServiceComponents {
                                   maximumInlineComments: settings.maximumInlineComments, defaultRetentionDays: settings.retentionDays,
                                   retentionDaysByOrganisation: settings.organisationRetentionDays)
         var forges: [String: any Forge] = ["github": GitHubForge(api: github)]
+        var retry = ForgeRetryPolicy()
+        retry.attempts = settings.githubRetryAttempts
+        retry.initialBackoff = Double(settings.githubRetryInitialBackoffMilliseconds) / 1000
+        retry.requestTimeout = TimeInterval(settings.githubTimeoutSeconds)
+        // Tokens are read per call: a rotated token is used at once, and none is kept in memory longer.
         if let gitlab = settings.gitlabAPIURL {
-            var retry = ForgeRetryPolicy()
-            retry.attempts = settings.githubRetryAttempts
-            retry.initialBackoff = Double(settings.githubRetryInitialBackoffMilliseconds) / 1000
-            retry.requestTimeout = TimeInterval(settings.githubTimeoutSeconds)
-            // Read per call: a rotated token is used at once, and none is kept in memory longer.
             forges["gitlab"] = GitLabForge(api: GitLabAPI(baseURL: gitlab, http: http, retry: retry) {
                 try await secrets.requiredString(.gitlabToken)
+            })
+        }
+        if let gitea = settings.giteaAPIURL {
+            forges["gitea"] = GiteaForge(api: GiteaAPI(baseURL: gitea, http: http, retry: retry) {
+                try await secrets.requiredString(.giteaToken)
             })
         }
         return ReviewRunner(store: store, objects: objects, forges: forges, ruleSet: ruleSet,

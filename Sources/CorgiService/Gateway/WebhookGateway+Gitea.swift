@@ -1,0 +1,118 @@
+import CorgiForges
+import CorgiReview
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import Prometheus
+
+/// `POST /webhooks/gitea`: pull request and comment events from Gitea or Forgejo.
+///
+/// Authenticated before a byte is parsed: `X-Forgejo-Signature` or `X-Gitea-Signature` (the same
+/// bare hex HMAC-SHA256 of the raw body) must match the configured secret; an empty signature, which
+/// Gitea sends for a hook without a secret, never matches. The route answers 404 while Gitea is not
+/// configured (no `gitea.api_url`, no webhook secret or no access token). Deliveries are
+/// deduplicated by `X-Forgejo-Delivery` / `X-Gitea-Delivery`.
+extension WebhookGateway {
+    static let forgejoSignatureHeader = HTTPField.Name("X-Forgejo-Signature")!
+    static let giteaSignatureHeader = HTTPField.Name("X-Gitea-Signature")!
+    static let forgejoEventHeader = HTTPField.Name("X-Forgejo-Event")!
+    static let giteaEventHeader = HTTPField.Name("X-Gitea-Event")!
+    static let forgejoDeliveryHeader = HTTPField.Name("X-Forgejo-Delivery")!
+    static let giteaDeliveryHeader = HTTPField.Name("X-Gitea-Delivery")!
+
+    func gitea(_ incoming: Request) async -> Response {
+        let started = ContinuousClock.now
+        defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
+        var request = incoming
+        var log = logger
+        log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
+        log[metadataKey: "forge"] = "gitea"
+        let secret: [UInt8]?
+        do { secret = giteaEnabled ? try await secrets.giteaWebhookSecret() : nil } catch {
+            log.error("webhook secrets unavailable")
+            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
+        }
+        guard let secret else { return Self.json(.notFound, ["error": "not found"]) }
+        let body: ByteBuffer
+        var reservation: UnverifiedReservation
+        switch await readBody(&request, logger: log) {
+        case .body(let read, let reserved): (body, reservation) = (read, reserved)
+        case .refused(let response): return response
+        }
+        defer { reservation.release() }
+        let bytes = body.readableBytesView
+        let signature = request.headers[Self.forgejoSignatureHeader].flatMap { $0.isEmpty ? nil : $0 } ?? request.headers[Self.giteaSignatureHeader]
+        guard let signature, !signature.isEmpty, !signature.hasPrefix("sha256="),
+              WebhookSignature.verifyHMACSHA256(body: bytes, signature: signature, secrets: [secret])
+        else {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: bad or missing signature", metadata: ["bytes": "\(bytes.count)"])
+            return Self.json(.unauthorized, ["error": "invalid signature"])
+        }
+        // Signed by the forge from here on.
+        let eventHeader = request.headers[Self.forgejoEventHeader] ?? request.headers[Self.giteaEventHeader]
+        let deliveryHeader = request.headers[Self.forgejoDeliveryHeader] ?? request.headers[Self.giteaDeliveryHeader]
+        guard let event = eventHeader, Self.isToken(event, maximum: 64), let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128) else {
+            metrics.webhooksRejected.increment()
+            return Self.json(.badRequest, ["error": "missing or invalid X-Gitea-Event / X-Gitea-Delivery"])
+        }
+        log[metadataKey: "delivery"] = "\(delivery)"
+        log[metadataKey: "event"] = "\(event)"
+        let decoded: GiteaEvent
+        do { decoded = try GiteaEvent.decode(event: event, body: Data(bytes)) } catch {
+            metrics.webhooksRejected.increment()
+            log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
+            return Self.json(.badRequest, ["error": "\(error)"])
+        }
+        do {
+            return try await acceptGitea(decoded, event: event, delivery: delivery, logger: log)
+        } catch {
+            log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
+            return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+        }
+    }
+
+    func acceptGitea(_ decoded: GiteaEvent, event: String, delivery: String, logger: Logger) async throws -> Response {
+        switch decoded {
+        case .pullRequest(let e):
+            let repository = e.repository, number = e.number
+            let action = Self.isToken(e.action, maximum: 32) ? e.action : "other"
+            guard repository.hasValidFullName else {
+                return Self.json(.badRequest, ["error": "invalid repository name"])
+            }
+            var metadata = ["delivery": delivery, "event": event, "repository": repository.fullName, "pr": "\(number)"]
+            var job: ScanJob?
+            var closing: PullRequestKey?
+            if e.triggersScan {
+                guard let head = e.pullRequest.head.sha, Self.isToken(head, maximum: 64) else {
+                    return Self.json(.badRequest, ["error": "pull request event without a head commit"])
+                }
+                metadata["sha"] = head
+                job = ScanJob(forge: "gitea", installationID: 0, repositoryID: repository.id, organisation: repository.organisation,
+                              repository: repository.fullName, number: number, headSHA: head, baseSHA: e.pullRequest.base?.sha,
+                              deliveryID: delivery, trigger: "pull_request.\(action)")
+            } else if e.closes {
+                closing = PullRequestKey(forge: "gitea", installationID: 0, repositoryID: repository.id, number: number)
+            }
+            return try await record(
+                WebhookDelivery(deliveryID: delivery, forge: "gitea", event: event, job: job, installation: nil,
+                                audit: AuditEntry(actor: "gitea", action: "webhook.pull_request.\(action)", target: "\(repository.fullName)#\(number)",
+                                                  organisation: repository.organisation, metadata: metadata)),
+                closing: closing, logger: logger)
+        case .comment(let e):
+            guard e.repository.hasValidFullName else { return Self.json(.badRequest, ["error": "invalid repository name"]) }
+            // Chat commands come with the review core's command support; recorded for the audit trail.
+            return try await record(
+                WebhookDelivery(deliveryID: delivery, forge: "gitea", event: event, job: nil, installation: nil,
+                                audit: AuditEntry(actor: "gitea", action: "webhook.issue_comment", target: "\(e.repository.fullName)#\(e.issue.number)",
+                                                  organisation: e.repository.organisation,
+                                                  metadata: ["delivery": delivery, "event": event, "repository": e.repository.fullName])),
+                closing: nil, logger: logger)
+        case .ignored(let name):
+            metrics.webhooksIgnored.increment()
+            logger.info("webhook ignored")
+            return Self.json(.accepted, ["status": "ignored", "event": name])
+        }
+    }
+}
