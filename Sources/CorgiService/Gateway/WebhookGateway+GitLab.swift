@@ -23,63 +23,34 @@ extension WebhookGateway {
     static let webhookSignatureHeader = HTTPField.Name("webhook-signature")!
 
     func gitlab(_ incoming: Request) async -> Response {
-        let started = ContinuousClock.now
-        defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
-        var request = incoming
-        var log = logger
-        log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
-        log[metadataKey: "forge"] = "gitlab"
-        let credentials: (tokens: [[UInt8]], signingKeys: [[UInt8]])?
-        do { credentials = gitlabEnabled ? try await secrets.gitlabWebhookCredentials() : nil } catch {
-            log.error("webhook secrets unavailable")
-            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
-        }
-        guard let credentials else { return Self.json(.notFound, ["error": "not found"]) }
-        let body: ByteBuffer
-        var reservation: UnverifiedReservation
-        switch await readBody(&request, logger: log) {
-        case .body(let read, let reserved): (body, reservation) = (read, reserved)
-        case .refused(let response): return response
-        }
-        defer { reservation.release() }
-        let bytes = body.readableBytesView
-        if !credentials.tokens.isEmpty, !WebhookSignature.verifyToken(request.headers[Self.gitlabTokenHeader], secrets: credentials.tokens) {
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: bad or missing X-Gitlab-Token", metadata: ["bytes": "\(bytes.count)"])
-            return Self.json(.unauthorized, ["error": "invalid token"])
-        }
-        if !credentials.signingKeys.isEmpty {
-            let verdict = StandardWebhooks.verify(
-                id: request.headers[Self.webhookIDHeader], timestamp: request.headers[Self.webhookTimestampHeader],
-                signatures: request.headers[Self.webhookSignatureHeader], body: bytes, keys: credentials.signingKeys)
-            if case .refused(let failure) = verdict {
-                metrics.webhooksRejected.increment()
-                log.warning("webhook refused: bad signature", metadata: ["reason": "\(failure)", "bytes": "\(bytes.count)"])
-                return Self.json(.unauthorized, ["error": "invalid signature"])
+        await receive(incoming, forge: "gitlab", credentials: { gitlabEnabled ? try await secrets.gitlabWebhookCredentials() : nil }) {
+            headers, bytes, credentials, log in
+            if !credentials.tokens.isEmpty, !WebhookSignature.verifyToken(headers[Self.gitlabTokenHeader], secrets: credentials.tokens) {
+                return unauthenticated("bad or missing X-Gitlab-Token", error: "invalid token", bytes: bytes.count, logger: log)
             }
-        }
-        // From GitLab from here on.
-        let deliveryHeader = request.headers[Self.idempotencyKeyHeader] ?? request.headers[Self.webhookIDHeader]
-            ?? request.headers[Self.gitlabEventUUIDHeader]
-        guard let event = request.headers[Self.gitlabEventHeader], Self.isEventName(event),
-              let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128)
-        else {
-            metrics.webhooksRejected.increment()
-            return Self.json(.badRequest, ["error": "missing or invalid X-Gitlab-Event / Idempotency-Key"])
-        }
-        log[metadataKey: "delivery"] = "\(delivery)"
-        log[metadataKey: "event"] = "\(event)"
-        let decoded: GitLabEvent
-        do { decoded = try GitLabEvent.decode(event: event, body: Data(bytes)) } catch {
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
-            return Self.json(.badRequest, ["error": "\(error)"])
-        }
-        do {
-            return try await acceptGitLab(decoded, event: event, delivery: delivery, logger: log)
-        } catch {
-            log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
-            return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+            if !credentials.signingKeys.isEmpty,
+               case .refused(let failure) = StandardWebhooks.verify(
+                   id: headers[Self.webhookIDHeader], timestamp: headers[Self.webhookTimestampHeader],
+                   signatures: headers[Self.webhookSignatureHeader], body: bytes, keys: credentials.signingKeys) {
+                return unauthenticated("bad signature", error: "invalid signature", bytes: bytes.count, logger: log,
+                                       metadata: ["reason": "\(failure)"])
+            }
+            return nil
+        } handle: { headers, bytes, log in
+            // From GitLab from here on.
+            let deliveryHeader = headers[Self.idempotencyKeyHeader] ?? headers[Self.webhookIDHeader] ?? headers[Self.gitlabEventUUIDHeader]
+            guard let event = headers[Self.gitlabEventHeader], Self.isEventName(event),
+                  let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128)
+            else {
+                metrics.webhooksRejected.increment()
+                return Self.json(.badRequest, ["error": "missing or invalid X-Gitlab-Event / Idempotency-Key"])
+            }
+            var log = log
+            log[metadataKey: "delivery"] = "\(delivery)"
+            log[metadataKey: "event"] = "\(event)"
+            return await decodeAndAccept({ try GitLabEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
+                try await acceptGitLab($0, event: event, delivery: delivery, logger: log)
+            }
         }
     }
 

@@ -22,54 +22,28 @@ extension WebhookGateway {
     static let giteaDeliveryHeader = HTTPField.Name("X-Gitea-Delivery")!
 
     func gitea(_ incoming: Request) async -> Response {
-        let started = ContinuousClock.now
-        defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
-        var request = incoming
-        var log = logger
-        log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
-        log[metadataKey: "forge"] = "gitea"
-        let secret: [UInt8]?
-        do { secret = giteaEnabled ? try await secrets.giteaWebhookSecret() : nil } catch {
-            log.error("webhook secrets unavailable")
-            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
-        }
-        guard let secret else { return Self.json(.notFound, ["error": "not found"]) }
-        let body: ByteBuffer
-        var reservation: UnverifiedReservation
-        switch await readBody(&request, logger: log) {
-        case .body(let read, let reserved): (body, reservation) = (read, reserved)
-        case .refused(let response): return response
-        }
-        defer { reservation.release() }
-        let bytes = body.readableBytesView
-        let signature = request.headers[Self.forgejoSignatureHeader].flatMap { $0.isEmpty ? nil : $0 } ?? request.headers[Self.giteaSignatureHeader]
-        guard let signature, !signature.isEmpty, !signature.hasPrefix("sha256="),
-              WebhookSignature.verifyHMACSHA256(body: bytes, signature: signature, secrets: [secret])
-        else {
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: bad or missing signature", metadata: ["bytes": "\(bytes.count)"])
-            return Self.json(.unauthorized, ["error": "invalid signature"])
-        }
-        // Signed by the forge from here on.
-        let eventHeader = request.headers[Self.forgejoEventHeader] ?? request.headers[Self.giteaEventHeader]
-        let deliveryHeader = request.headers[Self.forgejoDeliveryHeader] ?? request.headers[Self.giteaDeliveryHeader]
-        guard let event = eventHeader, Self.isToken(event, maximum: 64), let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128) else {
-            metrics.webhooksRejected.increment()
-            return Self.json(.badRequest, ["error": "missing or invalid X-Gitea-Event / X-Gitea-Delivery"])
-        }
-        log[metadataKey: "delivery"] = "\(delivery)"
-        log[metadataKey: "event"] = "\(event)"
-        let decoded: GiteaEvent
-        do { decoded = try GiteaEvent.decode(event: event, body: Data(bytes)) } catch {
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
-            return Self.json(.badRequest, ["error": "\(error)"])
-        }
-        do {
-            return try await acceptGitea(decoded, event: event, delivery: delivery, logger: log)
-        } catch {
-            log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
-            return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+        await receive(incoming, forge: "gitea", credentials: { giteaEnabled ? try await secrets.giteaWebhookSecret() : nil }) {
+            headers, bytes, secret, log in
+            let signature = headers[Self.forgejoSignatureHeader].flatMap { $0.isEmpty ? nil : $0 } ?? headers[Self.giteaSignatureHeader]
+            guard let signature, !signature.isEmpty, !signature.hasPrefix("sha256="),
+                  WebhookSignature.verifyHMACSHA256(body: bytes, signature: signature, secrets: [secret])
+            else { return unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log) }
+            return nil
+        } handle: { headers, bytes, log in
+            // Signed by the forge from here on.
+            let eventHeader = headers[Self.forgejoEventHeader] ?? headers[Self.giteaEventHeader]
+            let deliveryHeader = headers[Self.forgejoDeliveryHeader] ?? headers[Self.giteaDeliveryHeader]
+            guard let event = eventHeader, Self.isToken(event, maximum: 64), let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128)
+            else {
+                metrics.webhooksRejected.increment()
+                return Self.json(.badRequest, ["error": "missing or invalid X-Gitea-Event / X-Gitea-Delivery"])
+            }
+            var log = log
+            log[metadataKey: "delivery"] = "\(delivery)"
+            log[metadataKey: "event"] = "\(event)"
+            return await decodeAndAccept({ try GiteaEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
+                try await acceptGitea($0, event: event, delivery: delivery, logger: log)
+            }
         }
     }
 

@@ -107,12 +107,26 @@ public struct WebhookGateway: Sendable {
         }
     }
 
-    func github(_ incoming: Request) async -> Response {
+    /// What every webhook route does, in this order: time it; give it a request id; fetch the
+    /// forge's credentials (none: the forge is off, 404); read the body within the limits; let
+    /// `verify` refuse it (its response) before a byte is parsed; then `handle` the verified body.
+    func receive<Credentials>(
+        _ incoming: Request, forge: String, credentials: () async throws -> Credentials?,
+        verify: (HTTPFields, ByteBufferView, Credentials, Logger) -> Response?,
+        handle: (HTTPFields, ByteBufferView, Logger) async -> Response
+    ) async -> Response {
         let started = ContinuousClock.now
         defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
         var request = incoming
         var log = logger
         log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
+        log[metadataKey: "forge"] = "\(forge)"
+        let known: Credentials?
+        do { known = try await credentials() } catch {
+            log.error("webhook secrets unavailable")
+            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
+        }
+        guard let known else { return Self.json(.notFound, ["error": "not found"]) }
         let body: ByteBuffer
         var reservation: UnverifiedReservation
         switch await readBody(&request, logger: log) {
@@ -122,36 +136,53 @@ public struct WebhookGateway: Sendable {
         // Held until this request is answered, verified or not.
         defer { reservation.release() }
         let bytes = body.readableBytesView
-        let secretList: [[UInt8]]
-        do { secretList = try await secrets.webhookSecrets() } catch {
-            log.error("webhook secrets unavailable")
-            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
-        }
-        guard WebhookSignature.verifyHMACSHA256(body: bytes, signature: request.headers[Self.signatureHeader], secrets: secretList) else {
-            metrics.webhooksRejected.increment()
-            log.warning("webhook refused: bad or missing signature", metadata: ["bytes": "\(bytes.count)"])
-            return Self.json(.unauthorized, ["error": "invalid signature"])
-        }
-        // Signed by the forge from here on.
-        guard let event = request.headers[Self.eventHeader], Self.isToken(event, maximum: 64),
-              let delivery = request.headers[Self.deliveryHeader], Self.isToken(delivery, maximum: 128)
-        else {
-            metrics.webhooksRejected.increment()
-            return Self.json(.badRequest, ["error": "missing or invalid X-GitHub-Event / X-GitHub-Delivery"])
-        }
-        log[metadataKey: "delivery"] = "\(delivery)"
-        log[metadataKey: "event"] = "\(event)"
-        let decoded: GitHubEvent
-        do { decoded = try GitHubEvent.decode(event: event, body: Data(bytes)) } catch {
+        if let refusal = verify(request.headers, bytes, known, log) { return refusal }
+        return await handle(request.headers, bytes, log)
+    }
+
+    /// A refused delivery: counted, logged by reason (never by content), answered 401.
+    func unauthenticated(_ reason: String, error: String, bytes: Int, logger: Logger, metadata: Logger.Metadata = [:]) -> Response {
+        metrics.webhooksRejected.increment()
+        logger.warning("webhook refused: \(reason)", metadata: metadata.merging(["bytes": "\(bytes)"]) { a, _ in a })
+        return Self.json(.unauthorized, ["error": error])
+    }
+
+    /// Decodes a verified payload and records it: a malformed payload is a 400, a storage failure
+    /// a 503 (the forge retries).
+    func decodeAndAccept<Event>(_ decode: () throws -> Event, logger log: Logger,
+                                accept: (Event) async throws -> Response) async -> Response {
+        let decoded: Event
+        do { decoded = try decode() } catch {
             metrics.webhooksRejected.increment()
             log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
             return Self.json(.badRequest, ["error": "\(error)"])
         }
         do {
-            return try await accept(decoded, event: event, delivery: delivery, logger: log)
+            return try await accept(decoded)
         } catch {
             log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
             return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+        }
+    }
+
+    func github(_ incoming: Request) async -> Response {
+        await receive(incoming, forge: "github", credentials: { try await secrets.webhookSecrets() }) { headers, bytes, secretList, log in
+            WebhookSignature.verifyHMACSHA256(body: bytes, signature: headers[Self.signatureHeader], secrets: secretList)
+                ? nil : unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log)
+        } handle: { headers, bytes, log in
+            // Signed by the forge from here on.
+            guard let event = headers[Self.eventHeader], Self.isToken(event, maximum: 64),
+                  let delivery = headers[Self.deliveryHeader], Self.isToken(delivery, maximum: 128)
+            else {
+                metrics.webhooksRejected.increment()
+                return Self.json(.badRequest, ["error": "missing or invalid X-GitHub-Event / X-GitHub-Delivery"])
+            }
+            var log = log
+            log[metadataKey: "delivery"] = "\(delivery)"
+            log[metadataKey: "event"] = "\(event)"
+            return await decodeAndAccept({ try GitHubEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
+                try await accept($0, event: event, delivery: delivery, logger: log)
+            }
         }
     }
 
