@@ -123,6 +123,7 @@ let package = Package(
             name: "CorgiReview",
             dependencies: [
                 "CorgiCore", "CorgiDetection",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

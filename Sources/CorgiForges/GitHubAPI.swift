@@ -45,6 +45,29 @@ public struct GitHubAPI: Sendable {
         return try decode(PullRequest.self, response.body, operation: "pulls/get").head.sha
     }
 
+    /// The pull request's base commit; nil when the pull request is gone.
+    public func pullRequestBaseSHA(_ pr: PullRequestReference, logger: Logger) async throws -> String? {
+        let response = try await send(
+            "pulls/get", .GET, "\(pr.apiPath)/pulls/\(pr.number)",
+            installation: pr.installationID, allow: [404], logger: logger)
+        if response.status == 404 { return nil }
+        struct PullRequest: Decodable {
+            struct Base: Decodable { var sha: String }
+            var base: Base
+        }
+        return try decode(PullRequest.self, response.body, operation: "pulls/get").base.sha
+    }
+
+    /// A file's bytes at `ref` (raw media type, at most `limit` bytes); nil when there is none.
+    public func fileContents(_ pr: PullRequestReference, path: String, ref: String, limit: Int = 1 << 20,
+                             logger: Logger) async throws -> [UInt8]? {
+        let encoded = path.split(separator: "/").map { URLPathSegment.encode($0) }.joined(separator: "/")
+        let response = try await send(
+            "repos/get-content", .GET, "\(pr.apiPath)/contents/\(encoded)", query: ["ref": ref], accept: "application/vnd.github.raw",
+            installation: pr.installationID, allow: [404], limit: limit, logger: logger)
+        return response.status == 404 ? nil : response.body
+    }
+
     /// Every changed file, page by page (GitHub lists at most 3,000).
     public func pullRequestFiles(_ pr: PullRequestReference, logger: Logger) async throws -> [ChangedFile] {
         var files: [ChangedFile] = []

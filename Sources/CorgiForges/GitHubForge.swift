@@ -29,6 +29,14 @@ struct GitHubPullRequest: ForgePullRequest {
         try await api.pullRequestHeadSHA(reference, logger: logger)
     }
 
+    func baseSHA(logger: Logger) async throws -> String? {
+        try await api.pullRequestBaseSHA(reference, logger: logger)
+    }
+
+    func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]? {
+        try await api.fileContents(reference, path: path, ref: ref, logger: logger)
+    }
+
     /// The diff endpoint first; past GitHub's diff limits, the diff is rebuilt from the files API,
     /// whose patches leave out binary and very large files.
     func diff(logger: Logger) async throws -> FetchedDiff {

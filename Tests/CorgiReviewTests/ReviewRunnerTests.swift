@@ -147,6 +147,34 @@ struct ReviewRunnerTests {
         #expect(!summary.contains(Self.tokenB))
     }
 
+    @Test(".corgi.yml is read at the base commit: it applies; the pull request's own copy does not")
+    func repositoryPolicy() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA]), ("vendor/Lib.swift", [Self.tokenB])]))
+        await w.pr.setFile(".corgi.yml", at: "base0000", "ignore_paths: ['vendor/**']\nfail_on: never\n")
+        // The pull request tries to switch everything off in its own head: ignored.
+        await w.pr.setFile(".corgi.yml", at: "aaaa111", "packs: [code]\ndisable_rules: [fake-token]\n")
+        var claimed = Self.job(head: "aaaa111", delivery: "d1")
+        claimed.job.baseSHA = nil  // as from GitLab: the base is asked of the forge
+        #expect(await Self.settle(w, claimed) == [.published])
+        let check = try #require(await w.pr.checks.values.first)
+        #expect(check.conclusion == "success")
+        #expect(check.report?.annotations.map(\.path) == ["App.swift"])
+        let summary = try #require(await w.pr.comments.first?.body)
+        #expect(summary.contains("**1 open**") && !summary.contains("Policy: fails at"))
+    }
+
+    @Test("a broken .corgi.yml is named in the summary and the defaults apply")
+    func brokenPolicy() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]))
+        await w.pr.setFile(".corgi.yml", at: "base", "fail_on: sometimes\ncolour: blue\n")
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let check = try #require(await w.pr.checks.values.first)
+        #expect(check.conclusion == "failure")
+        let summary = try #require(await w.pr.comments.first?.body)
+        #expect(summary.contains("`.corgi.yml` at the base commit `base`: `fail_on` must be one of"))
+        #expect(summary.contains("unknown setting"))
+    }
+
     /// The points a clean review passes, in order (the reference for the crash test).
     static func cleanRun() async -> (points: [String], world: World) {
         let w = world(diff: diff([("App.swift", [tokenA]), ("Lib.swift", [tokenB])]))

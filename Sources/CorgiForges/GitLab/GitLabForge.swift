@@ -28,6 +28,14 @@ struct GitLabMergeRequestClient: ForgePullRequest {
         try await api.mergeRequest(project: project, iid: iid, logger: logger)?.sha
     }
 
+    func baseSHA(logger: Logger) async throws -> String? {
+        try await api.mergeRequest(project: project, iid: iid, logger: logger)?.diffRefs?.baseSHA
+    }
+
+    func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]? {
+        try await api.fileContents(project: project, path: path, ref: ref, logger: logger)
+    }
+
     /// The merge request's file diffs joined into one git diff. Files GitLab leaves out
     /// (`too_large`, `collapsed`) and files past `maximumDiffBytes` are named as not covered.
     func diff(logger: Logger) async throws -> FetchedDiff {

@@ -41,6 +41,14 @@ public struct GiteaAPI: Sendable {
         return (response.body, response.body.count > maximumDiffBytes)
     }
 
+    /// A file's bytes at `ref` (at most `limit` bytes); nil when there is none.
+    public func fileContents(_ repository: String, path: String, ref: String, limit: Int = 1 << 20, logger: Logger) async throws -> [UInt8]? {
+        let encoded = path.split(separator: "/").map { URLPathSegment.encode($0) }.joined(separator: "/")
+        let response = try await send("repos/raw", .GET, "\(Self.path(repository))/raw/\(encoded)", query: ["ref": ref],
+                                      accept: "application/octet-stream", allow: [404], limit: limit, logger: logger)
+        return response.status == 404 ? nil : response.body
+    }
+
     /// `state`: pending, success, error, failure, warning.
     public func setStatus(_ repository: String, sha: String, state: String, context: String, description: String,
                           targetURL: String?, logger: Logger) async throws -> Int {
@@ -148,9 +156,10 @@ public struct GiteaPullRequest: Sendable, Equatable, Decodable {
     public var state: String?
     public var htmlURL: String?
     public var head: Ref
+    public var base: Ref?
 
     enum CodingKeys: String, CodingKey {
-        case number, state, head
+        case number, state, head, base
         case htmlURL = "html_url"
     }
 }

@@ -26,6 +26,14 @@ struct GiteaPullRequestClient: ForgePullRequest {
         try await api.pullRequest(repository, number: number, logger: logger)?.head.sha
     }
 
+    func baseSHA(logger: Logger) async throws -> String? {
+        try await api.pullRequest(repository, number: number, logger: logger)?.base?.sha
+    }
+
+    func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]? {
+        try await api.fileContents(repository, path: path, ref: ref, logger: logger)
+    }
+
     func diff(logger: Logger) async throws -> FetchedDiff {
         guard let (bytes, tooLarge) = try await api.pullRequestDiff(repository, number: number, logger: logger) else { return .unavailable }
         guard tooLarge else { return .whole(bytes) }

@@ -15,6 +15,10 @@ public protocol Forge: Sendable {
 public protocol ForgePullRequest: Sendable {
     /// The pull request's head commit now; `nil` when the pull request is gone.
     func headSHA(logger: Logger) async throws -> String?
+    /// The pull request's base commit now; `nil` when the pull request is gone.
+    func baseSHA(logger: Logger) async throws -> String?
+    /// A file of the repository at `ref` (at most 1 MiB is read); `nil` when there is none.
+    func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]?
     /// The pull request's diff; what the forge could not give is said in `.partial`.
     func diff(logger: Logger) async throws -> FetchedDiff
     /// Starts the review's check (a check run, a commit status) on `headSHA` and returns its id.

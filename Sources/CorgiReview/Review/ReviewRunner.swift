@@ -78,6 +78,13 @@ public struct ReviewRunner: Sendable {
             var pullRequestGone = false
             var reconciliation: Reconciliation?
             var overflow = 0
+            var ownPolicy: RepositoryPolicy?
+            func repositoryPolicy() async throws -> RepositoryPolicy {
+                if let ownPolicy { return ownPolicy }
+                let loaded = try await self.repositoryPolicy(job: job, pr: pr, logger: logger)
+                ownPolicy = loaded
+                return loaded
+            }
             func reconciled() async throws -> Reconciliation {
                 if let reconciliation { return reconciliation }
                 let r = try await store.reconciliation(scanID: state.scanID)
@@ -103,10 +110,12 @@ public struct ReviewRunner: Sendable {
                     state.checkRunID = id
                     logger.info("check run started", metadata: ["check_run": "\(id)"])
                 case .scan:
-                    try await scan(job: job, pr: pr, state: state, pullRequestGone: pullRequestGone, logger: logger)
+                    try await scan(job: job, pr: pr, state: state, pullRequestGone: pullRequestGone, policy: try await repositoryPolicy(),
+                                   logger: logger)
                     state.status = .scanned
                 case .postReview:
                     let r = try await reconciled()
+                    let formatter = formatter(for: try await repositoryPolicy())
                     let (inline, extra) = formatter.inlineComments(r)
                     overflow = extra
                     if !inline.isEmpty {
@@ -121,6 +130,7 @@ public struct ReviewRunner: Sendable {
                     state.reviewPosted = true
                 case .postSummary:
                     let r = try await reconciled()
+                    let formatter = formatter(for: try await repositoryPolicy())
                     overflow = formatter.inlineComments(r).overflow
                     let commentID = try await postSummary(formatter.summary(r, headSHA: job.headSHA, overflow: overflow),
                                                           known: state.summaryCommentID, pr: pr, logger: logger)
@@ -129,6 +139,7 @@ public struct ReviewRunner: Sendable {
                     state.summaryCommentID = commentID
                 case .complete:
                     let r = try await reconciled()
+                    let formatter = formatter(for: try await repositoryPolicy())
                     if let checkRunID = state.checkRunID {
                         try await pr.updateCheck(checkRunID, name: policy.checkName, headSHA: job.headSHA, conclusion: r.conclusion,
                                                  report: formatter.checkReport(r), logger: logger)
@@ -184,8 +195,29 @@ public struct ReviewRunner: Sendable {
         logger.info("review superseded by a newer push", metadata: ["head": "\(head.prefix(12))"])
     }
 
+    /// The formatter with the repository's fail-on severity.
+    func formatter(for policy: RepositoryPolicy) -> ReviewFormatter {
+        var formatter = self.formatter
+        formatter.failOn = policy.failOn(default: self.policy.failOn)
+        return formatter
+    }
+
+    /// `.corgi.yml` at the pull request's base commit: a pull request cannot change its own
+    /// policy. No base, or no file: the deployment's defaults.
+    func repositoryPolicy(job: ScanJob, pr: any ForgePullRequest, logger: Logger) async throws -> RepositoryPolicy {
+        var base = job.baseSHA
+        if base == nil { base = try await pr.baseSHA(logger: logger) }
+        guard let base, !base.isEmpty else { return RepositoryPolicy() }
+        guard let bytes = try await pr.fileContents(path: RepositoryPolicy.path, ref: base, logger: logger) else { return RepositoryPolicy() }
+        var policy = RepositoryPolicy(parsing: bytes)
+        policy.base = base
+        if !policy.problems.isEmpty { logger.info("repository policy has problems", metadata: ["problems": "\(policy.problems.count)"]) }
+        return policy
+    }
+
     /// Fetch, store encrypted, scan, reconcile — recorded in one transaction.
-    func scan(job: ScanJob, pr: any ForgePullRequest, state: ScanState, pullRequestGone: Bool, logger: Logger) async throws {
+    func scan(job: ScanJob, pr: any ForgePullRequest, state: ScanState, pullRequestGone: Bool, policy repository: RepositoryPolicy,
+              logger: Logger) async throws {
         var coverage: String?
         var diff: [UInt8]
         switch pullRequestGone ? .unavailable : try await pr.diff(logger: logger) {
@@ -208,8 +240,10 @@ public struct ReviewRunner: Sendable {
 
         // A malformed part of the diff never costs the rest: the scan skips it, says where, and
         // every finding elsewhere is kept and published.
-        let result = try Scan(ruleSet: ruleSet, options: scanOptions).run(bytes: diff)
-        let findings = result.findings
+        var options = scanOptions
+        options.ignorePaths += repository.ignorePaths
+        let result = try Scan(ruleSet: ruleSet, options: options).run(bytes: diff)
+        let findings = repository.apply(to: result.findings)
         let s = result.statistics
         logger.info("diff scanned", metadata: [
             "files": "\(s.diff.files)", "added_lines": "\(s.diff.addedLines)", "binary_files": "\(s.diff.binaryFiles)",
@@ -217,6 +251,10 @@ public struct ReviewRunner: Sendable {
             "findings": "\(findings.count)", "scan_ms": "\(s.durationMilliseconds)",
         ])
         var notes = [coverage].compactMap { $0 }
+        if !repository.problems.isEmpty {
+            notes.append("\(Markdown.code(RepositoryPolicy.path)) at the base commit \(Markdown.code(String((repository.base ?? "").prefix(12)))): "
+                + repository.problems.joined(separator: "; "))
+        }
         if s.diff.addedLines == 0, !s.isIncomplete {
             notes.append(s.diff.binaryFiles > 0 ? "only binary files changed (\(s.diff.binaryFiles)); nothing to scan" : "no added lines")
         } else if s.diff.binaryFiles > 0 {
@@ -227,7 +265,7 @@ public struct ReviewRunner: Sendable {
         let byteCount = diff.count
         diff.removeAll()
         // Findings decide; with none, a diff not wholly scanned is not a pass.
-        var conclusion = formatter.conclusion(for: findings)
+        var conclusion = formatter(for: repository).conclusion(for: findings)
         if conclusion == "success", s.isIncomplete { conclusion = "neutral" }
         try await store.recordScanResult(
             scanID: state.scanID, findings: findings, conclusion: conclusion, coverage: coverage,

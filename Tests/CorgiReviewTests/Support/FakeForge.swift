@@ -13,7 +13,10 @@ actor FakePullRequestState {
 
     let faults: Faults
     var headSHA: String?
+    var baseSHA: String? = "base0000"
     var diff: FetchedDiff
+    /// Repository files by commit and path.
+    var files: [String: [String: [UInt8]]] = [:]
     private(set) var checks: [Int: Check] = [:]
     private(set) var reviews: [(commitID: String, body: String, comments: [InlineComment])] = []
     private(set) var comments: [ForgeComment] = []
@@ -31,6 +34,8 @@ actor FakePullRequestState {
     }
 
     func deleteComment(_ id: Int) { comments.removeAll { $0.id == id } }
+
+    func setFile(_ path: String, at ref: String, _ text: String) { files[ref, default: [:]][path] = Array(text.utf8) }
 
     private func newID() -> Int {
         nextID += 1
@@ -88,6 +93,8 @@ struct FakePullRequest: ForgePullRequest {
 
     func headSHA(logger: Logger) async throws -> String? { await state.headSHA }
     func diff(logger: Logger) async throws -> FetchedDiff { await state.diff }
+    func baseSHA(logger: Logger) async throws -> String? { await state.baseSHA }
+    func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]? { await state.files[ref]?[path] }
     func createCheck(name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int {
         try await state.createCheck(name: name, headSHA: headSHA)
     }
