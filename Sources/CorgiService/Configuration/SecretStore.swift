@@ -93,19 +93,19 @@ public actor SecretStore {
         }
     }
 
-    /// The Gitea / Forgejo webhook secret; nil when it (or the access token) is missing, and the
-    /// route is off. A secret too short to be safe is not used: deliveries fail closed.
+    /// The Gitea / Forgejo webhook secret; nil when it is missing, and the route is off. A secret
+    /// too short to be safe is not used: deliveries fail closed. (The access token is the
+    /// workers' alone: a gateway never holds it.)
     public func giteaWebhookSecret() async throws -> [UInt8]? {
         try await refreshIfChanged()
-        guard reader.string(forKey: Name.giteaToken.configKey, isSecret: true)?.isEmpty == false,
-              let text = reader.string(forKey: Name.giteaWebhookSecret.configKey, isSecret: true)
-        else { return nil }
+        guard let text = reader.string(forKey: Name.giteaWebhookSecret.configKey, isSecret: true) else { return nil }
         let secret = [UInt8](text.trimmingCharacters(in: .newlines).utf8)
         return secret.count >= Self.minimumWebhookSecretBytes ? secret : nil
     }
 
     /// How GitLab webhooks authenticate here: the secret token and the signing keys configured
     /// (each mechanism configured must pass); nil when neither is, and GitLab's route is off.
+    /// (The access token is the workers' alone: a gateway never holds it.)
     public func gitlabWebhookCredentials() async throws -> (tokens: [[UInt8]], signingKeys: [[UInt8]])? {
         try await refreshIfChanged()
         // Too short to be safe (rotated in badly): not used, so deliveries fail closed.
@@ -120,8 +120,6 @@ public actor SecretStore {
             signing = key
         }
         guard token != nil || signing != nil else { return nil }
-        // Without an API token the review could not answer: the route stays off.
-        guard reader.string(forKey: Name.gitlabToken.configKey, isSecret: true)?.isEmpty == false else { return nil }
         return ([token].compactMap { $0 }, [signing].compactMap { $0 })
     }
 

@@ -11,8 +11,7 @@ import Prometheus
 /// Authenticated before a byte is parsed: the hook's secret token (`X-Gitlab-Token`, compared in
 /// constant time) and, when a signing token is configured, its Standard Webhooks signature with a
 /// timestamp within five minutes; every mechanism configured must pass. The route answers 404
-/// while GitLab is not configured (no `gitlab.api_url`, or neither webhook secret, or no access
-/// token). Deliveries are deduplicated by GitLab's `Idempotency-Key` (the same on every retry).
+/// while GitLab is not configured (no `gitlab.api_url`, or neither webhook secret). Deliveries are deduplicated by GitLab's `Idempotency-Key` (the same on every retry).
 extension WebhookGateway {
     static let gitlabEventHeader = HTTPField.Name("X-Gitlab-Event")!
     static let gitlabTokenHeader = HTTPField.Name("X-Gitlab-Token")!

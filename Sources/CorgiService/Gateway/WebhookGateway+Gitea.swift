@@ -11,7 +11,7 @@ import Prometheus
 /// Authenticated before a byte is parsed: `X-Forgejo-Signature` or `X-Gitea-Signature` (the same
 /// bare hex HMAC-SHA256 of the raw body) must match the configured secret; an empty signature, which
 /// Gitea sends for a hook without a secret, never matches. The route answers 404 while Gitea is not
-/// configured (no `gitea.api_url`, no webhook secret or no access token). Deliveries are
+/// configured (no `gitea.api_url` or no webhook secret). Deliveries are
 /// deduplicated by `X-Forgejo-Delivery` / `X-Gitea-Delivery`.
 extension WebhookGateway {
     static let forgejoSignatureHeader = HTTPField.Name("X-Forgejo-Signature")!
