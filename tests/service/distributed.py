@@ -136,9 +136,18 @@ class Cluster:
     """Settings and secrets for gateway and workers, and the processes."""
 
     def __init__(self, workdir: pathlib.Path, github, postgres: Postgres, nats: NatsServer, *, ack_wait: int = 30,
-                 worker_concurrency: int = 1):
+                 worker_concurrency: int = 1, gitlab=None, gitea=None):
+        """`gitlab` and `gitea` (doubles) add those forges: their settings sections, the gateway's
+        webhook secrets and the workers' access tokens."""
         self.workdir = workdir
         self.github = github
+        self.gitlab_token = secrets.token_hex(32) if gitlab else None
+        self.gitea_secret = secrets.token_hex(32) if gitea else None
+        forge_settings = (f"gitlab:\n  api_url: {gitlab.api_url}\n" if gitlab else "") + (f"gitea:\n  api_url: {gitea.api_url}\n" if gitea else "")
+        # Least privilege: the gateway verifies webhooks and never holds a forge's access token.
+        gateway_forges = ({"gitlab-webhook-token": self.gitlab_token} if gitlab else {}) | \
+            ({"gitea-webhook-secret": self.gitea_secret} if gitea else {})
+        worker_forges = ({"gitlab-token": gitlab.token} if gitlab else {}) | ({"gitea-token": gitea.token} if gitea else {})
         self.postgres = postgres
         self.nats = nats
         suffix = secrets.token_hex(3).upper()
@@ -155,6 +164,7 @@ class Cluster:
             "postgres-password": postgres.app_password,
             "audit-checkpoint-key": self.audit_key,
             **nats_secret,
+            **gateway_forges,
         })
         self.worker_secrets = self._secrets("worker-secrets", {
             "github-private-key": github.private_key_pem.decode(),
@@ -165,10 +175,11 @@ class Cluster:
             **nats_secret,
             "s3-access-key-id": s3["access_key_id"],
             "s3-secret-access-key": s3["secret_access_key"],
+            **worker_forges,
         })
         self.migrate_secrets = self._secrets("migrate-secrets", {"postgres-migration-password": postgres.owner_password})
         common = f"""
-{github_settings(github)}database:
+{github_settings(github)}{forge_settings}database:
   host: {postgres.host}
   port: {postgres.port}
   name: {postgres.database}

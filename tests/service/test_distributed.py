@@ -13,6 +13,8 @@ import pytest
 
 from corgi_service import corgi_binary
 from distributed import Cluster, NatsServer, Postgres, require_servers, servers_available
+from gitea_double import GiteaDouble, pull_request_event, send_gitea_webhook
+from gitlab_double import GitLabDouble, merge_request_hook, send_gitlab_webhook
 from test_serve_e2e import (FIRST_DIFF, INSTALLATION, NUMBER, REPO, SECOND_DIFF, completed_runs, new_file, pr_event,
                             rerequested_event)
 
@@ -41,6 +43,26 @@ def cluster(tmp_path, github, postgres, nats):
     assert migrated.returncode == 0, migrated.stderr
     yield c
     c.stop()
+
+
+@pytest.fixture
+def mixed_cluster(tmp_path, github, postgres, nats):
+    """A cluster that serves GitHub, a GitLab instance and a Gitea instance at once."""
+    gitlab, gitea = GitLabDouble(), GiteaDouble("forgejo")
+    gitlab.start()
+    gitea.start()
+    c = Cluster(tmp_path / "cluster", github, postgres, nats, ack_wait=5, gitlab=gitlab, gitea=gitea)
+    c.gitlab_double, c.gitea_double = gitlab, gitea
+    migrated = c.migrate()
+    assert migrated.returncode == 0, migrated.stderr
+    try:
+        yield c
+    finally:
+        c.stop()
+        gitlab.stop()
+        gitea.stop()
+    for double in (gitlab, gitea):
+        assert not double.violations, double.violations
 
 
 def listening_ports(pid: int) -> set[int]:
@@ -220,10 +242,25 @@ def test_a_review_overtaken_by_a_newer_push_is_superseded(cluster, github, postg
     assert {c["commit_id"] for c in github.review_comments.values()} == {sha2}
 
 
-def test_crash_and_scale_300_pull_requests_3_workers_one_killed(cluster, github, nats, postgres):
-    """300 PR events, 3 workers, one killed with SIGKILL mid-run: every PR ends with exactly one
-    completed check run and one summary comment, no duplicate review comments or findings, and
-    nothing is left in the stream."""
+def test_crash_and_scale_300_pull_requests_3_workers_one_killed(mixed_cluster, github, nats, postgres):
+    """300 GitHub PR events plus 30 GitLab merge requests and 30 Forgejo pull requests, 3 workers,
+    one killed with SIGKILL mid-run: every PR ends with exactly one completed check (run or
+    status) and one summary comment, no duplicate review comments or findings, and nothing is
+    left in the stream."""
+    cluster = mixed_cluster
+    gitlab, gitea = cluster.gitlab_double, cluster.gitea_double
+    others = 30
+    gitlab_projects = [gitlab.add_project(100 + i, f"acme/lab-{i}") for i in range(3)]
+    gitea.add_repo("acme/tea-0", repo_id=200)
+    gitea.add_repo("acme/tea-1", repo_id=201)
+    other_expected = {}
+    for n in range(1, others + 1):
+        findings = 1 + n % 3
+        lines = [f'cursor.execute(f"SELECT * FROM t{i} WHERE id = {{uid}}")' for i in range(findings)]
+        project = gitlab_projects[n % 3]
+        gitlab.set_merge_request(project, n, head_sha=f"{n:040x}", base_sha="f" * 40, diff=new_file(f"app/q{n}.py", lines))
+        gitea.set_pull(f"acme/tea-{n % 2}", n, head_sha=f"{n + 1000:040x}", base_sha="e" * 40, diff=new_file(f"app/q{n}.py", lines))
+        other_expected[n] = findings
     total = 300
     repos = [f"Codertocat/service-{i}" for i in range(10)]
     github.add_installation(INSTALLATION, "Codertocat", repos=repos)
@@ -249,7 +286,21 @@ def test_crash_and_scale_300_pull_requests_3_workers_one_killed(cluster, github,
             status, body = client.deliver("pull_request", json.dumps(payload).encode(), delivery=f"crash-{n}")
             assert status == 202, body
 
+    def send_others(numbers):
+        for n in numbers:
+            project = gitlab_projects[n % 3]
+            sent = send_gitlab_webhook(client.url + "/webhooks/gitlab", "Merge Request Hook",
+                                       merge_request_hook(project, gitlab.merge_request(project, n), "open"),
+                                       token=cluster.gitlab_token, idempotency_key=f"lab-{n}")
+            assert sent.status == 202, sent.body
+            repo = f"acme/tea-{n % 2}"
+            payload = pull_request_event(gitea.repo_json(repo), gitea.pull_json(repo, n), "opened")
+            sent = send_gitea_webhook(client.url + "/webhooks/gitea", "pull_request", payload, cluster.gitea_secret, flavour="forgejo",
+                                      delivery=f"tea-{n}")
+            assert sent.status == 202, sent.body
+
     senders = [threading.Thread(target=send, args=(range(k, total + 1, 4),)) for k in range(1, 5)]
+    senders.append(threading.Thread(target=send_others, args=(range(1, others + 1),)))
     for t in senders:
         t.start()
     for t in senders:
@@ -274,6 +325,28 @@ def test_crash_and_scale_300_pull_requests_3_workers_one_killed(cluster, github,
         return len(done) >= total
     github.wait_for(all_done, timeout=420)
 
+    # GitLab and Forgejo: one final status per head, one summary, a comment per finding, no duplicates.
+    def lab_done(d):
+        return sum(1 for s in d.statuses() if s["status"] in ("success", "failed")) >= others
+    gitlab.wait_for(lab_done, timeout=300)
+    gitea.wait_for(lambda d: len({s["sha"] for s in d.statuses if s["state"] in ("success", "failure")}) >= others, timeout=300)
+    lab_final = collections.Counter(s["sha"] for s in gitlab.statuses(include_retried=True) if s["status"] in ("success", "failed"))
+    assert len(lab_final) == others and set(lab_final.values()) == {1}
+    for n, findings in other_expected.items():
+        project = gitlab_projects[n % 3]
+        notes = [x for x in gitlab.notes(project, n) if x["body"].startswith("<!-- corgi:summary -->")]
+        assert len(notes) == 1, (project.path_with_namespace, n)
+        diff_notes = [x for d in gitlab.discussions(project, n) for x in d["notes"] if x.get("type") == "DiffNote"]
+        assert len(diff_notes) == findings, (project.path_with_namespace, n)
+    tea_final = collections.Counter(s["sha"] for s in gitea.statuses if s["state"] in ("success", "failure"))
+    assert len(tea_final) == others and set(tea_final.values()) == {1}
+    tea_summaries = collections.Counter((c["repo"], c["index"]) for c in gitea.issue_comments.values()
+                                        if c["body"].startswith("<!-- corgi:summary -->"))
+    assert len(tea_summaries) == others and set(tea_summaries.values()) == {1}
+    tea_comments = collections.Counter((c["repo"], c["index"]) for c in gitea.review_comments.values())
+    for n, findings in other_expected.items():
+        assert tea_comments[(f"acme/tea-{n % 2}", n)] == findings, n
+
     runs = collections.Counter(r["head_sha"] for r in github.check_runs.values() if r.get("status") == "completed")
     assert set(runs.values()) == {1}, "a PR got more than one completed check run"
     summaries = collections.Counter((c["repo"].lower(), c["issue_number"]) for c in github.issue_comments.values())
@@ -284,11 +357,12 @@ def test_crash_and_scale_300_pull_requests_3_workers_one_killed(cluster, github,
     per_pr = collections.Counter((c["repo"].lower(), c["pull_number"]) for c in github.review_comments.values())
     for key, (_, findings) in expected.items():
         assert per_pr[key] == findings, key
-    rows = postgres.query("SELECT p.repository, p.number, count(*), count(DISTINCT f.fingerprint) FROM findings f "
-                          "JOIN pull_requests p ON p.id = f.pull_request_id GROUP BY p.repository, p.number")
-    assert len(rows) == total
-    for repository, number, count, distinct in rows:
-        assert int(count) == int(distinct) == expected[(repository.lower(), int(number))][1]
+    rows = postgres.query("SELECT p.forge, p.repository, p.number, count(*), count(DISTINCT f.fingerprint) FROM findings f "
+                          "JOIN pull_requests p ON p.id = f.pull_request_id GROUP BY p.forge, p.repository, p.number")
+    assert len(rows) == total + 2 * others
+    for forge, repository, number, count, distinct in rows:
+        wanted = expected[(repository.lower(), int(number))][1] if forge == "github" else other_expected[int(number)]
+        assert int(count) == int(distinct) == wanted, (forge, repository, number)
 
     # Nothing left in the stream; the consumer has nothing pending or in flight.
     deadline = time.monotonic() + 30
