@@ -265,6 +265,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CorgiServiceTests",
+            dependencies: [
+                "CorgiCore", "CorgiForges", "CorgiReview", "CorgiService",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CorgiStorageTests",
             dependencies: [
                 "CorgiCore", "CorgiReview", "CorgiStorage", "CorgiPostgres",
