@@ -36,8 +36,7 @@ public enum CorgiGateway {
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
                 let listener = PresenceListener(connection: nats, subject: DistributedComponents.presenceSubject(settings), registry: registry)
                 let relay = QueueRelay(intake: intake, interval: .seconds(2), grace: 2, logger: logger)
-                let serviceGroup = ServiceGroup(configuration: .init(services: [app, listener, relay], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                               logger: logger))
+                let serviceGroup = ServiceComponents.serviceGroup([app, listener, relay], logger: logger)
                 try await serviceGroup.run()
                 group.cancelAll()
             }

@@ -50,8 +50,7 @@ public enum CorgiWorkerNode {
                     interval: .seconds(1), logger: logger))
                 logger.notice("corgi worker ready", metadata: ["worker": "\(name)", "concurrency": "\(settings.workers)",
                                                               "rules": "\(ruleSet.rules.count)"])
-                let serviceGroup = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                                  logger: logger))
+                let serviceGroup = ServiceComponents.serviceGroup(services, logger: logger)
                 try await serviceGroup.run()
                 group.cancelAll()
             }

@@ -46,7 +46,7 @@ public enum CorgiServer {
             }
             services.append(RetentionSweeper(store: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
                                              metrics: metrics, logger: logger))
-            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let group = ServiceComponents.serviceGroup(services, logger: logger)
             try await group.run()
         } catch {
             try? await http.shutdown()

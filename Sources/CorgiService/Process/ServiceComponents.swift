@@ -11,6 +11,8 @@ import Logging
 import NIOCore
 import NIOSSL
 import Prometheus
+import ServiceLifecycle
+import UnixSignals
 
 /// The parts every process builds the same way from its settings: logging, the rule set, the
 /// GitHub client and the HTTP application (with TLS when configured).
@@ -29,6 +31,19 @@ enum ServiceComponents {
     static func logger(_ settings: ServiceSettings) -> Logger {
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         return Logger(label: "corgi") { label in JSONLogHandler(label: label, level: level) }
+    }
+
+    /// How long a graceful shutdown may take before it becomes cancellation: a review in hand
+    /// finishes within it (each forge call is bounded by its timeout and retries), and a process
+    /// always exits.
+    static let maximumGracefulShutdown = Duration.seconds(60)
+
+    /// The one service group every process runs: SIGTERM and SIGINT shut down gracefully, and
+    /// after `maximumGracefulShutdown` what is left is cancelled.
+    static func serviceGroup(_ services: [any Service], logger: Logger) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = maximumGracefulShutdown
+        return ServiceGroup(configuration: configuration)
     }
 
     /// The review every worker runs: the forges it may talk to, the rules, and the policy from

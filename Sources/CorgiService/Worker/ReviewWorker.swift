@@ -31,21 +31,25 @@ public struct ReviewWorker: Service, CustomStringConvertible {
         self.logger = logger
     }
 
+    /// Graceful shutdown (SIGTERM) stops claiming and lets the review in hand finish: each of its
+    /// steps is recorded, so finishing is cheaper than redoing, and nobody waits for a lease to
+    /// expire. Cancellation (the group's shutdown deadline passing) is the forceful path: the
+    /// review is cut short and its job handed back at once.
     public func run() async throws {
-        // On graceful shutdown the loop is cancelled between (or during) jobs; a job cut short
-        // keeps its lease and is retried once the lease expires.
         do {
-            try await cancelWhenGracefulShutdown { try await loop() }
+            try await loop()
         } catch is CancellationError {
-            logger.info("worker stopped", metadata: ["worker": "\(name)"])
+            logger.info("worker cancelled", metadata: ["worker": "\(name)"])
+            return
         }
+        logger.info("worker stopped", metadata: ["worker": "\(name)"])
     }
 
     func loop() async throws {
         // A queue that is away (NATS reconnecting, a database hiccup) must not end the worker:
         // it waits, backing off, and carries on once the queue answers again.
         var backoff = Duration.milliseconds(250)
-        while !Task.isCancelled {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let claimed: ClaimedJob?
             do {
                 claimed = try await queue.claim(worker: name, lease: lease, now: Date())
@@ -57,9 +61,15 @@ public struct ReviewWorker: Service, CustomStringConvertible {
                 continue
             }
             guard let claimed else {
-                // Idle: wake on a new job, or poll for expired leases and delayed retries.
+                // Idle: wake on a new job, or poll for expired leases and delayed retries (and
+                // notice a shutdown within a second).
                 await queue.waitForWork(timeout: .seconds(1))
                 continue
+            }
+            if Task.isShuttingDownGracefully {
+                // Claimed as the shutdown began: hand it back untouched rather than start it.
+                try? await handBack(claimed)
+                break
             }
             do {
                 try await work(claimed)
@@ -87,6 +97,12 @@ public struct ReviewWorker: Service, CustomStringConvertible {
             }
             return ReviewRunner.Outcome.retry("worker stopped")
         }
+        if Task.isCancelled {
+            // Cut short by a forceful stop: hand the job back now, out of the cancelled task,
+            // instead of holding its lease until it expires.
+            try await Task { try await handBack(claimed) }.value
+            return
+        }
         switch outcome {
         case .published:
             try await queue.complete(claimed)
@@ -105,6 +121,15 @@ public struct ReviewWorker: Service, CustomStringConvertible {
             metrics.scansFailed.increment()
             logger.error("review failed", metadata: ["job": "\(claimed.id)", "reason": "\(reason)"])
         }
+    }
+}
+
+extension ReviewWorker {
+    /// Back in the queue at once, without counting against the job's attempts running out.
+    func handBack(_ claimed: ClaimedJob) async throws {
+        try await queue.retry(claimed, delay: 0, reason: "worker stopped", maximumAttempts: max(maximumAttempts, claimed.attempt + 1),
+                              now: Date())
+        logger.info("job handed back", metadata: ["worker": "\(name)", "job": "\(claimed.id)"])
     }
 }
 
