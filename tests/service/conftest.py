@@ -6,6 +6,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from double_testing import checked  # noqa: E402
 from github_double import GitHubDouble  # noqa: E402
 
 
@@ -15,15 +16,5 @@ def github():
     documented API (invalid bodies, review comments outside the diff, ...) or if the double's own
     responses drifted from the documented schemas. Tests that provoke violations on purpose call
     `github.take_violations()`."""
-    double = GitHubDouble(app_id=12345)
-    double.start()
-    try:
-        yield double
-    finally:
-        double.stop()
-    violations = double.violations
-    if violations:
-        pytest.fail(
-            "the GitHub double recorded violations of the documented API:\n  " + "\n  ".join(violations),
-            pytrace=False,
-        )
+    double = GitHubDouble(app_id=12345).start()
+    yield from checked(double, "the GitHub double recorded violations of the documented API")

@@ -28,31 +28,37 @@ import base64
 import copy
 import hashlib
 import hmac
-import http.client
 import json
 import math
-import os
 import re
 import secrets
-import socket
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 
-try:  # the unified-diff parser is shared with the GitHub double (same folder)
+try:  # what the forge doubles share, and the GitHub double's unified-diff parser (same folder)
+    from api_double import (
+        SHARED_DIR, ApiDouble, BaseRecordedRequest, BaseResult, BaseWebhookDelivery, DoubleHandler, Fault, NoSpec,
+        OwnerAndName, Spec, encode_payload, first_values, iso, load_spec, match_route, openapi_operations,
+        parse_iso, post, read_body, request_target, send, stable_id, status_phrase, template_regex,
+    )
     from github_double import FileDiff, parse_diff
 except ImportError:  # pragma: no cover - imported from outside tests/service
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from api_double import (
+        SHARED_DIR, ApiDouble, BaseRecordedRequest, BaseResult, BaseWebhookDelivery, DoubleHandler, Fault, NoSpec,
+        OwnerAndName, Spec, encode_payload, first_values, iso, load_spec, match_route, openapi_operations,
+        parse_iso, post, read_body, request_target, send, stable_id, status_phrase, template_regex,
+    )
     from github_double import FileDiff, parse_diff
 
 __all__ = [
@@ -63,8 +69,7 @@ __all__ = [
 ]
 
 # The Swagger descriptions and webhook fixtures are third-party: in ../shared beside the repository,
-# or where CORGI_SHARED_DIR says (the same rule as github_double.py).
-SHARED_DIR = Path(os.environ.get("CORGI_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+# or where CORGI_SHARED_DIR says (api_double.SHARED_DIR, as for the other doubles).
 FIXTURES_DIR = SHARED_DIR / "fixtures" / "gitea"
 SPEC_PATHS = {
     "gitea": FIXTURES_DIR / "swagger.v1.gitea-1.27.0.json",
@@ -93,18 +98,6 @@ _STATUS_PRIORITY = {"error": 0, "failure": 1, "warning": 2, "pending": 3, "succe
 ACCESS_LEVELS = {"none": 0, "read": 1, "write": 2, "admin": 3, "owner": 4}
 
 _GO_TIME_ZERO = "0001-01-01T00:00:00Z"
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_iso(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-
-
-def _stable_id(text: str) -> int:
-    return int(hashlib.sha1(text.encode()).hexdigest()[:7], 16)
 
 
 def _blob_sha(data: bytes) -> str:
@@ -184,37 +177,22 @@ def _format_errors(errors) -> list[str]:
     return out
 
 
-class _Swagger:
+class _Swagger(Spec):
     def __init__(self, path: Path):
         self.path = Path(path)
         self.doc = json.loads(self.path.read_text(encoding="utf-8"))
-        self.operations: dict[tuple[str, str], dict] = {}
-        for template, item in self.doc.get("paths", {}).items():
-            shared = item.get("parameters", [])
-            for method, op in item.items():
-                if method == "parameters":
-                    continue
-                op = dict(op)
-                op["parameters"] = list(shared) + list(op.get("parameters", []))
-                self.operations[(method.upper(), template)] = op
+        super().__init__(openapi_operations(self.doc))
         definitions = self.doc.get("definitions", {})
         self._defs = {"read": _nullable_definitions(definitions, False),
                       "write": _nullable_definitions(definitions, True)}
-        self._validators: dict[tuple, Any] = {}
-        self._lock = threading.Lock()
-
-    def operation(self, method: str, template: str) -> dict | None:
-        return self.operations.get((method, template))
 
     def _validator(self, key: tuple, schema: dict, mode: str):
-        with self._lock:
-            validator = self._validators.get(key)
-            if validator is None:
-                root = {"definitions": self._defs[mode], "allOf": [schema]}
-                cls = OAS30WriteValidator if mode == "write" else OAS30ReadValidator
-                validator = cls(root, format_checker=oas30_format_checker)
-                self._validators[key] = validator
-            return validator
+        def build():
+            root = {"definitions": self._defs[mode], "allOf": [schema]}
+            cls = OAS30WriteValidator if mode == "write" else OAS30ReadValidator
+            return cls(root, format_checker=oas30_format_checker)
+
+        return self._cached(key, build)
 
     def body_param(self, method: str, template: str) -> dict | None:
         op = self.operation(method, template) or {}
@@ -260,22 +238,10 @@ class _Swagger:
         return op is not None and str(status) in op.get("responses", {})
 
 
-class _NoSpec:
+class _NoSpec(NoSpec):
     """Stands in when a Swagger description is absent: nothing to validate against."""
 
-    def operation(self, method, template):
-        return None
-
     def body_param(self, method, template):
-        return None
-
-    def body_validator(self, method, template):
-        return None
-
-    def param_validator(self, method, template, param):
-        return None
-
-    def response_validator(self, method, template, status):
         return None
 
     def definition_validator(self, name):
@@ -283,20 +249,6 @@ class _NoSpec:
 
     def documents_status(self, method, template, status):
         return True
-
-
-_SPECS: dict[str, _Swagger] = {}
-_SPECS_LOCK = threading.Lock()
-
-
-def _load_spec(path: Path | None) -> "_Swagger | _NoSpec":
-    if path is None or not Path(path).exists():
-        return _NoSpec()
-    key = str(Path(path).resolve())
-    with _SPECS_LOCK:
-        if key not in _SPECS:
-            _SPECS[key] = _Swagger(Path(path))
-        return _SPECS[key]
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,13 +270,13 @@ def make_user(login: str, *, user_id: int | None = None, base_url: str = DEFAULT
               full_name: str = "", email: str | None = None, is_admin: bool = False,
               created: float = 1_600_000_000.0) -> dict:
     """A `User` object as Gitea's API (and its webhooks) write it (convert.ToUser, signed-in view)."""
-    uid = _stable_id(login) if user_id is None else int(user_id)
+    uid = stable_id(login) if user_id is None else int(user_id)
     user = {
         "id": uid, "login": login, "login_name": "", "source_id": 0, "full_name": full_name,
         "email": email or f"{login.lower()}@noreply.localhost",
         "avatar_url": f"{base_url}/avatars/{hashlib.md5(login.lower().encode()).hexdigest()}",
         "html_url": f"{base_url}/{quote(login)}", "language": "", "is_admin": bool(is_admin),
-        "last_login": _GO_TIME_ZERO, "created": _iso(created), "restricted": False, "active": True,
+        "last_login": _GO_TIME_ZERO, "created": iso(created), "restricted": False, "active": True,
         "prohibit_login": False, "location": "", "website": "", "description": "", "visibility": "public",
         "followers_count": 0, "following_count": 0, "starred_repos_count": 0, "username": login,
     }
@@ -350,7 +302,7 @@ def make_repository(full_name: str, *, repo_id: int = 1, base_url: str = DEFAULT
         "url": api, "link": "", "ssh_url": f"git@{host}:{full_name}.git", "clone_url": f"{html}.git",
         "original_url": "", "website": "", "stars_count": 0, "forks_count": 0, "watchers_count": 1,
         "open_issues_count": 0, "open_pr_counter": 0, "release_counter": 0, "default_branch": default_branch,
-        "archived": False, "created_at": _iso(created), "updated_at": _iso(updated or created),
+        "archived": False, "created_at": iso(created), "updated_at": iso(updated or created),
         "archived_at": "1970-01-01T00:00:00Z",
         "permissions": permissions or {"admin": False, "push": True, "pull": True},
         "has_issues": True,
@@ -393,21 +345,21 @@ def make_pull_request(repo: dict, number: int, *, head_sha: str, base_sha: str, 
     head_repo = head_repo if head_repo is not None else repo
     base_ref = base_ref or repo.get("default_branch") or "main"
     pr = {
-        "id": int(pr_id if pr_id is not None else _stable_id(f"{repo['full_name']}#{number}")),
+        "id": int(pr_id if pr_id is not None else stable_id(f"{repo['full_name']}#{number}")),
         "url": html, "number": int(number), "user": user, "title": title or f"Pull request {number}",
         "body": body, "labels": [], "milestone": None, "assignee": None, "assignees": None,
         "requested_reviewers": None, "requested_reviewers_teams": None, "state": state, "draft": draft,
         "is_locked": is_locked, "comments": comments, "review_comments": review_comments,
         "additions": additions, "deletions": deletions, "changed_files": changed_files, "html_url": html,
         "diff_url": f"{html}.diff", "patch_url": f"{html}.patch", "mergeable": not merged and state == "open",
-        "merged": merged, "merged_at": _iso(merged_at) if merged and merged_at else None,
+        "merged": merged, "merged_at": iso(merged_at) if merged and merged_at else None,
         "merge_commit_sha": merge_commit_sha if merged else None, "merged_by": merged_by if merged else None,
         "allow_maintainer_edit": False,
         "base": {"label": base_ref, "ref": base_ref, "sha": base_sha, "repo_id": repo["id"], "repo": repo},
         "head": {"label": head_ref or "", "ref": head_ref or f"refs/pull/{number}/head", "sha": head_sha,
                  "repo_id": head_repo["id"] if head_ref else -1, "repo": head_repo if head_ref else None},
-        "merge_base": merge_base or base_sha, "due_date": None, "created_at": _iso(created),
-        "updated_at": _iso(updated or created), "closed_at": _iso(closed_at) if closed_at else None,
+        "merge_base": merge_base or base_sha, "due_date": None, "created_at": iso(created),
+        "updated_at": iso(updated or created), "closed_at": iso(closed_at) if closed_at else None,
         "pin_order": 0,
     }
     if flavour == "forgejo":
@@ -520,15 +472,9 @@ def webhook_headers(event: str, body: bytes | str, secret: str | bytes | None, f
 
 
 @dataclass
-class WebhookDelivery:
-    status: int
-    headers: dict[str, str]  # response headers, lower-case names
-    body: bytes
+class WebhookDelivery(BaseWebhookDelivery):
     request_headers: dict[str, str]
     request_body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 def send_gitea_webhook(url: str, event: str, payload: Any, secret: str | bytes | None, flavour: str = "gitea",
@@ -549,17 +495,7 @@ def send_gitea_webhook(url: str, event: str, payload: Any, secret: str | bytes |
     headers = webhook_headers(event, signed, secret, flavour, delivery, event_type=event_type, content_type=mime,
                               authorization=authorization)
     headers.update(extra_headers or {})
-    parts = urlsplit(url)
-    conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = conn_cls(parts.hostname, parts.port, timeout=timeout)
-    try:
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("POST", target, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        return WebhookDelivery(response.status, {k.lower(): v for k, v in response.getheaders()}, data, headers, body)
-    finally:
-        conn.close()
+    return WebhookDelivery(*post(url, body, headers, timeout), headers, body)
 
 
 def _as_user(sender: dict | str | None, fallback: dict, base: str, flavour: str) -> dict:
@@ -617,9 +553,9 @@ def issue_comment_event(repo: dict | str, pr: dict, body: str, sender: dict | st
     repo = _as_repo(repo)
     base, flavour = _base_of(repo), _flavour_of(repo)
     user = _as_user(sender, pr["user"], base, flavour)
-    now = _iso(created if created is not None else time.time())
+    now = iso(created if created is not None else time.time())
     if comment is None:
-        cid = int(comment_id if comment_id is not None else _stable_id(f"{pr['html_url']}:{body}:{now}"))
+        cid = int(comment_id if comment_id is not None else stable_id(f"{pr['html_url']}:{body}:{now}"))
         comment = {
             "id": cid, "html_url": f"{pr['html_url']}#issuecomment-{cid}", "pull_request_url": pr["html_url"],
             "issue_url": "", "user": user, "original_author": "", "original_author_id": 0, "body": body,
@@ -736,29 +672,13 @@ def _expect(body: dict, name: str, kind: type, where: str = "") -> Any:
 
 
 @dataclass
-class RecordedRequest:
+class RecordedRequest(BaseRecordedRequest):
     """One request the double received. `headers` holds selected headers; Authorization is reduced
     to its scheme ("token", "Bearer", ...), never the credential."""
 
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str | None]
-    body: Any
-    status: int | None = None
-    injected: str | None = None  # "fail", "delay" or "drop" when fault injection answered it
     credential: str | None = None  # "token", "invalid" or None (no credential)
     user: str | None = None  # login of the token's owner
-    response: Any = None  # the parsed JSON response body, if any
     response_headers: dict[str, str] = field(default_factory=dict)
-    at: float = 0.0
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def __str__(self) -> str:
-        tag = f" [{self.injected}]" if self.injected else ""
-        return f"{self.method} {self.path} -> {self.status}{tag}"
 
 
 @dataclass
@@ -771,7 +691,7 @@ class _User:
 
 
 @dataclass
-class _Repo:
+class _Repo(OwnerAndName):
     id: int
     full_name: str
     default_branch: str
@@ -779,14 +699,6 @@ class _Repo:
     created: float
     permissions: dict[str, str] = field(default_factory=dict)  # lower-case login -> level
     branches: dict[str, str] = field(default_factory=dict)  # branch -> sha
-
-    @property
-    def owner(self) -> str:
-        return self.full_name.split("/", 1)[0]
-
-    @property
-    def name(self) -> str:
-        return self.full_name.split("/", 1)[1]
 
     @property
     def key(self) -> str:
@@ -828,18 +740,6 @@ class _Pull:
     draft: bool = False
 
 
-@dataclass
-class _Fault:
-    kind: str  # "fail" or "drop"
-    method: str | None
-    regex: re.Pattern
-    times: int
-    status: int | None = None
-    headers: dict[str, str] | None = None
-    body: Any = None
-    delay: float = 0.0
-
-
 class _HTTPError(Exception):
     def __init__(self, status: int, message: str | None = None, *, violation: str | None = None,
                  documented: bool = True, headers: dict | None = None, empty: bool = False,
@@ -855,11 +755,8 @@ class _HTTPError(Exception):
 
 
 @dataclass
-class _Result:
-    status: int
-    body: Any = None  # dict/list -> JSON, bytes/str -> raw, None -> empty
+class _Result(BaseResult):
     content_type: str = "application/json;charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
     documented: bool = True  # validate against the documented response schema
 
 
@@ -872,21 +769,11 @@ class _Route:
     regex: re.Pattern = field(init=False)
 
     def __post_init__(self):
-        pattern = ""
-        for part in re.split(r"(\{[A-Za-z_]+\})", self.template):
-            if part.startswith("{"):
-                name = part[1:-1]
-                if name == "filepath":
-                    pattern += f"(?P<{name}>.+)"
-                elif name == "diffType":
-                    pattern += f"(?P<{name}>diff|patch)"  # the router only knows these two
-                elif name == "index":
-                    pattern += f"(?P<{name}>[^/.]+)"
-                else:
-                    pattern += f"(?P<{name}>[^/]+)"
-            else:
-                pattern += re.escape(part)
-        self.regex = re.compile(pattern)
+        self.regex = template_regex(self.template, {
+            "filepath": ".+",
+            "diffType": "diff|patch",  # the router only knows these two
+            "index": "[^/.]+",
+        })
 
 
 @dataclass
@@ -931,68 +818,17 @@ _ROUTES = [
 # HTTP plumbing
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-    def __init__(self, double: "GiteaDouble"):
-        self.double = double
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 60  # idle keep-alive connections are closed after this
-
-    def setup(self):
-        super().setup()
-        self.server.double._track(self.connection, True)
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-        finally:
-            self.server.double._track(self.connection, False)
-
+class _Handler(DoubleHandler):
     def send_response(self, code, message=None):  # Go's net/http sends no Server header
         self.log_request(code)
         self.send_response_only(code, message)
         self.send_header("Date", self.date_time_string())
 
-    def log_message(self, format, *args):  # noqa: A002 - silence the default stderr log
-        pass
-
-    def _dispatch(self):
-        self.server.double._dispatch(self)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _dispatch
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-        chunks = []
-        while True:
-            size_line = handler.rfile.readline(65537)
-            if not size_line:
-                raise ValueError("truncated chunked body")
-            size = int(size_line.split(b";")[0].strip(), 16)
-            if size == 0:
-                while handler.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline(3)
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length > 0 else b""
-
 
 # --------------------------------------------------------------------------------------------
 
 
-class GiteaDouble:
+class GiteaDouble(ApiDouble):
     """In-process stand-in for a Gitea (or Forgejo) server's REST API, rooted at `base_url + "/api/v1"`.
 
     GiteaDouble(flavour="gitea", *, token=None, bot_login="code-corgi", spec_path=<flavour's swagger>,
@@ -1049,6 +885,8 @@ class GiteaDouble:
       mapped to 404 there), with an empty message as in production mode.
     """
 
+    _handler_class = _Handler
+
     def __init__(self, flavour: str = "gitea", *, token: str | None = None, bot_login: str = "code-corgi",
                  spec_path: Path | str | None = None, comment_lines: str = "added",
                  default_paging_num: int = DEFAULT_PAGING_NUM, max_response_items: int = MAX_RESPONSE_ITEMS):
@@ -1056,19 +894,16 @@ class GiteaDouble:
             raise ValueError(f"flavour must be one of {FLAVOURS}, got {flavour!r}")
         if comment_lines not in ("added", "diff"):
             raise ValueError("comment_lines must be 'added' or 'diff'")
+        super().__init__()
         self.flavour = flavour
         self.bot_login = bot_login
         self.comment_lines = comment_lines
         self.default_paging_num = int(default_paging_num)
         self.max_response_items = int(max_response_items)
-        self.clock: Callable[[], float] = time.time
-        self._spec = _load_spec(Path(spec_path) if spec_path is not None else SPEC_PATHS[flavour])
+        self._spec = load_spec(Path(spec_path) if spec_path is not None else SPEC_PATHS[flavour], _Swagger, _NoSpec)
         # Whether requests and responses are checked against the flavour's Swagger description.
         self.validates = isinstance(self._spec, _Swagger)
 
-        self._cond = threading.Condition(threading.RLock())
-        self._requests: list[RecordedRequest] = []
-        self._violations: list[str] = []
         self._users: dict[str, _User] = {}
         self._tokens: dict[str, str] = {}  # token -> lower-case login
         self._repos: dict[str, _Repo] = {}
@@ -1078,21 +913,13 @@ class GiteaDouble:
         self._statuses: list[dict] = []
         self._commits: dict[str, set[str]] = {}  # repo key -> known commit shas
         self._files: dict[tuple[str, str], dict[str, bytes]] = {}  # (repo key, ref) -> path -> bytes
-        self._faults: list[_Fault] = []
         self._ids = {"user": 0, "repo": 0, "pull": 100, "issue": 200, "comment": 1000, "review": 0}
 
         self.token = token or secrets.token_hex(20)  # Gitea tokens are 40 hex characters
         self.add_user(bot_login)
         self.add_token(self.token, bot_login)
 
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
-        self.base_url = ""
-
-    # ---- lifecycle -----------------------------------------------------------------------
+    # ---- lifecycle (stop, context manager: ApiDouble) ------------------------------------
 
     @property
     def api_url(self) -> str:
@@ -1102,48 +929,11 @@ class GiteaDouble:
         if self._server is not None:
             return self
         self._stopping.clear()
-        self._server = _Server(self)
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name=f"{self.flavour}-double", daemon=True)
-        self._thread.start()
+        self._bind()
+        self._serve(f"{self.flavour}-double", 0.02)
         return self
 
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        with self._conn_lock:
-            connections = list(self._connections)
-        for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        with self._cond:
-            self._cond.notify_all()
-
-    def __enter__(self) -> "GiteaDouble":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def _track(self, conn: socket.socket, add: bool) -> None:
-        with self._conn_lock:
-            (self._connections.add if add else self._connections.discard)(conn)
-
     # ---- state setup ---------------------------------------------------------------------
-
-    def _next_id(self, kind: str) -> int:
-        self._ids[kind] += 1
-        return self._ids[kind]
 
     def _user(self, login: str) -> _User:
         user = self._users.get(login.lower())
@@ -1325,61 +1115,12 @@ class GiteaDouble:
             if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", ref):
                 self._commits[repo.key].add(ref)
 
-    # ---- fault injection -----------------------------------------------------------------
+    # ---- fault injection (fail_next, drop_next: ApiDouble; paths are the full /api/v1/...) --
 
-    def fail_next(self, method: str | None, path_regex: str, status: int | None, times: int = 1,
-                  headers: dict | None = None, body: Any = None, delay: float = 0.0) -> None:
-        """The next `times` requests whose method matches (None or "*" = any) and whose path matches
-        `path_regex` (re.search on the full path, /api/v1/...) get `status` with `headers` and `body`
-        (dict/list -> JSON, str/bytes raw; None -> a Gitea-style {"message", "url"}) after waiting `delay`
-        seconds. status=None only delays, then answers normally. Faults are used in the order added."""
-        with self._cond:
-            self._faults.append(_Fault("fail", method, re.compile(path_regex), int(times), status,
-                                       dict(headers or {}), body, delay))
+    fail = ApiDouble.fail_next
+    drop = ApiDouble.drop_next
 
-    def drop_next(self, method: str | None, path_regex: str, times: int = 1) -> None:
-        """The next `times` matching requests are read, then the connection is closed with no response."""
-        with self._cond:
-            self._faults.append(_Fault("drop", method, re.compile(path_regex), int(times)))
-
-    fail = fail_next
-    drop = drop_next
-
-    def _take_fault(self, method: str, path: str) -> _Fault | None:
-        with self._cond:
-            for fault in self._faults:
-                if fault.times <= 0:
-                    continue
-                if fault.method not in (None, "*") and fault.method.upper() != method:
-                    continue
-                if fault.regex.search(path):
-                    fault.times -= 1
-                    return fault
-        return None
-
-    # ---- inspection ----------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._cond:
-            return list(self._requests)
-
-    def calls(self, method: str | None, path_regex: str) -> list[RecordedRequest]:
-        regex = re.compile(path_regex)
-        with self._cond:
-            return [r for r in self._requests
-                    if (method in (None, "*") or r.method == method.upper()) and regex.search(r.path)]
-
-    @property
-    def violations(self) -> list[str]:
-        with self._cond:
-            return list(self._violations)
-
-    def take_violations(self) -> list[str]:
-        """Return the violations recorded so far and clear them (for tests that provoke them)."""
-        with self._cond:
-            taken, self._violations = self._violations, []
-            return taken
+    # ---- inspection (requests, calls, violations, take_violations, wait_for: ApiDouble) --
 
     @property
     def statuses(self) -> list[dict]:
@@ -1413,28 +1154,6 @@ class GiteaDouble:
         """Plain comments: id, repo, index, body, user, history (every body it had), created_at, updated_at."""
         with self._cond:
             return {cid: copy.deepcopy(c) for cid, c in self._comments.items() if c["type"] == "comment"}
-
-    def wait_for(self, predicate: Callable[["GiteaDouble"], Any], timeout: float = 30.0) -> Any:
-        """Block until predicate(self) is truthy (re-checked after every request) and return its value;
-        raise TimeoutError with a summary of the traffic otherwise."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                result = predicate(self)
-                if result:
-                    return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    lines = [f"condition not met within {timeout:g}s; {len(self._requests)} request(s) received"]
-                    lines += [f"  {r}" for r in self._requests[-25:]]
-                    lines += ["violations:"] + [f"  {v}" for v in self._violations[-10:]] if self._violations else []
-                    raise TimeoutError("\n".join(lines))
-                self._cond.wait(remaining)
-
-    def _violate(self, text: str) -> None:
-        with self._cond:
-            self._violations.append(text)
-            self._cond.notify_all()
 
     # ---- JSON objects ----------------------------------------------------------------------
 
@@ -1513,7 +1232,7 @@ class GiteaDouble:
             "id": c["id"], "html_url": f"{html}#issuecomment-{c['id']}",
             "pull_request_url": html if issue.pull else "", "issue_url": "" if issue.pull else html,
             "user": self.user_json(c["user"]), "original_author": "", "original_author_id": 0,
-            "body": c["body"], "assets": [], "created_at": _iso(c["created_at"]), "updated_at": _iso(c["updated_at"]),
+            "body": c["body"], "assets": [], "created_at": iso(c["created_at"]), "updated_at": iso(c["updated_at"]),
         }
 
     def _review_obj(self, r: dict) -> dict:
@@ -1522,8 +1241,8 @@ class GiteaDouble:
         return {
             "id": r["id"], "user": self.user_json(r["user"]), "team": None, "state": r["state"], "body": r["body"],
             "commit_id": r["commit_id"], "stale": r["stale"], "official": r["official"], "dismissed": False,
-            "comments_count": len(r["comment_ids"]), "submitted_at": _iso(r["created_at"]),
-            "updated_at": _iso(r["updated_at"]), "html_url": f"{html}#issuecomment-{r['row_id']}",
+            "comments_count": len(r["comment_ids"]), "submitted_at": iso(r["created_at"]),
+            "updated_at": iso(r["updated_at"]), "html_url": f"{html}#issuecomment-{r['row_id']}",
             "pull_request_url": html,
         }
 
@@ -1534,8 +1253,8 @@ class GiteaDouble:
         html = self._html(repo, self._issues[(c["repo"], c["index"])])
         obj = {
             "id": c["id"], "body": c["body"], "user": self.user_json(c["user"]), "resolver": None,
-            "pull_request_review_id": c["review_id"], "created_at": _iso(c["created_at"]),
-            "updated_at": _iso(c["updated_at"]), "path": c["path"], "commit_id": c["commit_id"],
+            "pull_request_review_id": c["review_id"], "created_at": iso(c["created_at"]),
+            "updated_at": iso(c["updated_at"]), "path": c["path"], "commit_id": c["commit_id"],
             "original_commit_id": "", "diff_hunk": c["diff_hunk"],
             "position": c["line"] if c["line"] > 0 else 0, "original_position": -c["line"] if c["line"] < 0 else 0,
             "html_url": f"{html}/files#issuecomment-{c['id']}", "pull_request_url": html,
@@ -1550,7 +1269,7 @@ class GiteaDouble:
             "id": s["id"], "status": s["state"], "target_url": s["target_url"], "description": s["description"],
             "url": f"{self._base}{API_PREFIX}/repos/{repo.full_name}/statuses/{quote(s['sha'])}",
             "context": s["context"], "creator": self.user_json(s["creator"]),
-            "created_at": _iso(s["created_at"]), "updated_at": _iso(s["created_at"]),
+            "created_at": iso(s["created_at"]), "updated_at": iso(s["created_at"]),
         }
 
     def _new_comment(self, kind: str, repo: _Repo, issue: _Issue, body: str, user: _User, **extra) -> dict:
@@ -1566,12 +1285,8 @@ class GiteaDouble:
     # ---- request handling ----------------------------------------------------------------
 
     def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
-        method = h.command.upper()
-        split = urlsplit(h.path)
-        path = split.path or "/"
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(split.query, keep_blank_values=True):
-            query.setdefault(key, value)
+        method, path, pairs = request_target(h)
+        query = first_values(pairs)
         auth = h.headers.get("Authorization")
         record = RecordedRequest(
             method=method, path=path, query=query,
@@ -1580,89 +1295,40 @@ class GiteaDouble:
                      "User-Agent": h.headers.get("User-Agent")},
             body=None, at=time.time(),
         )
-        body_error = None
-        try:
-            raw = _read_body(h)
-        except (ValueError, OSError) as exc:
-            raw, body_error = b"", f"unreadable body: {exc}"
+        raw, body_error = read_body(h)
         if raw and body_error is None:
             try:
                 record.body = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as exc:
                 record.body = raw.decode("utf-8", "replace")
                 body_error = f"body is not JSON: {exc}"
+        self._answer(h, record, lambda: self._process(h, method, path, query, raw, record, body_error))
 
-        fault = self._take_fault(method, path)
-        if fault is not None:
-            if fault.kind == "drop":
-                record.injected = "drop"
-                self._record(record)
-                h.close_connection = True
-                return
-            if fault.delay:
-                self._stopping.wait(fault.delay)
-            if fault.status is not None:
-                record.injected = "fail"
-                result = self._injected(fault)
-                self._finish(h, record, result)
-                return
-            record.injected = "delay"
-
-        try:
-            result = self._process(h, method, path, query, raw, record, body_error)
-        except Exception as exc:  # a bug in the double must fail the test, not look like a network error
-            self._violate(f"double: internal error on {method} {path}: {exc!r}")
-            result = _Result(500, {"message": f"internal error in the {self.flavour} double: {exc!r}",
-                                   "url": self._swagger_url}, documented=False)
-        self._finish(h, record, result)
+    def _internal_error(self, exc: Exception) -> _Result:
+        return _Result(500, {"message": f"internal error in the {self.flavour} double: {exc!r}",
+                             "url": self._swagger_url}, documented=False)
 
     def _finish(self, h, record: RecordedRequest, result: _Result) -> None:
-        record.status = result.status
-        record.response = result.body if isinstance(result.body, (dict, list)) else None
         record.response_headers = dict(result.headers)
-        self._record(record)
-        self._write(h, result)
+        super()._finish(h, record, result)
 
-    def _record(self, record: RecordedRequest) -> None:
-        with self._cond:
-            self._requests.append(record)
-            self._cond.notify_all()
-
-    def _write(self, h: BaseHTTPRequestHandler, result: _Result) -> None:
-        if isinstance(result.body, (dict, list)):
-            payload = go_json(result.body) + b"\n"  # json.NewEncoder(w).Encode ends with a newline
-        elif isinstance(result.body, str):
-            payload = result.body.encode("utf-8")
-        else:
-            payload = result.body or b""
+    def _write(self, h: BaseHTTPRequestHandler, result: _Result, record: RecordedRequest) -> None:
+        # json.NewEncoder(w).Encode ends with a newline
+        payload = encode_payload(result.body, lambda body: go_json(body) + b"\n")
         headers = {"Cache-Control": "max-age=0, private, must-revalidate, no-transform",
                    "X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN"}
         if result.body is not None or result.status not in (204, 304):
             headers["Content-Type"] = result.content_type
         headers.update({k: str(v) for k, v in result.headers.items()})
-        try:
-            h.send_response(result.status)
-            for key, value in headers.items():
-                h.send_header(key, value)
-            h.send_header("Content-Length", str(len(payload)))
-            h.end_headers()
-            if h.command != "HEAD":
-                h.wfile.write(payload)
-            h.wfile.flush()
-        except OSError:
-            h.close_connection = True
+        send(h, result.status, headers, payload)
 
-    def _injected(self, fault: _Fault) -> _Result:
+    def _injected(self, fault: Fault, record: RecordedRequest) -> _Result:
         headers = dict(fault.headers or {})
         lowered = {k.lower(): v for k, v in headers.items()}
         body = fault.body
         content_type = "application/json;charset=utf-8"
         if body is None:
-            try:
-                phrase = HTTPStatus(fault.status).phrase
-            except ValueError:
-                phrase = "Error"
-            body = {"message": phrase, "url": self._swagger_url}
+            body = {"message": status_phrase(fault.status), "url": self._swagger_url}
         elif isinstance(body, (str, bytes)):
             content_type = lowered.get("content-type", "text/plain; charset=utf-8")
         return _Result(fault.status, body, content_type, headers, documented=False)
@@ -1688,16 +1354,7 @@ class GiteaDouble:
             if not path.startswith(API_PREFIX + "/"):
                 raise _HTTPError(404, violation=f"{path} is not under {API_PREFIX}", documented=False)
             api_path = path[len(API_PREFIX):]
-            params = None
-            allowed = []
-            for candidate in _ROUTES:
-                match = candidate.regex.fullmatch(api_path)
-                if not match:
-                    continue
-                if candidate.method == method or (method == "HEAD" and candidate.method == "GET"):
-                    route, params = candidate, {k: unquote(v) for k, v in match.groupdict().items()}
-                    break
-                allowed.append(candidate.method)
+            route, params, allowed = match_route(_ROUTES, method, api_path)
             if route is None:
                 if allowed:
                     raise _HTTPError(405, "Method Not Allowed", documented=False,
@@ -1713,9 +1370,7 @@ class GiteaDouble:
                     self._resolve_repo(ctx)
             self._check_content_type(ctx, raw)
             self._validate_request(ctx, body_error)
-            with self._cond:
-                result = getattr(self, "_op_" + route.handler)(ctx)
-                self._cond.notify_all()
+            result = self._operate(route.handler, ctx)
         except _HTTPError as error:
             if error.violation:
                 self._violate(f"{method} {path}: {error.violation}")
@@ -2215,7 +1870,7 @@ class GiteaDouble:
         for name in ("since", "before"):
             if ctx.query.get(name):
                 try:
-                    bounds[name] = _parse_iso(ctx.query[name])
+                    bounds[name] = parse_iso(ctx.query[name])
                 except ValueError:
                     raise _HTTPError(422, f"invalid '{name}'", violation=f"{name} is not RFC 3339") from None
         comments = [c for c in sorted(self._comments.values(), key=lambda c: c["id"])
@@ -2344,7 +1999,7 @@ class GiteaDouble:
             "download_url": f"{html_base}/raw/{kind}/{quote(ref)}/{quote(path)}" if is_file else None,
             "submodule_git_url": None, "_links": {"self": self_url, "git": git_url, "html": html_url},
         }
-        when = _iso(self.clock())
+        when = iso(self.clock())
         if self.flavour == "forgejo":
             entry["last_commit_when"] = when
         else:

@@ -18,35 +18,42 @@ import copy
 import hashlib
 import json
 import math
-import os
 import re
 import secrets
-import socket
 import string
-import threading
+import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import quote, unquote, urlencode, urlsplit, parse_qsl
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 
+try:  # what the forge doubles share (same folder)
+    from api_double import (
+        SHARED_DIR, ApiDouble, BaseRecordedRequest, BaseResult, DoubleHandler, Fault, NoSpec, OwnerAndName, Spec,
+        encode_payload, first_values, iso, load_spec, match_route, openapi_operations, override_headers,
+        parse_iso, read_body, request_target, send, stable_id, status_phrase, template_regex,
+    )
+except ImportError:  # pragma: no cover - imported from outside tests/service
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from api_double import (
+        SHARED_DIR, ApiDouble, BaseRecordedRequest, BaseResult, DoubleHandler, Fault, NoSpec, OwnerAndName, Spec,
+        encode_payload, first_values, iso, load_spec, match_route, openapi_operations, override_headers,
+        parse_iso, read_body, request_target, send, stable_id, status_phrase, template_regex,
+    )
+
 __all__ = ["GitHubDouble", "RecordedRequest", "parse_diff", "DEFAULT_SPEC_PATH"]
 
 # GitHub's OpenAPI description is third-party: in ../shared beside the repository, or where
 # CORGI_SHARED_DIR says. Without it the double answers the same way but checks nothing against it
 # (`validates` is False; tests/service/conftest.py names the skipped conformance checks).
-DEFAULT_SPEC_PATH = (
-    Path(os.environ.get("CORGI_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-    / "fixtures" / "github" / "rest-openapi-subset.json"
-)
+DEFAULT_SPEC_PATH = SHARED_DIR / "fixtures" / "github" / "rest-openapi-subset.json"
 DOCS = "https://docs.github.com/rest"
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"
 SUPPORTED_API_VERSIONS = ("2022-11-28", "2026-03-10")
@@ -62,24 +69,12 @@ _TOKEN_ALPHABET = string.ascii_letters + string.digits
 _MAX_COMMENT_BODY = 65536  # characters; GitHub: "Body is too long (maximum is 65536 characters)"
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_iso(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-
-
 def _b64url_decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
 def _node_id(kind: str, ident: int) -> str:
     return base64.b64encode(f"0{len(kind)}:{kind}{ident}".encode()).decode()
-
-
-def _stable_id(text: str) -> int:
-    return int(hashlib.sha1(text.encode()).hexdigest()[:7], 16)
 
 
 def _rewrite(obj: Any, replacements: list[tuple[str, str]]) -> Any:
@@ -130,33 +125,18 @@ def _format_errors(errors) -> list[str]:
 # The OpenAPI subset
 
 
-class _Spec:
+class _Spec(Spec):
     def __init__(self, path: Path):
         self.doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        self.operations: dict[tuple[str, str], dict] = {}
-        for template, item in self.doc["paths"].items():
-            shared = item.get("parameters", [])
-            for method, op in item.items():
-                if method == "parameters":
-                    continue
-                op = dict(op)
-                op["parameters"] = list(shared) + list(op.get("parameters", []))
-                self.operations[(method.upper(), template)] = op
-        self._validators: dict[tuple, Any] = {}
-        self._lock = threading.Lock()
-
-    def operation(self, method: str, template: str) -> dict | None:
-        return self.operations.get((method, template))
+        super().__init__(openapi_operations(self.doc))
 
     def _validator(self, key: tuple, schema: dict, cls) -> Any:
-        with self._lock:
-            validator = self._validators.get(key)
-            if validator is None:
-                schema = copy.deepcopy(schema)
-                _allow_null_in_nullable_enums(schema)
-                validator = cls(schema, format_checker=oas30_format_checker)
-                self._validators[key] = validator
-            return validator
+        def build():
+            relaxed = copy.deepcopy(schema)
+            _allow_null_in_nullable_enums(relaxed)
+            return cls(relaxed, format_checker=oas30_format_checker)
+
+        return self._cached(key, build)
 
     def body_validator(self, method: str, template: str):
         op = self.operation(method, template)
@@ -192,24 +172,8 @@ class _Spec:
         return op["responses"][status]["content"]["application/json"]["examples"][name]["value"]
 
 
-_SPECS: dict[str, _Spec] = {}
-_SPECS_LOCK = threading.Lock()
-
-
-class _NoSpec:
+class _NoSpec(NoSpec):
     """Stands in when the OpenAPI description is absent: nothing to validate against."""
-
-    def operation(self, method: str, template: str) -> dict | None:
-        return None
-
-    def response_validator(self, method: str, template: str, status: int):
-        return None
-
-    def param_validator(self, method: str, template: str, param: dict):
-        return None
-
-    def body_validator(self, method: str, template: str):
-        return None
 
     def error_items_are_strings(self, method: str, template: str, status: int) -> bool:
         return False
@@ -220,16 +184,6 @@ class _NoSpec:
                                   "html_url": "https://github.com/octocat/Hello-World",
                                   "pulls_url": "https://api.github.com/repos/octocat/Hello-World/pulls{/number}",
                                   "archived": False, "disabled": False, "has_issues": True}}}
-
-
-def _load_spec(path: Path) -> "_Spec | _NoSpec":
-    if not Path(path).exists():
-        return _NoSpec()
-    key = str(Path(path).resolve())
-    with _SPECS_LOCK:
-        if key not in _SPECS:
-            _SPECS[key] = _Spec(Path(path))
-        return _SPECS[key]
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,29 +427,13 @@ def parse_diff(text: str | bytes) -> list[FileDiff]:
 
 
 @dataclass
-class RecordedRequest:
+class RecordedRequest(BaseRecordedRequest):
     """One request the double received. `headers` holds selected headers; Authorization is reduced
     to its scheme ("token", "Bearer", ...), never the credential."""
 
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str | None]
-    body: Any
-    status: int | None = None
-    injected: str | None = None  # "fail", "delay" or "drop" when fault injection answered it
     credential: str | None = None  # "jwt", "installation_token", "invalid" or None
     installation_id: int | None = None
-    response: Any = None  # the parsed JSON response body, if any
     request_id: str = ""
-    at: float = 0.0
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def __str__(self) -> str:
-        tag = f" [{self.injected}]" if self.injected else ""
-        return f"{self.method} {self.path} -> {self.status}{tag}"
 
 
 @dataclass
@@ -517,17 +455,9 @@ class _Token:
 
 
 @dataclass
-class _Repo:
+class _Repo(OwnerAndName):
     id: int
     full_name: str
-
-    @property
-    def owner(self) -> str:
-        return self.full_name.split("/", 1)[0]
-
-    @property
-    def name(self) -> str:
-        return self.full_name.split("/", 1)[1]
 
 
 @dataclass
@@ -548,18 +478,6 @@ class _Pull:
     created_at: float
     updated_at: float
     diffs: dict[str, list[FileDiff]]  # head sha -> parsed diff, for every head the pull has had
-
-
-@dataclass
-class _Fault:
-    kind: str  # "fail" or "drop"
-    method: str | None
-    regex: re.Pattern
-    times: int
-    status: int | None = None
-    headers: dict[str, str] | None = None
-    body: Any = None
-    delay: float = 0.0
 
 
 class _HTTPError(Exception):
@@ -585,11 +503,8 @@ class _HTTPError(Exception):
 
 
 @dataclass
-class _Result:
-    status: int
-    body: Any = None  # dict/list -> JSON, bytes -> raw
+class _Result(BaseResult):
     content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
     documented: bool = True  # validate against the documented response schema
 
 
@@ -617,14 +532,7 @@ class _Route:
     regex: re.Pattern = field(init=False)
 
     def __post_init__(self):
-        pattern = ""
-        for part in re.split(r"(\{[a-z_]+\})", self.template):
-            if part.startswith("{"):
-                name = part[1:-1]
-                pattern += f"(?P<{name}>.+)" if name == "path" else f"(?P<{name}>[^/]+)"
-            else:
-                pattern += re.escape(part)
-        self.regex = re.compile(pattern)
+        self.regex = template_regex(self.template, {"path": ".+"})
 
 
 _PR_READ = (("pull_requests",), "read")
@@ -663,62 +571,8 @@ _ROUTES = [
 # HTTP plumbing
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-    def __init__(self, double: "GitHubDouble"):
-        self.double = double
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(DoubleHandler):
     server_version = "GitHub.com"
-    sys_version = ""
-    timeout = 60  # idle keep-alive connections are closed after this
-
-    def setup(self):
-        super().setup()
-        self.server.double._track(self.connection, True)
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-        finally:
-            self.server.double._track(self.connection, False)
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format, *args):  # noqa: A002 - silence the default stderr log
-        pass
-
-    def _dispatch(self):
-        self.server.double._dispatch(self)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _dispatch
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-        chunks = []
-        while True:
-            size_line = handler.rfile.readline(65537)
-            if not size_line:
-                raise ValueError("truncated chunked body")
-            size = int(size_line.split(b";")[0].strip(), 16)
-            if size == 0:
-                while handler.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline(3)
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length > 0 else b""
 
 
 def _auth_header(value: str | None) -> tuple[str | None, str | None]:
@@ -737,7 +591,7 @@ def _media_types(accept: str | None) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-class GitHubDouble:
+class GitHubDouble(ApiDouble):
     """In-process stand-in for api.github.com (or a GitHub Enterprise API base).
 
     GitHubDouble(app_id=12345, *, app_slug="code-corgi", client_id=None, token_ttl=3600,
@@ -756,6 +610,8 @@ class GitHubDouble:
     clock: the time source used for tokens and JWT checks (replaceable in tests)
     """
 
+    _handler_class = _Handler
+
     def __init__(
         self,
         app_id: int = 12345,
@@ -766,13 +622,13 @@ class GitHubDouble:
         spec_path: Path | str = DEFAULT_SPEC_PATH,
         strict_jwt_lifetime: bool = True,
     ):
+        super().__init__()
         self.app_id = int(app_id)
         self.app_slug = app_slug
         self.client_id = client_id or f"Iv1.{hashlib.sha1(str(app_id).encode()).hexdigest()[:16]}"
         self.token_ttl = float(token_ttl)
         self.strict_jwt_lifetime = strict_jwt_lifetime
-        self.clock: Callable[[], float] = time.time
-        self._spec = _load_spec(Path(spec_path))
+        self._spec = load_spec(Path(spec_path), _Spec, _NoSpec)
         # Whether requests and responses are checked against GitHub's OpenAPI description.
         self.validates = isinstance(self._spec, _Spec)
 
@@ -782,9 +638,6 @@ class GitHubDouble:
         )
         self.public_key = self._key.public_key()
 
-        self._cond = threading.Condition(threading.RLock())
-        self._requests: list[RecordedRequest] = []
-        self._violations: list[str] = []
         self._installations: dict[int, _Installation] = {}
         self._repos: dict[str, _Repo] = {}
         self._tokens: dict[str, _Token] = {}
@@ -795,68 +648,22 @@ class GitHubDouble:
         self._reviews: dict[int, dict] = {}
         self._review_comments: dict[int, dict] = {}
         self._contents: dict[tuple[str, str, str | None], bytes] = {}
-        self._faults: list[_Fault] = []
         self._rate_used: dict[str, int] = {}
         self._rate_reset = int(time.time()) + 3600
         self._ids = {"repo": 700000000, "pull": 900000000, "check_run": 4000000, "check_suite": 5000000,
                      "issue_comment": 1700000000, "review": 1800000000, "review_comment": 1900000000}
 
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
-        self.base_url = ""
-
-    # ---- lifecycle -----------------------------------------------------------------------
+    # ---- lifecycle (stop, context manager: ApiDouble) ------------------------------------
 
     def start(self) -> "GitHubDouble":
         if self._server is not None:
             return self
         self._stopping.clear()
-        self._server = _Server(self)
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="github-double", daemon=True
-        )
-        self._thread.start()
+        self._bind()
+        self._serve("github-double", 0.05)
         return self
 
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        with self._conn_lock:
-            connections = list(self._connections)
-        for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        with self._cond:
-            self._cond.notify_all()
-
-    def __enter__(self) -> "GitHubDouble":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def _track(self, conn: socket.socket, add: bool) -> None:
-        with self._conn_lock:
-            (self._connections.add if add else self._connections.discard)(conn)
-
     # ---- state setup ---------------------------------------------------------------------
-
-    def _next_id(self, kind: str) -> int:
-        self._ids[kind] += 1
-        return self._ids[kind]
 
     def _repo(self, full_name: str) -> _Repo:
         key = full_name.lower()
@@ -997,75 +804,12 @@ class GitHubDouble:
             for token in self._tokens.values():
                 token.expires_at = min(token.expires_at, self.clock() - 1)
 
-    # ---- fault injection -----------------------------------------------------------------
-
-    def fail_next(
-        self,
-        method: str | None,
-        path_regex: str,
-        status: int | None,
-        times: int = 1,
-        headers: dict | None = None,
-        body: Any = None,
-        delay: float = 0.0,
-    ) -> None:
-        """The next `times` requests whose method matches (None or "*" = any) and whose path matches
-        `path_regex` (re.search) get `status` with `headers` and `body` (dict/list -> JSON, str/bytes
-        raw; None -> a GitHub-style error message) after waiting `delay` seconds. status=None only
-        delays, then answers normally. Faults are consumed in the order they were added."""
-        with self._cond:
-            self._faults.append(
-                _Fault("fail", method, re.compile(path_regex), int(times), status, dict(headers or {}), body, delay)
-            )
-
-    def drop_next(self, method: str | None, path_regex: str, times: int = 1) -> None:
-        """The next `times` matching requests are read, then the connection is closed with no response."""
-        with self._cond:
-            self._faults.append(_Fault("drop", method, re.compile(path_regex), int(times)))
-
-    def _take_fault(self, method: str, path: str) -> _Fault | None:
-        with self._cond:
-            for fault in self._faults:
-                if fault.times <= 0:
-                    continue
-                if fault.method not in (None, "*") and fault.method.upper() != method:
-                    continue
-                if fault.regex.search(path):
-                    fault.times -= 1
-                    return fault
-        return None
-
-    # ---- inspection ----------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._cond:
-            return list(self._requests)
-
-    @property
-    def violations(self) -> list[str]:
-        with self._cond:
-            return list(self._violations)
-
-    def take_violations(self) -> list[str]:
-        """Return the violations recorded so far and clear them (for tests that provoke them)."""
-        with self._cond:
-            taken, self._violations = self._violations, []
-            return taken
+    # ---- inspection (requests, calls, violations, take_violations, wait_for: ApiDouble) --
 
     @property
     def tokens_issued(self) -> int:
         with self._cond:
             return self._tokens_issued
-
-    def calls(self, method: str | None, path_regex: str) -> list[RecordedRequest]:
-        regex = re.compile(path_regex)
-        with self._cond:
-            return [
-                r
-                for r in self._requests
-                if (method in (None, "*") or r.method == method.upper()) and regex.search(r.path)
-            ]
 
     @property
     def check_runs(self) -> dict[int, dict]:
@@ -1087,41 +831,11 @@ class GitHubDouble:
         with self._cond:
             return copy.deepcopy(self._review_comments)
 
-    def wait_for(self, predicate: Callable[["GitHubDouble"], Any], timeout: float = 30.0) -> Any:
-        """Block until predicate(self) is truthy (re-checked after every request) and return its value;
-        raise TimeoutError with a summary of the traffic otherwise."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                result = predicate(self)
-                if result:
-                    return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._summary(f"condition not met within {timeout:g}s"))
-                self._cond.wait(remaining)
-
-    def _summary(self, headline: str) -> str:
-        lines = [f"{headline}; {len(self._requests)} request(s) received"]
-        lines += [f"  {r}" for r in self._requests[-25:]]
-        if self._violations:
-            lines.append("violations:")
-            lines += [f"  {v}" for v in self._violations[-10:]]
-        return "\n".join(lines)
-
-    def _violate(self, text: str) -> None:
-        with self._cond:
-            self._violations.append(text)
-
     # ---- request handling ----------------------------------------------------------------
 
     def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
-        method = h.command.upper()
-        split = urlsplit(h.path)
-        path = split.path or "/"
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(split.query, keep_blank_values=True):
-            query.setdefault(key, value)
+        method, path, pairs = request_target(h)
+        query = first_values(pairs)
         scheme, _ = _auth_header(h.headers.get("Authorization"))
         record = RecordedRequest(
             method=method,
@@ -1138,51 +852,17 @@ class GitHubDouble:
             request_id=self._request_id(),
             at=time.time(),
         )
-        body_error = None
-        try:
-            raw = _read_body(h)
-        except (ValueError, OSError) as exc:
-            raw, body_error = b"", f"unreadable body: {exc}"
+        raw, body_error = read_body(h)
         if raw and body_error is None:
             try:
                 record.body = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as exc:
                 body_error = f"body is not JSON: {exc}"
+        self._answer(h, record, lambda: self._process(h, method, path, query, raw, record, body_error))
 
-        fault = self._take_fault(method, path)
-        if fault is not None:
-            if fault.kind == "drop":
-                record.injected = "drop"
-                self._record(record)
-                h.close_connection = True
-                return
-            if fault.delay:
-                self._stopping.wait(fault.delay)
-            if fault.status is not None:
-                record.injected = "fail"
-                result = self._injected(fault, h, record)
-                record.status = result.status
-                record.response = result.body if isinstance(result.body, (dict, list)) else None
-                self._record(record)
-                self._write(h, result, record)
-                return
-            record.injected = "delay"
-
-        try:
-            result = self._process(h, method, path, query, raw, record, body_error)
-        except Exception as exc:  # a bug in the double must fail the test, not look like a network error
-            self._violate(f"double: internal error on {method} {path}: {exc!r}")
-            result = _Result(500, {"message": "Internal error in the GitHub double", "documentation_url": DOCS},
-                             documented=False)
-        record.status = result.status
-        record.response = result.body if isinstance(result.body, (dict, list)) else None
-        self._record(record)
-        self._write(h, result, record)
-
-    def _record(self, record: RecordedRequest) -> None:
-        with self._cond:
-            self._requests.append(record)
-            self._cond.notify_all()
+    def _internal_error(self, exc: Exception) -> _Result:
+        return _Result(500, {"message": "Internal error in the GitHub double", "documentation_url": DOCS},
+                       documented=False)
 
     @staticmethod
     def _request_id() -> str:
@@ -1207,12 +887,8 @@ class GitHubDouble:
             }
 
     def _write(self, h: BaseHTTPRequestHandler, result: _Result, record: RecordedRequest) -> None:
-        if isinstance(result.body, (dict, list)):
-            payload = json.dumps(result.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        elif isinstance(result.body, str):
-            payload = result.body.encode("utf-8")
-        else:
-            payload = result.body or b""
+        payload = encode_payload(
+            result.body, lambda body: json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         identity = f"installation:{record.installation_id}" if record.installation_id else (
             "app" if record.credential == "jwt" else "anonymous")
         headers = {
@@ -1222,23 +898,9 @@ class GitHubDouble:
             "X-GitHub-Api-Version-Selected": record.headers.get("X-GitHub-Api-Version") or SUPPORTED_API_VERSIONS[0],
             **self._rate_headers(identity, record),
         }
-        lowered = {k.lower(): k for k in headers}
-        for key, value in result.headers.items():
-            headers.pop(lowered.get(key.lower(), key), None)
-            headers[key] = str(value)
-        try:
-            h.send_response(result.status)
-            for key, value in headers.items():
-                h.send_header(key, value)
-            h.send_header("Content-Length", str(len(payload)))
-            h.end_headers()
-            if h.command != "HEAD":
-                h.wfile.write(payload)
-            h.wfile.flush()
-        except OSError:
-            h.close_connection = True
+        send(h, result.status, override_headers(headers, result.headers), payload)
 
-    def _injected(self, fault: _Fault, h: BaseHTTPRequestHandler, record: RecordedRequest) -> _Result:
+    def _injected(self, fault: Fault, record: RecordedRequest) -> _Result:
         headers = dict(fault.headers or {})
         lowered = {k.lower(): v for k, v in headers.items()}
         body = fault.body
@@ -1255,11 +917,7 @@ class GitHubDouble:
                     "rate-limits-for-the-rest-api#about-secondary-rate-limits",
                 }
             else:
-                try:
-                    phrase = HTTPStatus(fault.status).phrase
-                except ValueError:
-                    phrase = "Error"
-                body = {"message": phrase, "documentation_url": DOCS, "status": str(fault.status)}
+                body = {"message": status_phrase(fault.status), "documentation_url": DOCS, "status": str(fault.status)}
         elif isinstance(body, (str, bytes)):
             content_type = lowered.get("content-type", "text/plain; charset=utf-8")
         return _Result(fault.status, body, content_type, headers, documented=False)
@@ -1297,17 +955,12 @@ class GitHubDouble:
                     documented=False,
                     doc_url="https://docs.github.com/rest/overview/api-versions",
                 )
-            params = None
-            for candidate in _ROUTES:
-                match = candidate.regex.fullmatch(path)
-                if match and (candidate.method == method or (method == "HEAD" and candidate.method == "GET")):
-                    route, params = candidate, {k: unquote(v) for k, v in match.groupdict().items()}
-                    for key, value in params.items():  # ids and numbers are integers in every operation
-                        if key.endswith(("_id", "_number")) and re.fullmatch(r"\d+", value):
-                            params[key] = int(value)
-                    break
+            route, params, _ = match_route(_ROUTES, method, path)
             if route is None:
                 raise _HTTPError(404, "Not Found", documented=False)
+            for key, value in params.items():  # ids and numbers are integers in every operation
+                if key.endswith(("_id", "_number")) and re.fullmatch(r"\d+", value):
+                    params[key] = int(value)
             method = route.method  # HEAD is answered as GET, without the body
             ctx = _Ctx(h, method, path, params, query, record.body, route)
             with self._cond:
@@ -1320,9 +973,7 @@ class GitHubDouble:
                 self._validate_request(ctx, op, raw, body_error)
             elif body_error is not None:
                 raise _HTTPError(400, "Problems parsing JSON", violation=body_error, documented=False)
-            with self._cond:
-                result = getattr(self, "_op_" + route.handler)(ctx)
-                self._cond.notify_all()
+            result = self._operate(route.handler, ctx)
         except _HTTPError as error:
             if error.violation:
                 self._violate(f"{method} {path}: {error.violation}")
@@ -1462,7 +1113,7 @@ class GitHubDouble:
 
     def _user(self, login: str, kind: str = "User") -> dict:
         api = self.base_url
-        uid = _stable_id(login)
+        uid = stable_id(login)
         html = f"https://github.com/apps/{login[:-5]}" if kind == "Bot" and login.endswith("[bot]") else \
             f"https://github.com/{login}"
         return {
@@ -1485,7 +1136,7 @@ class GitHubDouble:
         return self._user(f"{self.app_slug}[bot]", "Bot")
 
     def _app(self) -> dict:
-        created = _iso(1600000000)
+        created = iso(1600000000)
         return {
             "id": self.app_id, "slug": self.app_slug, "node_id": _node_id("Integration", self.app_id),
             "owner": self._user("corgi-owner", "Organization"), "name": "Code Corgi",
@@ -1560,7 +1211,7 @@ class GitHubDouble:
             "comments_url": f"{issue}/comments", "statuses_url": f"{api}/repos/{full}/statuses/{pull.head_sha}",
             "number": n, "state": pull.state, "locked": False, "title": pull.title,
             "user": self._user(pull.author), "body": None, "labels": [], "milestone": None,
-            "active_lock_reason": None, "created_at": _iso(pull.created_at), "updated_at": _iso(pull.updated_at),
+            "active_lock_reason": None, "created_at": iso(pull.created_at), "updated_at": iso(pull.updated_at),
             "closed_at": None, "merged_at": None, "merge_commit_sha": None,
             "assignee": None, "assignees": [], "requested_reviewers": [], "requested_teams": [],
             "head": {"label": f"{repo.owner}:{pull.head_ref}", "ref": pull.head_ref, "sha": pull.head_sha,
@@ -1615,7 +1266,7 @@ class GitHubDouble:
             "url": f"{self.base_url}/repos/{full}/issues/comments/{cid}",
             "html_url": f"https://github.com/{full}/pull/{n}#issuecomment-{cid}",
             "body": comment["body"], "user": self._bot(),
-            "created_at": _iso(comment["created_at"]), "updated_at": _iso(comment["updated_at"]),
+            "created_at": iso(comment["created_at"]), "updated_at": iso(comment["updated_at"]),
             "issue_url": f"{self.base_url}/repos/{full}/issues/{n}", "author_association": "NONE",
             "performed_via_github_app": self._app(),
         }
@@ -1631,7 +1282,7 @@ class GitHubDouble:
             "commit_id": review["commit_id"], "author_association": "NONE",
         }
         if review["submitted_at"] is not None:
-            obj["submitted_at"] = _iso(review["submitted_at"])
+            obj["submitted_at"] = iso(review["submitted_at"])
         return obj
 
     def _review_comment_obj(self, comment: dict) -> dict:
@@ -1644,8 +1295,8 @@ class GitHubDouble:
             "node_id": _node_id("PullRequestReviewComment", cid), "diff_hunk": comment["diff_hunk"],
             "path": comment["path"], "position": comment["position"], "original_position": comment["position"],
             "commit_id": comment["commit_id"], "original_commit_id": comment["commit_id"], "user": self._bot(),
-            "body": comment["body"], "created_at": _iso(comment["created_at"]),
-            "updated_at": _iso(comment["updated_at"]), "html_url": html, "pull_request_url": pull_url,
+            "body": comment["body"], "created_at": iso(comment["created_at"]),
+            "updated_at": iso(comment["updated_at"]), "html_url": html, "pull_request_url": pull_url,
             "author_association": "NONE",
             "_links": {"self": {"href": url}, "html": {"href": html}, "pull_request": {"href": pull_url}},
             "start_line": comment["start_line"], "original_start_line": comment["start_line"],
@@ -1721,7 +1372,7 @@ class GitHubDouble:
         expires = self.clock() + self.token_ttl
         self._tokens[value] = _Token(value, installation.id, expires, repos, permissions)
         self._tokens_issued += 1
-        response = {"token": value, "expires_at": _iso(expires), "permissions": permissions,
+        response = {"token": value, "expires_at": iso(expires), "permissions": permissions,
                     "repository_selection": "selected"}
         if repos is not None:
             response["repositories"] = [self._repo_obj(self._repos[k]) for k in sorted(repos)]
@@ -1737,11 +1388,11 @@ class GitHubDouble:
             "access_tokens_url": f"{self.base_url}/app/installations/{iid}/access_tokens",
             "repositories_url": f"{self.base_url}/installation/repositories",
             "html_url": f"https://github.com/organizations/{installation.account_login}/settings/installations/{iid}",
-            "app_id": self.app_id, "app_slug": self.app_slug, "target_id": _stable_id(installation.account_login),
+            "app_id": self.app_id, "app_slug": self.app_slug, "target_id": stable_id(installation.account_login),
             "target_type": "Organization", "permissions": dict(installation.permissions),
             "events": ["pull_request", "check_run", "issue_comment"], "single_file_name": None,
-            "repository_selection": "selected", "created_at": _iso(installation.created_at),
-            "updated_at": _iso(installation.created_at), "suspended_by": None, "suspended_at": None,
+            "repository_selection": "selected", "created_at": iso(installation.created_at),
+            "updated_at": iso(installation.created_at), "suspended_by": None, "suspended_at": None,
         })
 
     def _op_get_pull(self, ctx: _Ctx) -> _Result:
@@ -1773,7 +1424,7 @@ class GitHubDouble:
         comments = [c for c in self._review_comments.values() if c["repo"] == full and c["pull_number"] == pull.number]
         since = ctx.query.get("since")
         if since:
-            comments = [c for c in comments if c["updated_at"] >= _parse_iso(since)]
+            comments = [c for c in comments if c["updated_at"] >= parse_iso(since)]
         if "sort" in ctx.query:
             key = "updated_at" if ctx.query["sort"] == "updated" else "created_at"
             comments.sort(key=lambda c: (c[key], c["id"]), reverse=ctx.query.get("direction") == "desc")
@@ -1922,7 +1573,7 @@ class GitHubDouble:
             raise _HTTPError(422, "Invalid request.\n\n" + "\n".join(problems), violation="; ".join(problems),
                              errors=[{"resource": "CheckRun", "code": "invalid", "field": "output.annotations",
                                       "message": p} for p in problems])
-        now = _iso(self.clock())
+        now = iso(self.clock())
         for key in ("name", "details_url", "external_id", "started_at"):
             if key in body:
                 run[key] = body[key]
@@ -1951,7 +1602,7 @@ class GitHubDouble:
         rid = self._next_id("check_run")
         run = {
             "id": rid, "repo": ctx.repo.full_name, "name": body["name"], "head_sha": body["head_sha"],
-            "status": "queued", "conclusion": None, "started_at": _iso(self.clock()), "completed_at": None,
+            "status": "queued", "conclusion": None, "started_at": iso(self.clock()), "completed_at": None,
             "details_url": f"https://github.com/apps/{self.app_slug}", "external_id": "",
             "output": {"title": None, "summary": None, "text": None}, "annotations": [], "images": [],
             "actions": [], "check_suite_id": self._next_id("check_suite"), "updates": 0,
@@ -2006,7 +1657,7 @@ class GitHubDouble:
         since = ctx.query.get("since")
         if since:
             try:
-                threshold = _parse_iso(since)
+                threshold = parse_iso(since)
             except ValueError:
                 raise _HTTPError(422, "Validation Failed", documented=False,
                                  errors=[{"resource": "Issue", "field": "since", "code": "invalid"}]) from None

@@ -33,29 +33,33 @@ import email.parser
 import email.policy
 import hashlib
 import hmac
-import http.client
 import json
 import math
-import os
 import re
-import socket
-import ssl
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jsonschema
 
-try:  # the sibling double, imported as a top-level module (tests/service is on sys.path) or as a package
+try:  # the sibling modules, imported as top-level modules (tests/service is on sys.path) or as a package
+    from api_double import (
+        SHARED_DIR, ApiDouble, BaseRecordedRequest, BaseResult, BaseWebhookDelivery, DoubleHandler, Fault, NoSpec,
+        Spec, encode_payload, iso, load_spec, match_route, override_headers, post, read_body, request_target, send,
+        status_phrase, template_regex,
+    )
     from github_double import parse_diff
 except ImportError:  # pragma: no cover
+    from .api_double import (  # type: ignore
+        SHARED_DIR, ApiDouble, BaseRecordedRequest, BaseResult, BaseWebhookDelivery, DoubleHandler, Fault, NoSpec,
+        Spec, encode_payload, iso, load_spec, match_route, override_headers, post, read_body, request_target, send,
+        status_phrase, template_regex,
+    )
     from .github_double import parse_diff  # type: ignore
 
 __all__ = [
@@ -67,10 +71,7 @@ __all__ = [
 # GitLab's OpenAPI (Swagger 2.0) description is third-party: in ../shared beside the repository, or
 # where CORGI_SHARED_DIR says. Without it the double answers the same way but checks nothing against
 # it (`validates` is False).
-DEFAULT_SPEC_PATH = (
-    Path(os.environ.get("CORGI_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-    / "fixtures" / "gitlab" / "openapi_v2.yaml"
-)
+DEFAULT_SPEC_PATH = SHARED_DIR / "fixtures" / "gitlab" / "openapi_v2.yaml"
 API_PREFIX = "/api/v4"
 GITLAB_VERSION = "17.10.0"
 
@@ -104,10 +105,6 @@ def _iso_ms(ts: float) -> str:
     """GitLab's API timestamps: UTC with milliseconds, e.g. 2016-01-19T09:05:50.355Z."""
     dt = datetime.fromtimestamp(ts, timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def _iso_s(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utc_words(ts: float) -> str:
@@ -275,7 +272,7 @@ _DOCUMENTED_EXTRAS = {
 }
 
 
-class _Spec:
+class _Spec(Spec):
     def __init__(self, path: Path):
         try:
             import yaml
@@ -286,11 +283,12 @@ class _Spec:
         with open(path, "rb") as fh:
             doc = yaml.load(fh, Loader=loader)
         self.path = Path(path)
-        self.operations: dict[tuple[str, str], dict] = {}
+        operations: dict[tuple[str, str], dict] = {}
         for template, item in doc.get("paths", {}).items():
             for method, op in item.items():
                 if isinstance(op, dict):
-                    self.operations[(method.upper(), template)] = op
+                    operations[(method.upper(), template)] = op
+        super().__init__(operations)
         self.definitions: dict[str, dict] = doc.get("definitions", {})
         relaxed = {}
         for name, schema in self.definitions.items():
@@ -300,11 +298,6 @@ class _Spec:
                 rel["additionalProperties"] = False  # the double must not invent fields
             relaxed[name] = rel
         self._relaxed = relaxed
-        self._validators: dict[tuple, Any] = {}
-        self._lock = threading.Lock()
-
-    def operation(self, method: str, template: str) -> dict | None:
-        return self.operations.get((method, template))
 
     def _resolve(self, schema: dict) -> dict:
         while isinstance(schema, dict) and "$ref" in schema:
@@ -331,19 +324,17 @@ class _Spec:
         return flat, body
 
     def _validator(self, key: tuple, schema: dict):
-        with self._lock:
-            validator = self._validators.get(key)
-            if validator is None:
-                if "$ref" in schema:  # the response root: the entity itself, not quirk 3's anyOf
-                    root: dict = {"$ref": schema["$ref"]}
-                elif schema.get("type") == "array" and "$ref" in (schema.get("items") or {}):
-                    root = {"type": "array", "items": {"$ref": schema["items"]["$ref"]}}
-                else:
-                    root = dict(_relax(schema))
-                root["definitions"] = self._relaxed
-                validator = jsonschema.Draft4Validator(root, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
-                self._validators[key] = validator
-            return validator
+        def build():
+            if "$ref" in schema:  # the response root: the entity itself, not quirk 3's anyOf
+                root: dict = {"$ref": schema["$ref"]}
+            elif schema.get("type") == "array" and "$ref" in (schema.get("items") or {}):
+                root = {"type": "array", "items": {"$ref": schema["items"]["$ref"]}}
+            else:
+                root = dict(_relax(schema))
+            root["definitions"] = self._relaxed
+            return jsonschema.Draft4Validator(root, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+
+        return self._cached(key, build)
 
     def response_problems(self, method: str, template: str, status: int, instance: Any) -> list[str]:
         op = self.operation(method, template)
@@ -371,13 +362,10 @@ def _swagger_type(kind: Any) -> str:
             "object": "object"}.get(kind, "string")
 
 
-class _NoSpec:
+class _NoSpec(NoSpec):
     """Stands in when the description is absent: nothing to validate against."""
 
     path = None
-
-    def operation(self, method: str, template: str) -> dict | None:
-        return None
 
     def request_decls(self, method: str, template: str):
         return None
@@ -387,20 +375,6 @@ class _NoSpec:
 
     def entity_validator(self, name: str):
         return None
-
-
-_SPECS: dict[str, _Spec] = {}
-_SPECS_LOCK = threading.Lock()
-
-
-def _load_spec(path: Path | str | None) -> "_Spec | _NoSpec":
-    if path is None or not Path(path).exists():
-        return _NoSpec()
-    key = str(Path(path).resolve())
-    with _SPECS_LOCK:
-        if key not in _SPECS:
-            _SPECS[key] = _Spec(Path(path))
-        return _SPECS[key]
 
 
 def _schema_problems(validator, instance: Any) -> list[str]:
@@ -578,31 +552,15 @@ def split_diff(text: str | bytes, *, too_large: Iterable[str] = (), collapsed: I
 
 
 @dataclass
-class RecordedRequest:
-    """One request the double received. `headers` holds selected headers; a token is never kept:
-    `auth` says how one was sent ("private_token", "bearer", "query") or None, `credential` whether it
-    was accepted ("valid", "invalid")."""
+class RecordedRequest(BaseRecordedRequest):
+    """One request the double received. `path` is as sent (still URL-encoded). `headers` holds selected
+    headers; a token is never kept: `auth` says how one was sent ("private_token", "bearer", "query") or
+    None, `credential` whether it was accepted ("valid", "invalid")."""
 
-    method: str
-    path: str  # as sent (still URL-encoded)
-    query: dict[str, str]
-    headers: dict[str, str | None]
-    body: Any
     operation: str | None = None
-    status: int | None = None
-    injected: str | None = None  # "fail", "delay" or "drop" when fault injection answered it
     auth: str | None = None
     credential: str | None = None
-    response: Any = None  # the parsed JSON response body, if any
     request_id: str = ""
-    at: float = 0.0
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def __str__(self) -> str:
-        tag = f" [{self.injected}]" if self.injected else ""
-        return f"{self.method} {self.path} -> {self.status}{tag}"
 
 
 @dataclass
@@ -683,18 +641,6 @@ class MergeRequest:
         return f"{self.project.web_url}/-/merge_requests/{self.iid}"
 
 
-@dataclass
-class _Fault:
-    kind: str  # "fail" or "drop"
-    method: str | None
-    regex: re.Pattern
-    times: int
-    status: int | None = None
-    headers: dict[str, str] | None = None
-    body: Any = None
-    delay: float = 0.0
-
-
 class _APIError(Exception):
     """An answer other than success. `payload` is the JSON body; `violation` (if set) is recorded."""
 
@@ -716,11 +662,7 @@ def _not_found(what: str | None = None, violation: str | None = None) -> _APIErr
 
 
 @dataclass
-class _Result:
-    status: int
-    body: Any = None  # dict/list -> JSON, bytes -> raw
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
+class _Result(BaseResult):
     schema: str | None = None  # a hand-written response schema to check (see _HANDWRITTEN_SCHEMAS)
 
 
@@ -747,13 +689,7 @@ class _Route:
     regex: re.Pattern = field(init=False)
 
     def __post_init__(self):
-        pattern = ""
-        for part in re.split(r"(\{[a-z_]+\})", self.template):
-            if part.startswith("{"):
-                pattern += f"(?P<{part[1:-1]}>[^/]+)"  # GitLab: NO_SLASH_URL_PART_REGEX for ids and file paths
-            else:
-                pattern += re.escape(part)
-        self.regex = re.compile(pattern)
+        self.regex = template_regex(self.template)  # GitLab: NO_SLASH_URL_PART_REGEX for ids and file paths
 
 
 _P = API_PREFIX + "/projects/{id}"
@@ -814,62 +750,8 @@ _ROUTES = [
 # HTTP plumbing
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-    def __init__(self, double: "GitLabDouble"):
-        self.double = double
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(DoubleHandler):
     server_version = "nginx"
-    sys_version = ""
-    timeout = 60  # idle keep-alive connections are closed after this
-
-    def setup(self):
-        super().setup()
-        self.server.double._track(self.connection, True)
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-        finally:
-            self.server.double._track(self.connection, False)
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format, *args):  # noqa: A002 - silence the default stderr log
-        pass
-
-    def _dispatch(self):
-        self.server.double._dispatch(self)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _dispatch
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-        chunks = []
-        while True:
-            size_line = handler.rfile.readline(65537)
-            if not size_line:
-                raise ValueError("truncated chunked body")
-            size = int(size_line.split(b";")[0].strip(), 16)
-            if size == 0:
-                while handler.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline(3)
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length > 0 else b""
 
 
 def _nest(pairs: Iterable[tuple[str, Any]]) -> dict:
@@ -929,7 +811,7 @@ def _parse_body(content_type: str | None, raw: bytes) -> tuple[dict, str | None]
 # --------------------------------------------------------------------------------------------
 
 
-class GitLabDouble:
+class GitLabDouble(ApiDouble):
     """In-process stand-in for a GitLab instance's REST API v4 (GitLab ~17.10).
 
     GitLabDouble(token="glpat-corgi-double-token", *, bot_username="corgi-bot", bot_user_id=9001,
@@ -975,6 +857,8 @@ class GitLabDouble:
       drop_next(method, path_regex, times=1): read the request, close the connection unanswered.
     """
 
+    _handler_class = _Handler
+
     def __init__(
         self,
         token: str = "glpat-corgi-double-token",
@@ -986,14 +870,11 @@ class GitLabDouble:
         instance_url: str | None = None,
         strict_diff_refs: bool = True,
     ):
-        self.clock: Callable[[], float] = time.time
-        self._spec = _load_spec(spec_path)
+        super().__init__()
+        self._spec = load_spec(spec_path, _Spec, _NoSpec)
         self.validates = isinstance(self._spec, _Spec)
         self.strict_diff_refs = strict_diff_refs
 
-        self._cond = threading.Condition(threading.RLock())
-        self._requests: list[RecordedRequest] = []
-        self._violations: list[str] = []
         self._users: dict[int, dict] = {}
         self._tokens: dict[str, int] = {}
         self._projects: dict[int, Project] = {}
@@ -1005,69 +886,26 @@ class GitLabDouble:
         self._members: dict[tuple[int, int], dict] = {}
         self._files: dict[tuple[int, str, str | None], bytes] = {}
         self._rejected: list[dict] = []
-        self._faults: list[_Fault] = []
         self._ids = {"mr": 10000, "pipeline": 500, "status": 7000, "note": 30000}
 
         self.bot_user = self.add_user(bot_user_id, bot_username, bot_name)
         self.add_token(token)
         self.token = token
 
-        self._server: _Server | None = _Server(self)
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
+        self._bind()
         self.api_url = self.base_url + API_PREFIX
         self.instance_url = (instance_url or self.base_url).rstrip("/")
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
 
-    # ---- lifecycle -----------------------------------------------------------------------
+    # ---- lifecycle (stop, context manager: ApiDouble) ------------------------------------
 
     def start(self) -> "GitLabDouble":
         if self._server is None:
             raise RuntimeError("a stopped GitLabDouble cannot be restarted; make a new one")
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="gitlab-double", daemon=True)
-            self._thread.start()
+            self._serve("gitlab-double", 0.05)
         return self
 
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        if self._thread is not None:
-            server.shutdown()
-        with self._conn_lock:
-            connections = list(self._connections)
-        for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        with self._cond:
-            self._cond.notify_all()
-
-    def __enter__(self) -> "GitLabDouble":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def _track(self, conn: socket.socket, add: bool) -> None:
-        with self._conn_lock:
-            (self._connections.add if add else self._connections.discard)(conn)
-
     # ---- setup ---------------------------------------------------------------------------
-
-    def _next_id(self, kind: str) -> int:
-        self._ids[kind] += 1
-        return self._ids[kind]
 
     def add_user(self, user_id: int, username: str, name: str | None = None) -> dict:
         with self._cond:
@@ -1260,7 +1098,7 @@ class GitLabDouble:
                 raise KeyError(f"no note {note_id} on {mr.project.path_with_namespace}!{mr.iid}")
             del self._notes[int(note_id)]
 
-    # ---- fault injection -----------------------------------------------------------------
+    # ---- fault injection (drop_next: ApiDouble) -------------------------------------------
 
     def fail_next(self, method: str | None, path_regex: str, status: int | None, times: int = 1, *,
                   retry_after: int | float | str | None = None, headers: dict | None = None, body: Any = None,
@@ -1269,54 +1107,14 @@ class GitLabDouble:
         headers = dict(headers or {})
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
-        with self._cond:
-            self._faults.append(_Fault("fail", method, re.compile(path_regex), int(times), status, headers, body,
-                                       delay))
+        super().fail_next(method, path_regex, status, times, headers, body, delay)
 
-    def drop_next(self, method: str | None, path_regex: str, times: int = 1) -> None:
-        with self._cond:
-            self._faults.append(_Fault("drop", method, re.compile(path_regex), int(times)))
-
-    def _take_fault(self, method: str, path: str) -> _Fault | None:
-        with self._cond:
-            for fault in self._faults:
-                if fault.times <= 0:
-                    continue
-                if fault.method not in (None, "*") and fault.method.upper() != method:
-                    continue
-                if fault.regex.search(path):
-                    fault.times -= 1
-                    return fault
-        return None
-
-    # ---- inspection ----------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._cond:
-            return list(self._requests)
-
-    @property
-    def violations(self) -> list[str]:
-        with self._cond:
-            return list(self._violations)
-
-    def take_violations(self) -> list[str]:
-        """Return the violations recorded so far and clear them (for tests that provoke them)."""
-        with self._cond:
-            taken, self._violations = self._violations, []
-            return taken
+    # ---- inspection (requests, calls, violations, take_violations, wait_for: ApiDouble) --
 
     @property
     def rejected_positions(self) -> list[dict]:
         with self._cond:
             return copy.deepcopy(self._rejected)
-
-    def calls(self, method: str | None, path_regex: str) -> list[RecordedRequest]:
-        regex = re.compile(path_regex)
-        with self._cond:
-            return [r for r in self._requests
-                    if (method in (None, "*") or r.method == method.upper()) and regex.search(r.path)]
 
     def statuses(self, project: Project | int | str | None = None, sha: str | None = None,
                  include_retried: bool = False) -> list[dict]:
@@ -1339,39 +1137,10 @@ class GitLabDouble:
         with self._cond:
             return [self._discussion_obj(d) for d in self._mr_discussions(self.merge_request(project, iid))]
 
-    def wait_for(self, predicate: Callable[["GitLabDouble"], Any], timeout: float = 30.0) -> Any:
-        """Block until predicate(self) is truthy (re-checked after every request) and return its value;
-        raise TimeoutError with a summary of the traffic otherwise."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                result = predicate(self)
-                if result:
-                    return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._summary(f"condition not met within {timeout:g}s"))
-                self._cond.wait(min(remaining, 0.5))
-
-    def _summary(self, headline: str) -> str:
-        lines = [f"{headline}; {len(self._requests)} request(s) received"]
-        lines += [f"  {r}" for r in self._requests[-25:]]
-        if self._violations:
-            lines.append("violations:")
-            lines += [f"  {v}" for v in self._violations[-10:]]
-        return "\n".join(lines)
-
-    def _violate(self, text: str) -> None:
-        with self._cond:
-            self._violations.append(text)
-
     # ---- request handling ----------------------------------------------------------------
 
     def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
-        method = h.command.upper()
-        split = urlsplit(h.path)
-        path = split.path or "/"
-        pairs = parse_qsl(split.query, keep_blank_values=True)
+        method, path, pairs = request_target(h)
         query = {k: v for k, v in reversed(pairs)}  # first occurrence wins for the log
         record = RecordedRequest(
             method=method, path=path, query={k: ("[redacted]" if k in ("private_token", "access_token") else v)
@@ -1380,56 +1149,17 @@ class GitLabDouble:
                      "Accept": h.headers.get("Accept")},
             body=None, request_id=uuid.uuid4().hex[:26].upper(), at=time.time(),
         )
-        try:
-            raw = _read_body(h)
-            body_error = None
-        except (ValueError, OSError) as exc:
-            raw, body_error = b"", f"unreadable body: {exc}"
+        raw, body_error = read_body(h)
         body, parse_error = _parse_body(h.headers.get("Content-Type"), raw)
         record.body = body if raw else None
         body_error = body_error or parse_error
+        self._answer(h, record, lambda: self._process(h, method, path, pairs, body, body_error, record))
 
-        fault = self._take_fault(method, path)
-        if fault is not None:
-            if fault.kind == "drop":
-                record.injected = "drop"
-                self._record(record)
-                h.close_connection = True
-                return
-            if fault.delay:
-                self._stopping.wait(fault.delay)
-            if fault.status is not None:
-                record.injected = "fail"
-                result = self._injected(fault)
-                record.status = result.status
-                record.response = result.body if isinstance(result.body, (dict, list)) else None
-                self._record(record)
-                self._write(h, result, record)
-                return
-            record.injected = "delay"
-
-        try:
-            result = self._process(h, method, path, pairs, body, body_error, record)
-        except Exception as exc:  # a bug in the double must fail the test, not look like a network error
-            self._violate(f"double: internal error on {method} {path}: {exc!r}")
-            result = _Result(500, {"message": "500 Internal Server Error"})
-        record.status = result.status
-        record.response = result.body if isinstance(result.body, (dict, list)) else None
-        self._record(record)
-        self._write(h, result, record)
-
-    def _record(self, record: RecordedRequest) -> None:
-        with self._cond:
-            self._requests.append(record)
-            self._cond.notify_all()
+    def _internal_error(self, exc: Exception) -> _Result:
+        return _Result(500, {"message": "500 Internal Server Error"})
 
     def _write(self, h: BaseHTTPRequestHandler, result: _Result, record: RecordedRequest) -> None:
-        if isinstance(result.body, (dict, list)):
-            payload = _rails_json(result.body)
-        elif isinstance(result.body, str):
-            payload = result.body.encode("utf-8")
-        else:
-            payload = result.body or b""
+        payload = encode_payload(result.body, _rails_json)
         headers = {
             "Content-Type": result.content_type,
             "Cache-Control": "max-age=0, private, must-revalidate",
@@ -1439,23 +1169,9 @@ class GitLabDouble:
             "X-Request-Id": record.request_id,
             "X-Gitlab-Meta": json.dumps({"correlation_id": record.request_id, "version": "1"}, separators=(",", ":")),
         }
-        lowered = {k.lower(): k for k in headers}
-        for key, value in result.headers.items():
-            headers.pop(lowered.get(key.lower(), key), None)
-            headers[key] = str(value)
-        try:
-            h.send_response(result.status)
-            for key, value in headers.items():
-                h.send_header(key, value)
-            h.send_header("Content-Length", str(len(payload)))
-            h.end_headers()
-            if h.command != "HEAD":
-                h.wfile.write(payload)
-            h.wfile.flush()
-        except OSError:
-            h.close_connection = True
+        send(h, result.status, override_headers(headers, result.headers), payload)
 
-    def _injected(self, fault: _Fault) -> _Result:
+    def _injected(self, fault: Fault, record: RecordedRequest) -> _Result:
         headers = dict(fault.headers or {})
         lowered = {k.lower(): v for k, v in headers.items()}
         body, content_type = fault.body, "application/json"
@@ -1474,11 +1190,7 @@ class GitLabDouble:
                 if key.lower() not in lowered:
                     headers[key] = value
         elif body is None:
-            try:
-                phrase = HTTPStatus(fault.status).phrase
-            except ValueError:
-                phrase = "Error"
-            body = {"message": f"{fault.status} {phrase}"}
+            body = {"message": f"{fault.status} {status_phrase(fault.status)}"}
         elif isinstance(body, (str, bytes)):
             content_type = lowered.get("content-type", "text/plain")
         return _Result(fault.status, body, content_type, headers)
@@ -1505,24 +1217,13 @@ class GitLabDouble:
         record.credential = "valid"
         return self._users[user_id]
 
-    def _match(self, method: str, path: str) -> tuple[_Route | None, dict | None, bool]:
-        other_method = False
-        for route in _ROUTES:
-            m = route.regex.fullmatch(path)
-            if not m:
-                continue
-            if route.method == method or (method == "HEAD" and route.method == "GET"):
-                return route, {k: unquote(v) for k, v in m.groupdict().items()}, False
-            other_method = True
-        return None, None, other_method
-
     def _process(self, h, method: str, path: str, pairs: list, body: dict, body_error: str | None,
                  record: RecordedRequest) -> _Result:
         route = None
         try:
-            route, path_params, other_method = self._match(method, path)
+            route, path_params, other_methods = match_route(_ROUTES, method, path)
             if route is None:
-                if other_method:
+                if other_methods:
                     raise _APIError(405, {"error": "405 Not Allowed"},
                                     violation=f"{method} is not allowed on {path}")
                 hint = ""
@@ -1543,8 +1244,7 @@ class GitLabDouble:
             with self._cond:
                 if "{id}" in route.template:
                     ctx.project = self._lookup_project(path_params["id"])
-                result = getattr(self, "_op_" + route.handler)(ctx)
-                self._cond.notify_all()
+                result = self._operate(route.handler, ctx)
         except _APIError as error:
             if error.violation:
                 self._violate(f"{method} {path}: {error.violation}")
@@ -2108,16 +1808,10 @@ def verify_standard_webhook(secret: str, msg_id: str, timestamp: int | str, body
 
 
 @dataclass
-class WebhookDelivery:
+class WebhookDelivery(BaseWebhookDelivery):
     """What send_gitlab_webhook sent and what came back."""
-    status: int
-    headers: dict[str, str]  # response headers, lower-case names
-    body: bytes
     sent_headers: dict[str, str]
     sent_body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 def send_gitlab_webhook(
@@ -2153,21 +1847,7 @@ def send_gitlab_webhook(
         headers["webhook-id"] = key
         headers["webhook-timestamp"] = str(ts)
         headers["webhook-signature"] = sign_standard_webhook(signing_key, key, ts, body)
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port or 443, timeout=timeout, context=ssl.create_default_context())
-    else:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        conn.request("POST", target, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        return WebhookDelivery(response.status, {k.lower(): v for k, v in response.getheaders()}, data,
-                               headers, body)
-    finally:
-        conn.close()
+    return WebhookDelivery(*post(url, body, headers, timeout), headers, body)
 
 
 def _hook_user(user: Any) -> dict:
@@ -2258,12 +1938,12 @@ def merge_request_hook(project: Any, mr: Any, action: str, oldrev: str | None = 
     attributes = {
         "id": m["id"], "iid": m["iid"], "target_branch": m["target_branch"], "source_branch": m["source_branch"],
         "source_project_id": proj["id"], "author_id": m["author_id"], "assignee_ids": [], "assignee_id": None,
-        "reviewer_ids": [], "title": m["title"], "created_at": _iso_s(created), "updated_at": _iso_s(updated),
+        "reviewer_ids": [], "title": m["title"], "created_at": iso(created), "updated_at": iso(updated),
         "last_edited_at": None, "last_edited_by_id": None, "milestone_id": None,
         "state_id": _STATE_IDS.get(m["state"], 1), "state": m["state"], "blocking_discussions_resolved": True,
         "work_in_progress": m["draft"], "draft": m["draft"], "first_contribution": False,
         "merge_status": "can_be_merged", "target_project_id": proj["id"], "description": m["description"],
-        "prepared_at": _iso_s(created), "total_time_spent": 0, "time_change": 0, "human_total_time_spent": None,
+        "prepared_at": iso(created), "total_time_spent": 0, "time_change": 0, "human_total_time_spent": None,
         "human_time_change": None, "human_time_estimate": None, "url": web, "source": proj, "target": proj,
         "last_commit": _last_commit(proj, m["head_sha"], updated), "labels": [], "action": action,
         "detailed_merge_status": "mergeable" if m["state"] == "opened" else "not_open",

@@ -8,10 +8,10 @@ import re
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from double_testing import Reply, WebhookReceiver, checked, exchange, json_payload, with_headers
 from gitea_double import (
     FIXTURES_DIR, FLAVOURS, SIGNATURE_VECTORS_PATH, SPEC_PATHS, GiteaDouble, cut_diff_around_line, go_json,
     hook_event_type, issue_comment_event, make_pull_request, make_repository, pull_request_event,
@@ -86,47 +86,15 @@ PUSHED_DIFF = "\n".join([
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-class Reply:
-    def __init__(self, status: int, headers: dict, data: bytes):
-        self.status = status
-        self.headers = headers
-        self.data = data
-
-    def json(self):
-        return json.loads(self.data)
-
-    @property
-    def links(self) -> dict:
-        return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', self.headers.get("link", ""))}
-
-
 def call(double, method, path, *, token="default", scheme="token", body=None, headers=None, timeout=10.0,
          conn=None) -> Reply:
-    own = conn is None
-    if own:
-        host, port = double.base_url.removeprefix("http://").split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     sent = {"Accept": "application/json", "User-Agent": "corgi-tests/1.0"}
     token = double.token if token == "default" else token
     if token:
         sent["Authorization"] = f"{scheme} {token}"
-    payload = None
-    if body is not None:
-        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-        sent["Content-Type"] = "application/json"
-    for key, value in (headers or {}).items():
-        if value is None:
-            sent.pop(key, None)
-        else:
-            sent[key] = value
-    try:
-        conn.request(method, "/api/v1" + path if not path.startswith("/api/") and path != "/" else path,
-                     body=payload, headers=sent)
-        response = conn.getresponse()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
-    finally:
-        if own:
-            conn.close()
+    payload = json_payload(sent, body)
+    path = "/api/v1" + path if not path.startswith("/api/") and path != "/" else path
+    return exchange(double, method, path, with_headers(sent, headers), payload, timeout=timeout, conn=conn)
 
 
 def start(flavour, **kwargs):
@@ -142,13 +110,7 @@ def gitea(request):
     """A running double of each flavour with acme/widgets and pull request #7. The test fails if
     anything sent to it broke the documented API or the double drifted from the Swagger description;
     tests that provoke violations take them with take_violations()."""
-    double = start(request.param)
-    try:
-        yield double
-    finally:
-        double.stop()
-    if double.violations:
-        pytest.fail("the double recorded violations:\n  " + "\n  ".join(double.violations), pytrace=False)
+    yield from checked(start(request.param), "the double recorded violations")
 
 
 def review(double, comments, event="COMMENT", body="Code Corgi found 1 problem", **extra):
@@ -806,36 +768,9 @@ def test_webhook_headers_per_flavour():
     assert hook_event_type("pull_request_comment") == "pull_request_review_comment"
 
 
-class _Receiver:
-    def __init__(self):
-        self.deliveries = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.deliveries.append((dict(self.headers), body))
-                self.send_response(202)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/gitea"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                         daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_send_gitea_webhook_end_to_end(gitea):
     flavour = gitea.flavour
-    receiver = _Receiver()
+    receiver = WebhookReceiver("/hooks/gitea")
     try:
         payload = pull_request_event(gitea.repo_json(REPO), gitea.pull_json(REPO, 7), "synchronized")
         reply = send_gitea_webhook(receiver.url, "pull_request", payload, "topsecret", flavour=flavour)

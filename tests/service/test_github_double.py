@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from double_testing import SAMPLE_DIFF, Reply, exchange, json_payload, with_headers
 from github_double import DEFAULT_SPEC_PATH, GitHubDouble, parse_diff
 
 # Checks that the double refuses what GitHub's OpenAPI description refuses: they need that
@@ -22,58 +23,6 @@ APP_ID = 12345
 REPO = "acme/widgets"
 OTHER_REPO = "other/secret"
 HEAD = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
-
-SAMPLE_DIFF = "\n".join([
-    "diff --git a/app/config.py b/app/config.py",
-    "index 83db48f..bf269f4 100644",
-    "--- a/app/config.py",
-    "+++ b/app/config.py",
-    "@@ -1,5 +1,6 @@",
-    " import os",
-    "-DEBUG = True",
-    "+DEBUG = False",
-    '+API_KEY = "AKIAIOSFODNN7EXAMPLE"',
-    " ",
-    " def load():",
-    "     return os.environ",
-    "@@ -20,3 +21,4 @@ def helper():",
-    "     a = 1",
-    "     b = 2",
-    "+    c = 3",
-    "     return a + b",
-    "diff --git a/docs/new.md b/docs/new.md",
-    "new file mode 100644",
-    "index 0000000..e69de29",
-    "--- /dev/null",
-    "+++ b/docs/new.md",
-    "@@ -0,0 +1,2 @@",
-    "+# New",
-    "+hello",
-    "\\ No newline at end of file",
-    "diff --git a/old.txt b/old.txt",
-    "deleted file mode 100644",
-    "index e69de29..0000000",
-    "--- a/old.txt",
-    "+++ /dev/null",
-    "@@ -1 +0,0 @@",
-    "-bye",
-    "diff --git a/logo.png b/logo.png",
-    "new file mode 100644",
-    "index 0000000..1234567",
-    "Binary files /dev/null and b/logo.png differ",
-    "diff --git a/src/a.py b/src/b.py",
-    "similarity index 90%",
-    "rename from src/a.py",
-    "rename to src/b.py",
-    "index 1111111..2222222 100644",
-    "--- a/src/a.py",
-    "+++ b/src/b.py",
-    "@@ -1,2 +1,2 @@",
-    "-x = 1",
-    "+x = 2",
-    " y = 2",
-]) + "\n"
-
 
 # ---- helpers ---------------------------------------------------------------------------------
 
@@ -93,53 +42,15 @@ def make_jwt(pem: bytes, iss, iat: float | None = None, exp: float | None = None
     return f"{header}.{payload}.{b64url(signature)}"
 
 
-class Reply:
-    def __init__(self, status: int, headers: dict, data: bytes):
-        self.status = status
-        self.headers = headers
-        self.data = data
-
-    def json(self):
-        return json.loads(self.data)
-
-    @property
-    def links(self) -> dict:
-        return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', self.headers.get("link", ""))}
-
-
 def call(double, method, path, *, token=None, scheme="token", body=None, accept="application/vnd.github+json",
          headers=None, timeout=10.0, conn=None) -> Reply:
-    own = conn is None
-    if own:
-        host, port = double.base_url.removeprefix("http://").split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     sent = {"User-Agent": "corgi-tests/1.0", "Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
     if token:
         sent["Authorization"] = f"{scheme} {token}"
-    payload = None
-    if body is not None:
-        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-        sent["Content-Type"] = "application/json"
-    for key, value in (headers or {}).items():
-        if value is None:
-            sent.pop(key, None)
-        else:
-            sent[key] = value
-    try:
-        if "User-Agent" not in sent:
-            conn.putrequest(method, path, skip_accept_encoding=True)
-            for key, value in sent.items():
-                conn.putheader(key, value)
-            conn.putheader("Content-Length", str(len(payload or b"")))
-            conn.endheaders(payload)
-        else:
-            conn.request(method, path, body=payload, headers=sent)
-        response = conn.getresponse()
-        data = response.read()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
-    finally:
-        if own:
-            conn.close()
+    payload = json_payload(sent, body)
+    sent = with_headers(sent, headers)
+    # Without a User-Agent, send no header it did not ask for (http.client would add Accept-Encoding).
+    return exchange(double, method, path, sent, payload, timeout=timeout, conn=conn, bare="User-Agent" not in sent)
 
 
 def token_for(double, installation_id=42, body=None) -> str:

@@ -4,11 +4,12 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlencode, urlsplit, parse_qs
 
 import pytest
 
+import double_testing
+from double_testing import Reply, WebhookReceiver, checked, exchange, with_headers
 from gitlab_double import (
     DEFAULT_SPEC_PATH, GitLabDouble, merge_request_hook, note_hook, send_gitlab_webhook, sign_standard_webhook,
     split_diff, verify_standard_webhook,
@@ -35,79 +36,15 @@ START = "7c9c2ead8a320fb7ba0b4e234bd9529a2614e306"
 HEAD2 = "4803c71e6b1833ca72b8b26ef2ecd5adc8a38031"
 MR = f"/api/v4/projects/{PID}/merge_requests/{IID}"
 
-SAMPLE_DIFF = "\n".join([
-    "diff --git a/app/config.py b/app/config.py",
-    "index 83db48f..bf269f4 100644",
-    "--- a/app/config.py",
-    "+++ b/app/config.py",
-    "@@ -1,5 +1,6 @@",
-    " import os",
-    "-DEBUG = True",
-    "+DEBUG = False",
-    '+API_KEY = "AKIAIOSFODNN7EXAMPLE"',
-    " ",
-    " def load():",
-    "     return os.environ",
-    "@@ -20,3 +21,4 @@ def helper():",
-    "     a = 1",
-    "     b = 2",
-    "+    c = 3",
-    "     return a + b",
-    "diff --git a/docs/new.md b/docs/new.md",
-    "new file mode 100644",
-    "index 0000000..e69de29",
-    "--- /dev/null",
-    "+++ b/docs/new.md",
-    "@@ -0,0 +1,2 @@",
-    "+# New",
-    "+hello",
-    "\\ No newline at end of file",
-    "diff --git a/old.txt b/old.txt",
-    "deleted file mode 100755",
-    "index e69de29..0000000",
-    "--- a/old.txt",
-    "+++ /dev/null",
-    "@@ -1 +0,0 @@",
-    "-bye",
-    "diff --git a/logo.png b/logo.png",
-    "new file mode 100644",
-    "index 0000000..1234567",
-    "Binary files /dev/null and b/logo.png differ",
-    "diff --git a/src/a.py b/src/b.py",
-    "similarity index 90%",
-    "rename from src/a.py",
-    "rename to src/b.py",
-    "index 1111111..2222222 100644",
-    "--- a/src/a.py",
-    "+++ b/src/b.py",
-    "@@ -1,2 +1,2 @@",
-    "-x = 1",
-    "+x = 2",
-    " y = 2",
-]) + "\n"
+# The shared sample, with old.txt deleted as an executable file, so that the modes of a deleted file show.
+SAMPLE_DIFF = double_testing.SAMPLE_DIFF.replace("deleted file mode 100644", "deleted file mode 100755")
 
 
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-class Reply:
-    def __init__(self, status: int, headers: dict, data: bytes):
-        self.status = status
-        self.headers = headers
-        self.data = data
-
-    def json(self):
-        return json.loads(self.data)
-
-    @property
-    def links(self) -> dict:
-        return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', self.headers.get("link", ""))}
-
-
 def call(double, method, path, *, token="default", json_body=None, form=None, raw=None, content_type=None,
          headers=None, timeout=10.0) -> Reply:
-    host, port = double.base_url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     sent = {"User-Agent": "corgi-tests/1.0"}
     if token == "default":
         token = double.token
@@ -120,13 +57,7 @@ def call(double, method, path, *, token="default", json_body=None, form=None, ra
         payload, sent["Content-Type"] = urlencode(form).encode(), "application/x-www-form-urlencoded"
     elif raw is not None:
         payload, sent["Content-Type"] = raw, content_type or "application/json"
-    sent.update(headers or {})
-    try:
-        conn.request(method, path, body=payload, headers=sent)
-        response = conn.getresponse()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
-    finally:
-        conn.close()
+    return exchange(double, method, path, with_headers(sent, headers), payload, timeout=timeout)
 
 
 @pytest.fixture
@@ -139,12 +70,7 @@ def gitlab():
     double.add_project(PID, PATH)
     double.set_merge_request(PID, IID, head_sha=HEAD, base_sha=BASE, start_sha=START, diff=SAMPLE_DIFF,
                              title="Add config", source_branch="feature/config", author="alice")
-    try:
-        yield double
-    finally:
-        double.stop()
-    if double.violations:
-        pytest.fail("the GitLab double recorded violations:\n  " + "\n  ".join(double.violations), pytrace=False)
+    yield from checked(double, "the GitLab double recorded violations")
 
 
 def position(**overrides) -> dict:
@@ -691,37 +617,9 @@ def test_wait_for_sees_requests(gitlab):
 # ---- webhooks ---------------------------------------------------------------------------------------------
 
 
-class _Receiver:
-    def __init__(self):
-        self.deliveries = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.deliveries.append((dict(self.headers.items()), body))
-                self.send_response(202)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "11")
-                self.end_headers()
-                self.wfile.write(b'{"ok":true}')
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/gitlab?x=1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver():
-    r = _Receiver()
+    r = WebhookReceiver("/webhooks/gitlab?x=1", b'{"ok":true}', "application/json")
     yield r
     r.close()
 
