@@ -68,6 +68,21 @@ public struct GitHubAPI: Sendable {
         return response.status == 404 ? nil : response.body
     }
 
+    /// The user's permission on the repository (`admin`, `maintain`, `write`, `triage`, `read`,
+    /// `none`); nil when GitHub does not know them as a collaborator.
+    public func collaboratorPermission(_ pr: PullRequestReference, login: String, logger: Logger) async throws -> String? {
+        let response = try await send(
+            "repos/get-collaborator-permission-level", .GET, "\(pr.apiPath)/collaborators/\(URLPathSegment.encode(login))/permission",
+            installation: pr.installationID, allow: [404], logger: logger)
+        if response.status == 404 { return nil }
+        struct Permission: Decodable {
+            var permission: String
+            var role_name: String?
+        }
+        let answer = try decode(Permission.self, response.body, operation: "repos/get-collaborator-permission-level")
+        return answer.role_name ?? answer.permission
+    }
+
     /// Every changed file, page by page (GitHub lists at most 3,000).
     public func pullRequestFiles(_ pr: PullRequestReference, logger: Logger) async throws -> [ChangedFile] {
         var files: [ChangedFile] = []

@@ -7,6 +7,8 @@ public enum GitHubEvent: Sendable, Equatable {
     case installation(InstallationEvent)
     case installationRepositories(InstallationRepositoriesEvent)
     case checkRunRerequested(CheckRunEvent)
+    /// A new comment on a pull request (chat commands).
+    case issueComment(IssueCommentEvent)
     case ping(hookID: Int?, appID: Int?)
     /// An event or action we do not act on: accepted with a 2xx and ignored.
     case ignored(event: String, action: String?)
@@ -45,6 +47,10 @@ public enum GitHubEvent: Sendable, Equatable {
                     }),
                 ])
                 return e.action == "rerequested" ? .checkRunRerequested(e) : .ignored(event: event, action: e.action)
+            case "issue_comment":
+                let e = try decoder.decode(IssueCommentEvent.self, from: body)
+                try validate(event, [("repository.full_name", GitHubName.isValidFullName(e.repository.fullName)), ("issue.number", e.issue.number > 0)])
+                return e.action == "created" && e.issue.pullRequest != nil ? .issueComment(e) : .ignored(event: event, action: e.action)
             case "ping":
                 let e = try decoder.decode(PingEvent.self, from: body)
                 return .ping(hookID: e.hookID, appID: e.hook?.appID)
@@ -210,4 +216,35 @@ struct PingEvent: Decodable {
         case hookID = "hook_id"
         case hook
     }
+}
+
+/// `issue_comment`: a comment on an issue or a pull request (GitHub's pull requests are issues).
+/// The body is read only for a chat command, never kept.
+public struct IssueCommentEvent: Sendable, Equatable, Decodable {
+    public struct Issue: Sendable, Equatable, Decodable {
+        public struct PullRequestLink: Sendable, Equatable, Decodable { public var url: String? }
+        public var number: Int
+        public var pullRequest: PullRequestLink?
+
+        enum CodingKeys: String, CodingKey {
+            case number
+            case pullRequest = "pull_request"
+        }
+    }
+
+    public struct Comment: Sendable, Equatable, Decodable {
+        public var id: Int
+        public var body: String?
+        public var user: Account?
+    }
+
+    public var action: String
+    public var issue: Issue
+    public var comment: Comment
+    public var repository: Repository
+    public var installation: InstallationReference?
+    public var sender: Account?
+
+    /// Who wrote the comment: its author, else the event's sender (the same person for `created`).
+    public var author: Account? { comment.user ?? sender }
 }

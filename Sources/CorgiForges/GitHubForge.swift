@@ -110,4 +110,10 @@ struct GitHubPullRequest: ForgePullRequest {
     func createComment(body: String, logger: Logger) async throws -> Int {
         try await api.createIssueComment(reference, body: body, logger: logger)
     }
+
+    /// Write access: the `admin`, `maintain` or `write` role (GitHub's `role_name`, or `permission`).
+    func canWrite(login: String, userID: Int?, logger: Logger) async throws -> Bool {
+        guard GitHubName.isValidOwner(login) else { return false }
+        return ["admin", "maintain", "write"].contains(try await api.collaboratorPermission(reference, login: login, logger: logger) ?? "none")
+    }
 }

@@ -187,6 +187,27 @@ public enum PostgresMigrator {
             FOR EACH ROW EXECUTE FUNCTION audit_events_check_sequence()
             """,
         ]),
+        // As SQLiteStore's version 7: what a repository dismissed (`@corgi ignore`), one row per
+        // comment; a dismissed finding is neither open nor fixed.
+        Migration(version: 5, summary: "dismissals", statements: [
+            """
+            CREATE TABLE dismissals (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                organisation text NOT NULL,
+                forge text NOT NULL,
+                installation_id bigint NOT NULL,
+                repository_id bigint NOT NULL,
+                target text NOT NULL,
+                reason text NOT NULL,
+                author text NOT NULL,
+                comment_id bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (forge, installation_id, repository_id, comment_id))
+            """,
+            "CREATE INDEX dismissals_by_repository ON dismissals (forge, installation_id, repository_id)",
+            "ALTER TABLE findings DROP CONSTRAINT findings_status_check",
+            "ALTER TABLE findings ADD CONSTRAINT findings_status_check CHECK (status IN ('open', 'fixed', 'dismissed'))",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -206,6 +227,7 @@ public enum PostgresMigrator {
     /// - `findings`: SELECT, INSERT; UPDATE (status, first_scan_id, last_scan_id, fixed_scan_id,
     ///   path, line, column_number, end_line, severity, message) — reconciliation.
     /// - `diffs`: SELECT, INSERT; UPDATE (deleted_at) — the sweeper.
+    /// - `dismissals`: SELECT, INSERT only — a dismissal is never edited or removed by the application.
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -232,6 +254,7 @@ public enum PostgresMigrator {
                 end_line, severity, message) ON findings TO \(role)
             """,
             "GRANT SELECT, INSERT, UPDATE (deleted_at) ON diffs TO \(role)",
+            "GRANT SELECT, INSERT ON dismissals TO \(role)",
         ]
     }
 

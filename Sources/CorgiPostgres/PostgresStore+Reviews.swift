@@ -84,13 +84,25 @@ extension PostgresStore: ReviewStore {
 
             // The plan is the review core's (`ReconciliationPlan`): this only reads and writes it.
             var opened: [String: Int] = [:]
-            for try await (fingerprint, first) in try await connection.query(
-                "SELECT fingerprint, first_scan_id FROM findings WHERE pull_request_id = \(prID) AND status = 'open'",
+            var rules: [String: String] = [:]
+            for try await (fingerprint, first, rule) in try await connection.query(
+                "SELECT fingerprint, first_scan_id, rule_id FROM findings WHERE pull_request_id = \(prID) AND status = 'open'",
                 logger: self.logger
-            ).decode((String, Int).self) {
+            ).decode((String, Int, String).self) {
                 opened[fingerprint] = first
+                rules[fingerprint] = rule
             }
-            let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened)
+            var dismissed = Set<String>()
+            for try await target in try await connection.query(
+                """
+                SELECT d.target FROM dismissals d JOIN pull_requests p
+                  ON p.forge = d.forge AND p.installation_id = d.installation_id AND p.repository_id = d.repository_id
+                WHERE p.id = \(prID)
+                """, logger: self.logger
+            ).decode(String.self) {
+                dismissed.insert(target)
+            }
+            let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened, openRules: rules, dismissedTargets: dismissed)
             for write in plan.writes {
                 let f = write.finding
                 try await connection.query(
@@ -112,6 +124,11 @@ extension PostgresStore: ReviewStore {
                     UPDATE findings SET status = 'fixed', fixed_scan_id = \(scanID)
                     WHERE pull_request_id = \(prID) AND fingerprint = ANY(\(plan.fixed))
                     """, logger: self.logger)
+            }
+            if !plan.dismissed.isEmpty {
+                try await connection.query(
+                    "UPDATE findings SET status = 'dismissed' WHERE pull_request_id = \(prID) AND fingerprint = ANY(\(plan.dismissed))",
+                    logger: self.logger)
             }
             let (new, open, fixed) = (plan.newCount, plan.openCount, plan.fixedCount)
             try await connection.query(
@@ -190,6 +207,26 @@ extension PostgresStore: ReviewStore {
             WHERE forge = \(pullRequest.forge) AND installation_id = \(pullRequest.installationID)
               AND repository_id = \(pullRequest.repositoryID) AND number = \(pullRequest.number)
             """)
+    }
+
+    public func dismiss(_ d: Dismissal, audit entry: AuditEntry) async throws {
+        try await transaction { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, comment_id)
+                VALUES (\(d.organisation), \(d.forge), \(d.installationID), \(d.repositoryID), \(d.target), \(d.reason), \(d.author),
+                        \(d.commentID))
+                ON CONFLICT (forge, installation_id, repository_id, comment_id) DO NOTHING RETURNING id
+                """, logger: self.logger).collect()
+            guard !inserted.isEmpty else { return }
+            _ = try await self.appendAudit(entry, on: connection)
+        }
+    }
+
+    public func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> {
+        Set(try await rows(
+            "SELECT target FROM dismissals WHERE forge = \(forge) AND installation_id = \(installationID) AND repository_id = \(repositoryID)"
+        ).map { try $0.decode(String.self) })
     }
 
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {

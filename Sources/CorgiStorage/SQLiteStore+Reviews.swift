@@ -65,14 +65,22 @@ extension SQLiteStore: ReviewStore {
             guard row.column("status")?.string == "running" else { return }
             // The plan is the review core's (`ReconciliationPlan`): this only reads and writes it.
             let open = try await connection.query(
-                "SELECT fingerprint, first_scan_id FROM findings WHERE pull_request_id = ? AND status = 'open'", [.integer(prID)])
+                "SELECT fingerprint, first_scan_id, rule_id FROM findings WHERE pull_request_id = ? AND status = 'open'", [.integer(prID)])
             var opened: [String: Int] = [:]
+            var rules: [String: String] = [:]
             for row in open {
                 if let fingerprint = row.column("fingerprint")?.string, let first = row.column("first_scan_id")?.integer {
                     opened[fingerprint] = Int(first)
+                    rules[fingerprint] = row.column("rule_id")?.string
                 }
             }
-            let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened)
+            let dismissed = Set(try await connection.query(
+                """
+                SELECT d.target FROM dismissals d JOIN pull_requests p
+                  ON p.forge = d.forge AND p.installation_id = d.installation_id AND p.repository_id = d.repository_id
+                WHERE p.id = ?
+                """, [.integer(prID)]).compactMap { $0.column("target")?.string })
+            let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened, openRules: rules, dismissedTargets: dismissed)
             for write in plan.writes {
                 let f = write.finding
                 _ = try await connection.query(
@@ -94,6 +102,10 @@ extension SQLiteStore: ReviewStore {
                 _ = try await connection.query(
                     "UPDATE findings SET status = 'fixed', fixed_scan_id = ? WHERE pull_request_id = ? AND fingerprint = ?",
                     [.integer(scanID), .integer(prID), .text(fingerprint)])
+            }
+            for fingerprint in plan.dismissed {
+                _ = try await connection.query(
+                    "UPDATE findings SET status = 'dismissed' WHERE pull_request_id = ? AND fingerprint = ?", [.integer(prID), .text(fingerprint)])
             }
             _ = try await connection.query(
                 "UPDATE scans SET status = 'scanned', conclusion = ?, coverage = ?, new_findings = ?, open_findings = ?, fixed_findings = ? WHERE id = ?",
@@ -170,6 +182,30 @@ extension SQLiteStore: ReviewStore {
         }
     }
 
+    public func dismiss(_ d: Dismissal, audit entry: AuditEntry) async throws {
+        try await transaction {
+            let inserted = try await connection.query(
+                """
+                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, comment_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (forge, installation_id, repository_id, comment_id) DO NOTHING RETURNING id
+                """,
+                [.text(d.organisation), .text(d.forge), .integer(d.installationID), .integer(d.repositoryID), .text(d.target), .text(d.reason),
+                 .text(d.author), .integer(d.commentID), .text(Self.now())])
+            guard !inserted.isEmpty else { return }
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: entry.metadata)
+        }
+    }
+
+    public func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> {
+        try await exclusive {
+            Set(try await connection.query(
+                "SELECT target FROM dismissals WHERE forge = ? AND installation_id = ? AND repository_id = ?",
+                [.text(forge), .integer(installationID), .integer(repositoryID)]).compactMap { $0.column("target")?.string })
+        }
+    }
+
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
         try await exclusive {
             try await connection.query("SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at",
@@ -193,7 +229,8 @@ extension SQLiteStore: ReviewStore {
     /// Counts for tests and metrics.
     public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
         try await exclusive {
-            precondition(["organisations", "repositories", "findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events"].contains(table))
+            precondition(["organisations", "repositories", "findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events",
+                          "dismissals"].contains(table))
             return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
         }
     }

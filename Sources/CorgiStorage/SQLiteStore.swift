@@ -193,6 +193,17 @@ public actor SQLiteStore {
             BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: an insert must take the next id and link to the head'); END
             """,
         ]),
+        // Findings and rules a repository dismissed (`@corgi ignore`), one row per comment.
+        (7, [
+            """
+            CREATE TABLE dismissals (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, organisation TEXT NOT NULL, forge TEXT NOT NULL, installation_id INTEGER NOT NULL,
+                repository_id INTEGER NOT NULL, target TEXT NOT NULL, reason TEXT NOT NULL, author TEXT NOT NULL,
+                comment_id INTEGER NOT NULL, created_at TEXT NOT NULL,
+                UNIQUE (forge, installation_id, repository_id, comment_id))
+            """,
+            "CREATE INDEX dismissals_by_repository ON dismissals(forge, installation_id, repository_id)",
+        ]),
     ]
 
     func migrate() async throws {

@@ -175,6 +175,59 @@ struct ReviewRunnerTests {
         #expect(summary.contains("unknown setting"))
     }
 
+    static func command(_ body: String, by author: String, comment: Int) -> ClaimedJob {
+        let request = try! #require(CommandRequest(comment: body, author: author, authorID: 7, commentID: comment))
+        return ClaimedJob(id: 2, job: ScanJob(forge: "fake", installationID: 1, repositoryID: 42, organisation: "octo", repository: "octo/widgets",
+                                              number: 7, headSHA: "", baseSHA: nil, deliveryID: "c-\(comment)", trigger: "comment",
+                                              command: request),
+                          attempt: 1, leaseOwner: "test")
+    }
+
+    static func replies(_ w: World) async -> [String] {
+        await w.pr.comments.map(\.body).filter { $0.hasPrefix("<!-- corgi:reply=") }
+    }
+
+    @Test("@corgi ignore by a writer: dismissed once with who and why, reviewed again without it, one reply")
+    func ignoreCommand() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA, Self.tokenB])]))
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let fingerprint = try #require(await w.store.findings.values.first?.values.first { $0.finding.line == 1 }?.finding.fingerprint)
+        let ignore = Self.command("@corgi ignore \(fingerprint) a test fixture", by: "maintainer", comment: 501)
+        #expect(await Self.settle(w, ignore) == [.published])
+        #expect(await Self.settle(w, ignore) == [.published])  // redelivered or retried: nothing more
+        #expect(await w.store.dismissals.map(\.target) == [fingerprint])
+        let dismissedAudit = try await w.store.auditEvents().filter { $0.action == "finding.dismissed" }
+        #expect(dismissedAudit.count == 1 && dismissedAudit[0].actor == "fake:maintainer" && dismissedAudit[0].metadata["reason"] == "a test fixture")
+        let summary = try #require(await w.pr.comments.first { $0.body.hasPrefix(ReviewFormatter.summaryMarker) }?.body)
+        #expect(summary.contains("**1 open** (0 new)") && summary.contains("1 finding(s) not reported: dismissed"))
+        #expect(summary.contains("**0 fixed**"))
+        let replies = await Self.replies(w)
+        #expect(replies.count == 1 && replies[0].contains("is no longer reported"))
+    }
+
+    @Test("a command from someone without write access is refused, audited and answered; nothing changes")
+    func refusedCommand() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]))
+        #expect(await Self.settle(w, Self.command("@corgi ignore fake-token please", by: "drive-by", comment: 9)) == [.published])
+        #expect(await w.store.dismissals.isEmpty)
+        #expect(await w.pr.checks.isEmpty)
+        #expect(try await w.store.auditEvents().map(\.action) == ["command.refused"])
+        #expect(await Self.replies(w).first?.contains("only people with write access") == true)
+    }
+
+    @Test("@corgi rescan reviews the head as it is now; help and unknown commands only answer")
+    func rescanAndHelp() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]))
+        #expect(await Self.settle(w, Self.command("@corgi rescan", by: "maintainer", comment: 11)) == [.published])
+        #expect(await w.pr.checks.values.map(\.headSHA) == ["aaaa111"])
+        #expect(await Self.settle(w, Self.command("@corgi help", by: "anyone", comment: 12)) == [.published])
+        #expect(await Self.settle(w, Self.command("@corgi dance", by: "anyone", comment: 13)) == [.published])
+        let replies = await Self.replies(w)
+        #expect(replies.count == 3)
+        #expect(replies[1].contains("@corgi rescan") && replies[2].contains("unknown command"))
+        #expect(await w.pr.checks.count == 1)
+    }
+
     /// The points a clean review passes, in order (the reference for the crash test).
     static func cleanRun() async -> (points: [String], world: World) {
         let w = world(diff: diff([("App.swift", [tokenA]), ("Lib.swift", [tokenB])]))

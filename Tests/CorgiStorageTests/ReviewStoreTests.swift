@@ -81,6 +81,38 @@ struct ReviewStoreTests {
         }
     }
 
+    @Test("dismissals: once per comment, audited once; later scans leave the finding out and mark it dismissed, not fixed",
+          arguments: Backend.available)
+    func dismissals(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let a = finding("a", line: 10), b = finding("b", line: 20)
+            let scan1 = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
+            try await store.recordScanResult(scanID: scan1.scanID, findings: [a, b], conclusion: "failure", coverage: nil, diff: nil, audit: [:])
+            let job = scanJob(deliveryID: "d-1")
+            let dismissal = Dismissal(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID, organisation: "octo",
+                                      target: a.fingerprint, reason: "a fixture", author: "maintainer", commentID: 77)
+            let entry = AuditEntry(actor: "github:maintainer", action: "finding.dismissed", target: "octo/widgets#7", organisation: "octo",
+                                   metadata: ["dismissed": a.fingerprint, "reason": "a fixture"])
+            try await store.dismiss(dismissal, audit: entry)
+            try await store.dismiss(dismissal, audit: entry)  // the same comment again: nothing new
+            #expect(try await store.count("dismissals") == 1)
+            #expect(try await store.auditEvents().filter { $0.action == "finding.dismissed" }.count == 1)
+            #expect(try await store.dismissedTargets(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID)
+                == [a.fingerprint])
+            // Another repository of the same installation is not affected.
+            #expect(try await store.dismissedTargets(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID + 1)
+                .isEmpty)
+            // The next scan still sees a (the scanner does not know): the store leaves it out.
+            let scan2 = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", headSHA: "bbbb222"), id: 2))
+            try await store.recordScanResult(scanID: scan2.scanID, findings: [a, b], conclusion: "failure", coverage: nil, diff: nil, audit: [:])
+            let second = try await store.reconciliation(scanID: scan2.scanID)
+            #expect(second.stillOpen == [b] && second.new.isEmpty && second.fixed.isEmpty)
+            #expect(try await store.count("findings", where: "status = 'dismissed'") == 1)
+            #expect(try await store.count("scans", where: "open_findings = 1 AND fixed_findings = 0") == 1)
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+
     @Test("a retried scan keeps its first recorded result", arguments: Backend.available)
     func retriedScanKeepsFirstResult(_ backend: Backend) async throws {
         try await withStore(backend) { store in

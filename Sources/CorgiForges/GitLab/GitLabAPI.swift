@@ -51,6 +51,15 @@ public struct GitLabAPI: Sendable {
         return response.status == 404 ? nil : response.body
     }
 
+    /// A project member's access level (30 Developer, 40 Maintainer, 50 Owner), inherited ones
+    /// included; nil when the user is not a member.
+    public func memberAccessLevel(project: Int, userID: Int, logger: Logger) async throws -> Int? {
+        let response = try await send("members/get-all", .GET, "/projects/\(project)/members/all/\(userID)", allow: [404], logger: logger)
+        if response.status == 404 { return nil }
+        struct Member: Decodable { var access_level: Int }
+        return try ForgeHTTP.decode(Member.self, response.body, operation: "members/get-all").access_level
+    }
+
     // MARK: Commit statuses
 
     public func commitStatuses(project: Int, sha: String, logger: Logger) async throws -> [GitLabCommitStatus] {

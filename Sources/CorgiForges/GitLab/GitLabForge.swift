@@ -133,6 +133,12 @@ struct GitLabMergeRequestClient: ForgePullRequest {
         try await api.createNote(project: project, iid: iid, body: body, logger: logger)
     }
 
+    /// Write access: Developer (30) or above, by the user's numeric id (names can be taken over).
+    func canWrite(login: String, userID: Int?, logger: Logger) async throws -> Bool {
+        guard let userID, userID > 0 else { return false }
+        return (try await api.memberAccessLevel(project: project, userID: userID, logger: logger) ?? 0) >= 30
+    }
+
     // MARK: -
 
     func latestStatus(name: String, sha: String, logger: Logger) async throws -> GitLabCommitStatus? {

@@ -124,6 +124,17 @@ public struct GiteaAPI: Sendable {
         return response.status != 404
     }
 
+    /// The user's permission on the repository (`owner`, `admin`, `write`, `read`, `none`); nil
+    /// when Gitea does not know the user.
+    public func collaboratorPermission(_ repository: String, login: String, logger: Logger) async throws -> String? {
+        let response = try await send("repos/collaborator-permission", .GET,
+                                      "\(Self.path(repository))/collaborators/\(URLPathSegment.encode(login))/permission",
+                                      allow: [404], logger: logger)
+        if response.status == 404 { return nil }
+        struct Permission: Decodable { var permission: String }
+        return try ForgeHTTP.decode(Permission.self, response.body, operation: "repos/collaborator-permission").permission
+    }
+
     // MARK: Transport
 
     func send(

@@ -86,14 +86,20 @@ public struct GiteaCommentEvent: Sendable, Equatable, Decodable {
         public var body: String?
     }
 
+    public struct User: Sendable, Equatable, Decodable {
+        public var id: Int?
+        public var login: String?
+    }
+
     public var action: String?
     public var issue: Issue
     public var comment: Comment?
     public var repository: GiteaRepository
+    public var sender: User?
     public var isPull: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case action, issue, comment, repository
+        case action, issue, comment, repository, sender
         case isPull = "is_pull"
     }
 }

@@ -90,4 +90,11 @@ struct GiteaPullRequestClient: ForgePullRequest {
     func createComment(body: String, logger: Logger) async throws -> Int {
         try await api.createIssueComment(repository, number: number, body: body, logger: logger)
     }
+
+    /// Write access: `write`, `admin` or `owner`. (Gitea answers this to a repository admin only:
+    /// the bot needs admin on the repository for commands.)
+    func canWrite(login: String, userID: Int?, logger: Logger) async throws -> Bool {
+        guard !login.isEmpty, login.utf8.count <= 40 else { return false }
+        return ["write", "admin", "owner"].contains(try await api.collaboratorPermission(repository, login: login, logger: logger) ?? "none")
+    }
 }

@@ -56,7 +56,8 @@ public struct TrackedFinding: Sendable, Hashable {
 /// Invariants: a fingerprint is written at most once per scan (the first finding with it wins);
 /// a finding open before and seen again keeps the scan that opened it; one seen again after it
 /// was fixed, or never seen, is new in this scan; an open finding this scan did not see is
-/// fixed by it.
+/// fixed by it; a dismissed finding (by fingerprint or rule) is never written, and one that was
+/// open is marked dismissed, not fixed.
 public struct ReconciliationPlan: Sendable, Hashable {
     public struct Write: Sendable, Hashable {
         public var finding: Finding
@@ -69,6 +70,8 @@ public struct ReconciliationPlan: Sendable, Hashable {
     public var writes: [Write]
     /// Fingerprints of open findings this scan fixes.
     public var fixed: [String]
+    /// Fingerprints of open findings now dismissed (`@corgi ignore`): neither open nor fixed.
+    public var dismissed: [String]
 
     public var newCount: Int { writes.count(where: { $0.firstScanID == scanID }) }
     public var openCount: Int { writes.count }
@@ -77,14 +80,22 @@ public struct ReconciliationPlan: Sendable, Hashable {
     /// - Parameters:
     ///   - findings: this scan's findings, in report order.
     ///   - open: the pull request's open findings before this scan: fingerprint → the scan that opened it.
-    public init(scanID: Int, findings: [Finding], open: [String: Int]) {
+    ///   - openRules: the rule of each open finding (fingerprint → rule id), to apply rule dismissals.
+    ///   - dismissedTargets: fingerprints and rule ids the repository dismissed: never written as open.
+    public init(scanID: Int, findings: [Finding], open: [String: Int], openRules: [String: String] = [:],
+                dismissedTargets: Set<String> = []) {
         self.scanID = scanID
         var seen = Set<String>()
         writes = []
         for finding in findings where seen.insert(finding.fingerprint).inserted {
+            if dismissedTargets.contains(finding.fingerprint) || dismissedTargets.contains(finding.ruleID) { continue }
             writes.append(Write(finding: finding, firstScanID: open[finding.fingerprint] ?? scanID))
         }
-        fixed = open.keys.filter { !seen.contains($0) }.sorted()
+        let isDismissed = { (fingerprint: String) in
+            dismissedTargets.contains(fingerprint) || openRules[fingerprint].map(dismissedTargets.contains) == true
+        }
+        dismissed = open.keys.filter(isDismissed).sorted()
+        fixed = open.keys.filter { !seen.contains($0) && !isDismissed($0) }.sorted()
     }
 
     /// The counts the audit row and the scan row record.

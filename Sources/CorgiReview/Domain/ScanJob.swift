@@ -18,9 +18,14 @@ public struct ScanJob: Sendable, Hashable, Codable {
     /// The check run a `check_run.rerequested` event re-requested: each click on "Re-run" names
     /// another run, so it tells a deliberate re-run from a replay of the same event.
     public var rerequestedCheckRunID: Int?
+    /// A chat command to carry out (`@corgi …` in a comment); its review, if any, is of the pull
+    /// request's head when the command runs (`headSHA` is empty until then).
+    public var command: CommandRequest?
 
     public init(forge: String, installationID: Int, repositoryID: Int, organisation: String, repository: String, number: Int,
-                headSHA: String, baseSHA: String?, deliveryID: String, trigger: String, rerequestedCheckRunID: Int? = nil) {
+                headSHA: String, baseSHA: String?, deliveryID: String, trigger: String, rerequestedCheckRunID: Int? = nil,
+                command: CommandRequest? = nil) {
+        self.command = command
         self.forge = forge
         self.installationID = installationID
         self.repositoryID = repositoryID
@@ -36,7 +41,7 @@ public struct ScanJob: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case forge, installationID, repositoryID, organisation, repository, number, headSHA, baseSHA, deliveryID, trigger
-        case rerequestedCheckRunID
+        case rerequestedCheckRunID, command
     }
 
     /// Jobs queued by a version without repository ids decode with id 0 (see `key`).
@@ -53,6 +58,7 @@ public struct ScanJob: Sendable, Hashable, Codable {
         deliveryID = try c.decode(String.self, forKey: .deliveryID)
         trigger = try c.decode(String.self, forKey: .trigger)
         rerequestedCheckRunID = try c.decodeIfPresent(Int.self, forKey: .rerequestedCheckRunID)
+        command = try c.decodeIfPresent(CommandRequest.self, forKey: .command)
     }
 
     /// The pull request this job reviews, as the store keys it.
@@ -108,6 +114,8 @@ extension ScanJob {
     public var key: String {
         // Queued by a version that did not record repository ids: keyed as it was then.
         guard repositoryID > 0 else { return "\(forge):\(deliveryID)" }
+        // One run per comment: the comment's id is the forge's, from the signed payload.
+        if let command { return "\(forge):\(installationID):\(repositoryID):\(number):command:\(command.commentID)" }
         var key = "\(forge):\(installationID):\(repositoryID):\(number):\(headSHA):\(trigger)"
         if let rerequestedCheckRunID { key += ":\(rerequestedCheckRunID)" }
         return key

@@ -36,6 +36,8 @@ public protocol ForgePullRequest: Sendable {
     /// False when the comment no longer exists.
     func updateComment(_ id: Int, body: String, logger: Logger) async throws -> Bool
     func createComment(body: String, logger: Logger) async throws -> Int
+    /// Whether the user may push to the repository: only they may command a review.
+    func canWrite(login: String, userID: Int?, logger: Logger) async throws -> Bool
 }
 
 /// A forge error that knows whether trying again later could succeed.

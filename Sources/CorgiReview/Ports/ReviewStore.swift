@@ -24,6 +24,12 @@ public protocol ReviewStore: Sendable {
     /// audited exactly once, whenever a crash comes.
     func completeScan(scanID: Int, audit: AuditEntry) async throws
     func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws
+    /// Records a dismissal once per comment (a retried command changes nothing) and appends
+    /// `audit` in the same transaction. Later scans of the repository's pull requests leave the
+    /// dismissed findings out (`recordScanResult` reads the dismissals inside its transaction).
+    func dismiss(_ dismissal: Dismissal, audit: AuditEntry) async throws
+    /// The fingerprints and rule ids dismissed in a repository.
+    func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String>
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
     func markDiffDeleted(_ diff: ExpiredDiff) async throws
 }

@@ -48,7 +48,8 @@ public struct ReviewRunner: Sendable {
     public func process(_ claimed: ClaimedJob, logger: Logger) async -> Outcome {
         do {
             return try await store.withPullRequestLock(claimed.job.pullRequest) {
-                await review(claimed, logger: logger)
+                if let command = claimed.job.command { return await run(command, claimed, logger: logger) }
+                return await review(claimed, logger: logger)
             }
         } catch {
             logger.warning("pull request lock unavailable", metadata: ["error": "\(type(of: error))"])
@@ -170,6 +171,77 @@ public struct ReviewRunner: Sendable {
         }
     }
 
+    /// A chat command: only people with write access may give one (checked on the forge each
+    /// time); `ignore` records the dismissal (once per comment, audited with who and why), then
+    /// `ignore` and `rescan` review the pull request's head as it is now. Every command gets one
+    /// reply, found by its marker if a crashed attempt already posted it.
+    func run(_ command: CommandRequest, _ claimed: ClaimedJob, logger parent: Logger) async -> Outcome {
+        var logger = parent
+        let job = claimed.job
+        logger[metadataKey: "job"] = "\(claimed.id)"
+        logger[metadataKey: "forge"] = "\(job.forge)"
+        logger[metadataKey: "command"] = "\(command.kind.rawValue)"
+        guard let forge = forges[job.forge] else { return .failed("no forge '\(job.forge)' is configured") }
+        guard let pr = forge.pullRequest(for: job) else { return .failed("invalid repository name") }
+        let marker = "<!-- corgi:reply=\(command.commentID) -->"
+        let mention = "@" + command.author
+        func reply(_ text: String) async throws {
+            if try await pr.comments(logger: logger).contains(where: { $0.body.contains(marker) }) { return }
+            _ = try await pr.createComment(body: marker + "\n" + text, logger: logger)
+        }
+        do {
+            switch command.kind {
+            case .help:
+                try await reply(ChatCommand.helpText)
+                return .published
+            case .invalid:
+                try await reply("\(mention): \(command.reason ?? "not understood").\n\n" + ChatCommand.helpText)
+                return .published
+            case .rescan, .ignore:
+                break
+            }
+            guard try await pr.canWrite(login: command.author, userID: command.authorID, logger: logger) else {
+                try await store.audit(actor: "\(job.forge):\(command.author)", action: "command.refused", target: "\(job.repository)#\(job.number)",
+                                      organisation: job.organisation,
+                                      metadata: ["command": command.kind.rawValue, "comment": "\(command.commentID)", "reason": "no write access"])
+                try await reply("\(mention): only people with write access to this repository can ask Code Corgi to \(command.kind.rawValue).")
+                logger.info("command refused: no write access")
+                return .published
+            }
+            if command.kind == .ignore, let target = command.target, let reason = command.reason {
+                try await store.dismiss(
+                    Dismissal(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID, organisation: job.organisation,
+                              target: target, reason: reason, author: command.author, commentID: command.commentID),
+                    audit: AuditEntry(actor: "\(job.forge):\(command.author)", action: "finding.dismissed",
+                                      target: "\(job.repository)#\(job.number)", organisation: job.organisation,
+                                      metadata: ["dismissed": target, "reason": reason, "comment": "\(command.commentID)"]))
+            }
+            guard let head = try await pr.headSHA(logger: logger) else {
+                try await reply("\(mention): the pull request is gone; nothing to review.")
+                return .published
+            }
+            var current = claimed
+            current.job.headSHA = head
+            current.job.baseSHA = nil  // the base may have moved too: asked of the forge
+            let outcome = await review(current, logger: logger)
+            guard outcome == .published else { return outcome }
+            switch command.kind {
+            case .ignore:
+                try await reply("\(mention): \(Markdown.code(command.target ?? "")) is no longer reported in this repository; "
+                    + "who and why are kept in the audit log. Reviewed \(Markdown.code(String(head.prefix(12)))) again.")
+            default:
+                try await reply("\(mention): reviewed \(Markdown.code(String(head.prefix(12)))) again.")
+            }
+            return .published
+        } catch let error as any ForgeFailure {
+            logger.warning("command failed", metadata: ["error": "\(error)"])
+            return error.isTransient ? .retry("\(error)") : .failed("\(error)")
+        } catch {
+            logger.warning("command failed", metadata: ["error": "\(type(of: error)): \(error)"])
+            return .retry("\(type(of: error))")
+        }
+    }
+
     /// Updates the summary comment in place; finds it by its marker when its id was not recorded
     /// (a crash came between posting and recording) and posts a new one when it was deleted.
     func postSummary(_ body: String, known: Int?, pr: any ForgePullRequest, logger: Logger) async throws -> Int {
@@ -243,7 +315,11 @@ public struct ReviewRunner: Sendable {
         var options = scanOptions
         options.ignorePaths += repository.ignorePaths
         let result = try Scan(ruleSet: ruleSet, options: options).run(bytes: diff)
-        let findings = repository.apply(to: result.findings)
+        // Findings the repository dismissed (`@corgi ignore`) are left out; the store leaves them
+        // out of its reconciliation too (reading the same dismissals in its transaction).
+        let dismissed = try await store.dismissedTargets(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID)
+        let policed = repository.apply(to: result.findings)
+        let findings = policed.filter { !dismissed.contains($0.fingerprint) && !dismissed.contains($0.ruleID) }
         let s = result.statistics
         logger.info("diff scanned", metadata: [
             "files": "\(s.diff.files)", "added_lines": "\(s.diff.addedLines)", "binary_files": "\(s.diff.binaryFiles)",
@@ -251,6 +327,9 @@ public struct ReviewRunner: Sendable {
             "findings": "\(findings.count)", "scan_ms": "\(s.durationMilliseconds)",
         ])
         var notes = [coverage].compactMap { $0 }
+        if findings.count < policed.count {
+            notes.append("\(policed.count - findings.count) finding(s) not reported: dismissed with `@corgi ignore` (who and why: the audit log)")
+        }
         if !repository.problems.isEmpty {
             notes.append("\(Markdown.code(RepositoryPolicy.path)) at the base commit \(Markdown.code(String((repository.base ?? "").prefix(12)))): "
                 + repository.problems.joined(separator: "; "))

@@ -84,14 +84,17 @@ extension WebhookGateway {
                                                   metadata: metadata)),
                 closing: closing, logger: logger)
         case .note(let e):
-            // Chat commands come with the review core's command support; recorded for the audit trail.
             let iid = e.mergeRequest?.iid ?? 0
+            let job = Self.commandJob(forge: "gitlab", installationID: 0, repositoryID: e.project.id, organisation: e.project.organisation,
+                                      repository: e.project.pathWithNamespace, number: iid, delivery: delivery, body: e.objectAttributes.note,
+                                      author: e.user?.username, authorID: e.user?.id, commentID: e.objectAttributes.id)
+            var metadata = ["delivery": delivery, "event": event, "repository": e.project.pathWithNamespace, "pr": "\(iid)"]
+            if let command = job?.command { metadata["command"] = command.kind.rawValue }
             return try await record(
-                WebhookDelivery(deliveryID: delivery, forge: "gitlab", event: "note", job: nil, installation: nil,
+                WebhookDelivery(deliveryID: delivery, forge: "gitlab", event: "note", job: iid > 0 ? job : nil, installation: nil,
                                 audit: AuditEntry(actor: "gitlab", action: "webhook.note", target: "\(e.project.pathWithNamespace)!\(iid)",
-                                                  organisation: e.project.organisation,
-                                                  metadata: ["delivery": delivery, "event": event, "repository": e.project.pathWithNamespace]))
-                , closing: nil, logger: logger)
+                                                  organisation: e.project.organisation, metadata: metadata)),
+                closing: nil, logger: logger)
         case .ignored(let name):
             metrics.webhooksIgnored.increment()
             logger.info("webhook ignored")

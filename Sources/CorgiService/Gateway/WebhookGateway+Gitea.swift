@@ -76,12 +76,18 @@ extension WebhookGateway {
                 closing: closing, logger: logger)
         case .comment(let e):
             guard e.repository.hasValidFullName else { return Self.json(.badRequest, ["error": "invalid repository name"]) }
-            // Chat commands come with the review core's command support; recorded for the audit trail.
+            // Only new comments command; an edit does not run a command again.
+            let job = e.action == "created"
+                ? Self.commandJob(forge: "gitea", installationID: 0, repositoryID: e.repository.id, organisation: e.repository.organisation,
+                                  repository: e.repository.fullName, number: e.issue.number, delivery: delivery, body: e.comment?.body,
+                                  author: e.sender?.login, authorID: e.sender?.id, commentID: e.comment?.id)
+                : nil
+            var metadata = ["delivery": delivery, "event": event, "repository": e.repository.fullName, "pr": "\(e.issue.number)"]
+            if let command = job?.command { metadata["command"] = command.kind.rawValue }
             return try await record(
-                WebhookDelivery(deliveryID: delivery, forge: "gitea", event: event, job: nil, installation: nil,
+                WebhookDelivery(deliveryID: delivery, forge: "gitea", event: event, job: job, installation: nil,
                                 audit: AuditEntry(actor: "gitea", action: "webhook.issue_comment", target: "\(e.repository.fullName)#\(e.issue.number)",
-                                                  organisation: e.repository.organisation,
-                                                  metadata: ["delivery": delivery, "event": event, "repository": e.repository.fullName])),
+                                                  organisation: e.repository.organisation, metadata: metadata)),
                 closing: nil, logger: logger)
         case .ignored(let name):
             metrics.webhooksIgnored.increment()

@@ -249,6 +249,17 @@ public struct WebhookGateway: Sendable {
                                      repositories: e.repositoriesAdded.map(\.fullName))
                 : InstallationChange(kind: .repositoriesRemoved, installationID: e.installation.id, account: e.installation.account?.login,
                                      repositories: e.repositoriesRemoved.map(\.fullName))
+        case .issueComment(let e):
+            guard let installation = e.installation else { return Self.json(.badRequest, ["error": "not a GitHub App delivery (no installation)"]) }
+            organisation = e.repository.owner?.login ?? String(e.repository.fullName.split(separator: "/").first ?? "")
+            target = "\(e.repository.fullName)#\(e.issue.number)"
+            action = "webhook.issue_comment.created"
+            metadata["repository"] = e.repository.fullName
+            metadata["pr"] = "\(e.issue.number)"
+            job = Self.commandJob(forge: "github", installationID: installation.id, repositoryID: e.repository.id, organisation: organisation ?? "",
+                                  repository: e.repository.fullName, number: e.issue.number, delivery: delivery, body: e.comment.body,
+                                  author: e.author?.login, authorID: e.author?.id, commentID: e.comment.id)
+            if let command = job?.command { metadata["command"] = command.kind.rawValue }
         case .ping(let hook, let app):
             target = "hook \(hook.map(String.init) ?? "-")"
             action = "webhook.ping"
@@ -264,6 +275,19 @@ public struct WebhookGateway: Sendable {
             WebhookDelivery(deliveryID: delivery, forge: "github", event: event, job: job, installation: installationChange,
                             audit: AuditEntry(actor: "github", action: action, target: target, organisation: organisation, metadata: metadata)),
             closing: closePR, logger: logger)
+    }
+
+    /// The job a comment asks for, if it is addressed to Code Corgi (`@corgi …`): a command run
+    /// once per comment, against the pull request's head when it runs. The comment's text is read
+    /// here and never kept; only the command, its target and reason travel.
+    static func commandJob(forge: String, installationID: Int, repositoryID: Int, organisation: String, repository: String, number: Int,
+                           delivery: String, body: String?, author: String?, authorID: Int?, commentID: Int?) -> ScanJob? {
+        guard let body, let author, !author.isEmpty, author.utf8.count <= 255, let commentID, commentID > 0,
+              let command = CommandRequest(comment: body, author: author, authorID: authorID, commentID: commentID)
+        else { return nil }
+        return ScanJob(forge: forge, installationID: installationID, repositoryID: repositoryID, organisation: organisation,
+                       repository: repository, number: number, headSHA: "", baseSHA: nil, deliveryID: delivery,
+                       trigger: "comment.\(command.kind.rawValue)", command: command)
     }
 
     /// Records a verified delivery in the ledger (and queues its job); the same for every forge.

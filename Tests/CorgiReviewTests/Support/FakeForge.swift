@@ -17,6 +17,8 @@ actor FakePullRequestState {
     var diff: FetchedDiff
     /// Repository files by commit and path.
     var files: [String: [String: [UInt8]]] = [:]
+    /// Users with write access, by login.
+    var writers: Set<String> = ["maintainer"]
     private(set) var checks: [Int: Check] = [:]
     private(set) var reviews: [(commitID: String, body: String, comments: [InlineComment])] = []
     private(set) var comments: [ForgeComment] = []
@@ -110,4 +112,5 @@ struct FakePullRequest: ForgePullRequest {
     func comments(logger: Logger) async throws -> [ForgeComment] { await state.comments }
     func updateComment(_ id: Int, body: String, logger: Logger) async throws -> Bool { try await state.updateComment(id, body: body) }
     func createComment(body: String, logger: Logger) async throws -> Int { try await state.createComment(body: body) }
+    func canWrite(login: String, userID: Int?, logger: Logger) async throws -> Bool { await state.writers.contains(login) }
 }

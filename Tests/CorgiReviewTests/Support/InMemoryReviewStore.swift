@@ -26,6 +26,8 @@ actor InMemoryReviewStore: ReviewStore, AuditLog {
     private(set) var findings: [Int: [String: TrackedFinding]] = [:]
     private(set) var diffs: [String: (organisation: String, expiresAt: Date, deleted: Bool)] = [:]
     private(set) var events: [AuditEvent] = []
+    private(set) var dismissals: [Dismissal] = []
+    private var dismissedFingerprints = Set<String>()
 
     init(faults: Faults) { self.faults = faults }
 
@@ -69,12 +71,17 @@ actor InMemoryReviewStore: ReviewStore, AuditLog {
         try await faults.point("before recordScanResult")
         do {
             var rows = findings[prID] ?? [:]
-            let open = rows.values.filter { $0.fixedScanID == nil }.reduce(into: [String: Int]()) { $0[$1.finding.fingerprint] = $1.firstScanID }
-            let plan = ReconciliationPlan(scanID: scanID, findings: new, open: open)
+            let openRows = rows.values.filter { $0.fixedScanID == nil && !dismissedFingerprints.contains($0.finding.fingerprint) }
+            let open = openRows.reduce(into: [String: Int]()) { $0[$1.finding.fingerprint] = $1.firstScanID }
+            let rules = openRows.reduce(into: [String: String]()) { $0[$1.finding.fingerprint] = $1.finding.ruleID }
+            let pullRequest = pullRequests.first { $0.value.id == prID }!.key
+            let targets = Set(dismissals.filter { $0.forge == pullRequest.forge && $0.repositoryID == pullRequest.repositoryID }.map(\.target))
+            let plan = ReconciliationPlan(scanID: scanID, findings: new, open: open, openRules: rules, dismissedTargets: targets)
             for write in plan.writes {
                 rows[write.finding.fingerprint] = TrackedFinding(finding: write.finding, firstScanID: write.firstScanID, lastScanID: scanID, fixedScanID: nil)
             }
             for fingerprint in plan.fixed { rows[fingerprint]?.fixedScanID = scanID }
+            dismissedFingerprints.formUnion(plan.dismissed)
             findings[prID] = rows
             scans[key]!.state.status = .scanned
             scans[key]!.conclusion = conclusion
@@ -110,6 +117,19 @@ actor InMemoryReviewStore: ReviewStore, AuditLog {
     }
 
     func markPullRequestClosed(_ pullRequest: PullRequestKey) async throws { pullRequests[pullRequest]?.open = false }
+
+    func dismiss(_ dismissal: Dismissal, audit entry: AuditEntry) async throws {
+        guard !dismissals.contains(where: { $0.forge == dismissal.forge && $0.repositoryID == dismissal.repositoryID && $0.commentID == dismissal.commentID })
+        else { return }
+        try await faults.point("before dismiss")
+        dismissals.append(dismissal)
+        append(entry)
+        try await faults.point("after dismiss")
+    }
+
+    func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> {
+        Set(dismissals.filter { $0.forge == forge && $0.installationID == installationID && $0.repositoryID == repositoryID }.map(\.target))
+    }
 
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
         diffs.filter { !$0.value.deleted && $0.value.expiresAt <= now }.map { ExpiredDiff(objectKey: $0.key, organisation: $0.value.organisation) }
