@@ -564,6 +564,11 @@ _ROUTES = [
            (("issues", "pull_requests"), "write"), "issues/comments#update-an-issue-comment"),
     _Route("GET", "/repos/{owner}/{repo}/contents/{path}", "get_content", "installation", (("contents",), "read"),
            "repos/contents#get-repository-content"),
+    # Not in the OpenAPI subset: answered as the REST docs describe ("Get repository permissions
+    # for a user": permission admin/write/read/none, role_name with maintain and triage too;
+    # the App needs metadata: read).
+    _Route("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", "get_permission", "installation",
+           (("metadata",), "read"), "collaborators/collaborators#get-repository-permissions-for-a-user"),
 ]
 
 
@@ -648,6 +653,7 @@ class GitHubDouble(ApiDouble):
         self._reviews: dict[int, dict] = {}
         self._review_comments: dict[int, dict] = {}
         self._contents: dict[tuple[str, str, str | None], bytes] = {}
+        self._collaborators: dict[tuple[str, str], str] = {}
         self._rate_used: dict[str, int] = {}
         self._rate_reset = int(time.time()) + 3600
         self._ids = {"repo": 700000000, "pull": 900000000, "check_run": 4000000, "check_suite": 5000000,
@@ -797,6 +803,13 @@ class GitHubDouble(ApiDouble):
         with self._cond:
             repo = self._repo(full_name)
             self._contents[(repo.full_name.lower(), path.strip("/"), ref)] = data
+
+    def set_collaborator(self, full_name: str, login: str, role: str) -> None:
+        """`login`'s role on the repository: admin, maintain, write, triage or read (others: none)."""
+        if role not in ("admin", "maintain", "write", "triage", "read"):
+            raise ValueError("role must be admin, maintain, write, triage or read")
+        with self._cond:
+            self._collaborators[(self._repo(full_name).full_name.lower(), login.lower())] = role
 
     def expire_tokens(self) -> None:
         """Make every installation token issued so far expired (the next use gets 401)."""
@@ -1678,6 +1691,12 @@ class GitHubDouble(ApiDouble):
         comment["updated_at"] = self.clock()
         comment["history"].append(text)
         return _Result(200, self._issue_comment_obj(comment))
+
+    def _op_get_permission(self, ctx: _Ctx) -> _Result:
+        login = ctx.params["username"]
+        role = self._collaborators.get((ctx.repo.full_name.lower(), login.lower()), "none")
+        permission = {"maintain": "write", "triage": "read"}.get(role, role)
+        return _Result(200, {"permission": permission, "role_name": role, "user": self._user(login)}, documented=False)
 
     def _op_get_content(self, ctx: _Ctx) -> _Result:
         path = ctx.params["path"].strip("/")

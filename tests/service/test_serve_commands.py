@@ -8,10 +8,10 @@ import secrets
 import sqlite3
 import subprocess
 
-from corgi_service import CorgiService, corgi_binary
+from corgi_service import CorgiService, corgi_binary, fixture_payload
 from gitea_double import GiteaDouble, issue_comment_event, pull_request_event, send_gitea_webhook
 from gitlab_double import GitLabDouble, merge_request_hook, note_hook, send_gitlab_webhook
-from test_serve_e2e import FIRST_DIFF, STRIPE_KEY
+from test_serve_e2e import FIRST_DIFF, INSTALLATION, NUMBER, REPO, SHA1, STRIPE_KEY, completed_runs, pr_event
 
 FINGERPRINT = re.compile(r"<!-- corgi:finding=([A-Za-z0-9._:-]+) -->")
 
@@ -145,3 +145,48 @@ def test_gitea_commands(tmp_path, github):
     finally:
         gitea.stop()
     assert not gitea.violations, gitea.violations
+
+
+def github_comment(body: str, login: str, comment_id: int) -> bytes:
+    """An issue_comment `created` on the pull request, as GitHub sends it."""
+    opened = fixture_payload("pull_request", "opened.json")
+    payload = fixture_payload("issue_comment", "created.json")
+    payload["action"] = "created"
+    payload["repository"], payload["installation"] = opened["repository"], opened["installation"]
+    payload["issue"]["number"] = NUMBER
+    payload["issue"]["pull_request"] = {"url": f"https://api.github.com/repos/{REPO}/pulls/{NUMBER}"}
+    payload["comment"] = {"id": comment_id, "body": body, "user": {"login": login, "id": 1000 + comment_id}}
+    payload["sender"] = {"login": login, "id": 1000 + comment_id}
+    return json.dumps(payload).encode()
+
+
+def test_github_commands(tmp_path, github):
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    github.set_pull(REPO, NUMBER, SHA1, "master", FIRST_DIFF)
+    github.set_collaborator(REPO, "octo-maintainer", "maintain")
+    github.set_collaborator(REPO, "octo-reader", "read")
+
+    def comments():
+        return [c["body"] for c in github.issue_comments.values()]
+
+    with CorgiService(tmp_path, github) as service:
+        assert service.deliver("pull_request", pr_event("opened", SHA1), delivery="o-1")[0] == 202
+        github.wait_for(lambda d: completed_runs(d, SHA1))
+        service.wait_idle()
+        inline = [(c["body"], (c["path"], c["line"])) for c in github.review_comments.values()]
+        stripe = fingerprint_of(inline, "app/settings.py", 3)
+        assert service.deliver("issue_comment", github_comment(f"@corgi ignore {stripe} docs key", "octo-reader", 81), delivery="c-1")[0] == 202
+        github.wait_for(lambda d: replies(comments()))
+        assert "only people with write access" in replies(comments())[0]
+        assert service.deliver("issue_comment", github_comment(f"@corgi ignore {stripe} docs key", "octo-maintainer", 82),
+                               delivery="c-2")[0] == 202
+        github.wait_for(lambda d: len(replies(comments())) == 2)
+        service.wait_idle()
+        runs = completed_runs(github, SHA1)
+        assert len(runs) == 2 and sorted(a["title"].split("] ")[1] for a in runs[-1]["annotations"]) == [
+            "github-pat-classic", "python-yaml-unsafe-load"]
+        summary = [b for b in comments() if b.startswith("<!-- corgi:summary -->")]
+        assert len(summary) == 1 and "**2 open** (0 new), **0 fixed**" in summary[0]
+        assert service.stop() == 0
+    audit = audit_events(service)
+    assert [(actor, m["reason"]) for actor, action, m in audit if action == "finding.dismissed"] == [("github:octo-maintainer", "docs key")]
