@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "CorgiForges",
             dependencies: [
-                "CorgiCore", "CorgiReview",
+                "CorgiReview",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -135,9 +135,9 @@ let package = Package(
             name: "CorgiStorage",
             dependencies: [
                 "CorgiCore", "CorgiReview",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -200,7 +200,7 @@ let package = Package(
         .target(
             name: "CorgiService",
             dependencies: [
-                "CorgiCore", "CorgiDetection", "CorgiReports", "CorgiForges", "CorgiReview", "CorgiStorage", "CorgiObjects",
+                "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReview", "CorgiStorage", "CorgiObjects",
                 "CorgiPostgres", "CorgiNATS", "CorgiQueue",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -212,7 +212,6 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -231,12 +230,13 @@ let package = Package(
                 "CorgiReview",
                 "CorgiStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "corgi-bench",
-            dependencies: ["CorgiCore", "CorgiDetection", "CPCRE2"],
+            dependencies: ["CorgiCore", "CorgiDetection"],
             swiftSettings: swiftSettings
         ),
 
@@ -253,7 +253,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorgiForgesTests",
-            dependencies: ["CorgiCore", "CorgiReview", "CorgiForges"],
+            dependencies: ["CorgiForges"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
