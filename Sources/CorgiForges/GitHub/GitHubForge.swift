@@ -14,8 +14,6 @@ public struct GitHubForge: Forge {
     }
 }
 
-extension ForgeError: ForgeFailure {}
-
 struct GitHubPullRequest: ForgePullRequest {
     let api: GitHubAPI
     let reference: PullRequestReference
