@@ -45,6 +45,22 @@ struct GiteaEventTests {
         #expect(throws: GiteaEvent.DecodingFailure.self) { try GiteaEvent.decode(event: "pull_request", body: Data("{\"action\": 1}".utf8)) }
     }
 
+    @Test("the published Gitea signature vectors verify; a changed byte does not",
+          .enabled(if: Fixtures.sharedAvailable, "skipped: ../shared/fixtures is absent"))
+    func signatureVectors() throws {
+        let json = try JSONSerialization.jsonObject(with: Fixtures.sharedData("gitea/webhook-signature-test-vectors.json")) as! [String: Any]
+        let secret = Array(try #require(json["secret"] as? String).utf8)
+        let vectors = try #require(json["vectors"] as? [[String: Any]])
+        #expect(!vectors.isEmpty)
+        for vector in vectors {
+            let file = try #require(vector["payload_file"] as? String)
+            let body = Array(try Fixtures.sharedData("gitea/\(file)"))
+            let signature = try #require(vector["X-Gitea-Signature"] as? String)
+            #expect(WebhookSignature.verifyHMACSHA256(body: body, signature: signature, secrets: [secret]), "\(file)")
+            #expect(!WebhookSignature.verifyHMACSHA256(body: body + [0x20], signature: signature, secrets: [secret]), "\(file)")
+        }
+    }
+
     @Test("the recorded Gitea and Forgejo payloads decode", .enabled(if: Fixtures.sharedAvailable, "skipped: ../shared/fixtures is absent"))
     func recorded() throws {
         for file in ["gitea-pull_request.synchronized.json", "gitea-pull_request.opened.2022.json", "forgejo-pull_request.reopened.json"] {
