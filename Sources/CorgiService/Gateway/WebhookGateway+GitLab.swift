@@ -21,33 +21,30 @@ extension WebhookGateway {
     static let webhookTimestampHeader = HTTPField.Name("webhook-timestamp")!
     static let webhookSignatureHeader = HTTPField.Name("webhook-signature")!
 
-    func gitlab(_ incoming: Request) async -> Response {
-        await receive(incoming, forge: "gitlab", credentials: { gitlabEnabled ? try await secrets.gitlabWebhookCredentials() : nil }) {
-            headers, bytes, credentials, log in
+    func gitlab(_ incoming: Request, logger: Logger) async throws -> Response {
+        try await receive(incoming, forge: "gitlab", logger: logger,
+                          credentials: { gitlabEnabled ? try await secrets.gitlabWebhookCredentials() : nil }) {
+            headers, bytes, credentials, log throws(WebhookRefusal) in
             if !credentials.tokens.isEmpty, !WebhookSignature.verifyToken(headers[Self.gitlabTokenHeader], secrets: credentials.tokens) {
-                return unauthenticated("bad or missing X-Gitlab-Token", error: "invalid token", bytes: bytes.count, logger: log)
+                throw unauthenticated("bad or missing X-Gitlab-Token", error: "invalid token", bytes: bytes.count, logger: log)
             }
             if !credentials.signingKeys.isEmpty,
                case .refused(let failure) = StandardWebhooks.verify(
                    id: headers[Self.webhookIDHeader], timestamp: headers[Self.webhookTimestampHeader],
                    signatures: headers[Self.webhookSignatureHeader], body: bytes, keys: credentials.signingKeys) {
-                return unauthenticated("bad signature", error: "invalid signature", bytes: bytes.count, logger: log,
-                                       metadata: ["reason": "\(failure)"])
+                throw unauthenticated("bad signature", error: "invalid signature", bytes: bytes.count, logger: log,
+                                      metadata: ["reason": "\(failure)"])
             }
-            return nil
         } handle: { headers, bytes, log in
             // From GitLab from here on.
             let deliveryHeader = headers[Self.idempotencyKeyHeader] ?? headers[Self.webhookIDHeader] ?? headers[Self.gitlabEventUUIDHeader]
             guard let event = headers[Self.gitlabEventHeader], Self.isEventName(event),
                   let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128)
-            else {
-                metrics.webhooksRejected.increment()
-                return Self.json(.badRequest, ["error": "missing or invalid X-Gitlab-Event / Idempotency-Key"])
-            }
+            else { throw WebhookRefusal.badRequest("missing or invalid X-Gitlab-Event / Idempotency-Key") }
             var log = log
             log[metadataKey: "delivery"] = "\(delivery)"
             log[metadataKey: "event"] = "\(event)"
-            return await decodeAndAccept({ try GitLabEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
+            return try await decodeAndAccept({ try GitLabEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
                 try await acceptGitLab($0, event: event, delivery: delivery, logger: log)
             }
         }
@@ -68,7 +65,7 @@ extension WebhookGateway {
             var closing: PullRequestKey?
             if e.triggersScan {
                 guard let head = e.objectAttributes.lastCommit?.id, Self.isToken(head, maximum: 64) else {
-                    return Self.json(.badRequest, ["error": "merge request event without a last commit"])
+                    throw WebhookRefusal.badRequest("merge request event without a last commit")
                 }
                 metadata["sha"] = head
                 job = ScanJob(forge: "gitlab", installationID: 0, repositoryID: project.id, organisation: project.organisation,

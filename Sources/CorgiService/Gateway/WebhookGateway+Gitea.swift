@@ -21,27 +21,23 @@ extension WebhookGateway {
     static let forgejoDeliveryHeader = HTTPField.Name("X-Forgejo-Delivery")!
     static let giteaDeliveryHeader = HTTPField.Name("X-Gitea-Delivery")!
 
-    func gitea(_ incoming: Request) async -> Response {
-        await receive(incoming, forge: "gitea", credentials: { giteaEnabled ? try await secrets.giteaWebhookSecret() : nil }) {
-            headers, bytes, secret, log in
+    func gitea(_ incoming: Request, logger: Logger) async throws -> Response {
+        try await receive(incoming, forge: "gitea", logger: logger, credentials: { giteaEnabled ? try await secrets.giteaWebhookSecret() : nil }) {
+            headers, bytes, secret, log throws(WebhookRefusal) in
             let signature = headers[Self.forgejoSignatureHeader].flatMap { $0.isEmpty ? nil : $0 } ?? headers[Self.giteaSignatureHeader]
             guard let signature, !signature.isEmpty, !signature.hasPrefix("sha256="),
                   WebhookSignature.verifyHMACSHA256(body: bytes, signature: signature, secrets: [secret])
-            else { return unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log) }
-            return nil
+            else { throw unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log) }
         } handle: { headers, bytes, log in
             // Signed by the forge from here on.
             let eventHeader = headers[Self.forgejoEventHeader] ?? headers[Self.giteaEventHeader]
             let deliveryHeader = headers[Self.forgejoDeliveryHeader] ?? headers[Self.giteaDeliveryHeader]
             guard let event = eventHeader, Self.isToken(event, maximum: 64), let delivery = deliveryHeader, Self.isToken(delivery, maximum: 128)
-            else {
-                metrics.webhooksRejected.increment()
-                return Self.json(.badRequest, ["error": "missing or invalid X-Gitea-Event / X-Gitea-Delivery"])
-            }
+            else { throw WebhookRefusal.badRequest("missing or invalid X-Gitea-Event / X-Gitea-Delivery") }
             var log = log
             log[metadataKey: "delivery"] = "\(delivery)"
             log[metadataKey: "event"] = "\(event)"
-            return await decodeAndAccept({ try GiteaEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
+            return try await decodeAndAccept({ try GiteaEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
                 try await acceptGitea($0, event: event, delivery: delivery, logger: log)
             }
         }
@@ -53,14 +49,14 @@ extension WebhookGateway {
             let repository = e.repository, number = e.number
             let action = Self.isToken(e.action, maximum: 32) ? e.action : "other"
             guard repository.hasValidFullName else {
-                return Self.json(.badRequest, ["error": "invalid repository name"])
+                throw WebhookRefusal.badRequest("invalid repository name")
             }
             var metadata = ["delivery": delivery, "event": event, "repository": repository.fullName, "pr": "\(number)"]
             var job: ScanJob?
             var closing: PullRequestKey?
             if e.triggersScan {
                 guard let head = e.pullRequest.head.sha, Self.isToken(head, maximum: 64) else {
-                    return Self.json(.badRequest, ["error": "pull request event without a head commit"])
+                    throw WebhookRefusal.badRequest("pull request event without a head commit")
                 }
                 metadata["sha"] = head
                 job = ScanJob(forge: "gitea", installationID: 0, repositoryID: repository.id, organisation: repository.organisation,
@@ -75,7 +71,7 @@ extension WebhookGateway {
                                                   organisation: repository.organisation, metadata: metadata)),
                 closing: closing, logger: logger)
         case .comment(let e):
-            guard e.repository.hasValidFullName else { return Self.json(.badRequest, ["error": "invalid repository name"]) }
+            guard e.repository.hasValidFullName else { throw WebhookRefusal.badRequest("invalid repository name") }
             // Only new comments command; an edit does not run a command again.
             let job = e.action == "created"
                 ? Self.commandJob(forge: "gitea", installationID: 0, repositoryID: e.repository.id, organisation: e.repository.organisation,

@@ -39,14 +39,6 @@ extension WebhookGateway {
         }
         return .read(body, reservation)
     }
-
-    /// 503 and the connection closed: the client may retry later, as GitHub does.
-    static func overBudget() -> Response {
-        var response = json(.serviceUnavailable, ["error": "too many unverified request bodies in flight; retry later"])
-        response.headers[.connection] = "close"
-        response.headers[.retryAfter] = "5"
-        return response
-    }
 }
 
 /// The unverified bytes one request holds, from the small pool up to `UnverifiedBodyBudget.smallBodyBytes`

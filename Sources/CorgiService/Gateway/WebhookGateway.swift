@@ -45,9 +45,10 @@ public struct WebhookGateway: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.post("/webhooks/github") { request, _ in await self.github(request) }
-        router.post("/webhooks/gitlab") { request, _ in await self.gitlab(request) }
-        router.post("/webhooks/gitea") { request, _ in await self.gitea(request) }
+        router.add(middleware: WebhookMetricsMiddleware(metrics: metrics))
+        router.post("/webhooks/github") { request, context in try await self.github(request, logger: context.logger) }
+        router.post("/webhooks/gitlab") { request, context in try await self.gitlab(request, logger: context.logger) }
+        router.post("/webhooks/gitea") { request, context in try await self.gitea(request, logger: context.logger) }
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { _, _ in
@@ -80,107 +81,91 @@ public struct WebhookGateway: Sendable {
         return counts
     }
 
-    /// What every webhook route does before it may trust anything: refuse a body over the
-    /// limit, and read it within the budget for unverified bodies.
-    enum Intake {
-        case body(ByteBuffer, UnverifiedReservation)
-        case refused(Response)
-    }
-
-    func readBody(_ request: inout Request, logger log: Logger) async -> Intake {
+    /// The body of a webhook not yet verified: within `maximumBodyBytes` and the budget for
+    /// unverified bodies (released once the request is answered).
+    func readBody(_ request: inout Request, logger log: Logger) async throws(WebhookRefusal) -> (ByteBuffer, UnverifiedReservation) {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
-            metrics.webhooksRejected.increment()
             log.warning("webhook refused: body too large", metadata: ["bytes": "\(length)"])
-            return .refused(Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"]))
+            throw .tooLarge(maximumBodyBytes)
         }
         switch await readUnverifiedBody(&request) {
         case .read(let read, let reserved):
-            return .body(read, reserved)
+            return (read, reserved)
         case .tooLarge:
-            metrics.webhooksRejected.increment()
             log.warning("webhook refused: body too large or unreadable")
-            return .refused(Self.json(.contentTooLarge, ["error": "body exceeds \(maximumBodyBytes) bytes"]))
+            throw .tooLarge(maximumBodyBytes)
         case .overBudget:
-            metrics.webhooksRejected.increment()
             log.warning("webhook refused: unverified body budget exhausted")
-            return .refused(Self.overBudget())
+            throw .overBudget
         }
     }
 
-    /// What every webhook route does, in this order: time it; give it a request id; fetch the
-    /// forge's credentials (none: the forge is off, 404); read the body within the limits; let
-    /// `verify` refuse it (its response) before a byte is parsed; then `handle` the verified body.
+    /// What every webhook route does, in this order: fetch the forge's credentials (none: the
+    /// forge is off, 404); read the body within the limits; let `verify` refuse it (throwing)
+    /// before a byte is parsed; then `handle` the verified body. Refusals are thrown as
+    /// `WebhookRefusal`; latency and refusals are counted by `WebhookMetricsMiddleware`.
     func receive<Credentials>(
-        _ incoming: Request, forge: String, credentials: () async throws -> Credentials?,
-        verify: (HTTPFields, ByteBufferView, Credentials, Logger) -> Response?,
-        handle: (HTTPFields, ByteBufferView, Logger) async -> Response
-    ) async -> Response {
-        let started = ContinuousClock.now
-        defer { metrics.webhookLatency.record(ContinuousClock.now - started) }
+        _ incoming: Request, forge: String, logger parent: Logger, credentials: () async throws -> Credentials?,
+        verify: (HTTPFields, ByteBufferView, Credentials, Logger) throws(WebhookRefusal) -> Void,
+        handle: (HTTPFields, ByteBufferView, Logger) async throws -> Response
+    ) async throws -> Response {
         var request = incoming
-        var log = logger
-        log[metadataKey: "request_id"] = "\(UUID().uuidString.prefix(8))"
+        var log = parent
         log[metadataKey: "forge"] = "\(forge)"
         let known: Credentials?
         do { known = try await credentials() } catch {
             log.error("webhook secrets unavailable")
-            return Self.json(.serviceUnavailable, ["error": "secrets unavailable"])
+            throw WebhookRefusal.secretsUnavailable
         }
-        guard let known else { return Self.json(.notFound, ["error": "not found"]) }
-        let body: ByteBuffer
-        var reservation: UnverifiedReservation
-        switch await readBody(&request, logger: log) {
-        case .body(let read, let reserved): (body, reservation) = (read, reserved)
-        case .refused(let response): return response
-        }
+        guard let known else { throw WebhookRefusal.notFound }
+        var (body, reservation) = try await readBody(&request, logger: log)
         // Held until this request is answered, verified or not.
         defer { reservation.release() }
         let bytes = body.readableBytesView
-        if let refusal = verify(request.headers, bytes, known, log) { return refusal }
-        return await handle(request.headers, bytes, log)
+        try verify(request.headers, bytes, known, log)
+        return try await handle(request.headers, bytes, log)
     }
 
-    /// A refused delivery: counted, logged by reason (never by content), answered 401.
-    func unauthenticated(_ reason: String, error: String, bytes: Int, logger: Logger, metadata: Logger.Metadata = [:]) -> Response {
-        metrics.webhooksRejected.increment()
+    /// A refused delivery: logged by reason (never by content), answered 401.
+    func unauthenticated(_ reason: String, error: String, bytes: Int, logger: Logger, metadata: Logger.Metadata = [:]) -> WebhookRefusal {
         logger.warning("webhook refused: \(reason)", metadata: metadata.merging(["bytes": "\(bytes)"]) { a, _ in a })
-        return Self.json(.unauthorized, ["error": error])
+        return .unauthorized(error)
     }
 
     /// Decodes a verified payload and records it: a malformed payload is a 400, a storage failure
     /// a 503 (the forge retries).
     func decodeAndAccept<Event>(_ decode: () throws -> Event, logger log: Logger,
-                                accept: (Event) async throws -> Response) async -> Response {
+                                accept: (Event) async throws -> Response) async throws -> Response {
         let decoded: Event
         do { decoded = try decode() } catch {
-            metrics.webhooksRejected.increment()
             log.warning("webhook refused: malformed payload", metadata: ["reason": "\(error)"])
-            return Self.json(.badRequest, ["error": "\(error)"])
+            throw WebhookRefusal.badRequest("\(error)")
         }
         do {
             return try await accept(decoded)
+        } catch let refusal as WebhookRefusal {
+            throw refusal
         } catch {
             log.error("webhook not recorded: storage error", metadata: ["error": "\(error)"])
-            return Self.json(.serviceUnavailable, ["error": "could not record the delivery; the forge will retry"])
+            throw WebhookRefusal.notRecorded
         }
     }
 
-    func github(_ incoming: Request) async -> Response {
-        await receive(incoming, forge: "github", credentials: { try await secrets.webhookSecrets() }) { headers, bytes, secretList, log in
-            WebhookSignature.verifyHMACSHA256(body: bytes, signature: headers[Self.signatureHeader], secrets: secretList)
-                ? nil : unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log)
+    func github(_ incoming: Request, logger: Logger) async throws -> Response {
+        try await receive(incoming, forge: "github", logger: logger, credentials: { try await secrets.webhookSecrets() }) {
+            headers, bytes, secretList, log throws(WebhookRefusal) in
+            guard WebhookSignature.verifyHMACSHA256(body: bytes, signature: headers[Self.signatureHeader], secrets: secretList) else {
+                throw unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log)
+            }
         } handle: { headers, bytes, log in
             // Signed by the forge from here on.
             guard let event = headers[Self.eventHeader], Self.isToken(event, maximum: 64),
                   let delivery = headers[Self.deliveryHeader], Self.isToken(delivery, maximum: 128)
-            else {
-                metrics.webhooksRejected.increment()
-                return Self.json(.badRequest, ["error": "missing or invalid X-GitHub-Event / X-GitHub-Delivery"])
-            }
+            else { throw WebhookRefusal.badRequest("missing or invalid X-GitHub-Event / X-GitHub-Delivery") }
             var log = log
             log[metadataKey: "delivery"] = "\(delivery)"
             log[metadataKey: "event"] = "\(event)"
-            return await decodeAndAccept({ try GitHubEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
+            return try await decodeAndAccept({ try GitHubEvent.decode(event: event, body: Data(bytes)) }, logger: log) {
                 try await accept($0, event: event, delivery: delivery, logger: log)
             }
         }
@@ -197,7 +182,7 @@ public struct WebhookGateway: Sendable {
 
         switch decoded {
         case .pullRequest(let e):
-            guard let installation = e.installation else { return Self.json(.badRequest, ["error": "not a GitHub App delivery (no installation)"]) }
+            guard let installation = e.installation else { throw WebhookRefusal.badRequest("not a GitHub App delivery (no installation)") }
             organisation = e.repository.owner?.login ?? String(e.repository.fullName.split(separator: "/").first ?? "")
             target = "\(e.repository.fullName)#\(e.number)"
             action = "webhook.pull_request.\(e.action)"
@@ -250,7 +235,7 @@ public struct WebhookGateway: Sendable {
                 : InstallationChange(kind: .repositoriesRemoved, installationID: e.installation.id, account: e.installation.account?.login,
                                      repositories: e.repositoriesRemoved.map(\.fullName))
         case .issueComment(let e):
-            guard let installation = e.installation else { return Self.json(.badRequest, ["error": "not a GitHub App delivery (no installation)"]) }
+            guard let installation = e.installation else { throw WebhookRefusal.badRequest("not a GitHub App delivery (no installation)") }
             organisation = e.repository.owner?.login ?? String(e.repository.fullName.split(separator: "/").first ?? "")
             target = "\(e.repository.fullName)#\(e.issue.number)"
             action = "webhook.issue_comment.created"
