@@ -564,6 +564,10 @@ _ROUTES = [
            (("issues", "pull_requests"), "write"), "issues/comments#update-an-issue-comment"),
     _Route("GET", "/repos/{owner}/{repo}/contents/{path}", "get_content", "installation", (("contents",), "read"),
            "repos/contents#get-repository-content"),
+    # Not in the OpenAPI subset: answered as the REST docs describe ("List check runs for a Git
+    # reference": {total_count, check_runs}, filtered by check_name; the App needs checks: read).
+    _Route("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", "list_check_runs_for_ref", "installation",
+           (("checks",), "read"), "checks/runs#list-check-runs-for-a-git-reference"),
     # Not in the OpenAPI subset: answered as the REST docs describe ("Get repository permissions
     # for a user": permission admin/write/read/none, role_name with maintain and triage too;
     # the App needs metadata: read).
@@ -1623,6 +1627,15 @@ class GitHubDouble(ApiDouble):
         self._apply_check_run(run, body, creating=True)
         self._check_runs[rid] = run
         return _Result(201, self._check_run_obj(run))
+
+    def _op_list_check_runs_for_ref(self, ctx: _Ctx) -> _Result:
+        ref = ctx.params["ref"]
+        name = ctx.query.get("check_name")
+        runs = [r for r in sorted(self._check_runs.values(), key=lambda r: r["id"], reverse=True)
+                if r["repo"].lower() == ctx.repo.full_name.lower() and r["head_sha"] == ref and (name is None or r["name"] == name)]
+        page, per_page = int(ctx.query.get("page", "1")), min(100, int(ctx.query.get("per_page", "30")))
+        chunk = runs[(page - 1) * per_page:page * per_page]
+        return _Result(200, {"total_count": len(runs), "check_runs": [self._check_run_obj(r) for r in chunk]}, documented=False)
 
     def _existing_check_run(self, ctx: _Ctx) -> dict:
         rid = ctx.params["check_run_id"]

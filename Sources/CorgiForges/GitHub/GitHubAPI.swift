@@ -97,6 +97,22 @@ public struct GitHubAPI: Sendable {
         return files
     }
 
+    /// The id of this App's check run named `name` on `headSHA` with `externalID`, if one exists
+    /// (the newest first; GitHub lists the runs of the calling App).
+    public func checkRunID(_ pr: PullRequestReference, name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int? {
+        struct Runs: Decodable {
+            struct Run: Decodable {
+                var id: Int
+                var external_id: String?
+            }
+            var check_runs: [Run]
+        }
+        let response = try await send(
+            "checks/list-for-ref", .GET, "\(pr.apiPath)/commits/\(URLPathSegment.encode(headSHA))/check-runs",
+            query: ["check_name": name, "per_page": "100"], installation: pr.installationID, logger: logger)
+        return try decode(Runs.self, response.body, operation: "checks/list-for-ref").check_runs.first { $0.external_id == externalID }?.id
+    }
+
     public func createCheckRun(_ pr: PullRequestReference, name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int {
         struct Body: Encodable {
             var name: String

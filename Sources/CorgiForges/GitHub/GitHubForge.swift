@@ -67,8 +67,13 @@ struct GitHubPullRequest: ForgePullRequest {
         }
     }
 
+    /// Reuses the check run a crashed attempt created (found by its external id) before the
+    /// scan could record it, so a retry never leaves a second run in progress.
     func createCheck(name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int {
-        try await api.createCheckRun(reference, name: name, headSHA: headSHA, externalID: externalID, logger: logger)
+        if let existing = try await api.checkRunID(reference, name: name, headSHA: headSHA, externalID: externalID, logger: logger) {
+            return existing
+        }
+        return try await api.createCheckRun(reference, name: name, headSHA: headSHA, externalID: externalID, logger: logger)
     }
 
     /// Annotations in batches of 50; the last update carries the conclusion.

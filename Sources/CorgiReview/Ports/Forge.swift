@@ -21,7 +21,9 @@ public protocol ForgePullRequest: Sendable {
     func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]?
     /// The pull request's diff; what the forge could not give is said in `.partial`.
     func diff(logger: Logger) async throws -> FetchedDiff
-    /// Starts the review's check (a check run, a commit status) on `headSHA` and returns its id.
+    /// Starts the review's check (a check run, a commit status) on `headSHA` and returns its id;
+    /// a check this review already started (same `externalID`), whose id a crash kept from being
+    /// recorded, is returned instead of a second one.
     func createCheck(name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int
     /// Updates the check; a non-nil `conclusion` completes it. Sending the same report twice is
     /// harmless (a resumed review does).

@@ -7,6 +7,7 @@ actor FakePullRequestState {
     struct Check {
         var name: String
         var headSHA: String
+        var externalID = ""
         var conclusion: String?
         var report: CheckReport?
     }
@@ -44,10 +45,12 @@ actor FakePullRequestState {
         return nextID
     }
 
-    func createCheck(name: String, headSHA: String) async throws -> Int {
+    func createCheck(name: String, headSHA: String, externalID: String) async throws -> Int {
+        // As the port asks: the check this review already started is found by its external id.
+        if let existing = checks.first(where: { $0.value.externalID == externalID })?.key { return existing }
         try await faults.point("before createCheck")
         let id = newID()
-        checks[id] = Check(name: name, headSHA: headSHA)
+        checks[id] = Check(name: name, headSHA: headSHA, externalID: externalID)
         try await faults.point("after createCheck")
         return id
     }
@@ -98,7 +101,7 @@ struct FakePullRequest: ForgePullRequest {
     func baseSHA(logger: Logger) async throws -> String? { await state.baseSHA }
     func fileContents(path: String, ref: String, logger: Logger) async throws -> [UInt8]? { await state.files[ref]?[path] }
     func createCheck(name: String, headSHA: String, externalID: String, logger: Logger) async throws -> Int {
-        try await state.createCheck(name: name, headSHA: headSHA)
+        try await state.createCheck(name: name, headSHA: headSHA, externalID: externalID)
     }
     func updateCheck(_ id: Int, name: String, headSHA: String, conclusion: String?, report: CheckReport, logger: Logger) async throws {
         try await state.updateCheck(id, conclusion: conclusion, report: report)
