@@ -178,3 +178,30 @@ def test_gitlab_token_only_without_signing_key(tmp_path, github, gitlab):
         assert gitlab.wait_for(lambda d: final_status(d, SHA1))["status"] == "failed"
         assert setup.send("Merge Request Hook", merge_request_hook(project, mr, "open"), "t2", token="x" * 64).status == 401
         service.wait_idle()
+
+
+def test_a_gitlab_only_deployment_needs_nothing_from_github(tmp_path, github, gitlab):
+    """No `github:` section and no GitHub App secrets: serve starts, reviews GitLab merge requests,
+    and answers 404 on GitHub's route like on any forge that is off."""
+    project = gitlab.add_project(PROJECT_ID, PATH)
+    mr = gitlab.set_merge_request(project, IID, head_sha=SHA1, base_sha=BASE, diff=FIRST_DIFF)
+    setup = GitLabService(tmp_path, github, gitlab, signing=False)
+    settings = setup.service.settings.read_text()
+    settings = re.sub(r"github:\n(  .*\n)+", "", settings)
+    assert "github" not in settings
+    setup.service.settings.write_text(settings)
+    for name in ("github-webhook-secret", "github-private-key"):
+        (setup.service.secrets_dir / name).unlink()
+    with setup.service as service:
+        assert setup.send("Merge Request Hook", merge_request_hook(project, mr, "open"), "only-1").status == 202
+        assert gitlab.wait_for(lambda d: final_status(d, SHA1))["status"] == "failed"
+        assert service.post("/webhooks/github", b"{}", {"X-GitHub-Event": "ping", "X-GitHub-Delivery": "x"})[0] == 404
+        service.wait_idle()
+    assert not github.requests
+
+
+def test_serve_refuses_settings_without_any_forge(tmp_path, github):
+    service = CorgiService(tmp_path, github)
+    service.settings.write_text(re.sub(r"github:\n(  .*\n)+", "", service.settings.read_text()))
+    result = subprocess.run([corgi_binary(), "serve", "--config", str(service.settings)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "no forge is configured" in result.stderr

@@ -53,7 +53,13 @@ public actor SecretStore {
 
     /// What each process needs, and no more: the gateway never holds the App's private key or
     /// the storage key, a worker never holds the webhook secret.
-    public static func required(for role: ServiceSettings.Role) -> [Name] {
+    /// The secrets a role cannot start without; the GitHub App's only when GitHub is configured.
+    public static func required(for role: ServiceSettings.Role, github: Bool = true) -> [Name] {
+        let all = required(for: role)
+        return github ? all : all.filter { ![.githubPrivateKey, .githubWebhookSecret].contains($0) }
+    }
+
+    static func required(for role: ServiceSettings.Role) -> [Name] {
         switch role {
         case .serve: [.githubPrivateKey, .githubWebhookSecret, .storageEncryptionKey, .auditCheckpointKey, .fingerprintKey]
         case .gateway: [.githubWebhookSecret, .postgresPassword, .auditCheckpointKey]
@@ -69,7 +75,7 @@ public actor SecretStore {
     private var reader: ConfigReader
     private var stamp: [String]
 
-    public init(directory: String, role: ServiceSettings.Role = .serve) async throws {
+    public init(directory: String, role: ServiceSettings.Role = .serve, github: Bool = true) async throws {
         self.directory = directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -77,7 +83,7 @@ public actor SecretStore {
         }
         stamp = Self.stamp(directory)
         reader = try await Self.read(directory)
-        for name in Self.required(for: role) where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
+        for name in Self.required(for: role, github: github) where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
             throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
         }
         _ = try storageKeys()

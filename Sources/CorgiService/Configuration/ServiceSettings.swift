@@ -70,6 +70,8 @@ public struct ServiceSettings: Sendable {
     /// Header and body read timeouts and the per-client connection cap of the listener.
     public var connectionLimits = ConnectionLimits()
     public var githubAppID: String
+    /// `github.app_id` is set: GitHub pull requests are reviewed (and the App's secrets required).
+    public var githubEnabled = true
     public var githubAPIURL = "https://api.github.com"
     /// `gitlab.api_url` (the v4 API root, e.g. https://gitlab.example.com/api/v4): GitLab merge
     /// requests are reviewed when it is set and GitLab's secrets are in the secrets directory.
@@ -116,12 +118,21 @@ public struct ServiceSettings: Sendable {
         // `corgi audit verify --config` reads either kind of settings: embedded when it names a database file.
         let auditsEmbedded = role == .audit ? try reader.optionalString("storage.database") != nil : false
         let embedded = role == .serve || auditsEmbedded
+        // Every reviewing role needs at least one forge; GitHub is one of them, not a requirement.
+        let reviews = ![.migrate, .audit].contains(role)
+        let appID = reviews ? try reader.optionalString("github.app_id") : nil
+        // A `github:` section without its App id is a half-configured GitHub: name what is missing.
+        if reviews, appID == nil, try reader.optionalString("github.api_url") != nil { _ = try reader.requiredString("github.app_id") }
+        if reviews, appID == nil, try reader.optionalString("gitlab.api_url") == nil, try reader.optionalString("gitea.api_url") == nil {
+            throw SettingsError("\(path): no forge is configured: set github.app_id, gitlab.api_url or gitea.api_url")
+        }
         var s = ServiceSettings(
-            githubAppID: [.migrate, .audit].contains(role) ? "0" : try reader.requiredString("github.app_id"),
+            githubAppID: appID ?? "0",
             databasePath: embedded ? resolve(try reader.requiredString("storage.database")) : "",
             objectsDirectory: embedded ? resolve(try reader.requiredString("storage.objects")) : "",
             secretsDirectory: resolve(try reader.requiredString("secrets.directory")))
         s.role = role
+        s.githubEnabled = appID != nil
         guard s.githubAppID.allSatisfy(\.isNumber) else { throw SettingsError("\(path): github.app_id must be the numeric App ID") }
         if !embedded {
             var db = Database()

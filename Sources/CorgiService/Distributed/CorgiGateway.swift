@@ -30,7 +30,8 @@ public enum CorgiGateway {
                 let gateway = WebhookGateway(
                     intake: intake, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
                     maximumBodyBytes: settings.maximumBodyBytes, unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
-                    liveWorkers: { await registry.alive() }, gitlabEnabled: settings.gitlabAPIURL != nil, giteaEnabled: settings.giteaAPIURL != nil)
+                    liveWorkers: { await registry.alive() }, githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
+                                         giteaEnabled: settings.giteaAPIURL != nil)
                 let app = try ServiceComponents.application(
                     router: gateway.router(), settings: settings, listening: "corgi gateway listening",
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)

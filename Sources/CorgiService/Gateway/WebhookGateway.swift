@@ -23,6 +23,8 @@ public struct WebhookGateway: Sendable {
     let unverifiedBodyBudget: UnverifiedBodyBudget
     /// Live workers, where they run in other processes (distributed mode).
     let liveWorkers: (@Sendable () async -> Int)?
+    /// `github.app_id` is set: `/webhooks/github` answers; otherwise 404 like any forge that is off.
+    let githubEnabled: Bool
     /// `gitlab.api_url` is set: `/webhooks/gitlab` answers once GitLab's secrets are there too.
     let gitlabEnabled: Bool
     /// `gitea.api_url` is set: `/webhooks/gitea` answers once the Gitea secrets are there too.
@@ -30,7 +32,8 @@ public struct WebhookGateway: Sendable {
 
     public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
                 maximumBodyBytes: Int, unverifiedBodyBytes: Int = 32 << 20, liveWorkers: (@Sendable () async -> Int)? = nil,
-                gitlabEnabled: Bool = false, giteaEnabled: Bool = false) {
+                githubEnabled: Bool = true, gitlabEnabled: Bool = false, giteaEnabled: Bool = false) {
+        self.githubEnabled = githubEnabled
         self.gitlabEnabled = gitlabEnabled
         self.giteaEnabled = giteaEnabled
         self.unverifiedBodyBudget = UnverifiedBodyBudget(largeBytes: unverifiedBodyBytes)
@@ -152,7 +155,7 @@ public struct WebhookGateway: Sendable {
     }
 
     func github(_ incoming: Request, logger: Logger) async throws -> Response {
-        try await receive(incoming, forge: "github", logger: logger, credentials: { try await secrets.webhookSecrets() }) {
+        try await receive(incoming, forge: "github", logger: logger, credentials: { githubEnabled ? try await secrets.webhookSecrets() : nil }) {
             headers, bytes, secretList, log throws(WebhookRefusal) in
             guard WebhookSignature.verifyHMACSHA256(body: bytes, signature: headers[Self.signatureHeader], secrets: secretList) else {
                 throw unauthenticated("bad or missing signature", error: "invalid signature", bytes: bytes.count, logger: log)

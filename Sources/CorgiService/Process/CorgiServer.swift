@@ -34,7 +34,8 @@ public enum CorgiServer {
             let gateway = WebhookGateway(intake: store, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
                                          maximumBodyBytes: settings.maximumBodyBytes,
                                          unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
-                                         gitlabEnabled: settings.gitlabAPIURL != nil, giteaEnabled: settings.giteaAPIURL != nil)
+                                         githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
+                                         giteaEnabled: settings.giteaAPIURL != nil)
             let app = try ServiceComponents.application(
                 router: gateway.router(), settings: settings, listening: "corgi serve listening",
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)

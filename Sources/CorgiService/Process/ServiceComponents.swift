@@ -24,7 +24,7 @@ enum ServiceComponents {
     {
         try SecretStore.refuseEnvironmentSecrets(environment)
         let settings = try await ServiceSettings.load(path: settingsPath, role: role)
-        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: role)
+        let secrets = try await SecretStore(directory: settings.secretsDirectory, role: role, github: settings.githubEnabled)
         return (settings, logger(settings), secrets)
     }
 
@@ -48,13 +48,14 @@ enum ServiceComponents {
 
     /// The review every worker runs: the forges it may talk to, the rules, and the policy from
     /// the settings; published reviews are counted in `metrics`.
-    static func reviewRunner(store: any ReviewStore & AuditLog, objects: any ObjectStore, github: GitHubAPI, ruleSet: RuleSet,
+    static func reviewRunner(store: any ReviewStore & AuditLog, objects: any ObjectStore, github: GitHubAPI?, ruleSet: RuleSet,
                              scanOptions: ScanOptions, settings: ServiceSettings, secrets: SecretStore, http: HTTPClient,
                              metrics: ServiceMetrics) -> ReviewRunner {
         let policy = ReviewPolicy(checkName: settings.checkName, failOn: Severity(rawValue: settings.failOn),
                                   maximumInlineComments: settings.maximumInlineComments, defaultRetentionDays: settings.retentionDays,
                                   retentionDaysByOrganisation: settings.organisationRetentionDays)
-        var forges: [String: any Forge] = ["github": GitHubForge(api: github)]
+        var forges: [String: any Forge] = [:]
+        if let github { forges["github"] = GitHubForge(api: github) }
         var retry = ForgeRetryPolicy()
         retry.attempts = settings.githubRetryAttempts
         retry.initialBackoff = Double(settings.githubRetryInitialBackoffMilliseconds) / 1000
@@ -92,7 +93,9 @@ enum ServiceComponents {
         return (ruleSet, ScanOptions(ignorePaths: scanConfiguration.ignorePaths ?? [], fingerprintKey: try await secrets.fingerprintKey()))
     }
 
-    static func github(_ settings: ServiceSettings, secrets: SecretStore, http: HTTPClient) async throws -> GitHubAPI {
+    /// The GitHub App client; nil when GitHub is not configured.
+    static func github(_ settings: ServiceSettings, secrets: SecretStore, http: HTTPClient) async throws -> GitHubAPI? {
+        guard settings.githubEnabled else { return nil }
         let authenticator = GitHubAppAuthenticator(appID: settings.githubAppID, privateKeyPEM: { try await secrets.privateKey() })
         _ = try await authenticator.appJWT()  // fail fast on a bad private key
         var retry = GitHubAPI.RetryPolicy()
