@@ -203,5 +203,7 @@ def test_a_gitlab_only_deployment_needs_nothing_from_github(tmp_path, github, gi
 def test_serve_refuses_settings_without_any_forge(tmp_path, github):
     service = CorgiService(tmp_path, github)
     service.settings.write_text(re.sub(r"github:\n(  .*\n)+", "", service.settings.read_text()))
-    result = subprocess.run([corgi_binary(), "serve", "--config", str(service.settings)], capture_output=True, text=True, timeout=60)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}  # secrets never come from the environment
+    result = subprocess.run([corgi_binary(), "serve", "--config", str(service.settings)], capture_output=True, text=True, timeout=60,
+                            env=clean)
     assert result.returncode != 0 and "no forge is configured" in result.stderr
