@@ -55,6 +55,11 @@ class GitLabService:
         return send_gitlab_webhook(self.service.url + "/webhooks/gitlab", event, payload, **arguments)
 
 
+def another_token(token):
+    """The same token with its last character changed: always wrong, never by chance the right one."""
+    return token[:-1] + ("1" if token[-1] == "0" else "0")
+
+
 def final_status(gitlab, sha):
     done = [s for s in gitlab.statuses(PROJECT_ID, sha) if s["name"] == STATUS_NAME and s["status"] in ("success", "failed")]
     return done[-1] if done else None
@@ -133,7 +138,7 @@ def test_gitlab_webhooks_are_authenticated_before_parsing(tmp_path, github, gitl
     with setup.service as service:
         refused = {
             "no token": setup.send("Merge Request Hook", payload, "a1", token=None),
-            "wrong token": setup.send("Merge Request Hook", payload, "a2", token=setup.token[:-1] + "0"),
+            "wrong token": setup.send("Merge Request Hook", payload, "a2", token=another_token(setup.token)),
             "token with a suffix": setup.send("Merge Request Hook", payload, "a3", token=setup.token + "x"),
             "no signature": setup.send("Merge Request Hook", payload, "a4", signing_key=None),
             "signed with another key": setup.send("Merge Request Hook", payload, "a5",
