@@ -130,11 +130,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Access: who may see and change what — organisations as tenants, roles and the one
+        // permission table, API keys (stored as hashes) and the port the API reads through.
+        // Detection is for the key format's checksum, shared with the secret pack's rule.
+        .target(
+            name: "CorgiAccess",
+            dependencies: [
+                "CorgiDetection", "CorgiReview",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Storage: the SQLite adapter of the review core's store, ledger, queue and audit log.
         .target(
             name: "CorgiStorage",
             dependencies: [
-                "CorgiCore", "CorgiReview",
+                "CorgiAccess", "CorgiCore", "CorgiReview",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -147,6 +159,7 @@ let package = Package(
         .target(
             name: "CorgiPostgres",
             dependencies: [
+                "CorgiAccess",
                 "CorgiCore",
                 "CorgiReview",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -200,7 +213,7 @@ let package = Package(
         .target(
             name: "CorgiService",
             dependencies: [
-                "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReview", "CorgiStorage", "CorgiObjects",
+                "CorgiAccess", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReview", "CorgiStorage", "CorgiObjects",
                 "CorgiPostgres", "CorgiNATS", "CorgiQueue",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -267,7 +280,7 @@ let package = Package(
         .testTarget(
             name: "CorgiServiceTests",
             dependencies: [
-                "CorgiCore", "CorgiForges", "CorgiReview", "CorgiService",
+                "CorgiAccess", "CorgiCore", "CorgiForges", "CorgiReview", "CorgiService", "CorgiStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -278,9 +291,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CorgiAccessTests",
+            dependencies: ["CorgiAccess", "CorgiCore", "CorgiDetection"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CorgiStorageTests",
             dependencies: [
-                "CorgiCore", "CorgiReview", "CorgiStorage", "CorgiPostgres",
+                "CorgiAccess", "CorgiCore", "CorgiReview", "CorgiStorage", "CorgiPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

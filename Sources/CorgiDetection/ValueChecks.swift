@@ -199,6 +199,13 @@ public enum TokenChecksum {
         return base62(crc32(random), width: 6) == Array(check)
     }
 
+    /// The 6 base62 characters GitHub's token format appends to its random part: the CRC32 of
+    /// `random`. Code Corgi's own API keys use the same scheme, so a leaked one is told from a
+    /// look-alike exactly as a GitHub token is.
+    public static func base62CRC32(_ random: some Sequence<UInt8>) -> String {
+        String(decoding: base62(crc32(random), width: 6), as: UTF8.self)
+    }
+
     static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for b in bytes {

@@ -204,6 +204,19 @@ public actor SQLiteStore {
             """,
             "CREATE INDEX dismissals_by_repository ON dismissals(forge, installation_id, repository_id)",
         ]),
+        // API keys: only the SHA-256 of each secret; times as Unix seconds. The API reads
+        // findings by organisation: an index that starts with the tenant's two columns.
+        (8, [
+            """
+            CREATE TABLE api_keys (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, forge TEXT NOT NULL, organisation TEXT NOT NULL, name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'auditor')), scopes TEXT,
+                display_prefix TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, created_by TEXT NOT NULL, created_at REAL NOT NULL,
+                expires_at REAL, last_used_at REAL, last_audited_use_at REAL, revoked_at REAL)
+            """,
+            "CREATE INDEX api_keys_by_organisation ON api_keys(forge, organisation)",
+            "CREATE INDEX pull_requests_by_organisation ON pull_requests(forge, organisation)",
+        ]),
     ]
 
     func migrate() async throws {

@@ -1,0 +1,173 @@
+public import CorgiReview
+public import Foundation
+
+/// What the API reads and writes. Every read takes the caller's organisation and filters on both
+/// its forge and its login inside the query, so a row of another organisation cannot be named,
+/// counted or paged into (the API answers such ids 404, exactly as ids that do not exist).
+public protocol AccessStore: Sendable {
+    /// Inserts the key and appends `audit` in the same transaction.
+    func createAPIKey(_ draft: APIKeyDraft, audit: AuditEntry) async throws -> APIKeyRecord
+    /// The key whose secret hashes to `hash`, revoked and expired ones included (the caller
+    /// decides with `isUsable(at:)`).
+    func apiKey(hash: String) async throws -> APIKeyRecord?
+    /// Records a use at `now`; appends `api_key.used` to the audit log on the first use and
+    /// whenever the last one was more than `auditInterval` before (uses are frequent; the
+    /// trail records that and when a key was in use, not every request).
+    func recordAPIKeyUse(id: Int, now: Date, auditInterval: TimeInterval) async throws
+    func apiKeys(of organisation: OrganisationRef) async throws -> [APIKeyRecord]
+    /// Revokes a live key of `organisation` and appends `audit`; false when there is none (no
+    /// such key, another organisation's, or already revoked).
+    func revokeAPIKey(id: Int, of organisation: OrganisationRef, now: Date, audit: AuditEntry) async throws -> Bool
+
+    func organisationSummary(_ organisation: OrganisationRef) async throws -> OrganisationSummary
+    func repositories(of organisation: OrganisationRef) async throws -> [RepositorySummary]
+    func pullRequests(_ query: PullRequestQuery) async throws -> [PullRequestRecord]
+    func findings(_ query: FindingQuery) async throws -> [FindingRecord]
+    func finding(id: Int, of organisation: OrganisationRef) async throws -> FindingRecord?
+}
+
+/// Finding states as stored and filtered on.
+public enum FindingState: String, Sendable, Hashable, Codable, CaseIterable {
+    case open, fixed, dismissed
+}
+
+/// A page of rows in id order: those with an id above `after`, at most `limit`.
+public struct Page: Sendable, Hashable {
+    public static let defaultLimit = 50
+    public static let maximumLimit = 200
+    public var after: Int
+    public var limit: Int
+
+    public init(after: Int = 0, limit: Int = Page.defaultLimit) {
+        self.after = max(0, after)
+        self.limit = min(max(1, limit), Page.maximumLimit)
+    }
+}
+
+public struct FindingQuery: Sendable, Hashable {
+    public var organisation: OrganisationRef
+    public var repository: String?
+    public var pullRequest: Int?
+    public var severity: String?
+    public var state: FindingState?
+    public var rule: String?
+    public var page: Page
+
+    public init(organisation: OrganisationRef, repository: String? = nil, pullRequest: Int? = nil, severity: String? = nil,
+                state: FindingState? = nil, rule: String? = nil, page: Page = Page()) {
+        self.organisation = organisation
+        self.repository = repository
+        self.pullRequest = pullRequest
+        self.severity = severity
+        self.state = state
+        self.rule = rule
+        self.page = page
+    }
+}
+
+public struct PullRequestQuery: Sendable, Hashable {
+    public var organisation: OrganisationRef
+    public var repository: String?
+    public var state: String?
+    public var page: Page
+
+    public init(organisation: OrganisationRef, repository: String? = nil, state: String? = nil, page: Page = Page()) {
+        self.organisation = organisation
+        self.repository = repository
+        self.state = state
+        self.page = page
+    }
+}
+
+/// A finding as the API shows it: metadata and the redacted evidence, never code.
+public struct FindingRecord: Sendable, Hashable, Codable {
+    public var id: Int
+    public var repository: String
+    public var pullRequest: Int
+    public var ruleID: String
+    public var kind: String
+    public var severity: String
+    public var cwe: String?
+    public var path: String
+    public var line: Int
+    public var endLine: Int
+    public var message: String
+    public var redacted: String?
+    public var state: String
+    public var fingerprint: String
+    public var firstScanID: Int
+    public var lastScanID: Int
+    public var fixedScanID: Int?
+
+    public init(id: Int, repository: String, pullRequest: Int, ruleID: String, kind: String, severity: String, cwe: String?, path: String,
+                line: Int, endLine: Int, message: String, redacted: String?, state: String, fingerprint: String, firstScanID: Int,
+                lastScanID: Int, fixedScanID: Int?) {
+        self.id = id
+        self.repository = repository
+        self.pullRequest = pullRequest
+        self.ruleID = ruleID
+        self.kind = kind
+        self.severity = severity
+        self.cwe = cwe
+        self.path = path
+        self.line = line
+        self.endLine = endLine
+        self.message = message
+        self.redacted = redacted
+        self.state = state
+        self.fingerprint = fingerprint
+        self.firstScanID = firstScanID
+        self.lastScanID = lastScanID
+        self.fixedScanID = fixedScanID
+    }
+}
+
+public struct PullRequestRecord: Sendable, Hashable, Codable {
+    public var id: Int
+    public var repository: String
+    public var number: Int
+    public var state: String
+    public var headSHA: String?
+    public var updatedAt: String
+    public var openFindings: Int
+
+    public init(id: Int, repository: String, number: Int, state: String, headSHA: String?, updatedAt: String, openFindings: Int) {
+        self.id = id
+        self.repository = repository
+        self.number = number
+        self.state = state
+        self.headSHA = headSHA
+        self.updatedAt = updatedAt
+        self.openFindings = openFindings
+    }
+}
+
+public struct RepositorySummary: Sendable, Hashable, Codable {
+    public var name: String
+    public var pullRequests: Int
+    public var openFindings: Int
+
+    public init(name: String, pullRequests: Int, openFindings: Int) {
+        self.name = name
+        self.pullRequests = pullRequests
+        self.openFindings = openFindings
+    }
+}
+
+public struct OrganisationSummary: Sendable, Hashable, Codable {
+    public var organisation: OrganisationRef
+    public var repositories: Int
+    public var pullRequests: Int
+    /// Findings by state, then open findings by severity.
+    public var findingsByState: [String: Int]
+    public var openFindingsBySeverity: [String: Int]
+
+    public init(organisation: OrganisationRef, repositories: Int, pullRequests: Int, findingsByState: [String: Int],
+                openFindingsBySeverity: [String: Int]) {
+        self.organisation = organisation
+        self.repositories = repositories
+        self.pullRequests = pullRequests
+        self.findingsByState = findingsByState
+        self.openFindingsBySeverity = openFindingsBySeverity
+    }
+}

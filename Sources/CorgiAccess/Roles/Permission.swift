@@ -1,0 +1,35 @@
+/// One thing the API lets a caller do. The raw value is the API-key scope that grants it.
+public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The organisation's overview: counts by severity and state.
+    case readOrganisation = "organisation:read"
+    /// Repositories, pull requests and findings, with redacted evidence (never code).
+    case readFindings = "findings:read"
+    /// Dismissing and reopening findings.
+    case triageFindings = "findings:triage"
+    /// The audit trail and its verification.
+    case readAudit = "audit:read"
+    /// The organisation's API keys: names, prefixes, roles, scopes, dates — never a secret.
+    case readAPIKeys = "api-keys:read"
+    /// Creating and revoking API keys.
+    case writeAPIKeys = "api-keys:write"
+}
+
+/// The one permission table: which role holds which permission. `docs/permissions.md` shows it
+/// with the routes that need each permission; a test keeps the two identical.
+public enum PermissionTable {
+    public static func permissions(of role: Role) -> Set<Permission> {
+        switch role {
+        case .owner, .admin:
+            Set(Permission.allCases)
+        case .member:
+            [.readOrganisation, .readFindings, .triageFindings]
+        case .auditor:
+            [.readOrganisation, .readFindings, .readAudit]
+        }
+    }
+
+    /// The roles holding `permission`, most privileged first.
+    public static func roles(holding permission: Permission) -> [Role] {
+        Role.allCases.filter { permissions(of: $0).contains(permission) }
+    }
+}

@@ -1,0 +1,194 @@
+public import CorgiAccess
+public import CorgiReview
+public import Foundation
+internal import SQLiteNIO
+
+/// The API's reads and the API keys, on the embedded store. Every query names the tenant's forge
+/// and login in its WHERE clause; findings reach their organisation through their pull request.
+extension SQLiteStore: AccessStore {
+    public func createAPIKey(_ draft: APIKeyDraft, audit entry: AuditEntry) async throws -> APIKeyRecord {
+        try await transaction {
+            let now = Date()
+            let rows = try await connection.query(
+                """
+                INSERT INTO api_keys (forge, organisation, name, role, scopes, display_prefix, key_hash, created_by, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """,
+                [.text(draft.organisation.forge), .text(draft.organisation.login), .text(draft.name), .text(draft.role.rawValue),
+                 Self.optionalText(APIKeyRecord.storedScopes(draft.scopes)), .text(draft.displayPrefix), .text(draft.hash),
+                 .text(draft.createdBy), .float(now.timeIntervalSince1970), Self.optionalTime(draft.expiresAt)])
+            guard let id = rows.first?.column("id")?.integer else { throw StorageError.unexpected("api key insert") }
+            var metadata = entry.metadata
+            metadata["key_id"] = "\(id)"
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: metadata)
+            return APIKeyRecord(id: Int(id), organisation: draft.organisation, name: draft.name, role: draft.role, scopes: draft.scopes,
+                                displayPrefix: draft.displayPrefix, hash: draft.hash, createdBy: draft.createdBy, createdAt: now,
+                                expiresAt: draft.expiresAt)
+        }
+    }
+
+    public func apiKey(hash: String) async throws -> APIKeyRecord? {
+        try await exclusive {
+            try await connection.query("SELECT * FROM api_keys WHERE key_hash = ?", [.text(hash)]).first.flatMap(Self.apiKeyRecord)
+        }
+    }
+
+    public func recordAPIKeyUse(id: Int, now: Date, auditInterval: TimeInterval) async throws {
+        try await transaction {
+            let t = now.timeIntervalSince1970
+            let row = try await connection.query(
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ? RETURNING forge, organisation, last_audited_use_at",
+                [.float(t), .integer(id)]).first
+            guard let row else { return }
+            if let audited = row.column("last_audited_use_at")?.double, t - audited < auditInterval { return }
+            _ = try await connection.query("UPDATE api_keys SET last_audited_use_at = ? WHERE id = ?", [.float(t), .integer(id)])
+            let organisation = OrganisationRef(forge: row.column("forge")?.string ?? "", login: row.column("organisation")?.string ?? "")
+            _ = try await appendAudit(actor: "api-key:\(id)", action: "api_key.used", target: "api-key:\(id)",
+                                      organisation: organisation.login, metadata: ["forge": organisation.forge])
+        }
+    }
+
+    public func apiKeys(of organisation: OrganisationRef) async throws -> [APIKeyRecord] {
+        try await exclusive {
+            try await connection.query("SELECT * FROM api_keys WHERE forge = ? AND organisation = ? ORDER BY id",
+                                       [.text(organisation.forge), .text(organisation.login)]).compactMap(Self.apiKeyRecord)
+        }
+    }
+
+    public func revokeAPIKey(id: Int, of organisation: OrganisationRef, now: Date, audit entry: AuditEntry) async throws -> Bool {
+        try await transaction {
+            let revoked = try await connection.query(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND forge = ? AND organisation = ? AND revoked_at IS NULL RETURNING id",
+                [.float(now.timeIntervalSince1970), .integer(id), .text(organisation.forge), .text(organisation.login)])
+            guard !revoked.isEmpty else { return false }
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: entry.metadata)
+            return true
+        }
+    }
+
+    public func organisationSummary(_ organisation: OrganisationRef) async throws -> OrganisationSummary {
+        try await exclusive {
+            let tenant: [SQLiteData] = [.text(organisation.forge), .text(organisation.login)]
+            let counts = try await connection.query(
+                "SELECT COUNT(DISTINCT repository) AS repositories, COUNT(*) AS pulls FROM pull_requests WHERE forge = ? AND organisation = ?",
+                tenant).first
+            var byState: [String: Int] = [:]
+            for row in try await connection.query(
+                """
+                SELECT f.status AS state, COUNT(*) AS n FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = ? AND p.organisation = ? GROUP BY f.status
+                """, tenant) {
+                byState[row.column("state")?.string ?? ""] = Int(row.column("n")?.integer ?? 0)
+            }
+            var bySeverity: [String: Int] = [:]
+            for row in try await connection.query(
+                """
+                SELECT f.severity AS severity, COUNT(*) AS n FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = ? AND p.organisation = ? AND f.status = 'open' GROUP BY f.severity
+                """, tenant) {
+                bySeverity[row.column("severity")?.string ?? ""] = Int(row.column("n")?.integer ?? 0)
+            }
+            return OrganisationSummary(organisation: organisation, repositories: Int(counts?.column("repositories")?.integer ?? 0),
+                                       pullRequests: Int(counts?.column("pulls")?.integer ?? 0), findingsByState: byState,
+                                       openFindingsBySeverity: bySeverity)
+        }
+    }
+
+    public func repositories(of organisation: OrganisationRef) async throws -> [RepositorySummary] {
+        try await exclusive {
+            try await connection.query(
+                """
+                SELECT p.repository AS name, COUNT(DISTINCT p.id) AS pulls,
+                       COUNT(f.id) FILTER (WHERE f.status = 'open') AS open_findings
+                FROM pull_requests p LEFT JOIN findings f ON f.pull_request_id = p.id
+                WHERE p.forge = ? AND p.organisation = ? GROUP BY p.repository ORDER BY p.repository
+                """, [.text(organisation.forge), .text(organisation.login)]).map {
+                RepositorySummary(name: $0.column("name")?.string ?? "", pullRequests: Int($0.column("pulls")?.integer ?? 0),
+                                  openFindings: Int($0.column("open_findings")?.integer ?? 0))
+            }
+        }
+    }
+
+    public func pullRequests(_ query: PullRequestQuery) async throws -> [PullRequestRecord] {
+        try await exclusive {
+            var sql = """
+                SELECT p.id, p.repository, p.number, p.state, p.head_sha, p.updated_at,
+                       (SELECT COUNT(*) FROM findings f WHERE f.pull_request_id = p.id AND f.status = 'open') AS open_findings
+                FROM pull_requests p WHERE p.forge = ? AND p.organisation = ? AND p.id > ?
+                """
+            var binds: [SQLiteData] = [.text(query.organisation.forge), .text(query.organisation.login), .integer(query.page.after)]
+            if let repository = query.repository { sql += " AND p.repository = ?"; binds.append(.text(repository)) }
+            if let state = query.state { sql += " AND p.state = ?"; binds.append(.text(state)) }
+            sql += " ORDER BY p.id LIMIT ?"
+            binds.append(.integer(query.page.limit))
+            return try await connection.query(sql, binds).map {
+                PullRequestRecord(id: Int($0.column("id")?.integer ?? 0), repository: $0.column("repository")?.string ?? "",
+                                  number: Int($0.column("number")?.integer ?? 0), state: $0.column("state")?.string ?? "",
+                                  headSHA: $0.column("head_sha")?.string, updatedAt: $0.column("updated_at")?.string ?? "",
+                                  openFindings: Int($0.column("open_findings")?.integer ?? 0))
+            }
+        }
+    }
+
+    static let findingColumns = """
+        f.id, p.repository, p.number, f.rule_id, f.kind, f.severity, f.cwe, f.path, f.line, f.end_line, f.message, f.redacted,
+        f.status, f.fingerprint, f.first_scan_id, f.last_scan_id, f.fixed_scan_id
+        """
+
+    public func findings(_ query: FindingQuery) async throws -> [FindingRecord] {
+        try await exclusive {
+            var sql = """
+                SELECT \(Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = ? AND p.organisation = ? AND f.id > ?
+                """
+            var binds: [SQLiteData] = [.text(query.organisation.forge), .text(query.organisation.login), .integer(query.page.after)]
+            if let repository = query.repository { sql += " AND p.repository = ?"; binds.append(.text(repository)) }
+            if let number = query.pullRequest { sql += " AND p.number = ?"; binds.append(.integer(number)) }
+            if let severity = query.severity { sql += " AND f.severity = ?"; binds.append(.text(severity)) }
+            if let state = query.state { sql += " AND f.status = ?"; binds.append(.text(state.rawValue)) }
+            if let rule = query.rule { sql += " AND f.rule_id = ?"; binds.append(.text(rule)) }
+            sql += " ORDER BY f.id LIMIT ?"
+            binds.append(.integer(query.page.limit))
+            return try await connection.query(sql, binds).map(Self.findingRecord)
+        }
+    }
+
+    public func finding(id: Int, of organisation: OrganisationRef) async throws -> FindingRecord? {
+        try await exclusive {
+            try await connection.query(
+                """
+                SELECT \(Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = ? AND p.organisation = ? AND f.id = ?
+                """, [.text(organisation.forge), .text(organisation.login), .integer(id)]).first.map(Self.findingRecord)
+        }
+    }
+
+    // MARK: Rows
+
+    static func findingRecord(_ row: SQLiteRow) -> FindingRecord {
+        func int(_ name: String) -> Int { Int(row.column(name)?.integer ?? 0) }
+        return FindingRecord(
+            id: int("id"), repository: row.column("repository")?.string ?? "", pullRequest: int("number"),
+            ruleID: row.column("rule_id")?.string ?? "", kind: row.column("kind")?.string ?? "", severity: row.column("severity")?.string ?? "",
+            cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "", line: int("line"), endLine: int("end_line"),
+            message: row.column("message")?.string ?? "", redacted: row.column("redacted")?.string, state: row.column("status")?.string ?? "",
+            fingerprint: row.column("fingerprint")?.string ?? "", firstScanID: int("first_scan_id"), lastScanID: int("last_scan_id"),
+            fixedScanID: row.column("fixed_scan_id")?.integer.map { Int($0) })
+    }
+
+    static func apiKeyRecord(_ row: SQLiteRow) -> APIKeyRecord? {
+        guard let id = row.column("id")?.integer, let role = Role(rawValue: row.column("role")?.string ?? "") else { return nil }
+        func time(_ name: String) -> Date? { row.column(name)?.double.map { Date(timeIntervalSince1970: $0) } }
+        return APIKeyRecord(
+            id: Int(id), organisation: OrganisationRef(forge: row.column("forge")?.string ?? "", login: row.column("organisation")?.string ?? ""),
+            name: row.column("name")?.string ?? "", role: role, scopes: APIKeyRecord.scopes(stored: row.column("scopes")?.string),
+            displayPrefix: row.column("display_prefix")?.string ?? "", hash: row.column("key_hash")?.string ?? "",
+            createdBy: row.column("created_by")?.string ?? "", createdAt: time("created_at") ?? Date(timeIntervalSince1970: 0),
+            expiresAt: time("expires_at"), lastUsedAt: time("last_used_at"), revokedAt: time("revoked_at"))
+    }
+
+    static func optionalText(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+    static func optionalTime(_ value: Date?) -> SQLiteData { value.map { .float($0.timeIntervalSince1970) } ?? .null }
+}
