@@ -208,6 +208,28 @@ public enum PostgresMigrator {
             "ALTER TABLE findings DROP CONSTRAINT findings_status_check",
             "ALTER TABLE findings ADD CONSTRAINT findings_status_check CHECK (status IN ('open', 'fixed', 'dismissed'))",
         ]),
+        // As SQLiteStore's version 8: API keys, only the SHA-256 of each secret.
+        Migration(version: 6, summary: "api keys", statements: [
+            """
+            CREATE TABLE api_keys (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                name text NOT NULL,
+                role text NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'auditor')),
+                scopes text,
+                display_prefix text NOT NULL,
+                key_hash text NOT NULL UNIQUE,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz,
+                last_used_at timestamptz,
+                last_audited_use_at timestamptz,
+                revoked_at timestamptz)
+            """,
+            "CREATE INDEX api_keys_by_organisation ON api_keys (forge, organisation)",
+            "CREATE INDEX pull_requests_by_organisation ON pull_requests (forge, organisation)",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -228,6 +250,9 @@ public enum PostgresMigrator {
     ///   path, line, column_number, end_line, severity, message) — reconciliation.
     /// - `diffs`: SELECT, INSERT; UPDATE (deleted_at) — the sweeper.
     /// - `dismissals`: SELECT, INSERT only — a dismissal is never edited or removed by the application.
+    /// - `api_keys`: SELECT, INSERT; UPDATE (last_used_at, last_audited_use_at, revoked_at) — a key's
+    ///   hash, organisation, role and scopes never change; a revoked key stays revoked (the store
+    ///   only sets `revoked_at` where it is NULL).
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -255,6 +280,7 @@ public enum PostgresMigrator {
             """,
             "GRANT SELECT, INSERT, UPDATE (deleted_at) ON diffs TO \(role)",
             "GRANT SELECT, INSERT ON dismissals TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (last_used_at, last_audited_use_at, revoked_at) ON api_keys TO \(role)",
         ]
     }
 

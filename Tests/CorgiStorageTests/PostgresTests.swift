@@ -43,6 +43,13 @@ struct PostgresTests {
                     "UPDATE scans SET organisation = 'someone-else'",
                     "UPDATE findings SET fingerprint = 'x'",
                     "INSERT INTO schema_migrations (version, summary) VALUES (999, 'x')",
+                    // A key's identity and powers are fixed at creation; keys are revoked, never removed.
+                    "UPDATE api_keys SET role = 'owner'",
+                    "UPDATE api_keys SET key_hash = 'x'",
+                    "UPDATE api_keys SET organisation = 'someone-else'",
+                    "UPDATE api_keys SET scopes = NULL",
+                    "UPDATE api_keys SET expires_at = NULL",
+                    "DELETE FROM api_keys",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -1,3 +1,4 @@
+import CorgiAccess
 import CorgiCore
 import CorgiPostgres
 import CorgiReview
@@ -19,7 +20,7 @@ enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
 }
 
 /// What the contract tests need of a store: the three service protocols, plus inspection.
-protocol ContractStore: ReviewStore, AuditLog, DeliveryStore {
+protocol ContractStore: ReviewStore, AuditLog, DeliveryStore, AccessStore {
     func count(_ table: String, where condition: String) async throws -> Int
     /// Runs one statement as the store's own connection (the application role on PostgreSQL).
     func execute(_ sql: String) async throws

@@ -1,0 +1,195 @@
+public import CorgiAccess
+public import CorgiReview
+public import Foundation
+import PostgresNIO
+
+/// The same semantics as SQLiteStore's AccessStore. Optional filters are bound as NULL and
+/// tested in SQL (`$n IS NULL OR …`), so every query is one fixed statement with bound values.
+extension PostgresStore: AccessStore {
+    public func createAPIKey(_ draft: APIKeyDraft, audit entry: AuditEntry) async throws -> APIKeyRecord {
+        let scopes = APIKeyRecord.storedScopes(draft.scopes)
+        return try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO api_keys (forge, organisation, name, role, scopes, display_prefix, key_hash, created_by, expires_at)
+                VALUES (\(draft.organisation.forge), \(draft.organisation.login), \(draft.name), \(draft.role.rawValue), \(scopes),
+                        \(draft.displayPrefix), \(draft.hash), \(draft.createdBy), \(draft.expiresAt))
+                RETURNING id, created_at
+                """, logger: self.logger).collect()
+            guard let row = rows.first else { throw StorageError.unexpected("api key insert") }
+            let (id, createdAt) = try row.decode((Int, Date).self)
+            var audit = entry
+            audit.metadata["key_id"] = "\(id)"
+            _ = try await self.appendAudit(audit, on: connection)
+            return APIKeyRecord(id: id, organisation: draft.organisation, name: draft.name, role: draft.role, scopes: draft.scopes,
+                                displayPrefix: draft.displayPrefix, hash: draft.hash, createdBy: draft.createdBy, createdAt: createdAt,
+                                expiresAt: draft.expiresAt)
+        }
+    }
+
+    static let apiKeyColumns = """
+        id, forge, organisation, name, role, scopes, display_prefix, key_hash, created_by, created_at, expires_at, last_used_at, revoked_at
+        """
+
+    public func apiKey(hash: String) async throws -> APIKeyRecord? {
+        try await rows("SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys WHERE key_hash = \(hash)").first.flatMap(Self.apiKeyRecord)
+    }
+
+    public func recordAPIKeyUse(id: Int, now: Date, auditInterval: TimeInterval) async throws {
+        let auditBefore = now.addingTimeInterval(-auditInterval)
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE api_keys SET last_used_at = \(now),
+                    last_audited_use_at = CASE WHEN last_audited_use_at IS NULL OR last_audited_use_at <= \(auditBefore)
+                                               THEN \(now) ELSE last_audited_use_at END
+                WHERE id = \(id)
+                RETURNING forge, organisation, last_audited_use_at = \(now)
+                """, logger: self.logger).collect()
+            guard let row = rows.first else { return }
+            let (forge, organisation, audited) = try row.decode((String, String, Bool).self)
+            guard audited else { return }
+            _ = try await self.appendAudit(
+                AuditEntry(actor: "api-key:\(id)", action: "api_key.used", target: "api-key:\(id)", organisation: organisation,
+                           metadata: ["forge": forge]),
+                on: connection)
+        }
+    }
+
+    public func apiKeys(of organisation: OrganisationRef) async throws -> [APIKeyRecord] {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys
+            WHERE forge = \(organisation.forge) AND organisation = \(organisation.login) ORDER BY id
+            """).compactMap(Self.apiKeyRecord)
+    }
+
+    public func revokeAPIKey(id: Int, of organisation: OrganisationRef, now: Date, audit entry: AuditEntry) async throws -> Bool {
+        try await transaction { connection in
+            let revoked = try await connection.query(
+                """
+                UPDATE api_keys SET revoked_at = \(now)
+                WHERE id = \(id) AND forge = \(organisation.forge) AND organisation = \(organisation.login) AND revoked_at IS NULL
+                RETURNING id
+                """, logger: self.logger).collect()
+            guard !revoked.isEmpty else { return false }
+            _ = try await self.appendAudit(entry, on: connection)
+            return true
+        }
+    }
+
+    public func organisationSummary(_ organisation: OrganisationRef) async throws -> OrganisationSummary {
+        let (forge, login) = (organisation.forge, organisation.login)
+        let counts = try await rows(
+            "SELECT COUNT(DISTINCT repository), COUNT(*) FROM pull_requests WHERE forge = \(forge) AND organisation = \(login)")
+        let (repositories, pulls) = try counts.first?.decode((Int, Int).self) ?? (0, 0)
+        var byState: [String: Int] = [:]
+        for row in try await rows(
+            """
+            SELECT f.status, COUNT(*) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            WHERE p.forge = \(forge) AND p.organisation = \(login) GROUP BY f.status
+            """) {
+            let (state, n) = try row.decode((String, Int).self)
+            byState[state] = n
+        }
+        var bySeverity: [String: Int] = [:]
+        for row in try await rows(
+            """
+            SELECT f.severity, COUNT(*) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            WHERE p.forge = \(forge) AND p.organisation = \(login) AND f.status = 'open' GROUP BY f.severity
+            """) {
+            let (severity, n) = try row.decode((String, Int).self)
+            bySeverity[severity] = n
+        }
+        return OrganisationSummary(organisation: organisation, repositories: repositories, pullRequests: pulls, findingsByState: byState,
+                                   openFindingsBySeverity: bySeverity)
+    }
+
+    public func repositories(of organisation: OrganisationRef) async throws -> [RepositorySummary] {
+        try await rows(
+            """
+            SELECT p.repository, COUNT(DISTINCT p.id), COUNT(f.id) FILTER (WHERE f.status = 'open')
+            FROM pull_requests p LEFT JOIN findings f ON f.pull_request_id = p.id
+            WHERE p.forge = \(organisation.forge) AND p.organisation = \(organisation.login)
+            GROUP BY p.repository ORDER BY p.repository
+            """).map { row in
+            let (name, pulls, open) = try row.decode((String, Int, Int).self)
+            return RepositorySummary(name: name, pullRequests: pulls, openFindings: open)
+        }
+    }
+
+    public func pullRequests(_ query: PullRequestQuery) async throws -> [PullRequestRecord] {
+        try await rows(
+            """
+            SELECT p.id, p.repository, p.number, p.state, p.head_sha,
+                   to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   (SELECT COUNT(*) FROM findings f WHERE f.pull_request_id = p.id AND f.status = 'open')
+            FROM pull_requests p
+            WHERE p.forge = \(query.organisation.forge) AND p.organisation = \(query.organisation.login) AND p.id > \(query.page.after)
+              AND (\(query.repository)::text IS NULL OR p.repository = \(query.repository))
+              AND (\(query.state)::text IS NULL OR p.state = \(query.state))
+            ORDER BY p.id LIMIT \(query.page.limit)
+            """).map { row in
+            let (id, repository, number, state, head, updated, open) = try row.decode((Int, String, Int, String, String?, String, Int).self)
+            return PullRequestRecord(id: id, repository: repository, number: number, state: state, headSHA: head, updatedAt: updated,
+                                     openFindings: open)
+        }
+    }
+
+    static let findingColumns = """
+        f.id, p.repository, p.number, f.rule_id, f.kind, f.severity, f.cwe, f.path, f.line, f.end_line, f.message, f.redacted,
+        f.status, f.fingerprint, f.first_scan_id, f.last_scan_id, f.fixed_scan_id
+        """
+
+    public func findings(_ query: FindingQuery) async throws -> [FindingRecord] {
+        let state = query.state?.rawValue
+        return try await rows(
+            """
+            SELECT \(unescaped: Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            WHERE p.forge = \(query.organisation.forge) AND p.organisation = \(query.organisation.login) AND f.id > \(query.page.after)
+              AND (\(query.repository)::text IS NULL OR p.repository = \(query.repository))
+              AND (\(query.pullRequest)::bigint IS NULL OR p.number = \(query.pullRequest))
+              AND (\(query.severity)::text IS NULL OR f.severity = \(query.severity))
+              AND (\(state)::text IS NULL OR f.status = \(state))
+              AND (\(query.rule)::text IS NULL OR f.rule_id = \(query.rule))
+            ORDER BY f.id LIMIT \(query.page.limit)
+            """).map(Self.findingRecord)
+    }
+
+    public func finding(id: Int, of organisation: OrganisationRef) async throws -> FindingRecord? {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            WHERE p.forge = \(organisation.forge) AND p.organisation = \(organisation.login) AND f.id = \(id)
+            """).first.map(Self.findingRecord)
+    }
+
+    // MARK: Rows
+
+    static func findingRecord(_ row: PostgresRow) throws -> FindingRecord {
+        let columns = row.makeRandomAccess()
+        func int(_ i: Int) throws -> Int { try columns[i].decode(Int.self) }
+        func text(_ i: Int) throws -> String { try columns[i].decode(String.self) }
+        func optional(_ i: Int) throws -> String? { try columns[i].decode(String?.self) }
+        return FindingRecord(
+            id: try int(0), repository: try text(1), pullRequest: try int(2), ruleID: try text(3), kind: try text(4), severity: try text(5),
+            cwe: try optional(6), path: try text(7), line: try int(8), endLine: try int(9), message: try text(10), redacted: try optional(11),
+            state: try text(12), fingerprint: try text(13), firstScanID: try int(14), lastScanID: try int(15),
+            fixedScanID: try columns[16].decode(Int?.self))
+    }
+
+    static func apiKeyRecord(_ row: PostgresRow) -> APIKeyRecord? {
+        let columns = row.makeRandomAccess()
+        guard let id = try? columns[0].decode(Int.self), let forge = try? columns[1].decode(String.self),
+              let login = try? columns[2].decode(String.self), let name = try? columns[3].decode(String.self),
+              let role = (try? columns[4].decode(String.self)).flatMap(Role.init(rawValue:)),
+              let prefix = try? columns[6].decode(String.self), let hash = try? columns[7].decode(String.self),
+              let createdBy = try? columns[8].decode(String.self), let createdAt = try? columns[9].decode(Date.self)
+        else { return nil }
+        func time(_ i: Int) -> Date? { (try? columns[i].decode(Date?.self)) ?? nil }
+        return APIKeyRecord(
+            id: id, organisation: OrganisationRef(forge: forge, login: login), name: name, role: role,
+            scopes: APIKeyRecord.scopes(stored: (try? columns[5].decode(String?.self)) ?? nil), displayPrefix: prefix, hash: hash,
+            createdBy: createdBy, createdAt: createdAt, expiresAt: time(10), lastUsedAt: time(11), revokedAt: time(12))
+    }
+}

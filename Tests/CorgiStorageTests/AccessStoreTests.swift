@@ -1,0 +1,147 @@
+import CorgiAccess
+import CorgiCore
+import CorgiReview
+import Foundation
+import Testing
+
+@Suite("Access store: API keys and tenant-scoped reads, on every engine", .timeLimit(.minutes(2)))
+struct AccessStoreTests {
+    static let acme = OrganisationRef(forge: "github", login: "acme")
+    /// The same login on another forge: another tenant.
+    static let acmeOnGitLab = OrganisationRef(forge: "gitlab", login: "acme")
+    static let other = OrganisationRef(forge: "github", login: "globex")
+
+    func created(_ store: any ContractStore, _ organisation: OrganisationRef, role: Role = .member, scopes: Set<Permission>? = nil,
+                 expiresAt: Date? = nil) async throws -> (APIKeySecret, APIKeyRecord) {
+        let secret = APIKeySecret.generate()
+        let draft = APIKeyDraft(secret: secret, organisation: organisation, name: "ci \(role)", role: role, scopes: scopes,
+                                createdBy: "cli:test", expiresAt: expiresAt)
+        let record = try await store.createAPIKey(draft, audit: AuditEntry(actor: "cli:test", action: "api_key.created",
+                                                                           target: "api-key", organisation: organisation.login,
+                                                                           metadata: ["forge": organisation.forge, "role": role.rawValue]))
+        return (secret, record)
+    }
+
+    @Test("a key is stored as its hash, found by it, listed only in its organisation, and revoked once", arguments: Backend.available)
+    func keyLifecycle(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let expiry = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded())
+            let (secret, record) = try await created(store, Self.acme, role: .admin, scopes: [.readFindings, .readAPIKeys], expiresAt: expiry)
+            _ = try await created(store, Self.other)
+            // Only the hash is stored: no column holds the secret or its random part.
+            #expect(try await store.count("api_keys", where: "key_hash = '\(secret.hash)'") == 1)
+            #expect(try await store.count("api_keys", where: "key_hash LIKE '%\(secret.value.dropFirst(6).prefix(10))%' OR name LIKE 'corgi_%'") == 0)
+            let found = try #require(try await store.apiKey(hash: secret.hash))
+            #expect(found.id == record.id && found.organisation == Self.acme && found.role == .admin)
+            #expect(found.scopes == [.readFindings, .readAPIKeys])
+            #expect(found.expiresAt == expiry && found.revokedAt == nil && found.lastUsedAt == nil)
+            #expect(try await store.apiKey(hash: APIKeySecret.generate().hash) == nil)
+            #expect(try await store.apiKeys(of: Self.acme).map(\.id) == [record.id])
+            #expect(try await store.apiKeys(of: Self.acmeOnGitLab).isEmpty)
+
+            let revoke = AuditEntry(actor: "cli:test", action: "api_key.revoked", target: "api-key:\(record.id)", organisation: "acme")
+            // Another organisation cannot revoke it, even knowing its id.
+            #expect(try await store.revokeAPIKey(id: record.id, of: Self.other, now: Date(), audit: revoke) == false)
+            #expect(try await store.revokeAPIKey(id: record.id, of: Self.acmeOnGitLab, now: Date(), audit: revoke) == false)
+            #expect(try await store.revokeAPIKey(id: record.id, of: Self.acme, now: Date(), audit: revoke))
+            #expect(try await store.revokeAPIKey(id: record.id, of: Self.acme, now: Date(), audit: revoke) == false)
+            let revoked = try #require(try await store.apiKey(hash: secret.hash))
+            #expect(revoked.revokedAt != nil && !revoked.isUsable(at: Date()))
+
+            let actions = try await store.auditEvents().map(\.action)
+            #expect(actions == ["api_key.created", "api_key.created", "api_key.revoked"])
+            #expect(try await store.auditEvents().first?.metadata["key_id"] == "\(record.id)")
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+
+    @Test("uses are recorded every time and audited once per interval", arguments: Backend.available)
+    func keyUse(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (secret, record) = try await created(store, Self.acme)
+            let t0 = Date()
+            try await store.recordAPIKeyUse(id: record.id, now: t0, auditInterval: 3600)
+            try await store.recordAPIKeyUse(id: record.id, now: t0.addingTimeInterval(60), auditInterval: 3600)
+            try await store.recordAPIKeyUse(id: record.id, now: t0.addingTimeInterval(3700), auditInterval: 3600)
+            let used = try await store.auditEvents().filter { $0.action == "api_key.used" }
+            #expect(used.count == 2)
+            #expect(used.allSatisfy { $0.actor == "api-key:\(record.id)" && $0.organisation == "acme" && $0.metadata["forge"] == "github" })
+            let last = try #require(try await store.apiKey(hash: secret.hash)?.lastUsedAt)
+            #expect(abs(last.timeIntervalSince(t0.addingTimeInterval(3700))) < 0.01)
+        }
+    }
+
+    /// Pull requests with findings in three organisations, two of them `acme` on different forges.
+    func seed(_ store: any ContractStore) async throws {
+        var jobID = 0
+        func review(_ organisation: OrganisationRef, installation: Int, repository: String, repositoryID: Int, number: Int,
+                    _ findings: [Finding]) async throws {
+            jobID += 1
+            let job = ScanJob(forge: organisation.forge, installationID: installation, repositoryID: repositoryID,
+                              organisation: organisation.login, repository: repository, number: number, headSHA: "sha\(jobID)",
+                              baseSHA: "base", deliveryID: "d-\(jobID)", trigger: "pull_request.opened")
+            let scan = try await store.beginScan(claimed(job, id: jobID))
+            try await store.recordScanResult(scanID: scan.scanID, findings: findings, conclusion: "failure", coverage: nil, diff: nil,
+                                             audit: ["target": "\(repository)#\(number)"])
+            try await store.completeScan(scanID: scan.scanID, audit: published(scan.scanID))
+        }
+        try await review(Self.acme, installation: 1, repository: "acme/api", repositoryID: 11, number: 1,
+                         [finding("a", line: 1), finding("b", line: 2, severity: .critical)])
+        try await review(Self.acme, installation: 1, repository: "acme/web", repositoryID: 12, number: 5,
+                         [finding("c", line: 3, severity: .medium)])
+        try await review(Self.acmeOnGitLab, installation: 0, repository: "acme/api", repositoryID: 11, number: 1,
+                         [finding("x", line: 1, severity: .critical), finding("y", line: 2)])
+        try await review(Self.other, installation: 2, repository: "globex/api", repositoryID: 21, number: 1, [finding("z", line: 9)])
+    }
+
+    @Test("every read is scoped to one organisation on one forge", arguments: Backend.available)
+    func tenancy(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await seed(store)
+            let mine = try await store.findings(FindingQuery(organisation: Self.acme))
+            #expect(mine.map(\.ruleID) == ["rule.a", "rule.b", "rule.c"])
+            #expect(Set(mine.map(\.repository)) == ["acme/api", "acme/web"])
+            #expect(mine.allSatisfy { $0.state == "open" && $0.redacted == "AKIA****" })
+            let theirs = try await store.findings(FindingQuery(organisation: Self.acmeOnGitLab))
+            #expect(theirs.map(\.ruleID) == ["rule.x", "rule.y"])
+            // Ids of another tenant's findings answer nothing, exactly like ids that do not exist.
+            for id in theirs.map(\.id) + [99_999] {
+                #expect(try await store.finding(id: id, of: Self.acme) == nil)
+            }
+            #expect(try await store.finding(id: mine[1].id, of: Self.acme)?.severity == "critical")
+
+            let summary = try await store.organisationSummary(Self.acme)
+            #expect(summary.repositories == 2 && summary.pullRequests == 2)
+            #expect(summary.findingsByState == ["open": 3])
+            #expect(summary.openFindingsBySeverity == ["high": 1, "critical": 1, "medium": 1])
+            let empty = try await store.organisationSummary(OrganisationRef(forge: "gitea", login: "acme"))
+            #expect(empty.pullRequests == 0 && empty.findingsByState.isEmpty)
+
+            #expect(try await store.repositories(of: Self.acme).map(\.name) == ["acme/api", "acme/web"])
+            #expect(try await store.repositories(of: Self.acme).map(\.openFindings) == [2, 1])
+            #expect(try await store.pullRequests(PullRequestQuery(organisation: Self.acme)).map(\.number) == [1, 5])
+            #expect(try await store.pullRequests(PullRequestQuery(organisation: Self.other)).map(\.repository) == ["globex/api"])
+        }
+    }
+
+    @Test("filters and pages never step outside the organisation", arguments: Backend.available)
+    func filtersAndPages(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await seed(store)
+            func rules(_ query: FindingQuery) async throws -> [String] { try await store.findings(query).map(\.ruleID) }
+            #expect(try await rules(FindingQuery(organisation: Self.acme, severity: "critical")) == ["rule.b"])
+            #expect(try await rules(FindingQuery(organisation: Self.acme, repository: "acme/web")) == ["rule.c"])
+            #expect(try await rules(FindingQuery(organisation: Self.acme, repository: "acme/api", pullRequest: 1)) == ["rule.a", "rule.b"])
+            #expect(try await rules(FindingQuery(organisation: Self.acme, state: .fixed)).isEmpty)
+            #expect(try await rules(FindingQuery(organisation: Self.acme, rule: "rule.x")).isEmpty)
+            // Pages in id order; the cursor of another tenant's row skips nothing of ours into theirs.
+            let first = try await store.findings(FindingQuery(organisation: Self.acme, page: Page(after: 0, limit: 2)))
+            #expect(first.map(\.ruleID) == ["rule.a", "rule.b"])
+            let second = try await store.findings(FindingQuery(organisation: Self.acme, page: Page(after: first[1].id, limit: 2)))
+            #expect(second.map(\.ruleID) == ["rule.c"])
+            #expect(try await store.findings(FindingQuery(organisation: Self.acme, page: Page(after: second[0].id, limit: 2))).isEmpty)
+            #expect(Page(after: -5, limit: 100_000) == Page(after: 0, limit: Page.maximumLimit))
+            #expect(Page(limit: 0).limit == 1)
+        }
+    }
+}
