@@ -236,6 +236,7 @@ let package = Package(
         .executableTarget(
             name: "corgi",
             dependencies: [
+                "CorgiAccess",
                 "CorgiCore",
                 "CorgiDetection",
                 "CorgiReports",

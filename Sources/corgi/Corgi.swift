@@ -11,7 +11,7 @@ struct Corgi: AsyncParsableCommand {
         commandName: "corgi",
         abstract: "Code Corgi: security review of pull-request diffs.",
         version: version,
-        subcommands: [ScanCommand.self, ServeCommand.self, GatewayCommand.self, WorkerCommand.self, MigrateCommand.self, RulesCommand.self,
+        subcommands: [ScanCommand.self, ServeCommand.self, APIKeyCommand.self, GatewayCommand.self, WorkerCommand.self, MigrateCommand.self, RulesCommand.self,
                       AuditCommand.self]
     )
 

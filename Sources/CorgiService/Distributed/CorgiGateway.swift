@@ -32,8 +32,11 @@ public enum CorgiGateway {
                     maximumBodyBytes: settings.maximumBodyBytes, unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
                     liveWorkers: { await registry.alive() }, githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
                                          giteaEnabled: settings.giteaAPIURL != nil)
+                // The gateway is the only listener: the API is served here too.
+                let router = gateway.router()
+                CorgiAPI(store: store).register(on: router)
                 let app = try ServiceComponents.application(
-                    router: gateway.router(), settings: settings, listening: "corgi gateway listening",
+                    router: router, settings: settings, listening: "corgi gateway listening",
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
                 let listener = PresenceListener(connection: nats, subject: DistributedComponents.presenceSubject(settings), registry: registry)
                 let relay = QueueRelay(intake: intake, interval: .seconds(2), grace: 2, logger: logger)

@@ -36,8 +36,10 @@ public enum CorgiServer {
                                          unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
                                          githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
                                          giteaEnabled: settings.giteaAPIURL != nil)
+            let router = gateway.router()
+            CorgiAPI(store: store).register(on: router)
             let app = try ServiceComponents.application(
-                router: gateway.router(), settings: settings, listening: "corgi serve listening",
+                router: router, settings: settings, listening: "corgi serve listening",
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)
             var services: [any Service] = [app]
             for i in 0..<settings.workers {

@@ -1,0 +1,48 @@
+import CorgiAccess
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+
+/// Authenticates every `/api/v1` route but the public ones: `Authorization: Bearer corgi_…`.
+///
+/// The key's format and checksum are checked first (a typo or a stray token costs no lookup),
+/// then its SHA-256 is looked up; revoked, expired and unknown keys get the same 401, so the
+/// answer never tells which keys exist. Each use is recorded (`last_used_at`) and audited once an
+/// hour per key (`AccessStore.recordAPIKeyUse`). Keys are never logged; the key id is.
+struct APIKeyAuthenticator: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let store: any AccessStore
+    /// How often a key's use goes into the audit log.
+    var useAuditInterval: TimeInterval = 3600
+    var now: @Sendable () -> Date = { Date() }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw APIProblem.unauthenticated("send an API key: Authorization: Bearer corgi_…")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", let secret = APIKeySecret(presented: parts[1]) else {
+            throw APIProblem.unauthenticated("the API key is not valid")
+        }
+        let key: APIKeyRecord?
+        do { key = try await store.apiKey(hash: secret.hash) } catch {
+            context.logger.error("api key lookup failed", metadata: ["error.type": "\(type(of: error))"])
+            throw APIProblem.unavailable
+        }
+        let at = now()
+        guard let key, key.isUsable(at: at) else {
+            // Nothing of the presented key is logged: not even its prefix.
+            context.logger.notice("api key refused: unknown, revoked or expired")
+            throw APIProblem.unauthenticated("the API key is not valid")
+        }
+        do { try await store.recordAPIKeyUse(id: key.id, now: at, auditInterval: useAuditInterval) } catch {
+            context.logger.error("api key use not recorded", metadata: ["error.type": "\(type(of: error))"])
+            throw APIProblem.unavailable
+        }
+        var context = context
+        context.principal = Principal(key: key)
+        context.logger[metadataKey: "api.key_id"] = "\(key.id)"
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,58 @@
+import CorgiAccess
+import Foundation
+
+/// What the API sends and receives, in snake_case JSON (`APIResponse.encoder`).
+struct APIList<Item: Encodable & Sendable>: Encodable, Sendable {
+    var items: [Item]
+    /// Pass as `after` for the next page; absent on the last page.
+    var nextAfter: Int?
+}
+
+struct APIMe: Encodable, Sendable {
+    var keyId: Int
+    var organisation: OrganisationRef
+    var role: String
+    var permissions: [String]
+}
+
+struct APIKeyView: Encodable, Sendable {
+    var id: Int
+    var name: String
+    var role: String
+    var scopes: [String]?
+    var prefix: String
+    var createdBy: String
+    var createdAt: Date
+    var expiresAt: Date?
+    var lastUsedAt: Date?
+    var revokedAt: Date?
+
+    init(_ record: APIKeyRecord) {
+        id = record.id
+        name = record.name
+        role = record.role.rawValue
+        scopes = record.scopes.map { $0.map(\.rawValue).sorted() }
+        prefix = record.displayPrefix
+        createdBy = record.createdBy
+        createdAt = record.createdAt
+        expiresAt = record.expiresAt
+        lastUsedAt = record.lastUsedAt
+        revokedAt = record.revokedAt
+    }
+}
+
+/// The one answer that carries a secret: the new key, shown once.
+struct APICreatedKey: Encodable, Sendable {
+    var key: String
+    var apiKey: APIKeyView
+}
+
+struct APIKeyRequest: Decodable, Sendable {
+    var name: String
+    var role: String
+    var scopes: [String]?
+    var expiresInDays: Int?
+
+    static let defaultDays = 90
+    static let maximumDays = 365
+}

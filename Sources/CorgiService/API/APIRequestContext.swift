@@ -1,0 +1,19 @@
+public import CorgiAccess
+public import Hummingbird
+import Logging
+import NIOCore
+
+/// The context of `/api/v1` routes: the caller, once `APIKeyAuthenticator` has verified its key.
+public struct APIRequestContext: ChildRequestContext {
+    public typealias ParentContext = BasicRequestContext
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+
+    public init(context: BasicRequestContext) throws {
+        self.coreContext = context.coreContext
+        self.principal = nil
+    }
+
+    /// Request bodies of the API are small JSON documents.
+    public var maxUploadSize: Int { 16 * 1024 }
+}

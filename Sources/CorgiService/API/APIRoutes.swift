@@ -1,0 +1,45 @@
+public import CorgiAccess
+public import HTTPTypes
+
+/// One route of the API and what it needs. The table below is the only place a route is
+/// declared: `CorgiAPI` registers exactly these, `docs/permissions.md` and the OpenAPI document
+/// list exactly these (tests compare all three with the router), and the route × role ×
+/// organisation test walks them all.
+public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
+    public enum Access: Sendable, Hashable {
+        /// No key needed (the API's own description).
+        case anonymous
+        /// Any valid key; the answer concerns the key itself.
+        case authenticated
+        /// A key of the organisation in the path holding the permission; another organisation's
+        /// key gets 404, exactly as an organisation that does not exist.
+        case organisation(Permission)
+    }
+
+    public let method: HTTPRequest.Method
+    /// Full path in OpenAPI's template syntax, which the router accepts as it is.
+    public let path: String
+    public let access: Access
+
+    public var description: String { "\(method) \(path)" }
+}
+
+public enum APIRoutes {
+    public static let prefix = "/api/v1"
+    static let org = "/api/v1/orgs/{forge}/{organisation}"
+
+    public static let openAPI = APIRoute(method: .get, path: "/api/v1/openapi.json", access: .anonymous)
+    public static let me = APIRoute(method: .get, path: "/api/v1/me", access: .authenticated)
+    public static let organisation = APIRoute(method: .get, path: org, access: .organisation(.readOrganisation))
+    public static let repositories = APIRoute(method: .get, path: org + "/repositories", access: .organisation(.readFindings))
+    public static let pullRequests = APIRoute(method: .get, path: org + "/pull-requests", access: .organisation(.readFindings))
+    public static let findings = APIRoute(method: .get, path: org + "/findings", access: .organisation(.readFindings))
+    public static let finding = APIRoute(method: .get, path: org + "/findings/{id}", access: .organisation(.readFindings))
+    public static let apiKeys = APIRoute(method: .get, path: org + "/api-keys", access: .organisation(.readAPIKeys))
+    public static let createAPIKey = APIRoute(method: .post, path: org + "/api-keys", access: .organisation(.writeAPIKeys))
+    public static let revokeAPIKey = APIRoute(method: .delete, path: org + "/api-keys/{id}", access: .organisation(.writeAPIKeys))
+
+    public static let all: [APIRoute] = [
+        openAPI, me, organisation, repositories, pullRequests, findings, finding, apiKeys, createAPIKey, revokeAPIKey,
+    ]
+}

@@ -1,0 +1,101 @@
+public import CorgiAccess
+import CorgiCore
+import CorgiReview
+import Foundation
+public import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// The REST API under `/api/v1`: an organisation's repositories, pull requests and findings,
+/// and its API keys. Routes come from `APIRoutes.all` and nowhere else; each is answered only
+/// for the organisation of the caller's key, and only with the permission the table names.
+public struct CorgiAPI: Sendable {
+    let store: any AccessStore
+    var now: @Sendable () -> Date = { Date() }
+
+    public init(store: any AccessStore) {
+        self.store = store
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.get(RouterPath(APIRoutes.openAPI.path)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        let api = router.group(context: APIRequestContext.self)
+            .add(middleware: APIErrorMiddleware<APIRequestContext>())
+            .add(middleware: APIKeyAuthenticator(store: store, now: now))
+        api.on(RouterPath(APIRoutes.me.path), method: APIRoutes.me.method) { _, context in
+            let principal = try Self.caller(context)
+            return try APIResponse.json(.ok, APIMe(keyId: principal.keyID, organisation: principal.organisation, role: principal.role.rawValue,
+                                                   permissions: principal.permissions.map(\.rawValue).sorted()))
+        }
+        scoped(api, APIRoutes.organisation) { _, _, _, organisation in
+            try APIResponse.json(.ok, try await store.organisationSummary(organisation))
+        }
+        scoped(api, APIRoutes.repositories) { _, _, _, organisation in
+            try APIResponse.json(.ok, APIList(items: try await store.repositories(of: organisation), nextAfter: nil))
+        }
+        scoped(api, APIRoutes.pullRequests) { request, _, _, organisation in
+            let query = try APIQuery(request)
+            let page = try query.page()
+            let rows = try await store.pullRequests(PullRequestQuery(
+                organisation: organisation, repository: try query.text("repository", maximum: 512),
+                state: try query.oneOf("state", ["open", "closed"]), page: page))
+            return try APIResponse.json(.ok, APIList(items: rows, nextAfter: rows.count == page.limit ? rows.last?.id : nil))
+        }
+        scoped(api, APIRoutes.findings) { request, _, _, organisation in
+            let query = try APIQuery(request)
+            let page = try query.page()
+            let rows = try await store.findings(FindingQuery(
+                organisation: organisation, repository: try query.text("repository", maximum: 512),
+                pullRequest: try query.integer("pull_request", in: 1...Int(Int32.max)),
+                severity: try query.oneOf("severity", Severity.allCases.map(\.rawValue)),
+                state: try query.oneOf("state", FindingState.allCases.map(\.rawValue)).flatMap(FindingState.init(rawValue:)),
+                rule: try query.text("rule", maximum: 200), page: page))
+            return try APIResponse.json(.ok, APIList(items: rows, nextAfter: rows.count == page.limit ? rows.last?.id : nil))
+        }
+        scoped(api, APIRoutes.finding) { _, context, _, organisation in
+            guard let id = Self.id(context), let finding = try await store.finding(id: id, of: organisation) else { throw APIProblem.notFound }
+            return try APIResponse.json(.ok, finding)
+        }
+        scoped(api, APIRoutes.apiKeys) { _, _, _, organisation in
+            try APIResponse.json(.ok, APIList(items: try await store.apiKeys(of: organisation).map(APIKeyView.init), nextAfter: nil))
+        }
+        scoped(api, APIRoutes.createAPIKey) { request, context, principal, organisation in
+            try await createKey(request, context: context, principal: principal, organisation: organisation)
+        }
+        scoped(api, APIRoutes.revokeAPIKey) { _, context, principal, organisation in
+            try await revokeKey(Self.id(context), principal: principal, organisation: organisation)
+        }
+    }
+
+    /// Registers `route` for callers whose key belongs to the organisation in the path and holds
+    /// the route's permission. Order of the checks: a path that names no valid organisation, or
+    /// another organisation than the key's, is 404 (as if it did not exist); then a missing
+    /// permission in one's own organisation is 403.
+    func scoped(
+        _ api: RouterGroup<APIRequestContext>, _ route: APIRoute,
+        _ handler: @escaping @Sendable (Request, APIRequestContext, Principal, OrganisationRef) async throws -> Response
+    ) {
+        guard case .organisation(let permission) = route.access else { preconditionFailure("\(route) is not organisation-scoped") }
+        api.on(RouterPath(route.path), method: route.method) { request, context in
+            let principal = try Self.caller(context)
+            guard let forge = context.parameters.get("forge"), let login = context.parameters.get("organisation"),
+                  let organisation = OrganisationRef(validatingForge: forge, login: login), organisation == principal.organisation
+            else { throw APIProblem.notFound }
+            guard principal.may(permission) else { throw APIProblem.forbidden(permission.rawValue) }
+            return try await handler(request, context, principal, organisation)
+        }
+    }
+
+    static func caller(_ context: APIRequestContext) throws -> Principal {
+        guard let principal = context.principal else { throw APIProblem.unauthenticated("send an API key: Authorization: Bearer corgi_…") }
+        return principal
+    }
+
+    static func id(_ context: APIRequestContext) -> Int? {
+        context.parameters.get("id").flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+}
