@@ -230,6 +230,11 @@ public enum PostgresMigrator {
             "CREATE INDEX api_keys_by_organisation ON api_keys (forge, organisation)",
             "CREATE INDEX pull_requests_by_organisation ON pull_requests (forge, organisation)",
         ]),
+        // As SQLiteStore's version 9: dismissals through the API.
+        Migration(version: 7, summary: "api dismissals", statements: [
+            "ALTER TABLE dismissals ALTER COLUMN comment_id DROP NOT NULL",
+            "ALTER TABLE dismissals ADD COLUMN finding_id bigint UNIQUE, ADD COLUMN comment text",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries

@@ -164,6 +164,35 @@ extension PostgresStore: AccessStore {
             """).first.map(Self.findingRecord)
     }
 
+    public func dismissFinding(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalOutcome {
+        try await transaction { connection in
+            // FOR UPDATE: two dismissals of one finding at once record it once.
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: Self.findingColumns), COALESCE(p.installation_id, 0), COALESCE(p.repository_id, 0)
+                FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = \(d.organisation.forge) AND p.organisation = \(d.organisation.login) AND f.id = \(d.findingID)
+                FOR UPDATE OF f
+                """, logger: self.logger).collect()
+            guard let row = rows.first else { return .notFound }
+            let finding = try Self.findingRecord(row)
+            guard finding.state == "open" else { return .notOpen(finding) }
+            let columns = row.makeRandomAccess()
+            let installation = try columns[17].decode(Int.self), repository = try columns[18].decode(Int.self)
+            try await connection.query(
+                """
+                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment)
+                VALUES (\(d.organisation.login), \(d.organisation.forge), \(installation), \(repository), \(finding.fingerprint),
+                        \(d.reason.rawValue), \(d.author), \(d.findingID), \(d.comment))
+                """, logger: self.logger)
+            try await connection.query("UPDATE findings SET status = 'dismissed' WHERE id = \(d.findingID)", logger: self.logger)
+            _ = try await self.appendAudit(entry, on: connection)
+            var dismissed = finding
+            dismissed.state = "dismissed"
+            return .dismissed(dismissed)
+        }
+    }
+
     // MARK: Rows
 
     static func findingRecord(_ row: PostgresRow) throws -> FindingRecord {

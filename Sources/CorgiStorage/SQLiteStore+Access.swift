@@ -165,6 +165,34 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func dismissFinding(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalOutcome {
+        try await transaction {
+            let select = """
+                SELECT \(Self.findingColumns), f.pull_request_id AS pr_id, p.installation_id, p.repository_id
+                FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = ? AND p.organisation = ? AND f.id = ?
+                """
+            let tenant: [SQLiteData] = [.text(d.organisation.forge), .text(d.organisation.login), .integer(d.findingID)]
+            guard let row = try await connection.query(select, tenant).first else { return .notFound }
+            let finding = Self.findingRecord(row)
+            guard finding.state == "open" else { return .notOpen(finding) }
+            _ = try await connection.query(
+                """
+                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.text(d.organisation.login), .text(d.organisation.forge), .integer(row.column("installation_id")?.integer ?? 0),
+                 .integer(row.column("repository_id")?.integer ?? 0), .text(finding.fingerprint), .text(d.reason.rawValue), .text(d.author),
+                 .integer(d.findingID), Self.optionalText(d.comment), .text(Self.now())])
+            _ = try await connection.query("UPDATE findings SET status = 'dismissed' WHERE id = ?", [.integer(d.findingID)])
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: entry.metadata)
+            var dismissed = finding
+            dismissed.state = "dismissed"
+            return .dismissed(dismissed)
+        }
+    }
+
     // MARK: Rows
 
     static func findingRecord(_ row: SQLiteRow) -> FindingRecord {

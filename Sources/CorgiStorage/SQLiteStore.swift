@@ -217,6 +217,25 @@ public actor SQLiteStore {
             "CREATE INDEX api_keys_by_organisation ON api_keys(forge, organisation)",
             "CREATE INDEX pull_requests_by_organisation ON pull_requests(forge, organisation)",
         ]),
+        // Dismissals through the API: no comment behind them (comment_id NULL; NULLs are distinct
+        // in the UNIQUE constraint), the finding they came from (once each) and the user's comment.
+        // SQLite cannot drop NOT NULL, so the table is rebuilt with its ids.
+        (9, [
+            """
+            CREATE TABLE dismissals_v9 (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, organisation TEXT NOT NULL, forge TEXT NOT NULL, installation_id INTEGER NOT NULL,
+                repository_id INTEGER NOT NULL, target TEXT NOT NULL, reason TEXT NOT NULL, author TEXT NOT NULL,
+                comment_id INTEGER, finding_id INTEGER UNIQUE, comment TEXT, created_at TEXT NOT NULL,
+                UNIQUE (forge, installation_id, repository_id, comment_id))
+            """,
+            """
+            INSERT INTO dismissals_v9 (id, organisation, forge, installation_id, repository_id, target, reason, author, comment_id, created_at)
+            SELECT id, organisation, forge, installation_id, repository_id, target, reason, author, comment_id, created_at FROM dismissals
+            """,
+            "DROP TABLE dismissals",
+            "ALTER TABLE dismissals_v9 RENAME TO dismissals",
+            "CREATE INDEX dismissals_by_repository ON dismissals(forge, installation_id, repository_id)",
+        ]),
     ]
 
     func migrate() async throws {

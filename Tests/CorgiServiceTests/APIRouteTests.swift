@@ -38,6 +38,20 @@ struct APIRouteTests {
             self.globexFinding = globexFinding
         }
 
+        /// A new open finding in a new pull request of `organisation` (dismissing one changes it).
+        func freshFinding(in organisation: OrganisationRef) async throws -> Int {
+            let number = Int.random(in: 1_000...1_000_000_000)
+            let job = ScanJob(forge: organisation.forge, installationID: organisation == APIRouteTests.acme ? 1 : 2, repositoryID: 900,
+                              organisation: organisation.login, repository: "\(organisation.login)/other", number: number,
+                              headSHA: "sha-\(number)", baseSHA: "base", deliveryID: "d-\(number)", trigger: "pull_request.opened")
+            let scan = try await store.beginScan(ClaimedJob(id: number, job: job, attempt: 1, leaseOwner: "w"))
+            let finding = Finding(ruleID: "generic-secret", title: "secret", kind: .secret, severity: .high, cwe: "CWE-798", path: "a.env",
+                                  line: 1, column: 1, message: "a secret", fingerprint: "fp-fresh-\(number)", redacted: "****")
+            try await store.recordScanResult(scanID: scan.scanID, findings: [finding], conclusion: "failure", coverage: nil, diff: nil,
+                                             audit: ["target": job.repository])
+            return try await store.findings(FindingQuery(organisation: organisation, repository: job.repository, pullRequest: number))[0].id
+        }
+
         func close() async {
             try? await store.close()
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -116,9 +130,16 @@ struct APIRouteTests {
     }
 
     static let grantableBody = #"{"name": "ci", "role": "auditor", "scopes": ["findings:read"], "expires_in_days": 7}"#
+    static let dismissalBody = #"{"reason": "used_in_tests", "comment": "fixture key of the test suite"}"#
+
+    /// A valid body for the route, if it takes one.
+    static func body(_ route: APIRoute) -> String? {
+        route == APIRoutes.dismissFinding ? dismissalBody : (route.method == .post ? grantableBody : nil)
+    }
 
     static func expectedSuccess(_ route: APIRoute) -> Int {
-        switch route.method {
+        if route == APIRoutes.dismissFinding { return 200 }
+        return switch route.method {
         case .post: 201
         case .delete: 204
         default: 200
@@ -149,9 +170,10 @@ struct APIRouteTests {
                             APIKeyDraft(secret: .generate(), organisation: target, name: "victim", role: .auditor, scopes: nil, createdBy: "test",
                                         expiresAt: nil),
                             audit: AuditEntry(actor: "test", action: "api_key.created", target: "api-key", organisation: target.login))
-                        let finding = target == Self.acme ? fixture.acmeFinding : fixture.globexFinding
+                        let finding = route == APIRoutes.dismissFinding ? try await fixture.freshFinding(in: target)
+                            : (target == Self.acme ? fixture.acmeFinding : fixture.globexFinding)
                         let reply = try await Self.call(fixture, route.method, Self.uri(route, organisation: target, finding: finding, key: victim.id),
-                                                        key: caller, body: route.method == .post ? Self.grantableBody : nil)
+                                                        key: caller, body: Self.body(route))
                         let expected = target != Self.acme ? 404 : (PermissionTable.permissions(of: role).contains(permission) ? Self.expectedSuccess(route) : 403)
                         #expect(reply.status == expected, "\(route) as \(role) of acme on \(target): \(reply.body)")
                         if expected >= 400 { #expect(reply.contentType == "application/problem+json", "\(route)") }
@@ -185,7 +207,7 @@ struct APIRouteTests {
                 var bodies = Set<String>()
                 for key in presented {
                     let reply = try await Self.call(fixture, route.method, Self.uri(route, organisation: Self.acme, finding: fixture.acmeFinding, key: 1),
-                                                    key: key, body: route.method == .post ? Self.grantableBody : nil)
+                                                    key: key, body: Self.body(route))
                     #expect(reply.status == 401, "\(route) with \(key.map { String($0.prefix(8)) } ?? "no key")")
                     #expect(reply.contentType == "application/problem+json")
                     if key != nil { bodies.insert(reply.body) }
@@ -222,6 +244,11 @@ struct APIRouteTests {
             let list = try await Self.call(fixture, .get, "/api/v1/orgs/github/acme/findings", key: acmeOwner)
             #expect(list.status == 200 && list.body.contains("acme/api") && !list.body.contains("globex"))
             #expect(!list.body.contains("\"id\":\(fixture.globexFinding),"))
+            // Nor can its findings be dismissed through one's own path, and they stay open.
+            let dismissForeign = try await Self.call(fixture, .post, "/api/v1/orgs/github/acme/findings/\(fixture.globexFinding)/dismissal",
+                                                     key: acmeOwner, body: Self.dismissalBody)
+            #expect(dismissForeign.status == 404 && dismissForeign.body == missingFinding.body)
+            #expect(try await fixture.store.finding(id: fixture.globexFinding, of: Self.globex)?.state == "open")
             // Keys of another organisation cannot be revoked through one's own path.
             let globexKeys = try await fixture.store.apiKeys(of: Self.globex)
             let revokeForeign = try await Self.call(fixture, .delete, "/api/v1/orgs/github/acme/api-keys/\(globexKeys[0].id)", key: acmeOwner)
@@ -323,6 +350,29 @@ extension APIRouteTests {
             case .organisation(let permission): permission.rawValue
             }
             #expect(routes[route.description] == needs, "\(route)")
+        }
+    }
+}
+
+extension APIRouteTests {
+    @Test("triage: a member dismisses an open finding with a reason; again is 409; a bad reason or comment is 400")
+    func triage() async throws {
+        try await Self.withFixture { fixture in
+            let member = try #require(fixture.keys[Self.acme]?[.member])
+            let uri = "/api/v1/orgs/github/acme/findings/\(fixture.acmeFinding)/dismissal"
+            for body in [#"{"reason": "because"}"#, #"{"comment": "no reason"}"#, "[]",
+                         "{\"reason\": \"wont_fix\", \"comment\": \"\(String(repeating: "x", count: 1_001))\"}",
+                         #"{"reason": "wont_fix", "comment": "bell\u0007"}"#] {
+                let reply = try await Self.call(fixture, .post, uri, key: member, body: body)
+                #expect(reply.status == 400 && reply.contentType == "application/problem+json", "\(body.prefix(40))")
+            }
+            #expect(try await fixture.store.finding(id: fixture.acmeFinding, of: Self.acme)?.state == "open")
+            let dismissed = try await Self.call(fixture, .post, uri, key: member, body: #"{"reason": "accepted_risk", "comment": "rotated"}"#)
+            #expect(dismissed.status == 200 && dismissed.body.contains(#""state":"dismissed""#))
+            #expect(try await Self.call(fixture, .post, uri, key: member, body: Self.dismissalBody).status == 409)
+            let audit = try await fixture.store.auditEvents().last { $0.action == "finding.dismissed" }
+            #expect(audit?.metadata["reason"] == "accepted_risk" && audit?.actor.hasPrefix("api-key:") == true)
+            #expect(audit.map { !$0.metadata.values.contains("rotated") } == true)
         }
     }
 }

@@ -144,4 +144,47 @@ struct AccessStoreTests {
             #expect(Page(limit: 0).limit == 1)
         }
     }
+
+    @Test("a dismissal through the API follows the fingerprint into the repository's later reviews", arguments: Backend.available)
+    func dismissal(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await seed(store)
+            // The same finding (same fingerprint) in another organisation's repository.
+            let elsewhere = ScanJob(forge: "github", installationID: 2, repositoryID: 21, organisation: "globex", repository: "globex/api",
+                                    number: 3, headSHA: "sha-g", baseSHA: "base", deliveryID: "d-globex-a", trigger: "pull_request.opened")
+            let elsewhereScan = try await store.beginScan(claimed(elsewhere, id: 99))
+            try await store.recordScanResult(scanID: elsewhereScan.scanID, findings: [finding("a", line: 1)], conclusion: "failure", coverage: nil,
+                                             diff: nil, audit: ["target": "globex/api#3"])
+            let a = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.a")).first)
+            let audit = AuditEntry(actor: "api-key:1", action: "finding.dismissed", target: "finding:\(a.id)", organisation: "acme",
+                                   metadata: ["reason": "false_positive"])
+            func dismiss(_ id: Int, _ organisation: OrganisationRef) async throws -> DismissalOutcome {
+                try await store.dismissFinding(FindingDismissal(findingID: id, organisation: organisation, reason: .falsePositive,
+                                                                comment: "a test fixture", author: "api-key:1"), audit: audit)
+            }
+            // Another tenant cannot dismiss it.
+            #expect(try await dismiss(a.id, Self.acmeOnGitLab) == .notFound)
+            #expect(try await dismiss(a.id, Self.other) == .notFound)
+            guard case .dismissed(let dismissed) = try await dismiss(a.id, Self.acme) else { Issue.record("not dismissed"); return }
+            #expect(dismissed.state == "dismissed")
+            guard case .notOpen = try await dismiss(a.id, Self.acme) else { Issue.record("dismissed twice"); return }
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "dismissed")
+            #expect(try await store.count("dismissals", where: "finding_id = \(a.id) AND comment_id IS NULL") == 1)
+            #expect(try await store.auditEvents().filter { $0.action == "finding.dismissed" }.count == 1)
+            // The next review of the pull request finds it again: it stays dismissed. Another pull
+            // request of the same repository with the same finding never opens it.
+            for (number, delivery) in [(1, "d-again"), (2, "d-other-pr")] {
+                let job = ScanJob(forge: "github", installationID: 1, repositoryID: 11, organisation: "acme", repository: "acme/api",
+                                  number: number, headSHA: "sha-\(delivery)", baseSHA: "base", deliveryID: delivery, trigger: "pull_request.synchronize")
+                let scan = try await store.beginScan(claimed(job, id: 100 + number))
+                try await store.recordScanResult(scanID: scan.scanID, findings: [finding("a", line: 1)], conclusion: "failure", coverage: nil,
+                                                 diff: nil, audit: ["target": "acme/api#\(number)"])
+            }
+            let open = try await store.findings(FindingQuery(organisation: Self.acme, state: .open)).map(\.ruleID)
+            #expect(!open.contains("rule.a"))
+            // The same fingerprint in another organisation's repository is untouched.
+            #expect(try await store.findings(FindingQuery(organisation: Self.other, state: .open)).map(\.ruleID) == ["rule.z", "rule.a"])
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
 }

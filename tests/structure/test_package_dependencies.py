@@ -6,7 +6,7 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Modules of the toolchain and the system, imported without a package dependency.
-SYSTEM = {"Foundation", "FoundationEssentials", "Glibc", "Musl", "Darwin", "Dispatch", "Testing", "XCTest", "Synchronization",
+SYSTEM = {"Foundation", "FoundationEssentials", "CoreFoundation", "Glibc", "Musl", "Darwin", "Dispatch", "Testing", "XCTest", "Synchronization",
           "_Concurrency", "os", "SystemPackage"}
 ADAPTERS = {"CorgiStorage", "CorgiPostgres", "CorgiQueue", "CorgiObjects", "CorgiForges"}
 

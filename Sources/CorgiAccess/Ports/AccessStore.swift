@@ -24,6 +24,9 @@ public protocol AccessStore: Sendable {
     func pullRequests(_ query: PullRequestQuery) async throws -> [PullRequestRecord]
     func findings(_ query: FindingQuery) async throws -> [FindingRecord]
     func finding(id: Int, of organisation: OrganisationRef) async throws -> FindingRecord?
+    /// Dismisses an open finding of the organisation: records the dismissal for its repository
+    /// (by fingerprint), marks the finding dismissed and appends `audit`, in one transaction.
+    func dismissFinding(_ dismissal: FindingDismissal, audit: AuditEntry) async throws -> DismissalOutcome
 }
 
 /// Finding states as stored and filtered on.

@@ -56,3 +56,10 @@ struct APIKeyRequest: Decodable, Sendable {
     static let defaultDays = 90
     static let maximumDays = 365
 }
+
+struct APIDismissalRequest: Decodable, Sendable {
+    var reason: String
+    var comment: String?
+
+    static let maximumComment = 1_000
+}

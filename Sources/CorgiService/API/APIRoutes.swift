@@ -35,11 +35,13 @@ public enum APIRoutes {
     public static let pullRequests = APIRoute(method: .get, path: org + "/pull-requests", access: .organisation(.readFindings))
     public static let findings = APIRoute(method: .get, path: org + "/findings", access: .organisation(.readFindings))
     public static let finding = APIRoute(method: .get, path: org + "/findings/{id}", access: .organisation(.readFindings))
+    public static let dismissFinding = APIRoute(method: .post, path: org + "/findings/{id}/dismissal",
+                                                access: .organisation(.triageFindings))
     public static let apiKeys = APIRoute(method: .get, path: org + "/api-keys", access: .organisation(.readAPIKeys))
     public static let createAPIKey = APIRoute(method: .post, path: org + "/api-keys", access: .organisation(.writeAPIKeys))
     public static let revokeAPIKey = APIRoute(method: .delete, path: org + "/api-keys/{id}", access: .organisation(.writeAPIKeys))
 
     public static let all: [APIRoute] = [
-        openAPI, me, organisation, repositories, pullRequests, findings, finding, apiKeys, createAPIKey, revokeAPIKey,
+        openAPI, me, organisation, repositories, pullRequests, findings, finding, dismissFinding, apiKeys, createAPIKey, revokeAPIKey,
     ]
 }

@@ -60,6 +60,9 @@ public struct CorgiAPI: Sendable {
             guard let id = Self.id(context), let finding = try await store.finding(id: id, of: organisation) else { throw APIProblem.notFound }
             return try APIResponse.json(.ok, finding)
         }
+        scoped(api, APIRoutes.dismissFinding) { request, context, principal, organisation in
+            try await dismiss(request, id: Self.id(context), context: context, principal: principal, organisation: organisation)
+        }
         scoped(api, APIRoutes.apiKeys) { _, _, _, organisation in
             try APIResponse.json(.ok, APIList(items: try await store.apiKeys(of: organisation).map(APIKeyView.init), nextAfter: nil))
         }

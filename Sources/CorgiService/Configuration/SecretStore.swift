@@ -4,6 +4,11 @@ public import CorgiDetection
 public import CorgiReview
 public import Foundation
 import SystemPackage
+// `struct stat` for `stamp(_:)`: on Linux its fields belong to whichever module loaded the header
+// first, here CoreFoundation, and MemberImportVisibility wants that module imported by name.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 
 /// Secrets from files in a directory, the layout a Vault agent sidecar or a Kubernetes secret
 /// mount writes. The directory is checked for changes on every read (a `stat` per file) and
