@@ -1,6 +1,7 @@
 """The distributed mode end to end: PostgreSQL, nats-server (JetStream) and an S3 server with
 SigV4 enforced, `corgi migrate`, one gateway and several workers, against the GitHub double."""
 import collections
+import hashlib
 import json
 import os
 import re
@@ -8,6 +9,8 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -162,6 +165,63 @@ def test_a_review_through_gateway_jetstream_and_a_worker(cluster, github, nats, 
     assert nats.stream(cluster.stream)["state"]["messages"] == 0
     logs = "\n".join(cluster.all_logs())
     assert "STRIPE_KEY" not in logs and "sk_live" not in logs
+
+
+def api_get(port: int, path: str, key: str) -> tuple[int, dict]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_gateway_serves_the_api_from_postgresql_scoped_to_the_key_organisation(cluster, github, postgres):
+    """Distributed mode: the operator's first key comes from `corgi api-key create` against
+    PostgreSQL (as the application role), the gateway answers the API, a key of another
+    organisation sees nothing of this one, and the audit chain records the key's creation and use."""
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    sha = "2" * 40
+    github.set_pull(REPO, 9, sha, "master", FIRST_DIFF)
+    cluster.start_gateway()
+    cluster.start_worker()
+    assert cluster.client.deliver("pull_request", opened(9, sha), delivery="d-api")[0] == 202
+    github.wait_for(lambda d: completed_runs(d, sha), timeout=60)
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
+
+    def create_key(organisation: str, role: str) -> str:
+        created = subprocess.run([corgi_binary(), "api-key", "create", "--config", str(cluster.gateway_settings), "--organisation",
+                                  organisation, "--role", role, "--name", "ci"], capture_output=True, text=True, env=environment, timeout=60)
+        assert created.returncode == 0, created.stderr
+        return created.stdout.strip()
+
+    owner = create_key("github/Codertocat", "owner")
+    stranger = create_key("github/someone-else", "owner")
+    assert postgres.query(f"SELECT count(*) FROM api_keys WHERE key_hash = '{hashlib.sha256(owner.encode()).hexdigest()}'") == [["1"]]
+    assert postgres.query(f"SELECT count(*) FROM api_keys WHERE name LIKE '%{owner[6:16]}%' OR display_prefix = '{owner}'") == [["0"]]
+
+    status, body = api_get(cluster.port, "/api/v1/orgs/github/Codertocat/findings", owner)
+    assert status == 200
+    assert len(body["items"]) == int(postgres.query("SELECT count(*) FROM findings")[0][0]) == 3
+    assert all(item["repository"] == REPO and item["state"] == "open" for item in body["items"])
+    # Evidence is redacted: the secrets of the diff are not in the answer.
+    assert "sk_live" not in json.dumps(body)
+    status, summary = api_get(cluster.port, "/api/v1/orgs/github/Codertocat", owner)
+    assert status == 200 and summary["pull_requests"] == 1 and summary["findings_by_state"] == {"open": 3}
+
+    for path in ["/api/v1/orgs/github/Codertocat", "/api/v1/orgs/github/Codertocat/findings",
+                 f"/api/v1/orgs/github/Codertocat/findings/{body['items'][0]['id']}"]:
+        assert api_get(cluster.port, path, stranger)[0] == 404
+    status, theirs = api_get(cluster.port, "/api/v1/orgs/github/someone-else/findings", stranger)
+    assert (status, theirs["items"]) == (200, [])
+
+    verified = cluster.audit_verify()
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    actions = [row[0] for row in postgres.query("SELECT action FROM audit_events WHERE action LIKE 'api_key.%' ORDER BY id")]
+    assert actions.count("api_key.created") == 2 and "api_key.used" in actions
+    logs = "\n".join(cluster.all_logs())
+    assert owner not in logs and stranger not in logs
 
 
 def test_gateway_and_workers_reach_nats_over_tls_with_an_nkey(tmp_path, github, postgres):
