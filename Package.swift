@@ -213,7 +213,7 @@ let package = Package(
         .target(
             name: "CorgiService",
             dependencies: [
-                "CorgiAccess", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReview", "CorgiStorage", "CorgiObjects",
+                "CorgiAccess", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReports", "CorgiReview", "CorgiStorage", "CorgiObjects",
                 "CorgiPostgres", "CorgiNATS", "CorgiQueue",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,11 +1,12 @@
 import ArgumentParser
+import CorgiCore
 import CorgiService
 import Foundation
 
 /// `corgi`: the executable. Subcommands are thin: they parse arguments and call the layers below.
 @main
 struct Corgi: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = CorgiVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "corgi",

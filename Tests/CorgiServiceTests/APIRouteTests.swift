@@ -376,3 +376,33 @@ extension APIRouteTests {
         }
     }
 }
+
+extension APIRouteTests {
+    @Test("export: JSON of every matching finding, SARIF per repository, only the organisation's own")
+    func export() async throws {
+        try await Self.withFixture { fixture in
+            let key = try #require(fixture.keys[Self.acme]?[.auditor])
+            var more: [Int] = []
+            for _ in 0..<3 { more.append(try await fixture.freshFinding(in: Self.acme)) }
+            _ = try await fixture.freshFinding(in: Self.globex)
+            let json = try await Self.call(fixture, .get, "/api/v1/orgs/github/acme/findings/export", key: key)
+            #expect(json.status == 200 && json.contentType == "application/json")
+            struct Items: Decodable { struct Item: Decodable { var id: Int; var repository: String }; var items: [Item] }
+            let items = try JSONDecoder().decode(Items.self, from: Data(json.body.utf8)).items
+            #expect(Set(items.map(\.id)) == Set([fixture.acmeFinding] + more))
+            #expect(items.allSatisfy { $0.repository.hasPrefix("acme/") })
+
+            let noRepository = try await Self.call(fixture, .get, "/api/v1/orgs/github/acme/findings/export?format=sarif", key: key)
+            #expect(noRepository.status == 400 && noRepository.body.contains("repository"))
+            #expect(try await Self.call(fixture, .get, "/api/v1/orgs/github/acme/findings/export?format=csv", key: key).status == 400)
+            let sarif = try await Self.call(fixture, .get, "/api/v1/orgs/github/acme/findings/export?format=sarif&repository=acme/api", key: key)
+            #expect(sarif.status == 200 && sarif.contentType == "application/sarif+json")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(sarif.body.utf8)) as? [String: Any])
+            #expect(document["version"] as? String == "2.1.0")
+            let runs = try #require(document["runs"] as? [[String: Any]])
+            let results = try #require(runs.first?["results"] as? [[String: Any]])
+            #expect(results.map { $0["ruleId"] as? String } == ["aws-access-key"])
+            #expect(!sarif.body.contains("globex"))
+        }
+    }
+}

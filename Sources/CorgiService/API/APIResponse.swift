@@ -1,4 +1,5 @@
 import CorgiAccess
+import CorgiCore
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -66,6 +67,16 @@ struct APIQuery {
 
     func page() throws -> Page {
         Page(after: try integer("after", in: 0...Int(Int64.max)) ?? 0, limit: try integer("limit", in: 1...Page.maximumLimit) ?? Page.defaultLimit)
+    }
+
+    /// The filters of the findings list and export.
+    func findingQuery(_ organisation: OrganisationRef, page: Page) throws -> FindingQuery {
+        FindingQuery(
+            organisation: organisation, repository: try text("repository", maximum: 512),
+            pullRequest: try integer("pull_request", in: 1...Int(Int32.max)),
+            severity: try oneOf("severity", Severity.allCases.map(\.rawValue)),
+            state: try oneOf("state", FindingState.allCases.map(\.rawValue)).flatMap(FindingState.init(rawValue:)),
+            rule: try text("rule", maximum: 200), page: page)
     }
 
     /// A parameter name echoed in an error: printable ASCII, at most 40 characters.

@@ -34,6 +34,7 @@ public enum APIRoutes {
     public static let repositories = APIRoute(method: .get, path: org + "/repositories", access: .organisation(.readFindings))
     public static let pullRequests = APIRoute(method: .get, path: org + "/pull-requests", access: .organisation(.readFindings))
     public static let findings = APIRoute(method: .get, path: org + "/findings", access: .organisation(.readFindings))
+    public static let exportFindings = APIRoute(method: .get, path: org + "/findings/export", access: .organisation(.readFindings))
     public static let finding = APIRoute(method: .get, path: org + "/findings/{id}", access: .organisation(.readFindings))
     public static let dismissFinding = APIRoute(method: .post, path: org + "/findings/{id}/dismissal",
                                                 access: .organisation(.triageFindings))
@@ -42,6 +43,6 @@ public enum APIRoutes {
     public static let revokeAPIKey = APIRoute(method: .delete, path: org + "/api-keys/{id}", access: .organisation(.writeAPIKeys))
 
     public static let all: [APIRoute] = [
-        openAPI, me, organisation, repositories, pullRequests, findings, finding, dismissFinding, apiKeys, createAPIKey, revokeAPIKey,
+        openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, apiKeys, createAPIKey, revokeAPIKey,
     ]
 }

@@ -48,13 +48,11 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.findings) { request, _, _, organisation in
             let query = try APIQuery(request)
             let page = try query.page()
-            let rows = try await store.findings(FindingQuery(
-                organisation: organisation, repository: try query.text("repository", maximum: 512),
-                pullRequest: try query.integer("pull_request", in: 1...Int(Int32.max)),
-                severity: try query.oneOf("severity", Severity.allCases.map(\.rawValue)),
-                state: try query.oneOf("state", FindingState.allCases.map(\.rawValue)).flatMap(FindingState.init(rawValue:)),
-                rule: try query.text("rule", maximum: 200), page: page))
+            let rows = try await store.findings(try query.findingQuery(organisation, page: page))
             return try APIResponse.json(.ok, APIList(items: rows, nextAfter: rows.count == page.limit ? rows.last?.id : nil))
+        }
+        scoped(api, APIRoutes.exportFindings) { request, _, _, organisation in
+            try await export(request, organisation: organisation)
         }
         scoped(api, APIRoutes.finding) { _, context, _, organisation in
             guard let id = Self.id(context), let finding = try await store.finding(id: id, of: organisation) else { throw APIProblem.notFound }
