@@ -1,6 +1,7 @@
 import CorgiAccess
 import Foundation
 import Hummingbird
+import JWTKit
 import HTTPTypes
 import Logging
 
@@ -17,8 +18,14 @@ struct APIKeyAuthenticator: RouterMiddleware {
     var useAuditInterval: TimeInterval = 3600
     var now: @Sendable () -> Date = { Date() }
 
+    /// Browser sessions from `/auth/oidc/callback`, when sign-in is configured.
+    var sessions: SessionAuthority?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
+            if let sessions, let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]) {
+                return try await session(token, sessions: sessions, request, context: context, next: next)
+            }
             throw APIProblem.unauthenticated("send an API key: Authorization: Bearer corgi_…")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
@@ -43,6 +50,24 @@ struct APIKeyAuthenticator: RouterMiddleware {
         var context = context
         context.principal = Principal(key: key)
         context.logger[metadataKey: "api.key_id"] = "\(key.id)"
+        return try await next(request, context)
+    }
+
+    /// A person's session: valid and unexpired, and for a request that changes something, the
+    /// session's CSRF token in `X-CSRF-Token` (a cross-site form can send the cookie, never the
+    /// header).
+    func session(_ token: String, sessions: SessionAuthority, _ request: Request, context: Context,
+                 next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let claims = await sessions.verifySession(token), let role = Role(rawValue: claims.role),
+              let organisation = OrganisationRef(validatingForge: claims.forge, login: claims.organisation)
+        else { throw APIProblem.unauthenticated("the session is not valid (or it expired): sign in again") }
+        if ![.get, .head, .options].contains(request.method) {
+            guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, claims.csrf) else {
+                throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
+            }
+        }
+        var context = context
+        context.principal = Principal(subject: .user(claims.sub.value), organisation: organisation, role: role, scopes: nil)
         return try await next(request, context)
     }
 }

@@ -9,7 +9,9 @@ struct APIList<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 struct APIMe: Encodable, Sendable {
-    var keyId: Int
+    /// `api-key:<id>` or `user:<forge>/<organisation>/<sub>`, as audit rows name the caller.
+    var actor: String
+    var keyId: Int?
     var organisation: OrganisationRef
     var role: String
     var permissions: [String]

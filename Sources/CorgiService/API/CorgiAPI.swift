@@ -14,8 +14,16 @@ public struct CorgiAPI: Sendable {
     let store: any AccessStore
     var now: @Sendable () -> Date = { Date() }
 
+    /// Browser sessions, when sign-in is configured (`sso.oidc`); API keys work either way.
+    let sessions: SessionAuthority?
+
     public init(store: any AccessStore) {
+        self.init(store: store, sessions: nil)
+    }
+
+    init(store: any AccessStore, sessions: SessionAuthority?) {
         self.store = store
+        self.sessions = sessions
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -25,10 +33,10 @@ public struct CorgiAPI: Sendable {
         }
         let api = router.group(context: APIRequestContext.self)
             .add(middleware: APIErrorMiddleware<APIRequestContext>())
-            .add(middleware: APIKeyAuthenticator(store: store, now: now))
+            .add(middleware: APIKeyAuthenticator(store: store, now: now, sessions: sessions))
         api.on(RouterPath(APIRoutes.me.path), method: APIRoutes.me.method) { _, context in
             let principal = try Self.caller(context)
-            return try APIResponse.json(.ok, APIMe(keyId: principal.keyID, organisation: principal.organisation, role: principal.role.rawValue,
+            return try APIResponse.json(.ok, APIMe(actor: principal.actor, keyId: principal.keyID, organisation: principal.organisation, role: principal.role.rawValue,
                                                    permissions: principal.permissions.map(\.rawValue).sorted()))
         }
         scoped(api, APIRoutes.organisation) { _, _, _, organisation in

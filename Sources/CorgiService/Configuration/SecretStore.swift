@@ -33,7 +33,11 @@ public actor SecretStore {
         /// Base64 of 32 random bytes; `storage-encryption-key-previous` may hold the old key.
         case storageEncryptionKey = "storage-encryption-key"
         case storageEncryptionKeyPrevious = "storage-encryption-key-previous"
+        /// At least 32 random bytes: signs sign-in sessions and the sign-in flow's cookie
+        /// (only when `sso.oidc` is configured).
         case sessionSigningKey = "session-signing-key"
+        /// The OIDC client's secret at the identity provider (`sso.oidc`).
+        case oidcClientSecret = "oidc-client-secret"
         /// PostgreSQL password of the application role (distributed mode).
         case postgresPassword = "postgres-password"
         /// PostgreSQL password of the migration role: only `corgi migrate` reads it.

@@ -1,4 +1,5 @@
 import Configuration
+public import CorgiAccess
 import Foundation
 import NIOCore
 import SystemPackage
@@ -56,6 +57,28 @@ public struct ServiceSettings: Sendable {
         public var serverSideEncryption: String? = "AES256"
     }
 
+    /// Single sign-on through OpenID Connect for one organisation (`sso.oidc`): people sign in
+    /// at `/auth/oidc/login`; their groups at the provider give their role, at every sign-in.
+    /// Secrets: `oidc-client-secret`, `session-signing-key`.
+    public struct OIDC: Sendable {
+        /// Exactly the provider's `issuer` (discovery is read from it, and ID tokens must name it).
+        public var issuer: String
+        public var clientID: String
+        /// This service's callback as the provider knows it: `<external URL>/auth/oidc/callback`.
+        public var redirectURL: String
+        public var organisation: OrganisationRef
+        /// The ID-token claim holding the person's groups.
+        public var groupsClaim = "groups"
+        /// Group → role; the highest role among a person's groups wins; no mapped group: refused.
+        public var roles: [String: CorgiAccess.Role] = [:]
+        /// How long a session lasts (`sso.session_minutes`).
+        public var sessionMinutes = 60
+        /// Cookies are `Secure` (and `__Host-` prefixed) when the redirect URL is https.
+        public var secureCookies: Bool { redirectURL.hasPrefix("https://") }
+    }
+
+    public var oidc: OIDC?
+
     public var role: Role = .serve
     public var database: Database?
     public var queue: Queue?
@@ -111,6 +134,7 @@ public struct ServiceSettings: Sendable {
 
         try reader.refuseSecrets(["gitlab.token", "gitlab.webhook_token", "gitlab.signing_key", "gitlab.private_token",
                                   "gitea.token", "gitea.webhook_secret"])
+        try reader.refuseSecrets(["sso.oidc.client_secret", "sso.session_signing_key"])
         try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
                                   "github.webhook-secret", "github.private-key"])
         try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
@@ -239,6 +263,38 @@ public struct ServiceSettings: Sendable {
         s.leaseSeconds = try reader.int("worker.lease_seconds", default: s.leaseSeconds, range: 5...86400)
         s.maximumAttempts = try reader.int("worker.max_attempts", default: s.maximumAttempts, range: 1...100)
         s.sweepIntervalSeconds = try reader.int("retention.sweep_interval_seconds", default: s.sweepIntervalSeconds, range: 1...86400)
+        if let issuer = try reader.optionalString("sso.oidc.issuer") {
+            func url(_ setting: String, _ value: String) throws -> String {
+                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
+                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
+                }
+                try reader.refuseCredentials(inURL: value, setting: setting)
+                return value
+            }
+            let organisation = try reader.requiredString("sso.oidc.organisation")
+            let parts = organisation.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let ref = OrganisationRef(validatingForge: parts[0], login: parts[1]) else {
+                throw SettingsError("\(path): sso.oidc.organisation is FORGE/LOGIN, e.g. github/acme")
+            }
+            var oidc = OIDC(issuer: try url("sso.oidc.issuer", issuer), clientID: try reader.requiredString("sso.oidc.client_id"),
+                            redirectURL: try url("sso.oidc.redirect_url", try reader.requiredString("sso.oidc.redirect_url")),
+                            organisation: ref)
+            guard oidc.redirectURL.hasSuffix("/auth/oidc/callback") else {
+                throw SettingsError("\(path): sso.oidc.redirect_url must end in /auth/oidc/callback")
+            }
+            oidc.groupsClaim = try reader.string("sso.oidc.groups_claim", default: oidc.groupsClaim)
+            // sso.oidc.roles: ["security-team=owner", "developers=member"]
+            for entry in try reader.stringArray("sso.oidc.roles") {
+                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, !pair[0].isEmpty, let role = CorgiAccess.Role(rawValue: pair[1]) else {
+                    throw SettingsError("\(path): sso.oidc.roles entries are \"group=role\" with role owner, admin, member or auditor")
+                }
+                oidc.roles[pair[0]] = role
+            }
+            guard !oidc.roles.isEmpty else { throw SettingsError("\(path): sso.oidc.roles maps no group to a role: nobody could sign in") }
+            oidc.sessionMinutes = try reader.int("sso.session_minutes", default: oidc.sessionMinutes, range: 5...720)
+            s.oidc = oidc
+        }
         s.logLevel = try reader.string("logging.level", default: s.logLevel)
         s.scanConfigurationPath = try reader.optionalString("scan.config").map(resolve)
         return s

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CorgiNATS
 import CorgiPostgres
 import CorgiQueue
@@ -18,6 +19,8 @@ public enum CorgiGateway {
         let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger,
                                       auditKey: try await secrets.auditKey())
         let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-gateway", logger: logger)
+        // Outbound HTTP of the gateway: the identity provider, when sign-in is configured.
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The pool must run before the first query.
@@ -34,7 +37,7 @@ public enum CorgiGateway {
                                          giteaEnabled: settings.giteaAPIURL != nil)
                 // The gateway is the only listener: the API is served here too.
                 let router = gateway.router()
-                CorgiAPI(store: store).register(on: router)
+                try await ServiceComponents.registerAPI(on: router, store: store, settings: settings, secrets: secrets, http: http)
                 let app = try ServiceComponents.application(
                     router: router, settings: settings, listening: "corgi gateway listening",
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
@@ -46,9 +49,11 @@ public enum CorgiGateway {
             }
         } catch {
             await nats.close()
+            try? await http.shutdown()
             throw error
         }
         await nats.close()
+        try await http.shutdown()
         logger.info("corgi gateway stopped")
     }
 }

@@ -37,7 +37,7 @@ public enum CorgiServer {
                                          githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
                                          giteaEnabled: settings.giteaAPIURL != nil)
             let router = gateway.router()
-            CorgiAPI(store: store).register(on: router)
+            try await ServiceComponents.registerAPI(on: router, store: store, settings: settings, secrets: secrets, http: http)
             let app = try ServiceComponents.application(
                 router: router, settings: settings, listening: "corgi serve listening",
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)

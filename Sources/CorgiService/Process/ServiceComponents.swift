@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CorgiAccess
 import CorgiDetection
 import CorgiCore
 import CorgiForges
@@ -138,5 +139,26 @@ enum ServiceComponents {
                 logger.notice("\(listening)", metadata: fields)
             },
             logger: logger)
+    }
+}
+
+extension ServiceComponents {
+    /// The API on `router` and, when `sso.oidc` is set, browser sign-in: its secrets are read now,
+    /// so a missing one stops the process at start rather than at the first sign-in.
+    static func registerAPI(on router: Router<BasicRequestContext>, store: any AccessStore & AuditLog, settings: ServiceSettings,
+                            secrets: SecretStore, http: HTTPClient) async throws {
+        var sessions: SessionAuthority?
+        if let oidc = settings.oidc {
+            let key = Array(try await secrets.requiredString(.sessionSigningKey).utf8)
+            guard key.count >= 32 else {
+                throw SettingsError("secret \(SecretStore.Name.sessionSigningKey.rawValue): at least 32 bytes (openssl rand -base64 32)")
+            }
+            _ = try await secrets.requiredString(.oidcClientSecret)
+            let authority = await SessionAuthority(signingKey: key, secureCookies: oidc.secureCookies, sessionMinutes: oidc.sessionMinutes)
+            let client = OIDCClient(settings: oidc, http: http, clientSecret: { try await secrets.requiredString(.oidcClientSecret) })
+            SignInRoutes(provider: client, sessions: authority, settings: oidc, audit: store).register(on: router)
+            sessions = authority
+        }
+        CorgiAPI(store: store, sessions: sessions).register(on: router)
     }
 }

@@ -1,0 +1,28 @@
+import Foundation
+
+/// What a completed sign-in learned about a person from the identity provider, after every
+/// check: the token's signature, issuer, audience, expiry and nonce.
+struct VerifiedIdentity: Sendable, Hashable {
+    /// The provider's `sub`: printable ASCII, at most 255 characters (OIDC Core §2).
+    var subject: String
+    var email: String?
+    var groups: [String]
+}
+
+/// An identity provider as the sign-in routes use it; `OIDCClient` is the OpenID Connect one
+/// (SAML and the forges' OAuth can follow behind the same surface).
+protocol IdentityProvider: Sendable {
+    /// Where to send the browser, carrying the flow's state, nonce and PKCE challenge.
+    func authorizationURL(state: String, nonce: String, codeChallenge: String) async throws -> String
+    /// Redeems the authorization code (with the PKCE verifier) and verifies the ID token
+    /// against `nonce`.
+    func redeem(code: String, codeVerifier: String, nonce: String) async throws -> VerifiedIdentity
+}
+
+/// Why a sign-in was refused. `reason` goes to the person, the log and the audit row; it never
+/// quotes a token.
+struct SignInError: Error, Sendable, Equatable, CustomStringConvertible {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+    var description: String { reason }
+}

@@ -1,0 +1,117 @@
+import CorgiAccess
+import CorgiReview
+import Foundation
+import Hummingbird
+import JWTKit
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Browser sign-in through the organisation's identity provider:
+///
+/// - `GET /auth/oidc/login`: a fresh state, nonce and PKCE verifier in a signed, HttpOnly cookie
+///   that lives 10 minutes; redirect to the provider.
+/// - `GET /auth/oidc/callback`: the cookie must verify and carry the returned state (once: a
+///   replay is refused); the code is redeemed with the verifier, the ID token verified
+///   (`OIDCClient`), the person's groups mapped to a role — the highest mapped one, at every
+///   sign-in — and a session cookie set. No mapped group: refused.
+/// - `POST /auth/logout`: clears the cookies (with the session's CSRF token).
+///
+/// Every success and every refusal is audited (`sign_in.succeeded`, `sign_in.refused` with the
+/// reason, never a token); refusals answer 401 problem+json naming the reason.
+struct SignInRoutes: Sendable {
+    let provider: any IdentityProvider
+    let sessions: SessionAuthority
+    let settings: ServiceSettings.OIDC
+    let audit: any AuditLog
+    let consumed = ConsumedStates()
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/auth/oidc/login") { _, context in try await login(context) }
+        router.get("/auth/oidc/callback") { request, context in try await callback(request, context) }
+        router.post("/auth/logout") { request, context in try await logout(request, context) }
+    }
+
+    func login(_ context: BasicRequestContext) async throws -> Response {
+        let state = SessionAuthority.random(), nonce = SessionAuthority.random(), verifier = SessionAuthority.random()
+        let url: String
+        do {
+            url = try await provider.authorizationURL(state: state, nonce: nonce, codeChallenge: SessionAuthority.challenge(verifier))
+        } catch let error as SignInError {
+            context.logger.error("sign-in unavailable: \(error.reason)")
+            throw APIProblem(status: .serviceUnavailable, title: "Service Unavailable", detail: "sign-in is unavailable: \(error.reason)")
+        }
+        let cookie = try await sessions.flow(state: state, nonce: nonce, verifier: verifier)
+        return Response(status: .found, headers: [
+            .location: url, .cacheControl: "no-store",
+            .setCookie: sessions.setCookie(sessions.flowCookie, cookie, maxAge: Int(SessionAuthority.flowLifetime)),
+        ])
+    }
+
+    func callback(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        do {
+            if let error = parameters.get("error") {
+                throw SignInError("the identity provider refused: \(Self.printable(error))")
+            }
+            guard let code = parameters.get("code"), let state = parameters.get("state"), code.utf8.count <= 4096, state.utf8.count <= 512 else {
+                throw SignInError("the callback carries no code and state")
+            }
+            guard let cookie = SessionAuthority.cookie(sessions.flowCookie, in: request.headers[.cookie]),
+                  let flow = await sessions.verifyFlow(cookie)
+            else { throw SignInError("no sign-in in progress in this browser (or it expired): start again") }
+            guard OIDCClient.equal(flow.state, state) else { throw SignInError("the state does not match this browser's sign-in") }
+            guard await consumed.consume(flow.state, until: flow.exp.value) else { throw SignInError("this sign-in was already completed") }
+            let identity = try await provider.redeem(code: code, codeVerifier: flow.verifier, nonce: flow.nonce)
+            // The most privileged mapped role (Role.allCases runs from owner down).
+            let mapped = Set(identity.groups.compactMap { settings.roles[$0] })
+            guard let role = Role.allCases.first(where: mapped.contains) else {
+                try await refuse("none of the person's groups is mapped to a role", subject: identity.subject, context: context)
+                throw SignInError("none of your groups at the identity provider gives a role in \(settings.organisation)")
+            }
+            let (token, csrf) = try await sessions.session(subject: identity.subject, organisation: settings.organisation, role: role)
+            let principal = Principal(subject: .user(identity.subject), organisation: settings.organisation, role: role, scopes: nil)
+            try await audit.audit(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: settings.organisation.login,
+                                  metadata: ["forge": settings.organisation.forge, "role": role.rawValue, "provider": "oidc"])
+            context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
+            var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
+            headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.sessionCookie, token, maxAge: Int(sessions.sessionLifetime))))
+            headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.csrfCookie, csrf, maxAge: Int(sessions.sessionLifetime),
+                                                                                    httpOnly: false)))
+            headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.flowCookie)))
+            return Response(status: .seeOther, headers: headers)
+        } catch let error as SignInError {
+            if !error.reason.hasPrefix("none of your groups") { try? await refuse(error.reason, subject: nil, context: context) }
+            var problem = APIProblem(status: .unauthorized, title: "Sign-in refused", detail: error.reason)
+            problem.headers = [.setCookie: sessions.clearCookie(sessions.flowCookie)]
+            throw problem
+        }
+    }
+
+    func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
+              let session = await sessions.verifySession(token)
+        else { throw APIProblem.unauthenticated("not signed in") }
+        guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
+            throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
+        }
+        try await audit.audit(actor: "user:\(session.forge)/\(session.organisation)/\(session.sub.value)", action: "sign_out", target: "session",
+                              organisation: session.organisation, metadata: ["forge": session.forge])
+        var headers: HTTPFields = [.cacheControl: "no-store"]
+        headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.sessionCookie)))
+        headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.csrfCookie)))
+        return Response(status: .noContent, headers: headers)
+    }
+
+    private func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
+        context.logger.warning("sign-in refused: \(reason)")
+        try await audit.audit(actor: subject.map { "user:\(settings.organisation.forge)/\(settings.organisation.login)/\($0)" } ?? "oidc",
+                              action: "sign_in.refused", target: "session", organisation: settings.organisation.login,
+                              metadata: ["forge": settings.organisation.forge, "reason": reason, "provider": "oidc"])
+    }
+
+    /// An error code from the provider, echoed: printable ASCII, at most 64 characters.
+    static func printable(_ text: some StringProtocol) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(64)))
+    }
+}
