@@ -156,10 +156,14 @@ actor OIDCClient: IdentityProvider {
         return found
     }
 
+    /// The provider's keys: fetched when none are cached or the token names a key id the cache
+    /// lacks (ID tokens come from the provider's own token endpoint, not from the browser, so
+    /// unknown ids mean a rotation); after a failed verification with a known id, fetched again
+    /// at most every 10 s.
     private func signingKeys(refreshingFor kid: String?, force: Bool = false) async throws -> JWTKeyCollection {
-        let stale = kid.map { !keyIDs.contains($0) } ?? false
-        if let keys, !force, !stale { return keys }
-        if let keys, let fetched = keysFetched, ContinuousClock.now - fetched < .seconds(10) { return keys }
+        let unknown = kid.map { !keyIDs.contains($0) } ?? false
+        if let keys, !force, !unknown { return keys }
+        if let keys, !unknown, let fetched = keysFetched, ContinuousClock.now - fetched < .seconds(10) { return keys }
         let endpoints = try await discovered()
         let (status, body) = try await fetch(HTTPClientRequest(url: endpoints.jwksUri))
         guard status == .ok, let set = try? JSONDecoder().decode(JWKS.self, from: body) else {
@@ -189,6 +193,9 @@ actor OIDCClient: IdentityProvider {
     }
 
     // MARK: Helpers
+
+    /// Whether the cached key set holds `kid` (tests).
+    func holdsKey(_ kid: String) -> Bool { keyIDs.contains(kid) }
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
