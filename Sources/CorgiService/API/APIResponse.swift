@@ -22,6 +22,17 @@ enum APIResponse {
         return decoder
     }()
 
+    /// A request's JSON body within the context's upload limit; anything else is a 400 that
+    /// shows the expected `shape`.
+    static func body<Body: Decodable>(_ type: Body.Type, of request: Request, context: some RequestContext, shape: String) async throws -> Body {
+        do {
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return try decoder.decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIProblem.badRequest("the body must be JSON: \(shape) within \(context.maxUploadSize / 1024) KiB")
+        }
+    }
+
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
         Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))

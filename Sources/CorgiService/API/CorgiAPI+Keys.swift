@@ -9,13 +9,8 @@ extension CorgiAPI {
     /// `POST …/api-keys`: a new key for the caller's organisation, never above the caller's own
     /// role or permissions; the secret is in this answer and nowhere else.
     func createKey(_ request: Request, context: APIRequestContext, principal: Principal, organisation: OrganisationRef) async throws -> Response {
-        let body: APIKeyRequest
-        do {
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            body = try APIResponse.decoder.decode(APIKeyRequest.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIProblem.badRequest("the body must be JSON: {\"name\": …, \"role\": …, \"scopes\": […], \"expires_in_days\": …} within 16 KiB")
-        }
+        let body = try await APIResponse.body(APIKeyRequest.self, of: request, context: context,
+                                              shape: #"{"name": …, "role": …, "scopes": […], "expires_in_days": …}"#)
         let name = body.name.trimmingCharacters(in: .whitespaces)
         guard (1...100).contains(name.count), name.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) }) else {
             throw APIProblem.badRequest("name: 1 to 100 characters, no control characters")

@@ -11,13 +11,8 @@ extension CorgiAPI {
     func dismiss(_ request: Request, id: Int?, context: APIRequestContext, principal: Principal,
                  organisation: OrganisationRef) async throws -> Response {
         guard let id else { throw APIProblem.notFound }
-        let body: APIDismissalRequest
-        do {
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            body = try APIResponse.decoder.decode(APIDismissalRequest.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIProblem.badRequest("the body must be JSON: {\"reason\": …, \"comment\": …} within 16 KiB")
-        }
+        let body = try await APIResponse.body(APIDismissalRequest.self, of: request, context: context,
+                                              shape: #"{"reason": …, "comment": …}"#)
         guard let reason = DismissalReason(rawValue: body.reason) else {
             throw APIProblem.badRequest("reason: one of \(DismissalReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }
