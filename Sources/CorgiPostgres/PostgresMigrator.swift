@@ -235,6 +235,15 @@ public enum PostgresMigrator {
             "ALTER TABLE dismissals ALTER COLUMN comment_id DROP NOT NULL",
             "ALTER TABLE dismissals ADD COLUMN finding_id bigint UNIQUE, ADD COLUMN comment text",
         ]),
+        // As SQLiteStore's version 10: sessions ended by sign-out.
+        Migration(version: 8, summary: "revoked sessions", statements: [
+            """
+            CREATE TABLE revoked_sessions (
+                session_id text PRIMARY KEY,
+                expires_at timestamptz NOT NULL,
+                revoked_at timestamptz NOT NULL DEFAULT now())
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -258,6 +267,7 @@ public enum PostgresMigrator {
     /// - `api_keys`: SELECT, INSERT; UPDATE (last_used_at, last_audited_use_at, revoked_at) — a key's
     ///   hash, organisation, role and scopes never change; a revoked key stays revoked (the store
     ///   only sets `revoked_at` where it is NULL).
+    /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone.
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -286,6 +296,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT, UPDATE (deleted_at) ON diffs TO \(role)",
             "GRANT SELECT, INSERT ON dismissals TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (last_used_at, last_audited_use_at, revoked_at) ON api_keys TO \(role)",
+            "GRANT SELECT, INSERT ON revoked_sessions TO \(role)",
         ]
     }
 

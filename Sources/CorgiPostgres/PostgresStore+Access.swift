@@ -193,6 +193,22 @@ extension PostgresStore: AccessStore {
         }
     }
 
+    public func revokeSession(id: String, expiresAt: Date, audit entry: AuditEntry) async throws {
+        try await transaction { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO revoked_sessions (session_id, expires_at) VALUES (\(id), \(expiresAt))
+                ON CONFLICT DO NOTHING RETURNING session_id
+                """, logger: self.logger).collect()
+            guard !inserted.isEmpty else { return }
+            _ = try await self.appendAudit(entry, on: connection)
+        }
+    }
+
+    public func isSessionRevoked(id: String) async throws -> Bool {
+        !(try await rows("SELECT 1 FROM revoked_sessions WHERE session_id = \(id)").isEmpty)
+    }
+
     // MARK: Rows
 
     static func findingRecord(_ row: PostgresRow) throws -> FindingRecord {

@@ -193,6 +193,23 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func revokeSession(id: String, expiresAt: Date, audit entry: AuditEntry) async throws {
+        try await transaction {
+            let inserted = try await connection.query(
+                "INSERT INTO revoked_sessions (session_id, expires_at, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING session_id",
+                [.text(id), .float(expiresAt.timeIntervalSince1970), .text(Self.now())])
+            guard !inserted.isEmpty else { return }
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: entry.metadata)
+        }
+    }
+
+    public func isSessionRevoked(id: String) async throws -> Bool {
+        try await exclusive {
+            !(try await connection.query("SELECT 1 AS revoked FROM revoked_sessions WHERE session_id = ?", [.text(id)]).isEmpty)
+        }
+    }
+
     // MARK: Rows
 
     static func findingRecord(_ row: SQLiteRow) -> FindingRecord {

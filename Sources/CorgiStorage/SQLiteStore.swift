@@ -236,6 +236,11 @@ public actor SQLiteStore {
             "ALTER TABLE dismissals_v9 RENAME TO dismissals",
             "CREATE INDEX dismissals_by_repository ON dismissals(forge, installation_id, repository_id)",
         ]),
+        // Sessions ended before their expiry (sign-out): the session cookie is a signed token, so
+        // ending one early needs a list the authenticator checks.
+        (10, [
+            "CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, expires_at REAL NOT NULL, revoked_at TEXT NOT NULL)",
+        ]),
     ]
 
     func migrate() async throws {

@@ -187,4 +187,18 @@ struct AccessStoreTests {
             #expect(try await store.verifyAuditChain().firstBroken == nil)
         }
     }
+
+    @Test("a signed-out session is listed as revoked once, audited once", arguments: Backend.available)
+    func sessionRevocation(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme",
+                                   metadata: ["forge": "github"])
+            #expect(try await store.isSessionRevoked(id: "sid-1") == false)
+            try await store.revokeSession(id: "sid-1", expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            try await store.revokeSession(id: "sid-1", expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            #expect(try await store.isSessionRevoked(id: "sid-1"))
+            #expect(try await store.isSessionRevoked(id: "sid-2") == false)
+            #expect(try await store.auditEvents().map(\.action) == ["sign_out"])
+        }
+    }
 }

@@ -50,6 +50,9 @@ struct PostgresTests {
                     "UPDATE api_keys SET scopes = NULL",
                     "UPDATE api_keys SET expires_at = NULL",
                     "DELETE FROM api_keys",
+                    // A sign-out is never undone.
+                    "DELETE FROM revoked_sessions",
+                    "UPDATE revoked_sessions SET expires_at = now()",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -27,6 +27,10 @@ public protocol AccessStore: Sendable {
     /// Dismisses an open finding of the organisation: records the dismissal for its repository
     /// (by fingerprint), marks the finding dismissed and appends `audit`, in one transaction.
     func dismissFinding(_ dismissal: FindingDismissal, audit: AuditEntry) async throws -> DismissalOutcome
+    /// Ends a browser session before its expiry (sign-out): recorded with `audit` in one
+    /// transaction; kept until `expiresAt`, after which the session is refused anyway.
+    func revokeSession(id: String, expiresAt: Date, audit: AuditEntry) async throws
+    func isSessionRevoked(id: String) async throws -> Bool
 }
 
 /// Finding states as stored and filtered on.

@@ -61,6 +61,12 @@ struct APIKeyAuthenticator: RouterMiddleware {
         guard let claims = await sessions.verifySession(token), let role = Role(rawValue: claims.role),
               let organisation = OrganisationRef(validatingForge: claims.forge, login: claims.organisation)
         else { throw APIProblem.unauthenticated("the session is not valid (or it expired): sign in again") }
+        let revoked: Bool
+        do { revoked = try await store.isSessionRevoked(id: claims.sid) } catch {
+            context.logger.error("session check failed", metadata: ["error.type": "\(type(of: error))"])
+            throw APIProblem.unavailable
+        }
+        guard !revoked else { throw APIProblem.unauthenticated("the session is not valid (or it expired): sign in again") }
         if ![.get, .head, .options].contains(request.method) {
             guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, claims.csrf) else {
                 throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")

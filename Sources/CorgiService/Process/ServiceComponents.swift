@@ -156,7 +156,7 @@ extension ServiceComponents {
             _ = try await secrets.requiredString(.oidcClientSecret)
             let authority = await SessionAuthority(signingKey: key, secureCookies: oidc.secureCookies, sessionMinutes: oidc.sessionMinutes)
             let client = OIDCClient(settings: oidc, http: http, clientSecret: { try await secrets.requiredString(.oidcClientSecret) })
-            SignInRoutes(provider: client, sessions: authority, settings: oidc, audit: store).register(on: router)
+            SignInRoutes(provider: client, sessions: authority, settings: oidc, store: store).register(on: router)
             sessions = authority
         }
         CorgiAPI(store: store, sessions: sessions).register(on: router)

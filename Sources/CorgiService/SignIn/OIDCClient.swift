@@ -11,8 +11,8 @@ import NIOHTTP1
 /// type are refused by jwt-kit), issuer (exactly the configured one), audience (the client id,
 /// and nothing else), expiry, issue time and nonce.
 ///
-/// The JWKS is cached; a token naming a key id the cache does not hold makes it fetch the set
-/// again (at most every 10 s), so a key rotated at the provider is picked up without a restart.
+/// The JWKS is cached; a token naming a key id the cache does not hold, or failing to verify,
+/// makes it fetch the set again, so a key rotated at the provider is picked up without a restart.
 actor OIDCClient: IdentityProvider {
     struct Discovery: Decodable, Sendable {
         var issuer: String
@@ -43,7 +43,6 @@ actor OIDCClient: IdentityProvider {
     private var discovery: Discovery?
     private var keys: JWTKeyCollection?
     private var keyIDs: Set<String> = []
-    private var keysFetched: ContinuousClock.Instant?
     static let maximumBody = 1 << 20
     static let timeout = TimeAmount.seconds(10)
     /// Clock skew tolerated for `iat`.
@@ -156,14 +155,14 @@ actor OIDCClient: IdentityProvider {
         return found
     }
 
-    /// The provider's keys: fetched when none are cached or the token names a key id the cache
-    /// lacks (ID tokens come from the provider's own token endpoint, not from the browser, so
-    /// unknown ids mean a rotation); after a failed verification with a known id, fetched again
-    /// at most every 10 s.
+    /// The provider's keys: fetched when none are cached, when the token names a key id the
+    /// cache lacks, and once more after a token fails to verify (a rotation the token's header
+    /// may not name: some providers send no `kid`). ID tokens come from the provider's own token
+    /// endpoint over the back channel, never from the browser, so this cannot be driven by
+    /// whoever holds the browser.
     private func signingKeys(refreshingFor kid: String?, force: Bool = false) async throws -> JWTKeyCollection {
         let unknown = kid.map { !keyIDs.contains($0) } ?? false
         if let keys, !force, !unknown { return keys }
-        if let keys, !unknown, let fetched = keysFetched, ContinuousClock.now - fetched < .seconds(10) { return keys }
         let endpoints = try await discovered()
         let (status, body) = try await fetch(HTTPClientRequest(url: endpoints.jwksUri))
         guard status == .ok, let set = try? JSONDecoder().decode(JWKS.self, from: body) else {
@@ -176,7 +175,6 @@ actor OIDCClient: IdentityProvider {
         }
         keys = collection
         keyIDs = Set(set.keys.compactMap { $0.keyIdentifier?.string })
-        keysFetched = .now
         return collection
     }
 

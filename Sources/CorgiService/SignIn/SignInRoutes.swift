@@ -15,7 +15,8 @@ import NIOCore
 ///   replay is refused); the code is redeemed with the verifier, the ID token verified
 ///   (`OIDCClient`), the person's groups mapped to a role — the highest mapped one, at every
 ///   sign-in — and a session cookie set. No mapped group: refused.
-/// - `POST /auth/logout`: clears the cookies (with the session's CSRF token).
+/// - `POST /auth/logout`: ends the session (with its CSRF token): listed as revoked, so the
+///   cookie stops working everywhere, not only in this browser, and clears the cookies.
 ///
 /// Every success and every refusal is audited (`sign_in.succeeded`, `sign_in.refused` with the
 /// reason, never a token); refusals answer 401 problem+json naming the reason.
@@ -23,7 +24,8 @@ struct SignInRoutes: Sendable {
     let provider: any IdentityProvider
     let sessions: SessionAuthority
     let settings: ServiceSettings.OIDC
-    let audit: any AuditLog
+    /// The audit log, and where sign-outs are recorded.
+    let store: any AccessStore & AuditLog
     let consumed = ConsumedStates()
 
     func register(on router: Router<BasicRequestContext>) {
@@ -71,7 +73,7 @@ struct SignInRoutes: Sendable {
             }
             let (token, csrf) = try await sessions.session(subject: identity.subject, organisation: settings.organisation, role: role)
             let principal = Principal(subject: .user(identity.subject), organisation: settings.organisation, role: role, scopes: nil)
-            try await audit.audit(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: settings.organisation.login,
+            try await store.audit(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: settings.organisation.login,
                                   metadata: ["forge": settings.organisation.forge, "role": role.rawValue, "provider": "oidc"])
             context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
             var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
@@ -90,13 +92,15 @@ struct SignInRoutes: Sendable {
 
     func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
-              let session = await sessions.verifySession(token)
+              let session = await sessions.verifySession(token), !(try await store.isSessionRevoked(id: session.sid))
         else { throw APIProblem.unauthenticated("not signed in") }
         guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
             throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
         }
-        try await audit.audit(actor: "user:\(session.forge)/\(session.organisation)/\(session.sub.value)", action: "sign_out", target: "session",
-                              organisation: session.organisation, metadata: ["forge": session.forge])
+        // The cookie is a signed token: ending it before its expiry means listing it as revoked.
+        try await store.revokeSession(id: session.sid, expiresAt: session.exp.value, audit: AuditEntry(
+            actor: "user:\(session.forge)/\(session.organisation)/\(session.sub.value)", action: "sign_out", target: "session",
+            organisation: session.organisation, metadata: ["forge": session.forge]))
         var headers: HTTPFields = [.cacheControl: "no-store"]
         headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.sessionCookie)))
         headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.csrfCookie)))
@@ -105,7 +109,7 @@ struct SignInRoutes: Sendable {
 
     private func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
         context.logger.warning("sign-in refused: \(reason)")
-        try await audit.audit(actor: subject.map { "user:\(settings.organisation.forge)/\(settings.organisation.login)/\($0)" } ?? "oidc",
+        try await store.audit(actor: subject.map { "user:\(settings.organisation.forge)/\(settings.organisation.login)/\($0)" } ?? "oidc",
                               action: "sign_in.refused", target: "session", organisation: settings.organisation.login,
                               metadata: ["forge": settings.organisation.forge, "reason": reason, "provider": "oidc"])
     }
