@@ -285,7 +285,9 @@ let package = Package(
             name: "CorgiServiceTests",
             dependencies: [
                 "CorgiAccess", "CorgiCore", "CorgiForges", "CorgiReview", "CorgiService", "CorgiStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -56,8 +56,8 @@ struct APIQuery {
 
     func text(_ name: String, maximum: Int) throws -> String? {
         guard let value = parameters[name] else { return nil }
-        guard !value.isEmpty, value.utf8.count <= maximum, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-            throw APIProblem.badRequest("\(name): 1 to \(maximum) bytes of printable text")
+        guard !value.isEmpty, APIText.length(value) <= maximum, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw APIProblem.badRequest("\(name): 1 to \(maximum) characters of printable text")
         }
         return value
     }

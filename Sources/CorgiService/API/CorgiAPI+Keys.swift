@@ -11,8 +11,8 @@ extension CorgiAPI {
     func createKey(_ request: Request, context: APIRequestContext, principal: Principal, organisation: OrganisationRef) async throws -> Response {
         let body = try await APIResponse.body(APIKeyRequest.self, of: request, context: context,
                                               shape: #"{"name": …, "role": …, "scopes": […], "expires_in_days": …}"#)
-        let name = body.name.trimmingCharacters(in: .whitespaces)
-        guard (1...100).contains(name.count), name.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) }) else {
+        let name = APIText.trimmed(body.name)
+        guard (1...100).contains(APIText.length(name)), APIText.isPlain(name) else {
             throw APIProblem.badRequest("name: 1 to 100 characters, no control characters")
         }
         guard let role = Role(rawValue: body.role) else {

@@ -17,8 +17,7 @@ extension CorgiAPI {
             throw APIProblem.badRequest("reason: one of \(DismissalReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let comment = body.comment {
-            guard comment.count <= APIDismissalRequest.maximumComment,
-                  comment.unicodeScalars.allSatisfy({ $0 == "\n" || !CharacterSet.controlCharacters.contains($0) })
+            guard APIText.length(comment) <= APIDismissalRequest.maximumComment, APIText.isPlain(comment, newlines: true)
             else { throw APIProblem.badRequest("comment: at most \(APIDismissalRequest.maximumComment) characters, no control characters") }
         }
         let outcome = try await store.dismissFinding(

@@ -2,7 +2,1626 @@
 
 /// The OpenAPI 3.1 description of `/api/v1`, served at `GET /api/v1/openapi.json`.
 enum OpenAPIDocument {
-    static let json = #"""
-{"openapi": "3.1.0", "info": {"title": "Code Corgi API", "version": "1"}, "paths": {}}
-"""#
+    static let json = ##"""
+{
+  "openapi": "3.1.0",
+  "info": {
+    "title": "Code Corgi API",
+    "version": "1",
+    "summary": "An organisation's repositories, pull requests and findings, and its API keys.",
+    "description": "The REST API of `corgi serve` under `/api/v1`.\n\n**Authentication.** Every route but this document needs an API key: `Authorization: Bearer corgi_\u2026`. The first key of an organisation is made with `corgi api-key create --config SETTINGS --organisation FORGE/LOGIN --role owner --name NAME`; keys make further keys through `POST \u2026/api-keys`, never above their own role and permissions. A malformed, unknown, revoked or expired key gets one and the same 401 (a missing key a 401 that says how to send one), with `WWW-Authenticate: Bearer`.\n\n**Tenancy.** A key acts for one organisation (a forge and a login). A path naming another organisation, or an id of another organisation's finding or key, is answered 404, exactly as something that does not exist; 403 means the key's own organisation, without the permission the route needs.\n\n**Format.** JSON with snake_case keys and ISO 8601 times; optional fields are absent rather than null. Errors are `application/problem+json` (RFC 9457). Lists are pages in id order: pass `next_after` as `after` for the next page; it is absent on the last page. Answers carry `Cache-Control: no-store`."
+  },
+  "tags": [
+    {
+      "name": "meta",
+      "description": "The API itself and the caller's key."
+    },
+    {
+      "name": "findings",
+      "description": "Repositories, pull requests and findings (redacted evidence, never code)."
+    },
+    {
+      "name": "api-keys",
+      "description": "The organisation's API keys (never a secret, but once at creation)."
+    }
+  ],
+  "security": [
+    {
+      "bearerAuth": []
+    },
+    {
+      "sessionCookie": []
+    }
+  ],
+  "paths": {
+    "/api/v1/openapi.json": {
+      "get": {
+        "operationId": "getOpenAPIDocument",
+        "summary": "This document",
+        "tags": [
+          "meta"
+        ],
+        "description": "The OpenAPI description of the API. Needs no key.",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The OpenAPI 3.1 document.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "openapi",
+                    "info",
+                    "paths"
+                  ],
+                  "properties": {
+                    "openapi": {
+                      "type": "string",
+                      "const": "3.1.0"
+                    },
+                    "info": {
+                      "type": "object"
+                    },
+                    "paths": {
+                      "type": "object"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/me": {
+      "get": {
+        "operationId": "getMe",
+        "summary": "The caller's key",
+        "tags": [
+          "meta"
+        ],
+        "description": "The key's id, organisation, role and the permissions it holds (its role's, narrowed by its scopes).",
+        "responses": {
+          "200": {
+            "description": "The caller's key.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Me"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "getOrganisation",
+        "summary": "The organisation's overview",
+        "tags": [
+          "findings"
+        ],
+        "description": "Counts of repositories and pull requests, findings by state and open findings by severity.\n\nNeeds a key (or a session) of this organisation holding `organisation:read`.",
+        "responses": {
+          "200": {
+            "description": "The overview.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrganisationSummary"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/repositories": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listRepositories",
+        "summary": "Repositories with reviewed pull requests",
+        "tags": [
+          "findings"
+        ],
+        "description": "Every repository of the organisation with a reviewed pull request, by name; one page, never `next_after`.\n\nNeeds a key (or a session) of this organisation holding `findings:read`.",
+        "responses": {
+          "200": {
+            "description": "The repositories.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RepositoryList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/pull-requests": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listPullRequests",
+        "summary": "Reviewed pull requests",
+        "tags": [
+          "findings"
+        ],
+        "description": "The organisation's reviewed pull requests (merge requests) in id order, a page at a time.\n\nNeeds a key (or a session) of this organisation holding `findings:read`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/After"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Repository"
+          },
+          {
+            "name": "state",
+            "in": "query",
+            "description": "Only pull requests in this state.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "open",
+                "closed"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of pull requests.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PullRequestList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/findings": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listFindings",
+        "summary": "Findings",
+        "tags": [
+          "findings"
+        ],
+        "description": "The organisation's findings in id order, a page at a time, optionally filtered. Evidence is redacted; code is never returned.\n\nNeeds a key (or a session) of this organisation holding `findings:read`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/After"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Repository"
+          },
+          {
+            "name": "pull_request",
+            "in": "query",
+            "description": "Only findings of the pull request with this number (with `repository` for one repository's).",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 2147483647
+            }
+          },
+          {
+            "name": "severity",
+            "in": "query",
+            "description": "Only findings of this severity.",
+            "schema": {
+              "$ref": "#/components/schemas/Severity"
+            }
+          },
+          {
+            "name": "state",
+            "in": "query",
+            "description": "Only findings in this state.",
+            "schema": {
+              "$ref": "#/components/schemas/FindingState"
+            }
+          },
+          {
+            "name": "rule",
+            "in": "query",
+            "description": "Only findings of this rule id.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+              "description": "1 to 200 characters (code points) without control characters."
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of findings.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FindingList"
+                }
+              }
+            },
+            "links": {
+              "getFirstFinding": {
+                "operationId": "getFinding",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/items/0/id"
+                }
+              },
+              "dismissFirstFinding": {
+                "operationId": "dismissFinding",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/items/0/id"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/findings/export": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "exportFindings",
+        "summary": "Export findings",
+        "tags": [
+          "findings"
+        ],
+        "description": "Every finding that matches the filters, as a download: JSON (the list's items, all of them) or SARIF 2.1.0. A SARIF file describes one repository, so `format=sarif` needs `repository`. At most 10000 findings: more is a 400 asking for narrower filters, never a shortened file. `after` and `limit` do not apply.\n\nNeeds a key (or a session) of this organisation holding `findings:read`.",
+        "parameters": [
+          {
+            "name": "format",
+            "in": "query",
+            "description": "The file's format.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "json",
+                "sarif"
+              ],
+              "default": "json"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/Repository"
+          },
+          {
+            "name": "pull_request",
+            "in": "query",
+            "description": "Only findings of the pull request with this number (with `repository` for one repository's).",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 2147483647
+            }
+          },
+          {
+            "name": "severity",
+            "in": "query",
+            "description": "Only findings of this severity.",
+            "schema": {
+              "$ref": "#/components/schemas/Severity"
+            }
+          },
+          {
+            "name": "state",
+            "in": "query",
+            "description": "Only findings in this state.",
+            "schema": {
+              "$ref": "#/components/schemas/FindingState"
+            }
+          },
+          {
+            "name": "rule",
+            "in": "query",
+            "description": "Only findings of this rule id.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+              "description": "1 to 200 characters (code points) without control characters."
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The findings, as an attachment.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              },
+              "Content-Disposition": {
+                "description": "`attachment; filename=\"corgi-FORGE-LOGIN-findings.json\"` (`.sarif`).",
+                "required": true,
+                "schema": {
+                  "type": "string",
+                  "pattern": "^attachment; filename=\"corgi-[^\"]+-findings[.](json|sarif)\"$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FindingExport"
+                }
+              },
+              "application/sarif+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SARIF"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/findings/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "get": {
+        "operationId": "getFinding",
+        "summary": "One finding",
+        "tags": [
+          "findings"
+        ],
+        "description": "A finding of the organisation by id.\n\nNeeds a key (or a session) of this organisation holding `findings:read`.",
+        "responses": {
+          "200": {
+            "description": "The finding.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Finding"
+                }
+              }
+            },
+            "links": {
+              "dismissFinding": {
+                "operationId": "dismissFinding",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/id"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/findings/{id}/dismissal": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "post": {
+        "operationId": "dismissFinding",
+        "summary": "Dismiss a finding",
+        "tags": [
+          "findings"
+        ],
+        "description": "Dismisses an open finding: the dismissal is recorded for the finding's repository by fingerprint, so later reviews of any pull request of that repository leave the same finding out (as the `@corgi ignore` command does), and audited as `finding.dismissed` with the reason (the comment is stored with the dismissal, not in the audit trail). A finding that is fixed or already dismissed is 409.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
+        "requestBody": {
+          "required": true,
+          "description": "At most 16 KiB of JSON.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/DismissalRequest"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The finding, now dismissed.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Finding"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          },
+          "409": {
+            "description": "The finding is not open (fixed or already dismissed): nothing changed.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/api-keys": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listAPIKeys",
+        "summary": "The organisation's API keys",
+        "tags": [
+          "api-keys"
+        ],
+        "description": "Every key of the organisation, revoked and expired ones included, in id order: names, prefixes, roles, scopes and dates, never a secret or its hash. One page, never `next_after`.\n\nNeeds a key (or a session) of this organisation holding `api-keys:read`.",
+        "responses": {
+          "200": {
+            "description": "The keys.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/APIKeyList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "post": {
+        "operationId": "createAPIKey",
+        "summary": "Create an API key",
+        "tags": [
+          "api-keys"
+        ],
+        "description": "A new key for the organisation, at or below the caller's role and permissions (403 otherwise). The answer holds the secret, once: the service keeps only its SHA-256.\n\nNeeds a key (or a session) of this organisation holding `api-keys:write`.",
+        "requestBody": {
+          "required": true,
+          "description": "At most 16 KiB of JSON.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/APIKeyRequest"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "The new key, with its secret.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              },
+              "Location": {
+                "description": "The key's path, `\u2026/api-keys/{id}`.",
+                "required": true,
+                "schema": {
+                  "type": "string",
+                  "pattern": "^/api/v1/orgs/[^/]+/[^/]+/api-keys/[1-9][0-9]*$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CreatedAPIKey"
+                }
+              }
+            },
+            "links": {
+              "revokeAPIKey": {
+                "operationId": "revokeAPIKey",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/api_key/id"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/api-keys/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "delete": {
+        "operationId": "revokeAPIKey",
+        "summary": "Revoke an API key",
+        "tags": [
+          "api-keys"
+        ],
+        "description": "Revokes a live key of the organisation: it stops authenticating at once. A key that does not exist, is another organisation's or is already revoked is 404.\n\nNeeds a key (or a session) of this organisation holding `api-keys:write`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Revoked."
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "securitySchemes": {
+      "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "corgi_ + 36 base62 characters",
+        "description": "An API key: `corgi_`, 30 random base62 characters and 6 of their CRC32."
+      },
+      "sessionCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "__Host-corgi_session",
+        "description": "A person's browser session, when sign-in is configured (`sso.oidc`): set by `/auth/oidc/callback` after `/auth/oidc/login`, named `corgi_session` when the sign-in's redirect URL is not HTTPS. A request that changes something (POST, DELETE) also sends the session's CSRF token, the value of the cookie `__Host-corgi_csrf`, in `X-CSRF-Token`; without it: 403. A key in `Authorization` wins over a cookie."
+      }
+    },
+    "parameters": {
+      "Forge": {
+        "name": "forge",
+        "in": "path",
+        "required": true,
+        "description": "The organisation's forge.",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "github",
+            "gitlab",
+            "gitea"
+          ]
+        }
+      },
+      "Organisation": {
+        "name": "organisation",
+        "in": "path",
+        "required": true,
+        "description": "The organisation's login on the forge (a GitHub account, a GitLab top-level namespace, a Gitea owner), as the forge spells it.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 255,
+          "pattern": "^[!-.0-\\[\\]-~]+$"
+        }
+      },
+      "ID": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "description": "The id.",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 9223372036854775807
+        }
+      },
+      "CSRFToken": {
+        "name": "X-CSRF-Token",
+        "in": "header",
+        "required": false,
+        "description": "With a session cookie: the session's CSRF token (the `__Host-corgi_csrf` cookie's value). Ignored with a key.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "After": {
+        "name": "after",
+        "in": "query",
+        "description": "Only rows with an id above this: the `next_after` of the previous page.",
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 9223372036854775807,
+          "default": 0
+        }
+      },
+      "Limit": {
+        "name": "limit",
+        "in": "query",
+        "description": "Rows per page.",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 200,
+          "default": 50
+        }
+      },
+      "Repository": {
+        "name": "repository",
+        "in": "query",
+        "description": "Only this repository, by full name (`owner/name`, `group/subgroup/project`).",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 512,
+          "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+          "description": "1 to 512 characters (code points) without control characters."
+        }
+      }
+    },
+    "headers": {
+      "NoStore": {
+        "description": "Answers are not cached: they hold an organisation's data, one a new key.",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "const": "no-store"
+        }
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "A query parameter or the body is not what this document says; `detail` names it.",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Unauthorized": {
+        "description": "No key, or a key that is malformed, unknown, revoked or expired (all alike).",
+        "headers": {
+          "WWW-Authenticate": {
+            "description": "`Bearer realm=\"corgi\"`.",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^Bearer "
+            }
+          },
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Forbidden": {
+        "description": "The key belongs to this organisation but lacks the permission the route needs (or, creating a key, asks for more than it holds).",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "NotFound": {
+        "description": "No such organisation, resource or id for this key: another organisation's is answered the same.",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "Unavailable": {
+        "description": "The store is unavailable; retry later.",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds.",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      }
+    },
+    "schemas": {
+      "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details.",
+        "required": [
+          "type",
+          "title",
+          "status",
+          "detail"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "type": {
+            "type": "string",
+            "examples": [
+              "about:blank"
+            ]
+          },
+          "title": {
+            "type": "string"
+          },
+          "status": {
+            "type": "integer",
+            "minimum": 400,
+            "maximum": 599
+          },
+          "detail": {
+            "type": "string"
+          }
+        }
+      },
+      "Forge": {
+        "type": "string",
+        "enum": [
+          "github",
+          "gitlab",
+          "gitea"
+        ]
+      },
+      "Role": {
+        "type": "string",
+        "enum": [
+          "owner",
+          "admin",
+          "member",
+          "auditor"
+        ]
+      },
+      "Permission": {
+        "type": "string",
+        "enum": [
+          "organisation:read",
+          "findings:read",
+          "findings:triage",
+          "audit:read",
+          "api-keys:read",
+          "api-keys:write"
+        ]
+      },
+      "Severity": {
+        "type": "string",
+        "enum": [
+          "info",
+          "low",
+          "medium",
+          "high",
+          "critical"
+        ]
+      },
+      "FindingState": {
+        "type": "string",
+        "enum": [
+          "open",
+          "fixed",
+          "dismissed"
+        ]
+      },
+      "Timestamp": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "OrganisationRef": {
+        "type": "object",
+        "required": [
+          "forge",
+          "login"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "forge": {
+            "$ref": "#/components/schemas/Forge"
+          },
+          "login": {
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      },
+      "Me": {
+        "type": "object",
+        "required": [
+          "actor",
+          "organisation",
+          "role",
+          "permissions"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "actor": {
+            "type": "string",
+            "pattern": "^(api-key:[1-9][0-9]*|user:.+)$",
+            "description": "The caller as the audit trail names it: `api-key:ID` or `user:FORGE/LOGIN/SUBJECT`."
+          },
+          "key_id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The key's id; absent for a signed-in person."
+          },
+          "organisation": {
+            "$ref": "#/components/schemas/OrganisationRef"
+          },
+          "role": {
+            "$ref": "#/components/schemas/Role"
+          },
+          "permissions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Permission"
+            },
+            "uniqueItems": true,
+            "description": "Sorted."
+          }
+        }
+      },
+      "OrganisationSummary": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "organisation",
+          "repositories",
+          "pull_requests",
+          "findings_by_state",
+          "open_findings_by_severity"
+        ],
+        "properties": {
+          "organisation": {
+            "$ref": "#/components/schemas/OrganisationRef"
+          },
+          "repositories": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "pull_requests": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "findings_by_state": {
+            "type": "object",
+            "description": "Findings by state; states without findings are absent.",
+            "propertyNames": {
+              "$ref": "#/components/schemas/FindingState"
+            },
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          "open_findings_by_severity": {
+            "type": "object",
+            "description": "Open findings by severity; severities without any are absent.",
+            "propertyNames": {
+              "$ref": "#/components/schemas/Severity"
+            },
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        }
+      },
+      "RepositorySummary": {
+        "type": "object",
+        "required": [
+          "name",
+          "pull_requests",
+          "open_findings"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Full name."
+          },
+          "pull_requests": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "open_findings": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "RepositoryList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RepositorySummary"
+            }
+          }
+        }
+      },
+      "PullRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "repository",
+          "number",
+          "state",
+          "updated_at",
+          "open_findings"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "repository": {
+            "type": "string"
+          },
+          "number": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "open",
+              "closed"
+            ]
+          },
+          "head_sha": {
+            "type": "string",
+            "description": "The last reviewed head commit; absent when unknown."
+          },
+          "updated_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "open_findings": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "PullRequestList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/PullRequest"
+            }
+          },
+          "next_after": {
+            "$ref": "#/components/schemas/NextAfter"
+          }
+        }
+      },
+      "NextAfter": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Pass as `after` for the next page; absent on the last page."
+      },
+      "Finding": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "repository",
+          "pull_request",
+          "rule_id",
+          "kind",
+          "severity",
+          "path",
+          "line",
+          "end_line",
+          "message",
+          "state",
+          "fingerprint",
+          "first_scan_id",
+          "last_scan_id"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "repository": {
+            "type": "string"
+          },
+          "pull_request": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The pull request's number."
+          },
+          "rule_id": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "secret",
+              "code"
+            ]
+          },
+          "severity": {
+            "$ref": "#/components/schemas/Severity"
+          },
+          "cwe": {
+            "type": "string",
+            "examples": [
+              "CWE-798"
+            ]
+          },
+          "path": {
+            "type": "string"
+          },
+          "line": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "end_line": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "message": {
+            "type": "string"
+          },
+          "redacted": {
+            "type": "string",
+            "description": "The evidence with the secret masked (secrets only), e.g. `ghp_****`."
+          },
+          "state": {
+            "$ref": "#/components/schemas/FindingState"
+          },
+          "fingerprint": {
+            "type": "string"
+          },
+          "first_scan_id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "last_scan_id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "fixed_scan_id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The scan that found it fixed; absent unless fixed."
+          }
+        }
+      },
+      "FindingExport": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Finding"
+            }
+          }
+        }
+      },
+      "SARIF": {
+        "type": "object",
+        "description": "A SARIF 2.1.0 log with one run: Code Corgi's rules and results, redacted evidence only.",
+        "externalDocs": {
+          "url": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html"
+        },
+        "required": [
+          "version",
+          "runs"
+        ],
+        "properties": {
+          "$schema": {
+            "type": "string"
+          },
+          "version": {
+            "const": "2.1.0"
+          },
+          "runs": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": {
+              "type": "object",
+              "required": [
+                "tool",
+                "results"
+              ],
+              "properties": {
+                "tool": {
+                  "type": "object"
+                },
+                "results": {
+                  "type": "array"
+                }
+              }
+            }
+          }
+        }
+      },
+      "FindingList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Finding"
+            }
+          },
+          "next_after": {
+            "$ref": "#/components/schemas/NextAfter"
+          }
+        }
+      },
+      "APIKey": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "name",
+          "role",
+          "prefix",
+          "created_by",
+          "created_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "name": {
+            "type": "string"
+          },
+          "role": {
+            "$ref": "#/components/schemas/Role"
+          },
+          "scopes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Permission"
+            },
+            "uniqueItems": true,
+            "description": "The scopes narrowing the role, sorted; absent: everything the role holds."
+          },
+          "prefix": {
+            "type": "string",
+            "pattern": "^corgi_[0-9A-Za-z]{4}$",
+            "description": "The first characters of the key, to tell keys apart."
+          },
+          "created_by": {
+            "type": "string",
+            "description": "`cli:USER` or `api-key:ID`."
+          },
+          "created_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expires_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "last_used_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "revoked_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "APIKeyList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/APIKey"
+            }
+          }
+        }
+      },
+      "CreatedAPIKey": {
+        "type": "object",
+        "required": [
+          "key",
+          "api_key"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "key": {
+            "type": "string",
+            "pattern": "^corgi_[0-9A-Za-z]{36}$",
+            "description": "The secret: shown here once, never again."
+          },
+          "api_key": {
+            "$ref": "#/components/schemas/APIKey"
+          }
+        }
+      },
+      "DismissalRequest": {
+        "type": "object",
+        "required": [
+          "reason"
+        ],
+        "properties": {
+          "reason": {
+            "type": "string",
+            "enum": [
+              "false_positive",
+              "wont_fix",
+              "used_in_tests",
+              "accepted_risk"
+            ],
+            "description": "Why the finding does not need fixing."
+          },
+          "comment": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 1000,
+            "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
+            "description": "Free text for the record: at most 1000 characters, no control or format characters but line feeds; absent or null: none. Never logged or audited."
+          }
+        }
+      },
+      "APIKeyRequest": {
+        "type": "object",
+        "required": [
+          "name",
+          "role"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "pattern": "^[\\u0009\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]*[^\\u0009\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f](?:[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]{0,98}[^\\u0009\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f])?[\\u0009\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]*$",
+            "description": "What the key is for. Leading and trailing spaces (Unicode Zs) and tabs are trimmed; what remains is 1 to 100 characters without control (Cc) or format (Cf) characters. Characters are code points, as JSON Schema counts them.",
+            "examples": [
+              "ci pipeline"
+            ]
+          },
+          "role": {
+            "$ref": "#/components/schemas/Role"
+          },
+          "scopes": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "$ref": "#/components/schemas/Permission"
+            },
+            "minItems": 1,
+            "maxItems": 6,
+            "description": "Narrow the key to these permissions; absent or null: everything the role holds."
+          },
+          "expires_in_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 365,
+            "default": 90,
+            "description": "Days until the key expires; absent or null: 90."
+          }
+        }
+      }
+    }
+  }
+}
+"""##
 }

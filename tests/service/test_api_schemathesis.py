@@ -1,0 +1,142 @@
+"""Property-based tests of the REST API with schemathesis (its CLI, `st run`), against a real
+`corgi serve` holding reviewed pull requests, with the document the service itself serves at GET
+/api/v1/openapi.json (tests/service/test_api.py checks that it is docs/api/openapi.json).
+
+Two runs, each of the examples, coverage, fuzzing and stateful phases with a bounded number of
+examples per operation: one without a key (every protected operation must answer the documented
+401), one with an owner key of the organisation that has the data. Both run every check but
+`unsupported_method`, among them `not_a_server_error` (no 5xx), `response_schema_conformance`,
+`status_code_conformance`, `content_type_conformance`, `response_headers_conformance`,
+`negative_data_rejection`, `positive_data_acceptance` and `ignored_auth`.
+
+`unsupported_method` is left out: the router answers a method no route has (TRACE /api/v1/me,
+PUT /api/v1/me) with an empty 404, not the 405 with `Allow` that check wants; no operation of the
+document is concerned, and an unknown path gets the same empty 404.
+"""
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from double_testing import checked
+from github_double import GitHubDouble
+from test_api import ORG_A, Env
+
+EXAMPLES = 25  # per operation and phase: both runs take about 10-20 s each
+TIMEOUT = 110  # seconds for one run; a run that takes longer fails
+
+
+@pytest.fixture(scope="module")
+def github_double():
+    yield from checked(GitHubDouble(app_id=12345).start(), "the GitHub double recorded violations of the documented API")
+
+
+@pytest.fixture(scope="module")
+def env(github_double, tmp_path_factory):
+    environment = Env(tmp_path_factory.mktemp("schemathesis"), github_double)
+    with environment.service:
+        environment.populate()
+        yield environment
+
+
+def config(finding_ids: list[int], fail_on: list[str]) -> str:
+    """Most generated paths name the organisation with the data, and most finding ids are real
+    (some of them another organisation's); the rest stay random, as a caller's typos would be."""
+    return textwrap.dedent(f"""\
+        [dictionaries.organisation]
+        values = [{json.dumps(ORG_A)}]
+
+        [dictionaries.forge]
+        values = ["github"]
+
+        [dictionaries.finding]
+        values = {json.dumps(finding_ids)}
+
+        [parameters]
+        "path.organisation" = {{ dictionary = "organisation", probability = 0.85 }}
+        "path.forge" = {{ dictionary = "forge", probability = 0.85 }}
+
+        [[operations]]
+        include-path-regex = "/findings/"
+        parameters = {{ "path.id" = {{ dictionary = "finding", probability = 0.8 }} }}
+
+        [warnings]
+        fail-on = {json.dumps(fail_on)}
+        """)
+
+
+def hooks(protected_key_id: int) -> str:
+    """The run's own key stays alive: no generated DELETE aims at it (the keys the run creates are
+    fair game). Left out as well:
+    - an export as SARIF without `repository`: the document says in prose that SARIF needs it, as
+      OpenAPI cannot make one query parameter depend on another."""
+    return textwrap.dedent(f"""\
+        import schemathesis
+
+
+        @schemathesis.hook
+        def filter_case(context, case):
+            method, query = case.method.upper(), case.query or {{}}
+            if method == "DELETE" and str((case.path_parameters or {{}}).get("id")) == "{protected_key_id}":
+                return False
+            if method == "GET" and case.operation.path.endswith("/findings/export") and query.get("format") == "sarif" \\
+                    and "repository" not in query:
+                return False
+            return True
+        """)
+
+
+def run_schemathesis(env: Env, workdir, name: str, fail_on: list[str], headers: dict | None = None,
+                     protected_key_id: int = 0) -> subprocess.CompletedProcess:
+    workdir.mkdir()
+    (workdir / "schemathesis.toml").write_text(config(sorted(env.finding_ids), fail_on))
+    (workdir / f"corgi_hooks_{name}.py").write_text(hooks(protected_key_id))
+    # The document as the service serves it, kept in a file: loaded from its URL, schemathesis would
+    # leave out the operation that serves it.
+    (workdir / "openapi.json").write_text(json.dumps(env.ok_public("/api/v1/openapi.json")))
+    argv = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(workdir / "schemathesis.toml"), "--no-color",
+            "run", str(workdir / "openapi.json"), "--url", env.service.url,
+            "--checks", "all", "--exclude-checks", "unsupported_method",
+            "--phases", "examples,coverage,fuzzing,stateful", "--max-examples", str(EXAMPLES), "--workers", "1",
+            "--request-timeout", "10", "--generation-database", "none"]
+    for header, value in (headers or {}).items():
+        argv += ["--header", f"{header}: {value}"]
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "PYTHONPATH": str(workdir),
+                   "SCHEMATHESIS_HOOKS": f"corgi_hooks_{name}"}
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, cwd=workdir, env=environment, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as expired:
+        pytest.fail(f"schemathesis ran longer than {TIMEOUT} s:\n{expired.stdout}")
+
+
+def operations_tested(result: subprocess.CompletedProcess) -> int:
+    found = re.search(r"Tested:\s+(\d+)", result.stdout)
+    return int(found.group(1)) if found else 0
+
+
+def document_operations(env: Env) -> int:
+    document = env.ok_public("/api/v1/openapi.json")
+    return sum(1 for item in document["paths"].values() for method in item if method != "parameters")
+
+
+def test_schemathesis_without_a_key(env, tmp_path):
+    result = run_schemathesis(env, tmp_path / "anonymous", "anonymous", fail_on=["unsupported_regex", "unresolvable_reference"])
+    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
+    assert operations_tested(result) == document_operations(env) > 1, result.stdout[-5000:]
+
+
+def test_schemathesis_with_an_owner_key(env, tmp_path):
+    key_id, key = env.create_key(ORG_A, "owner", name="schemathesis")
+    # missing_auth: operations that only ever answered 401/403; missing_test_data: only 404s. Either
+    # would mean the run never reached what it is meant to test.
+    result = run_schemathesis(env, tmp_path / "owner", "owner", headers={"Authorization": f"Bearer {key}"}, protected_key_id=key_id,
+                              fail_on=["missing_auth", "missing_test_data", "unsupported_regex", "unresolvable_reference",
+                                       "dictionary_mismatch"])
+    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
+    assert operations_tested(result) == document_operations(env) > 1, result.stdout[-5000:]
+    assert env.get("/api/v1/me", key).status == 200, "the run's own key was revoked: the run lost its authentication"
+    # No request of the run made the service log a failure.
+    assert not [line for line in env.service.log_lines if '"level":"error"' in line or '"level":"critical"' in line]
