@@ -336,8 +336,10 @@ sso:
 
     def audit(self) -> list[AuditRow]:
         """The audit rows, once `corgi audit verify --config` has vouched for the chain."""
+        # A clean environment, as a user runs it: corgi refuses CORGI_* variables that look like secrets.
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
         result = subprocess.run([corgi_binary(), "audit", "verify", "--config", str(self.service.settings)],
-                                capture_output=True, text=True, timeout=60)
+                                capture_output=True, text=True, timeout=60, env=environment)
         assert result.returncode == 0 and "audit log intact" in result.stdout, result.stdout + result.stderr
         uri = pathlib.Path(self.service.database).resolve().as_uri() + "?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
