@@ -8,6 +8,7 @@
    against the local GitHub double (median of 7).
 """
 import json
+import os
 import pathlib
 import re
 import statistics
@@ -26,10 +27,12 @@ DURATION = "10s"
 THREADS, CONNECTIONS = 2, 32
 
 
-def wrk(url: str, script: pathlib.Path | None) -> dict:
+def wrk(url: str, script: pathlib.Path | None, headers: dict | None = None) -> dict:
     args = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", DURATION, "--latency"]
     if script:
         args += ["-s", str(script)]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {p: m.group(1) for p in ("50%", "99%") if (m := re.search(rf"\s{re.escape(p)}\s+([\d.]+\w+)", out))}
@@ -102,12 +105,29 @@ def main():
                 service.wait_idle()
             github.take_violations()
 
+            # 3. The API: an owner key (from the CLI, as an operator makes the first one) reads the
+            #    organisation's findings, a page of 50 with redacted evidence, authenticated and
+            #    tenant-scoped on every request; /ping again beside it.
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
+            created = subprocess.run([os.environ["CORGI_BIN"], "api-key", "create", "--config", str(service.settings),
+                                      "--organisation", "github/Codertocat", "--role", "owner", "--name", "bench"],
+                                     capture_output=True, text=True, env=environment, check=True)
+            key = created.stdout.strip()
+            api_ping = wrk(service.url + "/ping", None)
+            api = wrk(service.url + "/api/v1/orgs/github/Codertocat/findings?limit=50", None, headers={"Authorization": f"Bearer {key}"})
+
     print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, same server, same run:")
     print("| route | requests/s | p50 | p99 | non-2xx |")
     print("|---|---:|---:|---:|---:|")
     print(f"| GET /ping (trivial) | {ping['rps']:.0f} | {ping['p50']} | {ping['p99']} | {ping['errors']} |")
     print(f"| POST /webhooks/github (signed, queued) | {hooks['rps']:.0f} | {hooks['p50']} | {hooks['p99']} | {hooks['errors']} |")
     print(f"ratio webhook/trivial: {hooks['rps'] / ping['rps']:.2f}")
+    print()
+    print("| route | requests/s | p50 | p99 | non-2xx |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| GET /ping (trivial) | {api_ping['rps']:.0f} | {api_ping['p50']} | {api_ping['p99']} | {api_ping['errors']} |")
+    print(f"| GET /api/v1/orgs/github/Codertocat/findings?limit=50 (API key) | {api['rps']:.0f} | {api['p50']} | {api['p99']} | {api['errors']} |")
+    print(f"ratio API/trivial: {api['rps'] / api_ping['rps']:.2f}")
     print(f"webhook → completed check run, 1,000-line diff (20 findings), 7 runs: median {statistics.median(timings) * 1000:.0f} ms, "
           f"min {min(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms")
 
