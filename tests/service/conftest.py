@@ -18,3 +18,9 @@ def github():
     `github.take_violations()`."""
     double = GitHubDouble(app_id=12345).start()
     yield from checked(double, "the GitHub double recorded violations of the documented API")
+
+
+@pytest.fixture(scope="module")
+def github_double():
+    """One GitHub double for a whole module (the API and sign-in modules start one service each)."""
+    yield from checked(GitHubDouble(app_id=12345).start(), "the GitHub double recorded violations of the documented API")

@@ -25,7 +25,6 @@ import pytest
 from openapi_spec_validator import validate
 
 from corgi_service import ROOT, CorgiService, corgi_binary, fixture_payload
-from double_testing import checked
 from github_double import GitHubDouble
 from test_serve_e2e import FIRST_DIFF, GITHUB_TOKEN, MARKER, SECOND_DIFF, STRIPE_KEY, completed_runs, new_file
 
@@ -278,10 +277,6 @@ def reveals(text: str, secret: str, window: int = 6) -> bool:
 def finding_key(f: dict) -> tuple:
     return f["repository"], f["pull_request"], f["rule_id"], f["path"], f["line"], f["severity"], f["state"]
 
-
-@pytest.fixture(scope="module")
-def github_double():
-    yield from checked(GitHubDouble(app_id=12345).start(), "the GitHub double recorded violations of the documented API")
 
 
 @pytest.fixture(scope="module")

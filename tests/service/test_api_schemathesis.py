@@ -21,25 +21,13 @@ import textwrap
 
 import pytest
 
-from double_testing import checked
-from github_double import GitHubDouble
-from test_api import ORG_A, Env
+from test_api import ORG_A, Env, env  # noqa: F401 (env is a fixture: the same populated service)
 
 EXAMPLES = 25  # per operation and phase: both runs take about 10-20 s each
 TIMEOUT = 110  # seconds for one run; a run that takes longer fails
 
 
-@pytest.fixture(scope="module")
-def github_double():
-    yield from checked(GitHubDouble(app_id=12345).start(), "the GitHub double recorded violations of the documented API")
 
-
-@pytest.fixture(scope="module")
-def env(github_double, tmp_path_factory):
-    environment = Env(tmp_path_factory.mktemp("schemathesis"), github_double)
-    with environment.service:
-        environment.populate()
-        yield environment
 
 
 def config(finding_ids: list[int], fail_on: list[str]) -> str:

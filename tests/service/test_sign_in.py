@@ -24,7 +24,6 @@ import re
 import secrets
 import sqlite3
 import subprocess
-import threading
 import time
 import urllib.parse
 import warnings
@@ -39,8 +38,6 @@ with warnings.catch_warnings():
     from oidc_provider_mock import User, run_server_in_thread
 
 from corgi_service import CorgiService, corgi_binary
-from double_testing import checked
-from github_double import GitHubDouble
 
 ORGANISATION = "github/acme"
 CLIENT_ID = "corgi-test"
@@ -386,10 +383,6 @@ def problem_of(answer: Answer, status: int, detail: str) -> dict:
     assert detail in problem["detail"], problem
     return problem
 
-
-@pytest.fixture(scope="module")
-def github_double():
-    yield from checked(GitHubDouble(app_id=12345).start(), "the GitHub double recorded violations of the documented API")
 
 
 @pytest.fixture(scope="module")
