@@ -406,3 +406,21 @@ extension APIRouteTests {
         }
     }
 }
+
+extension APIRouteTests {
+    @Test("a path under /api/ that no route serves, or a method it does not take, is a problem+json 404; other paths keep a plain 404")
+    func unknownPaths() async throws {
+        try await Self.withFixture { fixture in
+            let key = try #require(fixture.keys[Self.acme]?[.owner])
+            for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/nothing"), (.get, "/api/v2/me"), (.put, "/api/v1/me"),
+                                  (.patch, "/api/v1/orgs/github/acme/findings"), (.get, "/api/v1/orgs/github/acme/findings/1/extra")] {
+                for presented in [key, nil] {
+                    let reply = try await Self.call(fixture, method, uri, key: presented)
+                    #expect(reply.status == 404 && reply.contentType == "application/problem+json", "\(method) \(uri): \(reply.body)")
+                }
+            }
+            let outside = try await Self.call(fixture, .get, "/nothing", key: nil)
+            #expect(outside.status == 404 && outside.contentType != "application/problem+json")
+        }
+    }
+}

@@ -9,9 +9,9 @@ examples per operation: one without a key (every protected operation must answer
 `status_code_conformance`, `content_type_conformance`, `response_headers_conformance`,
 `negative_data_rejection`, `positive_data_acceptance` and `ignored_auth`.
 
-`unsupported_method` is left out: the router answers a method no route has (TRACE /api/v1/me,
-PUT /api/v1/me) with an empty 404, not the 405 with `Allow` that check wants; no operation of the
-document is concerned, and an unknown path gets the same empty 404.
+`unsupported_method` is left out: a method no route has (TRACE /api/v1/me, PUT /api/v1/me) is
+answered 404 problem+json, as an unknown path under /api/ is, not the 405 with `Allow` that check
+wants; no operation of the document is concerned.
 """
 import json
 import re

@@ -55,3 +55,16 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// Paths under `/api/` that no route serves (or not with this method) answer 404 as
+/// problem+json too, like every other API error. Added to the router itself, it also wraps the
+/// router's not-found responder; other paths keep the router's plain 404.
+struct APINotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && request.uri.path.hasPrefix("/api/") {
+            throw APIProblem.notFound
+        }
+    }
+}

@@ -27,6 +27,7 @@ public struct CorgiAPI: Sendable {
     }
 
     public func register(on router: Router<BasicRequestContext>) {
+        router.add(middleware: APINotFoundMiddleware<BasicRequestContext>())
         router.get(RouterPath(APIRoutes.openAPI.path)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
