@@ -41,7 +41,10 @@ public struct Principal: Sendable, Hashable {
     public func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
 
     /// How audit rows name this caller.
-    public var actor: String {
+    public var actor: String { Self.actor(subject, in: organisation) }
+
+    /// How audit rows name `subject` of `organisation`, also before a role is known (a refused sign-in).
+    public static func actor(_ subject: Subject, in organisation: OrganisationRef) -> String {
         switch subject {
         case .apiKey(let id): "api-key:\(id)"
         case .user(let subject): "user:\(organisation.forge)/\(organisation.login)/\(subject)"

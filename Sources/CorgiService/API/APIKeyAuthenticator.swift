@@ -64,9 +64,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
     /// header).
     func session(_ token: String, sessions: SessionAuthority, _ request: Request, context: Context,
                  next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let claims = await sessions.verifySession(token), let role = Role(rawValue: claims.role),
-              let organisation = OrganisationRef(validatingForge: claims.forge, login: claims.organisation)
-        else { throw APIProblem.unauthenticated("the session is not valid (or it expired): sign in again") }
+        guard let claims = await sessions.verifySession(token), let principal = claims.principal else { throw APIProblem.unauthenticated("the session is not valid (or it expired): sign in again") }
         let revoked: Bool
         do { revoked = try await store.isSessionRevoked(id: claims.sid) } catch {
             context.logger.error("session check failed", metadata: ["error.type": "\(type(of: error))"])
@@ -79,7 +77,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
             }
         }
         var context = context
-        context.principal = Principal(subject: .user(claims.sub.value), organisation: organisation, role: role, scopes: nil)
+        context.principal = principal
         return try await next(request, context)
     }
 }

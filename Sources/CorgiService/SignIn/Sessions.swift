@@ -39,6 +39,12 @@ struct SessionAuthority: Sendable {
             try exp.verifyNotExpired()
             guard use == "session" else { throw SignInError("not a session cookie") }
         }
+
+        /// The person this session signs in; nil when a claim is not one this build issues.
+        var principal: Principal? {
+            guard let role = Role(rawValue: role), let organisation = OrganisationRef(validatingForge: forge, login: organisation) else { return nil }
+            return Principal(subject: .user(sub.value), organisation: organisation, role: role, scopes: nil)
+        }
     }
 
     let keys: JWTKeyCollection

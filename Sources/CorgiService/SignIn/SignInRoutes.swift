@@ -92,15 +92,16 @@ struct SignInRoutes: Sendable {
 
     func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
-              let session = await sessions.verifySession(token), !(try await store.isSessionRevoked(id: session.sid))
+              let session = await sessions.verifySession(token), let principal = session.principal,
+              !(try await store.isSessionRevoked(id: session.sid))
         else { throw APIProblem.unauthenticated("not signed in") }
         guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
             throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
         }
         // The cookie is a signed token: ending it before its expiry means listing it as revoked.
         try await store.revokeSession(id: session.sid, expiresAt: session.exp.value, audit: AuditEntry(
-            actor: "user:\(session.forge)/\(session.organisation)/\(session.sub.value)", action: "sign_out", target: "session",
-            organisation: session.organisation, metadata: ["forge": session.forge]))
+            actor: principal.actor, action: "sign_out", target: "session", organisation: principal.organisation.login,
+            metadata: ["forge": principal.organisation.forge]))
         var headers: HTTPFields = [.cacheControl: "no-store"]
         headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.sessionCookie)))
         headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.csrfCookie)))
@@ -109,7 +110,7 @@ struct SignInRoutes: Sendable {
 
     private func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
         context.logger.warning("sign-in refused: \(reason)")
-        try await store.audit(actor: subject.map { "user:\(settings.organisation.forge)/\(settings.organisation.login)/\($0)" } ?? "oidc",
+        try await store.audit(actor: subject.map { Principal.actor(.user($0), in: settings.organisation) } ?? "oidc",
                               action: "sign_in.refused", target: "session", organisation: settings.organisation.login,
                               metadata: ["forge": settings.organisation.forge, "reason": reason, "provider": "oidc"])
     }
