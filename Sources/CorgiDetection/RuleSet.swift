@@ -157,3 +157,12 @@ struct FileFilterGroup: Sendable {
     var members: [Int]
     var yieldsToGlobalPaths: Bool
 }
+
+extension RuleSet {
+    /// Whether what a scan finds in `path` can depend on lines around a hunk: the file's
+    /// language has dataflow rules and the rule set holds code rules, so a review reads the rest
+    /// of its changed functions (see `FunctionContext`).
+    public func followsDataflow(path: String) -> Bool {
+        DataflowPack.builtin.language(Language.detect(path: path)) != nil && rules.contains { $0.definition.kind == .code }
+    }
+}

@@ -314,7 +314,9 @@ public struct ReviewRunner: Sendable {
         // every finding elsewhere is kept and published.
         var options = scanOptions
         options.ignorePaths += repository.ignorePaths
-        let result = try Scan(ruleSet: ruleSet, options: options).run(bytes: diff)
+        // The stored diff is the forge's; the scan reads it widened to the changed functions.
+        let widened = await ReviewContext(ruleSet: ruleSet, policy: policy).widen(diff, headSHA: job.headSHA, pr: pr, logger: logger)
+        let result = try Scan(ruleSet: ruleSet, options: options).run(bytes: widened.diff)
         // Findings the repository dismissed (`@corgi ignore`) are left out; the store leaves them
         // out of its reconciliation too (reading the same dismissals in its transaction).
         let dismissed = try await store.dismissedTargets(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID)
@@ -326,7 +328,7 @@ public struct ReviewRunner: Sendable {
             "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)",
             "findings": "\(findings.count)", "scan_ms": "\(s.durationMilliseconds)",
         ])
-        var notes = [coverage].compactMap { $0 }
+        var notes = [coverage, widened.note].compactMap { $0 }
         if findings.count < policed.count {
             notes.append("\(policed.count - findings.count) finding(s) not reported: dismissed with `@corgi ignore` (who and why: the audit log)")
         }

@@ -1,4 +1,5 @@
 import Configuration
+import CorgiReview
 public import CorgiAccess
 import Foundation
 import NIOCore
@@ -108,6 +109,8 @@ public struct ServiceSettings: Sendable {
     public var secretsDirectory: String
     public var failOn: String = "high"
     public var maximumInlineComments = 30
+    /// `policy.context_files`: changed files read whole at the head commit for function context.
+    public var contextFiles = ReviewPolicy.defaultContextFiles
     public var retentionDays = 90
     public var organisationRetentionDays: [String: Int] = [:]
     public var workers = 1
@@ -250,6 +253,7 @@ public struct ServiceSettings: Sendable {
             throw SettingsError("\(path): policy.fail_on must be info, low, medium, high, critical or never")
         }
         s.maximumInlineComments = try reader.int("policy.max_inline_comments", default: s.maximumInlineComments, range: 0...100)
+        s.contextFiles = try reader.int("policy.context_files", default: s.contextFiles, range: 0...300)
         s.retentionDays = try reader.int("retention.default_days", default: s.retentionDays, range: 1...3650)
         // retention.organisations: ["octo-org=30", ...]
         for entry in try reader.stringArray("retention.organisations") {

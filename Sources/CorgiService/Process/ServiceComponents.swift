@@ -54,7 +54,7 @@ enum ServiceComponents {
                              metrics: ServiceMetrics) -> ReviewRunner {
         let policy = ReviewPolicy(checkName: settings.checkName, failOn: Severity(rawValue: settings.failOn),
                                   maximumInlineComments: settings.maximumInlineComments, defaultRetentionDays: settings.retentionDays,
-                                  retentionDaysByOrganisation: settings.organisationRetentionDays)
+                                  retentionDaysByOrganisation: settings.organisationRetentionDays, contextFiles: settings.contextFiles)
         var forges: [String: any Forge] = [:]
         if let github { forges["github"] = GitHubForge(api: github) }
         var retry = ForgeRetryPolicy()

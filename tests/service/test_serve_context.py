@@ -1,0 +1,81 @@
+"""A review sees the rest of each changed function: `corgi serve` reads the changed code files at
+the pull request's head through the forge's contents API, in memory, and widens the diff's hunks
+to their functions, so a request value read far above the changed line still reaches its sink.
+The file's text is never written anywhere: not to the database, the objects, nor the logs."""
+from corgi_service import CorgiService
+from test_serve_e2e import INSTALLATION, NUMBER, REPO, SHA1, completed_runs, pr_event
+
+# A line of the unchanged part of the file, to look for on disk afterwards.
+UNCHANGED_MARKER = "corgi-context-marker-5d1c0e"
+
+HEAD_TEXT = f"""import os
+from flask import request
+
+# {UNCHANGED_MARKER}
+@app.route("/archive")
+def archive():
+    name = request.args.get("name")
+    size = 10
+    log(size)
+    size += 1
+    log(size)
+    mode = "gz"
+    data = open(name).read()
+    log(mode)
+    return "ok"
+"""
+
+# What GitHub's diff shows: three lines around the call; the source is six lines above it.
+DIFF = """diff --git a/app/archive.py b/app/archive.py
+index 1111111..2222222 100644
+--- a/app/archive.py
++++ b/app/archive.py
+@@ -10,5 +10,6 @@ def archive():
+     size += 1
+     log(size)
+     mode = "gz"
++    data = open(name).read()
+     log(mode)
+     return "ok"
+"""
+
+
+def review(tmp_path, github, text):
+    github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+    github.set_pull(REPO, NUMBER, SHA1, "master", DIFF)
+    if text is not None:
+        github.set_content(REPO, "app/archive.py", text, ref=SHA1)
+    with CorgiService(tmp_path, github) as service:
+        assert service.deliver("pull_request", pr_event("opened", SHA1), delivery="ctx")[0] == 202
+        github.wait_for(lambda d: completed_runs(d, SHA1))
+        service.wait_idle()
+        logs = "\n".join(service.log_lines)
+    return completed_runs(github, SHA1)[0], logs
+
+
+def test_source_above_the_hunk_is_found_from_the_head_commit(tmp_path, github):
+    run, logs = review(tmp_path, github, HEAD_TEXT)
+    found = [(a["path"], a["start_line"]) for a in run["annotations"]]
+    assert found == [("app/archive.py", 13)]
+    assert run["annotations"][0]["title"].endswith("python-path-traversal")
+    # Read once, at the head commit the review is for.
+    reads = [c for c in github.calls("GET", r"/contents/app/archive\.py")]
+    assert len(reads) == 1 and reads[0].query.get("ref") == SHA1
+    # Memory only: the unchanged text is in no file the service wrote, nor in its logs.
+    assert UNCHANGED_MARKER not in logs
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert UNCHANGED_MARKER.encode() not in path.read_bytes(), path
+
+
+def test_without_the_file_the_hunk_is_scanned_alone_and_the_review_says_so(tmp_path, github):
+    run, _ = review(tmp_path, github, None)
+    assert run["annotations"] == []
+    assert "scanned from their hunks alone" in run["output"]["summary"]
+
+
+def test_a_file_that_changed_since_the_diff_is_not_used(tmp_path, github):
+    moved = HEAD_TEXT.replace('    mode = "gz"\n', '    mode = "gz"\n    extra = 1\n')
+    run, _ = review(tmp_path, github, moved)
+    assert run["annotations"] == []
+    assert "scanned from their hunks alone" in run["output"]["summary"]
