@@ -6,7 +6,10 @@
 // - chunked feeding (3-byte pieces) gives exactly the parse, and the gaps, of the whole input;
 // - new-file line numbers of added lines increase within a hunk (the pieces of a line longer
 //   than one window share its number);
-// - every gap names lines that exist in the input.
+// - every gap names lines that exist in the input;
+// - widening the hunks of a file to its functions (FunctionContext), with a file text built from
+//   the diff's own new-side lines, keeps every added and removed line and its numbers, adds only
+//   the file's lines as context, and leaves a file it cannot use byte for byte.
 
 /// Folds every event into a 64-bit FNV-1a digest (cheaper than keeping the events, so the
 /// fuzzer runs more inputs per second) and checks line numbering as it goes.
@@ -90,5 +93,39 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(gap.firstLine >= 1 && gap.firstLine <= gap.lastLine && gap.lastLine <= whole.statistics.diffLines + 1,
                      "a gap names lines of the input")
     }
+    checkWidening(Array(bytes))
     return 0
+}
+
+/// Added and removed lines with their numbers, file by file.
+func changes(_ parsed: ParsedDiff) -> [String] {
+    parsed.files.flatMap { file in
+        file.hunks.flatMap(\.lines).filter { $0.kind != .context }.map { "\(file.header.path) \($0.kind) \($0.newLine) \($0.oldLine) \($0.bytes)" }
+    }
+}
+
+func checkWidening(_ input: [UInt8]) {
+    let parsed = ParsedDiff.parse(bytes: input)
+    guard let file = parsed.files.first(where: { $0.header.newPath != nil && !$0.hunks.isEmpty }), let path = file.header.newPath,
+          parsed.files.filter({ $0.header.newPath == path }).count == 1
+    else { return }
+    let lines = file.hunks.flatMap(\.lines).filter { $0.kind != .removed && !$0.isContinuation && $0.newLine > 0 }
+    guard let last = lines.map(\.newLine).max(), last <= 10_000 else { return }
+    // Lines the diff does not show alternate between function openers and body lines.
+    var text: [[UInt8]] = (1...last).map { $0 % 5 == 0 ? Array("def f\($0)():".utf8) : Array("    x = \($0)".utf8) }
+    for line in lines { text[line.newLine - 1] = line.bytes }
+    let bytes = Array(text.joined(separator: [0x0A])) + [0x0A]
+    let outcome = FunctionContext.widen(input, newFiles: [path: bytes])
+    if outcome.widened == 0 {
+        precondition(outcome.diff == input, "a file that is not widened is passed through")
+        return
+    }
+    let widened = ParsedDiff.parse(bytes: outcome.diff)
+    precondition(changes(widened) == changes(parsed), "widening kept every change")
+    for f in widened.files where f.header.newPath == path {
+        for line in f.hunks.flatMap(\.lines) where line.kind == .context && !line.isContinuation {
+            precondition(line.newLine >= 1 && line.newLine <= text.count && text[line.newLine - 1].starts(with: line.bytes),
+                         "context is the file's own line")
+        }
+    }
 }

@@ -270,10 +270,18 @@ public enum FunctionContext {
         mutating func endFile() {
             defer { current = nil; text = nil }
             guard let file = current, !file.hunks.isEmpty else { return }
-            // Hunks must follow one another and hold exactly the lines their headers promise.
-            var ordered = true
-            for k in 1..<max(1, file.hunks.count) where file.hunks[k].newFirst <= file.hunks[k - 1].newEnd { ordered = false }
-            if agrees, ordered, file.hunks.allSatisfy(\.isComplete) {
+            // Hunks must follow one another, hold exactly the lines their headers promise, and
+            // number old and new lines consistently: before each hunk, the lines the earlier
+            // hunks added or removed are the only difference between old and new numbers (so
+            // context lines added above a hunk exist in the old file too).
+            var consistent = true
+            var shift = 0
+            for (k, hunk) in file.hunks.enumerated() {
+                if k > 0, hunk.newFirst <= file.hunks[k - 1].newEnd { consistent = false }
+                if hunk.newFirst - hunk.oldFirst != shift || hunk.newFirst < 1 || hunk.oldFirst < 1 { consistent = false }
+                shift += hunk.header.newCount - hunk.header.oldCount
+            }
+            if agrees, consistent, file.hunks.allSatisfy(\.isComplete) {
                 planned.append(file)
             } else {
                 mismatched.append(file.path)
