@@ -235,26 +235,31 @@ struct DataflowLexer {
         }
     }
 
-    private static let operators: [[UInt8]] = [
+    private static let operators: [String] = [
         "===", "!==", "**=", "<<=", ">>=", "...", "??=", "||=", "&&=", "<=>", "<<<",
         "==", "!=", "<=", ">=", "=>", "->", "::", ":=", "+=", "-=", "*=", "/=", ".=", "%=", "|=", "&=",
         "||", "&&", "??", "<<", ">>", "++", "--", "?.", "**",
-    ].map { Array($0.utf8) }
+    ]
 
-    /// Operators by first byte, longest first.
-    private static let operatorsByFirstByte: [[[UInt8]]] = {
-        var table = Array(repeating: [[UInt8]](), count: 256)
-        for op in operators { table[Int(op[0])].append(op) }
+    /// Operators by first byte, longest first, with their text made once (a token per operator
+    /// is the lexer's most common token).
+    private static let operatorsByFirstByte: [[(bytes: [UInt8], text: String)]] = {
+        var table = Array(repeating: [(bytes: [UInt8], text: String)](), count: 256)
+        for op in operators { table[Int(op.utf8.first!)].append((Array(op.utf8), op)) }
         return table
     }()
 
+    /// Every one-byte operator's text, made once.
+    private static let singleByteText: [String] = (0..<256).map { String(decoding: [UInt8($0)], as: UTF8.self) }
+
     private mutating func lexOperator() {
-        for op in Self.operatorsByFirstByte[Int(bytes[i])] where starts(with: op, at: i) {
-            emit(.punct, i..<i + op.count)
-            i += op.count
+        let b = bytes[i]
+        for op in Self.operatorsByFirstByte[Int(b)] where starts(with: op.bytes, at: i) {
+            tokens.append(DataflowToken(kind: .punct, text: op.text, line: line, column: i - lineStart))
+            i += op.bytes.count
             return
         }
-        emit(.punct, i..<i + 1)
+        tokens.append(DataflowToken(kind: .punct, text: Self.singleByteText[Int(b)], line: line, column: i - lineStart))
         i += 1
     }
 
@@ -366,6 +371,11 @@ struct DataflowLexer {
 
     /// Length of a Python string prefix (`f`, `rb`, …) when a string starts here, else nil.
     private func pythonStringPrefix() -> Int? {
+        // Most positions start neither a prefix letter nor a quote.
+        switch peek() {
+        case 0x22, 0x27, 0x72, 0x52, 0x62, 0x42, 0x75, 0x55, 0x66, 0x46: break
+        default: return nil
+        }
         var n = 0
         while n < 2, let c = Optional(peek(n)), "rRbBuUfF".utf8.contains(c) { n += 1 }
         let q = peek(n)

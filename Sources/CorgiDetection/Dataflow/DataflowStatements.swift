@@ -152,6 +152,8 @@ enum StatementSplitter {
     static func make(_ tokens: [DataflowToken], _ range: Range<Int>, depth: Int, opensBlock: Bool) -> DataflowStatement {
         var text: [UInt8] = []
         var offsets: [Int] = []
+        text.reserveCapacity(range.count * 8)
+        offsets.reserveCapacity(range.count)
         var previousIsWord = false
         for t in tokens[range] {
             if t.kind == .newline {
@@ -166,7 +168,9 @@ enum StatementSplitter {
                 for b in t.text.utf8 { text.append(b == 0x22 ? 0x27 : (b == 0x0A ? 0x20 : b)) }
                 text.append(0x22)
             } else {
-                text.append(contentsOf: t.text.utf8)
+                var utf8 = t.text
+                // Contiguous storage (native strings) appends as one copy.
+                utf8.withUTF8 { text.append(contentsOf: $0) }
             }
             previousIsWord = isWord
         }

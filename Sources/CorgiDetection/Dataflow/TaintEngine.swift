@@ -252,20 +252,26 @@ struct TaintEngine {
     }
 
     static func parameterNames(_ list: String, nameFirst: Bool = false) -> [String] {
+        // Bytes, not Characters: names are split at ASCII punctuation and spaces, and any byte of
+        // a multi-byte UTF-8 sequence counts as a letter (as `Character.isLetter` would for the
+        // letters it encodes).
+        func isNameByte(_ b: UInt8) -> Bool {
+            (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x24 || b >= 0x80
+        }
+        func words(_ p: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] { p.split { !isNameByte($0) } }
         var names: [String] = []
-        for part in list.split(separator: ",") {
-            var p = Substring(part)
-            if let eq = p.firstIndex(of: "=") { p = p[..<eq] }
-            let words: [Substring]
-            if let colon = p.firstIndex(of: ":") {
-                words = p[..<colon].split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
-                if let name = words.first { names.append(String(name)) }
+        let bytes = Array(list.utf8)
+        for part in bytes.split(separator: 0x2C) {
+            var p = part
+            if let eq = p.firstIndex(of: 0x3D) { p = p[..<eq] }
+            if let colon = p.firstIndex(of: 0x3A) {
+                if let name = words(p[..<colon]).first { names.append(String(decoding: name, as: UTF8.self)) }
                 continue
             }
             // Drop annotations on the parameter (`@RequestParam("id") String id`).
-            if let close = p.lastIndex(of: ")") { p = p[p.index(after: close)...] }
-            words = p.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
-            if let name = nameFirst ? words.first : words.last { names.append(String(name)) }
+            if let close = p.lastIndex(of: 0x29) { p = p[(close + 1)...] }
+            let found = words(p)
+            if let name = nameFirst ? found.first : found.last { names.append(String(decoding: name, as: UTF8.self)) }
         }
         return names.filter { !$0.isEmpty && $0 != "self" && $0 != "this" }
     }
@@ -275,7 +281,7 @@ struct TaintEngine {
     /// Chains (`a`, `a.b.c`, `$this->x`) starting in `range` of the token array, with the index
     /// of their first token.
     private func chains(in range: Range<Int>, tokens: [DataflowToken]) -> [(name: String, index: Int)] {
-        var result: [(String, Int)] = []
+        var result: [(name: String, index: Int)] = []
         var i = range.lowerBound
         while i < range.upperBound {
             let t = tokens[i]
@@ -297,11 +303,14 @@ struct TaintEngine {
     }
 
     private func lookup(_ chain: String, in variables: [String: Taint]) -> Taint? {
+        guard !variables.isEmpty else { return nil }
         if let t = variables[chain] { return t }
-        var name = Substring(chain)
-        while let dot = name.lastIndex(of: ".") {
-            name = name[..<dot]
-            if let t = variables[String(name)] { return t }
+        // Prefixes by byte: names are ASCII-delimited by ".", and a Character walk costs more
+        // than the lookups.
+        var utf8 = chain.utf8[...]
+        while let dot = utf8.lastIndex(of: 0x2E) {
+            utf8 = utf8[..<dot]
+            if let t = variables[String(Substring(utf8))] { return t }
         }
         return nil
     }
@@ -351,7 +360,7 @@ struct TaintEngine {
             }
             // A conditional expression that checks the value (`ALLOWED.include?(x) ? x : "id"`,
             // `x if x in ALLOWED else "id"`) picks only validated values.
-            if text.contains(0x3F) || st.text.count > 4 && String(decoding: text, as: UTF8.self).contains(" if ") {
+            if language.guards.contains(where: { mask & $0.classes != 0 }), text.contains(0x3F) || Self.containsIf(text) {
                 for guardCheck in language.guards where mask & guardCheck.classes != 0 {
                     if guardCheck.pattern.matches(text, scratch: scratch) { mask &= ~guardCheck.classes }
                 }
@@ -359,6 +368,17 @@ struct TaintEngine {
         }
         result.classes = mask
         return mask == 0 ? nil : result
+    }
+
+    /// Whether `text` holds ` if ` (a conditional expression), without making a string of it.
+    static func containsIf(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count >= 4 else { return false }
+        var i = 0
+        while i + 4 <= text.count {
+            if text[i] == 0x20, text[i + 1] == 0x69, text[i + 2] == 0x66, text[i + 3] == 0x20 { return true }
+            i += 1
+        }
+        return false
     }
 
     // MARK: - Guards
@@ -525,13 +545,15 @@ struct TaintEngine {
             }
         }
         // Mutators: `sb.append(x)` taints `sb`.
-        if !language.mutators.isEmpty {
+        if !language.mutators.isEmpty,
+           tokens[st.tokens].contains(where: { $0.kind == .word && language.mutators.contains($0.text) }) {
             for chain in chains(in: st.tokens, tokens: tokens) {
-                guard let dot = chain.name.lastIndex(of: ".") else { continue }
-                let method = String(chain.name[chain.name.index(after: dot)...])
+                let name = chain.name.utf8
+                guard let dot = name.lastIndex(of: 0x2E) else { continue }
+                let method = String(Substring(name[name.index(after: dot)...]))
                 guard language.mutators.contains(method) else { continue }
-                let receiver = String(chain.name[..<dot])
-                let parts = chain.name.split(separator: ".").count
+                let receiver = String(Substring(name[..<dot]))
+                let parts = name.reduce(1) { $1 == 0x2E ? $0 + 1 : $0 }
                 let open = chain.index + 2 * (parts - 1) + 1
                 guard open < st.tokens.upperBound, tokens[open].text == "(" else { continue }
                 let args = argumentRange(st, openParen: st.offset(ofToken: open))
@@ -548,7 +570,7 @@ struct TaintEngine {
         func finish() {
             defer { part.removeAll() }
             guard !part.isEmpty else { return }
-            let openers = part.filter { ["{", "["].contains(tokens[$0].text) }
+            let openers = part.filter { tokens[$0].kind == .punct && (tokens[$0].text == "{" || tokens[$0].text == "[") }
             if let firstOpen = openers.first, firstOpen == part.first(where: { tokens[$0].kind != .word || !Self.declarationWords.contains(tokens[$0].text) }) {
                 // Destructuring: every bound name (`{a, b: c}` binds a and c).
                 for (k, i) in part.enumerated() where tokens[i].kind == .word {
@@ -579,10 +601,13 @@ struct TaintEngine {
             let t = tokens[i]
             if t.kind == .newline { continue }
             if t.kind == .punct {
-                if ["(", "[", "{"].contains(t.text) { nesting += 1 }
-                if [")", "]", "}"].contains(t.text) { nesting -= 1 }
-                if t.text == ",", nesting == 0 { finish(); continue }
-                if t.text == "|" { continue }
+                switch t.text {
+                case "(", "[", "{": nesting += 1
+                case ")", "]", "}": nesting -= 1
+                case ",": if nesting == 0 { finish(); continue }
+                case "|": continue
+                default: break
+                }
             }
             part.append(i)
         }
