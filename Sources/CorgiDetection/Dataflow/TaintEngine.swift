@@ -324,9 +324,20 @@ struct TaintEngine {
         // `PAGES[$_GET["p"]]` is one of PAGES. Index contents are blanked for the sources and
         // their variables are skipped below.
         let indexed = Self.indexRanges(st.text, in: textRange)
-        var visible = Array(st.text[textRange])
-        for r in indexed { for k in r { visible[k - textRange.lowerBound] = 0x20 } }
-        visible.withUnsafeBufferPointer { text in
+        // A copy only when there are index contents to blank.
+        var blanked: [UInt8] = []
+        if !indexed.isEmpty {
+            blanked = Array(st.text[textRange])
+            for r in indexed { for k in r { blanked[k - textRange.lowerBound] = 0x20 } }
+        }
+        let visibleText = { (body: (UnsafeBufferPointer<UInt8>) -> Void) in
+            if indexed.isEmpty {
+                st.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[textRange])) }
+            } else {
+                blanked.withUnsafeBufferPointer(body)
+            }
+        }
+        visibleText { text in
             for index in activeSources {
                 let source = language.sources[index]
                 if let m = source.pattern.firstMatch(in: text, scratch: scratch), let r = m.groups[0] {
@@ -343,7 +354,7 @@ struct TaintEngine {
         let firstToken = st.tokenIndex(at: textRange.lowerBound)
         var lastToken = st.tokenIndex(at: max(textRange.lowerBound, textRange.upperBound - 1)) + 1
         lastToken = min(lastToken, st.tokens.upperBound)
-        for chain in chains(in: firstToken..<lastToken, tokens: tokens) {
+        for chain in variables.isEmpty ? [] : chains(in: firstToken..<lastToken, tokens: tokens) {
             let offset = st.offset(ofToken: chain.index)
             if indexed.contains(where: { $0.contains(offset) }) { continue }
             if let t = lookup(chain.name, in: variables), t.classes != 0 {
@@ -385,6 +396,18 @@ struct TaintEngine {
 
     static let conditionWords: Set<String> = ["if", "unless", "elif", "elsif", "guard", "when", "assert", "require", "check"]
 
+    /// `conditionWords.contains(word)`, with most words turned away by length and first letter
+    /// before any hashing (this runs on every word of every statement).
+    @inline(__always)
+    static func isConditionWord(_ word: String) -> Bool {
+        let utf8 = word.utf8
+        guard utf8.count >= 2, utf8.count <= 7, let first = utf8.first else { return false }
+        switch first {
+        case 0x69, 0x75, 0x65, 0x67, 0x77, 0x61, 0x72, 0x63: return conditionWords.contains(word)
+        default: return false
+        }
+    }
+
     /// A condition that validates a variable (`if x not in ALLOWED`, `unless ok?(x)`) clears the
     /// guard's classes from the variables it names, for the rest of the function. Path-insensitive
     /// by design: validating and then using is the common safe shape.
@@ -392,7 +415,7 @@ struct TaintEngine {
     @discardableResult
     private func applyGuards(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint], condition: Bool) -> Bool {
         guard !language.guards.isEmpty else { return false }
-        let isCondition = condition || tokens[st.tokens].contains { $0.kind == .word && Self.conditionWords.contains($0.text) }
+        let isCondition = condition || tokens[st.tokens].contains { $0.kind == .word && Self.isConditionWord($0.text) }
         guard isCondition, !variables.isEmpty else { return isCondition }
         var cleared: ClassMask = 0
         st.text.withUnsafeBufferPointer { text in
