@@ -107,6 +107,7 @@ struct APIRouteTests {
         var status: Int
         var contentType: String?
         var body: String
+        var allow: String?
     }
 
     static func call(_ fixture: Fixture, _ method: HTTPRequest.Method, _ uri: String, key: String?, body: String? = nil) async throws -> Reply {
@@ -116,7 +117,8 @@ struct APIRouteTests {
         let fields = headers
         return try await Application(router: fixture.router).test(.router) { client in
             try await client.execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) }) { response in
-                Reply(status: Int(response.status.code), contentType: response.headers[.contentType], body: String(buffer: response.body))
+                Reply(status: Int(response.status.code), contentType: response.headers[.contentType], body: String(buffer: response.body),
+                      allow: response.headers[.allow])
             }
         }
     }
@@ -408,15 +410,27 @@ extension APIRouteTests {
 }
 
 extension APIRouteTests {
-    @Test("a path under /api/ that no route serves, or a method it does not take, is a problem+json 404; other paths keep a plain 404")
+    @Test("a path under /api/ that no route serves is a problem+json 404, a method a served path does not take a 405 with Allow; other paths keep a plain 404")
     func unknownPaths() async throws {
         try await Self.withFixture { fixture in
             let key = try #require(fixture.keys[Self.acme]?[.owner])
-            for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/nothing"), (.get, "/api/v2/me"), (.put, "/api/v1/me"),
-                                  (.patch, "/api/v1/orgs/github/acme/findings"), (.get, "/api/v1/orgs/github/acme/findings/1/extra")] {
+            for (method, uri) in [(HTTPRequest.Method.get, "/api/v1/nothing"), (.get, "/api/v2/me"), (.get, "/api/v1/orgs/github/acme/findings/1/extra"),
+                                  (.delete, "/api/v1/orgs/github/acme/nothing")] {
                 for presented in [key, nil] {
                     let reply = try await Self.call(fixture, method, uri, key: presented)
                     #expect(reply.status == 404 && reply.contentType == "application/problem+json", "\(method) \(uri): \(reply.body)")
+                }
+            }
+            // The same answer for a foreign or missing organisation: the route table decides, not data.
+            for (method, uri, allow) in [(HTTPRequest.Method.put, "/api/v1/me", "GET"),
+                                         (.patch, "/api/v1/orgs/github/acme/findings", "GET"),
+                                         (.patch, "/api/v1/orgs/github/globex/findings", "GET"),
+                                         (.put, "/api/v1/orgs/github/acme/api-keys", "GET, POST"),
+                                         (.get, "/api/v1/orgs/gitlab/nobody/api-keys/7", "DELETE")] {
+                for presented in [key, nil] {
+                    let reply = try await Self.call(fixture, method, uri, key: presented)
+                    #expect(reply.status == 405 && reply.contentType == "application/problem+json" && reply.allow == allow,
+                            "\(method) \(uri): \(reply.status) \(reply.body)")
                 }
             }
             let outside = try await Self.call(fixture, .get, "/nothing", key: nil)

@@ -35,6 +35,10 @@ struct APIProblem: HTTPResponseError, Equatable {
         APIProblem(status: .forbidden, title: "Forbidden", detail: "this key lacks the permission \(permission)")
     }
     static func badRequest(_ detail: String) -> APIProblem { APIProblem(status: .badRequest, title: "Bad Request", detail: detail) }
+    static func methodNotAllowed(_ allowed: [HTTPRequest.Method]) -> APIProblem {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIProblem(status: .methodNotAllowed, title: "Method Not Allowed", detail: "this path takes \(list)", headers: [.allow: list])
+    }
     static let unavailable = APIProblem(status: .serviceUnavailable, title: "Service Unavailable", detail: "the store is unavailable; retry later",
                                         headers: [.retryAfter: "5"])
 }
@@ -56,15 +60,19 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Paths under `/api/` that no route serves (or not with this method) answer 404 as
-/// problem+json too, like every other API error. Added to the router itself, it also wraps the
+/// Paths under `/api/` that no route serves answer 404 as problem+json too, like every other
+/// API error; a path a route serves with other methods answers 405 with those methods in
+/// `Allow` (RFC 9110 §15.5.6). Both are decided from the route table alone, never from data, so
+/// neither says anything about an organisation. Added to the router itself, it also wraps the
 /// router's not-found responder; other paths keep the router's plain 404.
 struct APINotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && request.uri.path.hasPrefix("/api/") {
-            throw APIProblem.notFound
+            let allowed = APIRoutes.methods(servingPath: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method) else { throw APIProblem.notFound }
+            throw APIProblem.methodNotAllowed(allowed)
         }
     }
 }

@@ -42,6 +42,20 @@ public enum APIRoutes {
     public static let createAPIKey = APIRoute(method: .post, path: org + "/api-keys", access: .organisation(.writeAPIKeys))
     public static let revokeAPIKey = APIRoute(method: .delete, path: org + "/api-keys/{id}", access: .organisation(.writeAPIKeys))
 
+    /// The methods of the routes whose template matches `path` (a `{name}` segment matches any
+    /// one non-empty segment), in the table's order; empty when no route serves the path.
+    public static func methods(servingPath path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        var methods: [HTTPRequest.Method] = []
+        for route in all where !methods.contains(route.method) {
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == segments.count else { continue }
+            let matches = zip(template, segments).allSatisfy { t, s in t.hasPrefix("{") && t.hasSuffix("}") ? !s.isEmpty : t == s }
+            if matches { methods.append(route.method) }
+        }
+        return methods
+    }
+
     public static let all: [APIRoute] = [
         openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, apiKeys, createAPIKey, revokeAPIKey,
     ]
