@@ -11,8 +11,7 @@ import Testing
 @Suite("Review context: the rest of each changed function, read from the forge")
 struct ReviewContextTests {
     /// Any code rule turns the dataflow pack on; this one never matches.
-    static let rules: RuleSet = {
-        let yaml = """
+    static let rules = TestRules.ruleSet("""
             rules:
               - id: fake-code-rule
                 title: Never matches
@@ -22,13 +21,7 @@ struct ReviewContextTests {
                 message: Never reported.
                 languages: [python]
                 regex: 'corgi_never_matches_[0-9]{40}'
-            """
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-review-context-\(getpid())")
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("rules.yaml")
-        try! Data(yaml.utf8).write(to: file)
-        return try! RuleSet(rules: RuleLoader.load(files: [file]).rules)
-    }()
+            """, name: "review-context")
 
     /// The file at the head commit: the request value is read six lines above the shell call.
     static let head = """

@@ -8,8 +8,7 @@ import Testing
 /// The whole review on in-memory fakes: no database, no HTTP, one rule.
 @Suite("Review runner: the review on in-memory fakes, crashed and resumed at every step")
 struct ReviewRunnerTests {
-    static let rules: RuleSet = {
-        let yaml = """
+    static let rules = TestRules.ruleSet("""
             rules:
               - id: fake-token
                 title: Fake token
@@ -19,14 +18,7 @@ struct ReviewRunnerTests {
                 message: A fake token is committed.
                 keywords: [corgi_fake_]
                 regex: '\\b(corgi_fake_[a-z0-9]{16})\\b'
-            """
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-review-tests-\(getpid())")
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("rules.yaml")
-        try! Data(yaml.utf8).write(to: file)
-        let loaded = try! RuleLoader.load(files: [file])
-        return try! RuleSet(rules: loaded.rules)
-    }()
+            """, name: "review-tests")
 
     static func diff(_ lines: [(path: String, tokens: [String])]) -> [UInt8] {
         var text = ""
