@@ -167,6 +167,18 @@ struct FunctionContextTests {
         #expect(String(decoding: out.diff, as: UTF8.self).hasSuffix("+    run(y)\n\\ No newline at end of file\n"))
     }
 
+    @Test("CRLF files: lines are compared without their CR and context keeps it, as the file has it")
+    func crlf() throws {
+        let file = ["def f(x):", "    y = x", "    z = 1", "    w = 2", "    v = 3", "    run(y)", ""].joined(separator: "\r\n")
+        let diff = Array("diff --git a/f.py b/f.py\n--- a/f.py\n+++ b/f.py\n@@ -3,3 +3,4 @@\n     z = 1\r\n     w = 2\r\n     v = 3\r\n+    run(y)\r\n".utf8)
+        let out = FunctionContext.widen(diff, newFiles: ["f.py": Array(file.utf8)])
+        #expect(out.widened == 1 && out.mismatched.isEmpty)
+        let hunk = try #require(ParsedDiff.parse(bytes: out.diff).files.first?.hunks.first)
+        #expect(hunk.header.newStart == 1 && hunk.header.newCount == 6)
+        #expect(String(decoding: out.diff, as: UTF8.self).contains("\n def f(x):\r\n     y = x\r\n"))
+        #expect(Self.changes(out.diff) == Self.changes(diff))
+    }
+
     @Test("the paths worth reading: changed files that gained lines, not new, binary or deleted ones")
     func changedPaths() {
         let diff = Array("""
