@@ -1,8 +1,15 @@
 """A review sees the rest of each changed function: `corgi serve` reads the changed code files at
-the pull request's head through the forge's contents API, in memory, and widens the diff's hunks
-to their functions, so a request value read far above the changed line still reaches its sink.
-The file's text is never written anywhere: not to the database, the objects, nor the logs."""
+the pull request's head through the forge's contents API (GitHub, GitLab, Gitea, Forgejo), in
+memory, and widens the diff's hunks to their functions, so a request value read far above the
+changed line still reaches its sink. The file's text is never written anywhere: not to the
+database, the objects, nor the logs."""
+import secrets
+
+import pytest
+
 from corgi_service import CorgiService
+from gitea_double import GiteaDouble, pull_request_event, send_gitea_webhook
+from gitlab_double import GitLabDouble, merge_request_hook, send_gitlab_webhook
 from test_serve_e2e import INSTALLATION, NUMBER, REPO, SHA1, completed_runs, pr_event
 
 # A line of the unchanged part of the file, to look for on disk afterwards.
@@ -79,3 +86,52 @@ def test_a_file_that_changed_since_the_diff_is_not_used(tmp_path, github):
     run, _ = review(tmp_path, github, moved)
     assert run["annotations"] == []
     assert "scanned from their hunks alone" in run["output"]["summary"]
+
+
+def test_gitlab_reads_the_function_around_the_hunk(tmp_path, github):
+    gitlab = GitLabDouble()
+    gitlab.start()
+    try:
+        project = gitlab.add_project(15, "acme/widgets")
+        mr = gitlab.set_merge_request(project, 3, head_sha="1" * 40, base_sha="0" * 40, diff=DIFF)
+        gitlab.set_file(project, "app/archive.py", HEAD_TEXT, ref="1" * 40)
+        token = secrets.token_hex(32)
+        service = CorgiService(tmp_path, github, extra_settings=f"gitlab:\n  api_url: {gitlab.api_url}\n")
+        (service.secrets_dir / "gitlab-webhook-token").write_text(token)
+        (service.secrets_dir / "gitlab-token").write_text(gitlab.token)
+        with service:
+            sent = send_gitlab_webhook(service.url + "/webhooks/gitlab", "Merge Request Hook", merge_request_hook(project, mr, "open"),
+                                       token=token, idempotency_key="ctx-gitlab")
+            assert sent.status == 202
+            done = gitlab.wait_for(lambda d: [s for s in d.statuses(15, "1" * 40) if s["status"] in ("success", "failed")])
+            assert done[-1]["status"] == "failed"
+            notes = [n for d in gitlab.discussions(15, 3) for n in d["notes"] if n.get("type") == "DiffNote"]
+            assert [(n["position"]["new_path"], n["position"]["new_line"]) for n in notes] == [("app/archive.py", 13)]
+            service.wait_idle()
+    finally:
+        gitlab.stop()
+    assert not gitlab.violations, gitlab.violations
+
+
+@pytest.mark.parametrize("flavour", ["gitea", "forgejo"])
+def test_gitea_reads_the_function_around_the_hunk(tmp_path, github, flavour):
+    gitea = GiteaDouble(flavour)
+    gitea.start()
+    try:
+        gitea.add_repo("acme/widgets", repo_id=77)
+        gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=DIFF)
+        gitea.set_file("acme/widgets", "app/archive.py", HEAD_TEXT, ref="a" * 40)
+        secret = secrets.token_hex(32)
+        service = CorgiService(tmp_path, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
+        (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
+        (service.secrets_dir / "gitea-token").write_text(gitea.token)
+        with service:
+            payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
+            assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202
+            done = gitea.wait_for(lambda d: [s for s in d.statuses if s["state"] in ("success", "failure")])
+            assert done[-1]["state"] == "failure"
+            assert sorted((c["path"], c["new_position"]) for c in gitea.review_comments.values()) == [("app/archive.py", 13)]
+            service.wait_idle()
+    finally:
+        gitea.stop()
+    assert not gitea.violations, gitea.violations
