@@ -244,6 +244,18 @@ public enum PostgresMigrator {
                 revoked_at timestamptz NOT NULL DEFAULT now())
             """,
         ]),
+        // Sign-outs must not grow the table without bound, yet the application role must not be
+        // able to forget a revocation that still matters: it gets this function, which runs as
+        // the table's owner and deletes only rows whose session expired by the database's clock.
+        Migration(version: 9, summary: "prune expired session revocations", statements: [
+            """
+            CREATE FUNCTION prune_revoked_sessions() RETURNS integer
+            LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+                WITH pruned AS (DELETE FROM public.revoked_sessions WHERE expires_at < now() RETURNING 1)
+                SELECT count(*)::integer FROM pruned
+            $$
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -267,7 +279,8 @@ public enum PostgresMigrator {
     /// - `api_keys`: SELECT, INSERT; UPDATE (last_used_at, last_audited_use_at, revoked_at) — a key's
     ///   hash, organisation, role and scopes never change; a revoked key stays revoked (the store
     ///   only sets `revoked_at` where it is NULL).
-    /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone.
+    /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone; rows of expired
+    ///   sessions go through EXECUTE on `prune_revoked_sessions()` (the one function granted).
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -297,6 +310,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT ON dismissals TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (last_used_at, last_audited_use_at, revoked_at) ON api_keys TO \(role)",
             "GRANT SELECT, INSERT ON revoked_sessions TO \(role)",
+            "GRANT EXECUTE ON FUNCTION prune_revoked_sessions() TO \(role)",
         ]
     }
 

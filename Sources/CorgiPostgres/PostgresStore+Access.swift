@@ -205,6 +205,12 @@ extension PostgresStore: AccessStore {
         }
     }
 
+    /// Through `prune_revoked_sessions()`: the application role may not delete from
+    /// `revoked_sessions` itself, and the function deletes only rows expired by the database's clock.
+    public func pruneExpiredRevocations() async throws -> Int {
+        try await rows("SELECT prune_revoked_sessions() AS pruned").first?.decode(Int.self) ?? 0
+    }
+
     public func isSessionRevoked(id: String) async throws -> Bool {
         !(try await rows("SELECT 1 FROM revoked_sessions WHERE session_id = \(id)").isEmpty)
     }

@@ -204,6 +204,13 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func pruneExpiredRevocations() async throws -> Int {
+        try await transaction {
+            try await connection.query("DELETE FROM revoked_sessions WHERE expires_at < ? RETURNING session_id",
+                                       [.float(Date().timeIntervalSince1970)]).count
+        }
+    }
+
     public func isSessionRevoked(id: String) async throws -> Bool {
         try await exclusive {
             !(try await connection.query("SELECT 1 AS revoked FROM revoked_sessions WHERE session_id = ?", [.text(id)]).isEmpty)

@@ -201,4 +201,21 @@ struct AccessStoreTests {
             #expect(try await store.auditEvents().map(\.action) == ["sign_out"])
         }
     }
+
+    @Test("revocations of expired sessions are forgotten, those of live sessions never", arguments: Backend.available)
+    func pruningRevocations(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme",
+                                   metadata: ["forge": "github"])
+            try await store.revokeSession(id: "expired", expiresAt: Date().addingTimeInterval(-60), audit: audit)
+            try await store.revokeSession(id: "live", expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            #expect(try await store.pruneExpiredRevocations() == 1)
+            #expect(try await store.isSessionRevoked(id: "expired") == false)
+            #expect(try await store.isSessionRevoked(id: "live"))
+            #expect(try await store.pruneExpiredRevocations() == 0)
+            // The audit log keeps both sign-outs: pruning forgets a revocation, never its record.
+            #expect(try await store.auditEvents().map(\.action) == ["sign_out", "sign_out"])
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
 }

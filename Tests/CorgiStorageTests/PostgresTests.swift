@@ -50,9 +50,12 @@ struct PostgresTests {
                     "UPDATE api_keys SET scopes = NULL",
                     "UPDATE api_keys SET expires_at = NULL",
                     "DELETE FROM api_keys",
-                    // A sign-out is never undone.
+                    // A sign-out is never undone: expired ones are pruned only through the owner's
+                    // function, which the application role can neither replace nor rewrite.
                     "DELETE FROM revoked_sessions",
                     "UPDATE revoked_sessions SET expires_at = now()",
+                    "CREATE OR REPLACE FUNCTION prune_revoked_sessions() RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$",
+                    "ALTER FUNCTION prune_revoked_sessions() SECURITY INVOKER",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -31,6 +31,10 @@ public protocol AccessStore: Sendable {
     /// transaction; kept until `expiresAt`, after which the session is refused anyway.
     func revokeSession(id: String, expiresAt: Date, audit: AuditEntry) async throws
     func isSessionRevoked(id: String) async throws -> Bool
+    /// Forgets revocations of sessions that have expired (refused on their expiry alone), so
+    /// sign-outs do not grow the store without bound; returns how many. The store's own clock
+    /// decides, never the caller's: no caller can forget a revocation that still matters.
+    func pruneExpiredRevocations() async throws -> Int
 }
 
 /// Finding states as stored and filtered on.

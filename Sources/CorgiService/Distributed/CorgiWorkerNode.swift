@@ -43,7 +43,7 @@ public enum CorgiWorkerNode {
                 }
                 services.append(PresenceAnnouncer(connection: nats, subject: DistributedComponents.presenceSubject(settings), name: name,
                                                   interval: .seconds(5), logger: logger))
-                services.append(RetentionSweeper(store: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
+                services.append(RetentionSweeper(store: store, sessions: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
                                                  metrics: metrics, logger: logger))
                 services.append(AuditCheckpointService(
                     checkpointer: AuditCheckpointer(log: store, anchor: ObjectStoreAuditAnchor(objects: objects), key: auditKey),

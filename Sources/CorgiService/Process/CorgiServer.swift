@@ -47,7 +47,7 @@ public enum CorgiServer {
                                              lease: TimeInterval(settings.leaseSeconds), maximumAttempts: settings.maximumAttempts,
                                              retryBase: TimeInterval(settings.jobRetryBaseSeconds), logger: logger))
             }
-            services.append(RetentionSweeper(store: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
+            services.append(RetentionSweeper(store: store, sessions: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
                                              metrics: metrics, logger: logger))
             let group = ServiceComponents.serviceGroup(services, logger: logger)
             try await group.run()

@@ -1,3 +1,4 @@
+public import CorgiAccess
 public import CorgiReview
 public import CorgiObjects
 public import Foundation
@@ -133,18 +134,22 @@ extension ReviewWorker {
     }
 }
 
-/// Deletes diffs whose retention has expired, each deletion audited.
+/// Deletes diffs whose retention has expired, each deletion audited, and forgets revocations of
+/// sessions that have expired.
 public struct RetentionSweeper: Service, CustomStringConvertible {
     public var description: String { "RetentionSweeper(every \(Int(interval)) s)" }
 
     let store: any ReviewStore
+    let sessions: (any AccessStore)?
     let objects: any ObjectStore
     let interval: TimeInterval
     let metrics: ServiceMetrics
     let logger: Logger
 
-    public init(store: any ReviewStore, objects: any ObjectStore, interval: TimeInterval, metrics: ServiceMetrics, logger: Logger) {
+    public init(store: any ReviewStore, sessions: (any AccessStore)? = nil, objects: any ObjectStore, interval: TimeInterval,
+                metrics: ServiceMetrics, logger: Logger) {
         self.store = store
+        self.sessions = sessions
         self.objects = objects
         self.interval = interval
         self.metrics = metrics
@@ -173,8 +178,10 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
         }
         // Objects left by a crash between upload and record expire on their own.
         let orphans = try await objects.sweep(now: now)
-        if !expired.isEmpty || !orphans.isEmpty {
-            logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)"])
+        let revocations = try await sessions?.pruneExpiredRevocations() ?? 0
+        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 {
+            logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)",
+                                                      "session_revocations_pruned": "\(revocations)"])
         }
         return expired.count
     }
