@@ -77,3 +77,25 @@ struct GitHubNameTests {
         }
     }
 }
+
+extension GitHubNameTests {
+    @Test("a repository path from a diff is asked for only when plain: no climbing out of the contents endpoint", arguments: [
+        ("app/archive.py", true),
+        ("src/main/java/Ünïcode Name.java", true),
+        (".github/workflows/ci.yml", true),
+        ("a..b/c...d", true),
+        ("../../../user", false),
+        ("app/../../admin/users", false),
+        ("app/./x.py", false),
+        ("/etc/passwd", false),
+        ("app//x.py", false),
+        ("app/", false),
+        ("", false),
+        ("app/x.py\n", false),
+        ("app/\u{7F}.py", false),
+        (String(repeating: "a", count: RepositoryPath.maximumLength + 1), false),
+    ])
+    func repositoryPaths(_ path: String, plain: Bool) {
+        #expect(RepositoryPath.isPlain(path) == plain)
+    }
+}

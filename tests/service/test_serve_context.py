@@ -135,3 +135,30 @@ def test_gitea_reads_the_function_around_the_hunk(tmp_path, github, flavour):
     finally:
         gitea.stop()
     assert not gitea.violations, gitea.violations
+
+
+def test_a_path_that_climbs_out_is_never_asked_for(tmp_path, github):
+    """Git refuses `..` in paths, but a forge that does not check pushes can still serve a diff
+    naming one: the review must not put it in a contents URL (it would reach another endpoint
+    with the review's token). The file is scanned from its hunks alone."""
+    climbing = "app/../../../../api/v1/admin/users/archive.py"
+    flavour = "gitea"
+    gitea = GiteaDouble(flavour)
+    gitea.start()
+    try:
+        gitea.add_repo("acme/widgets", repo_id=77)
+        gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=DIFF.replace("app/archive.py", climbing))
+        secret = secrets.token_hex(32)
+        service = CorgiService(tmp_path, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
+        (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
+        (service.secrets_dir / "gitea-token").write_text(gitea.token)
+        with service:
+            payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
+            assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202
+            done = gitea.wait_for(lambda d: [s for s in d.statuses if s["state"] in ("success", "failure")])
+            assert done[-1]["state"] == "success"
+            service.wait_idle()
+    finally:
+        gitea.stop()
+    assert not [r for r in gitea.requests if ".." in r.path or "%2E%2E" in r.path.upper()]
+    assert gitea.requests, "the double saw the review's other requests"

@@ -58,9 +58,11 @@ public struct GitHubAPI: Sendable {
         return try decode(PullRequest.self, response.body, operation: "pulls/get").base.sha
     }
 
-    /// A file's bytes at `ref` (raw media type, at most `limit` bytes); nil when there is none.
+    /// A file's bytes at `ref` (raw media type, at most `limit` bytes); nil when there is none, or
+    /// when the path is not a plain repository path (``RepositoryPath``).
     public func fileContents(_ pr: PullRequestReference, path: String, ref: String, limit: Int = 1 << 20,
                              logger: Logger) async throws -> [UInt8]? {
+        guard RepositoryPath.isPlain(path) else { return nil }
         let encoded = path.split(separator: "/").map { URLPathSegment.encode($0) }.joined(separator: "/")
         let response = try await send(
             "repos/get-content", .GET, "\(pr.apiPath)/contents/\(encoded)", query: ["ref": ref], accept: "application/vnd.github.raw",

@@ -43,8 +43,10 @@ public struct GitLabAPI: Sendable {
         return (diffs, complete)
     }
 
-    /// A file's bytes at `ref` (at most `limit` bytes); nil when there is none.
+    /// A file's bytes at `ref` (at most `limit` bytes); nil when there is none, or when the path
+    /// is not a plain repository path (``RepositoryPath``).
     public func fileContents(project: Int, path: String, ref: String, limit: Int = 1 << 20, logger: Logger) async throws -> [UInt8]? {
+        guard RepositoryPath.isPlain(path) else { return nil }
         // The whole path is one URL-encoded parameter (slashes as %2F), as GitLab's files API asks.
         let response = try await send("repository/files/raw", .GET, "/projects/\(project)/repository/files/\(URLPathSegment.encode(path))/raw",
                                       query: ["ref": ref], allow: [404], limit: limit, logger: logger)

@@ -41,8 +41,10 @@ public struct GiteaAPI: Sendable {
         return (response.body, response.body.count > maximumDiffBytes)
     }
 
-    /// A file's bytes at `ref` (at most `limit` bytes); nil when there is none.
+    /// A file's bytes at `ref` (at most `limit` bytes); nil when there is none, or when the path
+    /// is not a plain repository path (``RepositoryPath``).
     public func fileContents(_ repository: String, path: String, ref: String, limit: Int = 1 << 20, logger: Logger) async throws -> [UInt8]? {
+        guard RepositoryPath.isPlain(path) else { return nil }
         let encoded = path.split(separator: "/").map { URLPathSegment.encode($0) }.joined(separator: "/")
         let response = try await send("repos/raw", .GET, "\(Self.path(repository))/raw/\(encoded)", query: ["ref": ref],
                                       accept: "application/octet-stream", allow: [404], limit: limit, logger: logger)
