@@ -188,3 +188,23 @@ logging:
 
 def fixture_payload(event: str, name: str) -> dict:
     return json.loads((FIXTURES / "github" / "webhooks" / event / name).read_text())
+
+
+def gitlab_service(workdir: pathlib.Path, github, gitlab) -> tuple["CorgiService", str]:
+    """A `corgi serve` (not started) that reviews the GitLab double's merge requests: its settings
+    section, webhook token and access token. Returns the service and the webhook token."""
+    token = secrets.token_hex(32)
+    service = CorgiService(workdir, github, extra_settings=f"gitlab:\n  api_url: {gitlab.api_url}\n")
+    (service.secrets_dir / "gitlab-webhook-token").write_text(token)
+    (service.secrets_dir / "gitlab-token").write_text(gitlab.token)
+    return service, token
+
+
+def gitea_service(workdir: pathlib.Path, github, gitea) -> tuple["CorgiService", str]:
+    """A `corgi serve` (not started) that reviews the Gitea/Forgejo double's pull requests: its
+    settings section, webhook secret and access token. Returns the service and the webhook secret."""
+    secret = secrets.token_hex(32)
+    service = CorgiService(workdir, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
+    (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
+    (service.secrets_dir / "gitea-token").write_text(gitea.token)
+    return service, secret

@@ -4,11 +4,10 @@ and reviews the head again without it; `@corgi rescan` reviews again; a drive-by
 refused; each command gets one reply."""
 import json
 import re
-import secrets
 import sqlite3
 import subprocess
 
-from corgi_service import CorgiService, corgi_binary, fixture_payload
+from corgi_service import CorgiService, corgi_binary, fixture_payload, gitea_service, gitlab_service
 from gitea_double import GiteaDouble, issue_comment_event, pull_request_event, send_gitea_webhook
 from gitlab_double import GitLabDouble, merge_request_hook, note_hook, send_gitlab_webhook
 from test_serve_e2e import FIRST_DIFF, INSTALLATION, NUMBER, REPO, SHA1, STRIPE_KEY, completed_runs, pr_event
@@ -45,10 +44,7 @@ def test_gitlab_commands(tmp_path, github):
         mr = gitlab.set_merge_request(project, 3, head_sha="1" * 40, base_sha="0" * 40, diff=FIRST_DIFF)
         gitlab.add_member(project, 4242, "maintainer", access_level=40)
         gitlab.add_member(project, 5353, "reporter", access_level=20)
-        token = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitlab:\n  api_url: {gitlab.api_url}\n")
-        (service.secrets_dir / "gitlab-webhook-token").write_text(token)
-        (service.secrets_dir / "gitlab-token").write_text(gitlab.token)
+        service, token = gitlab_service(tmp_path, github, gitlab)
 
         def send(event, payload, key):
             sent = send_gitlab_webhook(service.url + "/webhooks/gitlab", event, payload, token=token, idempotency_key=key)
@@ -110,10 +106,7 @@ def test_gitea_commands(tmp_path, github):
         gitea.set_pull(repo, 5, head_sha="a" * 40, base_sha="c" * 40, diff=FIRST_DIFF)
         gitea.set_permission(repo, "maintainer", "write")
         gitea.set_permission(repo, "visitor", "read")
-        secret = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
-        (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
-        (service.secrets_dir / "gitea-token").write_text(gitea.token)
+        service, secret = gitea_service(tmp_path, github, gitea)
 
         def send(event, payload, delivery):
             sent = send_gitea_webhook(service.url + "/webhooks/gitea", event, payload, secret, flavour="forgejo", delivery=delivery)

@@ -3,11 +3,10 @@ the pull request's head through the forge's contents API (GitHub, GitLab, Gitea,
 memory, and widens the diff's hunks to their functions, so a request value read far above the
 changed line still reaches its sink. The file's text is never written anywhere: not to the
 database, the objects, nor the logs."""
-import secrets
 
 import pytest
 
-from corgi_service import CorgiService
+from corgi_service import CorgiService, gitea_service, gitlab_service
 from gitea_double import GiteaDouble, pull_request_event, send_gitea_webhook
 from gitlab_double import GitLabDouble, merge_request_hook, send_gitlab_webhook
 from test_serve_e2e import INSTALLATION, NUMBER, REPO, SHA1, completed_runs, pr_event
@@ -95,10 +94,7 @@ def test_gitlab_reads_the_function_around_the_hunk(tmp_path, github):
         project = gitlab.add_project(15, "acme/widgets")
         mr = gitlab.set_merge_request(project, 3, head_sha="1" * 40, base_sha="0" * 40, diff=DIFF)
         gitlab.set_file(project, "app/archive.py", HEAD_TEXT, ref="1" * 40)
-        token = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitlab:\n  api_url: {gitlab.api_url}\n")
-        (service.secrets_dir / "gitlab-webhook-token").write_text(token)
-        (service.secrets_dir / "gitlab-token").write_text(gitlab.token)
+        service, token = gitlab_service(tmp_path, github, gitlab)
         with service:
             sent = send_gitlab_webhook(service.url + "/webhooks/gitlab", "Merge Request Hook", merge_request_hook(project, mr, "open"),
                                        token=token, idempotency_key="ctx-gitlab")
@@ -121,10 +117,7 @@ def test_gitea_reads_the_function_around_the_hunk(tmp_path, github, flavour):
         gitea.add_repo("acme/widgets", repo_id=77)
         gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=DIFF)
         gitea.set_file("acme/widgets", "app/archive.py", HEAD_TEXT, ref="a" * 40)
-        secret = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
-        (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
-        (service.secrets_dir / "gitea-token").write_text(gitea.token)
+        service, secret = gitea_service(tmp_path, github, gitea)
         with service:
             payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
             assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202
@@ -148,10 +141,7 @@ def test_a_path_that_climbs_out_is_never_asked_for(tmp_path, github):
     try:
         gitea.add_repo("acme/widgets", repo_id=77)
         gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=DIFF.replace("app/archive.py", climbing))
-        secret = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
-        (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
-        (service.secrets_dir / "gitea-token").write_text(gitea.token)
+        service, secret = gitea_service(tmp_path, github, gitea)
         with service:
             payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
             assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202

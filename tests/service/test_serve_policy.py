@@ -1,13 +1,9 @@
 """`.corgi.yml` end to end on each forge: the repository's policy is read at the pull request's
 base commit (never its head), applied to the review, and a broken file is named in the summary."""
-import base64
-import json
-import os
-import secrets
 
 import pytest
 
-from corgi_service import CorgiService
+from corgi_service import CorgiService, gitea_service, gitlab_service
 from gitea_double import GiteaDouble, pull_request_event, send_gitea_webhook
 from gitlab_double import GitLabDouble, merge_request_hook, send_gitlab_webhook
 from test_serve_e2e import FIRST_DIFF, INSTALLATION, NUMBER, REPO, SHA1, completed_runs, pr_event
@@ -59,10 +55,7 @@ def test_gitlab_policy_from_the_merge_request_base(tmp_path, github):
         mr = gitlab.set_merge_request(project, 3, head_sha="1" * 40, base_sha="0" * 40, diff=FIRST_DIFF)
         gitlab.set_file(project, ".corgi.yml", POLICY, ref="0" * 40)
         gitlab.set_file(project, ".corgi.yml", HEAD_POLICY, ref="1" * 40)
-        token = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitlab:\n  api_url: {gitlab.api_url}\n")
-        (service.secrets_dir / "gitlab-webhook-token").write_text(token)
-        (service.secrets_dir / "gitlab-token").write_text(gitlab.token)
+        service, token = gitlab_service(tmp_path, github, gitlab)
         with service:
             sent = send_gitlab_webhook(service.url + "/webhooks/gitlab", "Merge Request Hook", merge_request_hook(project, mr, "open"),
                                        token=token, idempotency_key="g1")
@@ -86,10 +79,7 @@ def test_gitea_policy_from_the_pull_request_base(tmp_path, github, flavour):
         gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=FIRST_DIFF)
         gitea.set_file("acme/widgets", ".corgi.yml", POLICY, ref="c" * 40)
         gitea.set_file("acme/widgets", ".corgi.yml", HEAD_POLICY, ref="a" * 40)
-        secret = secrets.token_hex(32)
-        service = CorgiService(tmp_path, github, extra_settings=f"gitea:\n  api_url: {gitea.api_url}\n")
-        (service.secrets_dir / "gitea-webhook-secret").write_text(secret)
-        (service.secrets_dir / "gitea-token").write_text(gitea.token)
+        service, secret = gitea_service(tmp_path, github, gitea)
         with service:
             payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
             assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202
