@@ -59,7 +59,8 @@ struct ReviewContext {
         ])
         let note = missing == 0 ? nil
             : "\(missing) of \(paths.count) changed code file(s) scanned from their hunks alone, without the rest of their functions "
-                + "(unreadable at the head commit, over \(Self.maximumFileBytes >> 20) MiB, beyond \(policy.contextFiles) files, or changed since the diff)"
+                + "(unreadable at the head commit, over \(Self.maximumFileBytes >> 20) MiB, beyond \(policy.contextFiles) files, "
+                + "not a plain path, or changed since the diff)"
         return Widened(diff: outcome.diff, note: note)
     }
 }
