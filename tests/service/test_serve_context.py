@@ -109,25 +109,33 @@ def test_gitlab_reads_the_function_around_the_hunk(tmp_path, github):
     assert not gitlab.violations, gitlab.violations
 
 
-@pytest.mark.parametrize("flavour", ["gitea", "forgejo"])
-def test_gitea_reads_the_function_around_the_hunk(tmp_path, github, flavour):
+def gitea_review(tmp_path, github, flavour, diff, files):
+    """Opens a pull request with `diff` on the Gitea/Forgejo double, `files` at its head commit,
+    and lets `corgi serve` review it. Returns the (stopped) double and the final status."""
     gitea = GiteaDouble(flavour)
     gitea.start()
     try:
         gitea.add_repo("acme/widgets", repo_id=77)
-        gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=DIFF)
-        gitea.set_file("acme/widgets", "app/archive.py", HEAD_TEXT, ref="a" * 40)
+        gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=diff)
+        for path, text in files.items():
+            gitea.set_file("acme/widgets", path, text, ref="a" * 40)
         service, secret = gitea_service(tmp_path, github, gitea)
         with service:
             payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
             assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202
             done = gitea.wait_for(lambda d: [s for s in d.statuses if s["state"] in ("success", "failure")])
-            assert done[-1]["state"] == "failure"
-            assert sorted((c["path"], c["new_position"]) for c in gitea.review_comments.values()) == [("app/archive.py", 13)]
             service.wait_idle()
     finally:
         gitea.stop()
     assert not gitea.violations, gitea.violations
+    return gitea, done[-1]["state"]
+
+
+@pytest.mark.parametrize("flavour", ["gitea", "forgejo"])
+def test_gitea_reads_the_function_around_the_hunk(tmp_path, github, flavour):
+    gitea, state = gitea_review(tmp_path, github, flavour, DIFF, {"app/archive.py": HEAD_TEXT})
+    assert state == "failure"
+    assert sorted((c["path"], c["new_position"]) for c in gitea.review_comments.values()) == [("app/archive.py", 13)]
 
 
 def test_a_path_that_climbs_out_is_never_asked_for(tmp_path, github):
@@ -135,20 +143,7 @@ def test_a_path_that_climbs_out_is_never_asked_for(tmp_path, github):
     naming one: the review must not put it in a contents URL (it would reach another endpoint
     with the review's token). The file is scanned from its hunks alone."""
     climbing = "app/../../../../api/v1/admin/users/archive.py"
-    flavour = "gitea"
-    gitea = GiteaDouble(flavour)
-    gitea.start()
-    try:
-        gitea.add_repo("acme/widgets", repo_id=77)
-        gitea.set_pull("acme/widgets", 5, head_sha="a" * 40, base_sha="c" * 40, diff=DIFF.replace("app/archive.py", climbing))
-        service, secret = gitea_service(tmp_path, github, gitea)
-        with service:
-            payload = pull_request_event(gitea.repo_json("acme/widgets"), gitea.pull_json("acme/widgets", 5), "opened")
-            assert send_gitea_webhook(service.url + "/webhooks/gitea", "pull_request", payload, secret, flavour=flavour).status == 202
-            done = gitea.wait_for(lambda d: [s for s in d.statuses if s["state"] in ("success", "failure")])
-            assert done[-1]["state"] == "success"
-            service.wait_idle()
-    finally:
-        gitea.stop()
+    gitea, state = gitea_review(tmp_path, github, "gitea", DIFF.replace("app/archive.py", climbing), {climbing: HEAD_TEXT})
+    assert state == "success"
     assert not [r for r in gitea.requests if ".." in r.path or "%2E%2E" in r.path.upper()]
     assert gitea.requests, "the double saw the review's other requests"
