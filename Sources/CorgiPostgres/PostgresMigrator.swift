@@ -256,6 +256,18 @@ public enum PostgresMigrator {
             $$
             """,
         ]),
+        // As SQLiteStore's version 11: an organisation's review policy, set through the API.
+        Migration(version: 10, summary: "organisation policies", statements: [
+            """
+            CREATE TABLE organisation_policies (
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                policy text NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (forge, organisation))
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -279,6 +291,8 @@ public enum PostgresMigrator {
     /// - `api_keys`: SELECT, INSERT; UPDATE (last_used_at, last_audited_use_at, revoked_at) — a key's
     ///   hash, organisation, role and scopes never change; a revoked key stays revoked (the store
     ///   only sets `revoked_at` where it is NULL).
+    /// - `organisation_policies`: SELECT, INSERT; UPDATE (policy, updated_by, updated_at) — the
+    ///   organisation a row belongs to never changes.
     /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone; rows of expired
     ///   sessions go through EXECUTE on `prune_revoked_sessions()` (the one function granted).
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
@@ -310,6 +324,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT ON dismissals TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (last_used_at, last_audited_use_at, revoked_at) ON api_keys TO \(role)",
             "GRANT SELECT, INSERT ON revoked_sessions TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (policy, updated_by, updated_at) ON organisation_policies TO \(role)",
             "GRANT EXECUTE ON FUNCTION prune_revoked_sessions() TO \(role)",
         ]
     }

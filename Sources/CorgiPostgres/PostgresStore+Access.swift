@@ -193,6 +193,44 @@ extension PostgresStore: AccessStore {
         }
     }
 
+    public func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy {
+        try await organisationPolicy(forge: organisation.forge, organisation: organisation.login)
+    }
+
+    public func setOrganisationPolicy(_ policy: OrganisationPolicy, of organisation: OrganisationRef, audit entry: AuditEntry) async throws -> [String] {
+        let text = try policy.storedText()
+        return try await transaction { connection in
+            // FOR UPDATE: two changes at once are audited against the policy each one replaced.
+            // The row may not exist yet: the second of two first changes then conflicts on the key
+            // and its transaction fails whole (nothing written, nothing audited).
+            let current = try await connection.query(
+                """
+                SELECT policy FROM organisation_policies
+                WHERE forge = \(organisation.forge) AND organisation = \(organisation.login) FOR UPDATE
+                """, logger: self.logger).collect()
+            let before = try current.first.map { try OrganisationPolicy.stored(try $0.decode(String.self)) } ?? OrganisationPolicy()
+            let changed = policy.changedSettings(from: before)
+            guard !changed.isEmpty else { return [] }
+            if current.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO organisation_policies (forge, organisation, policy, updated_by)
+                    VALUES (\(organisation.forge), \(organisation.login), \(text), \(entry.actor))
+                    """, logger: self.logger)
+            } else {
+                try await connection.query(
+                    """
+                    UPDATE organisation_policies SET policy = \(text), updated_by = \(entry.actor), updated_at = now()
+                    WHERE forge = \(organisation.forge) AND organisation = \(organisation.login)
+                    """, logger: self.logger)
+            }
+            var audit = entry
+            audit.metadata["changed"] = changed.joined(separator: ",")
+            _ = try await self.appendAudit(audit, on: connection)
+            return changed
+        }
+    }
+
     public func revokeSession(id: String, expiresAt: Date, audit entry: AuditEntry) async throws {
         try await transaction { connection in
             let inserted = try await connection.query(

@@ -229,6 +229,13 @@ extension PostgresStore: ReviewStore {
         ).map { try $0.decode(String.self) })
     }
 
+    public func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy {
+        guard let text = try await rows(
+            "SELECT policy FROM organisation_policies WHERE forge = \(forge) AND organisation = \(organisation)"
+        ).first?.decode(String.self) else { return OrganisationPolicy() }
+        return try OrganisationPolicy.stored(text)
+    }
+
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
         try await rows(
             "SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= \(now) ORDER BY expires_at, object_key"

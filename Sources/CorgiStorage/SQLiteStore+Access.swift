@@ -193,6 +193,29 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy {
+        try await organisationPolicy(forge: organisation.forge, organisation: organisation.login)
+    }
+
+    public func setOrganisationPolicy(_ policy: OrganisationPolicy, of organisation: OrganisationRef, audit entry: AuditEntry) async throws -> [String] {
+        try await transaction {
+            let changed = policy.changedSettings(from: try await readOrganisationPolicy(forge: organisation.forge, organisation: organisation.login))
+            guard !changed.isEmpty else { return [] }
+            _ = try await connection.query(
+                """
+                INSERT INTO organisation_policies (forge, organisation, policy, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (forge, organisation) DO UPDATE SET policy = excluded.policy, updated_by = excluded.updated_by,
+                    updated_at = excluded.updated_at
+                """,
+                [.text(organisation.forge), .text(organisation.login), .text(try policy.storedText()), .text(entry.actor), .text(Self.now())])
+            var metadata = entry.metadata
+            metadata["changed"] = changed.joined(separator: ",")
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: metadata)
+            return changed
+        }
+    }
+
     public func revokeSession(id: String, expiresAt: Date, audit entry: AuditEntry) async throws {
         try await transaction {
             let inserted = try await connection.query(

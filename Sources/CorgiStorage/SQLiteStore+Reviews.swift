@@ -206,6 +206,18 @@ extension SQLiteStore: ReviewStore {
         }
     }
 
+    public func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy {
+        try await exclusive { try await readOrganisationPolicy(forge: forge, organisation: organisation) }
+    }
+
+    /// The stored policy, inside the caller's `exclusive` or `transaction`.
+    func readOrganisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy {
+        guard let text = try await connection.query("SELECT policy FROM organisation_policies WHERE forge = ? AND organisation = ?",
+                                                    [.text(forge), .text(organisation)]).first?.column("policy")?.string
+        else { return OrganisationPolicy() }
+        return try OrganisationPolicy.stored(text)
+    }
+
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
         try await exclusive {
             try await connection.query("SELECT object_key, organisation FROM diffs WHERE deleted_at IS NULL AND expires_at <= ? ORDER BY expires_at",
@@ -230,7 +242,7 @@ extension SQLiteStore: ReviewStore {
     public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
         try await exclusive {
             precondition(["organisations", "repositories", "findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events",
-                          "dismissals", "api_keys", "revoked_sessions"].contains(table))
+                          "dismissals", "api_keys", "revoked_sessions", "organisation_policies"].contains(table))
             return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
         }
     }

@@ -241,6 +241,14 @@ public actor SQLiteStore {
         (10, [
             "CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, expires_at REAL NOT NULL, revoked_at TEXT NOT NULL)",
         ]),
+        // An organisation's review policy (`OrganisationPolicy` as JSON), set through the API.
+        (11, [
+            """
+            CREATE TABLE organisation_policies (
+                forge TEXT NOT NULL, organisation TEXT NOT NULL, policy TEXT NOT NULL, updated_by TEXT NOT NULL,
+                updated_at TEXT NOT NULL, PRIMARY KEY (forge, organisation))
+            """,
+        ]),
     ]
 
     func migrate() async throws {

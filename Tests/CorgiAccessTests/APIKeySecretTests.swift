@@ -69,8 +69,9 @@ struct PermissionTests {
     @Test("owners and admins hold everything, members triage, auditors read the audit trail")
     func table() {
         #expect(PermissionTable.permissions(of: .owner) == Set(Permission.allCases))
-        #expect(PermissionTable.permissions(of: .member) == [.readOrganisation, .readFindings, .triageFindings])
-        #expect(PermissionTable.permissions(of: .auditor) == [.readOrganisation, .readFindings, .readAudit])
+        #expect(PermissionTable.permissions(of: .member) == [.readOrganisation, .readFindings, .triageFindings, .readPolicy])
+        #expect(PermissionTable.permissions(of: .auditor) == [.readOrganisation, .readFindings, .readAudit, .readPolicy])
+        #expect(PermissionTable.roles(holding: .writePolicy) == [.owner, .admin])
         #expect(!PermissionTable.permissions(of: .member).contains(.writeAPIKeys))
         #expect(!PermissionTable.permissions(of: .auditor).contains(.triageFindings))
         #expect(PermissionTable.roles(holding: .readAudit) == [.owner, .admin, .auditor])

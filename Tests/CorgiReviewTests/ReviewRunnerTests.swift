@@ -155,6 +155,37 @@ struct ReviewRunnerTests {
         #expect(summary.contains("**1 open**") && !summary.contains("Policy: fails at"))
     }
 
+    @Test("the organisation's policy applies under .corgi.yml: its ignored paths stay ignored, the file's fail-on replaces its own")
+    func organisationPolicy() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA]), ("generated/Keys.swift", [Self.tokenB]), ("vendor/Lib.swift", [Self.tokenC])]))
+        await w.store.setOrganisationPolicy(OrganisationPolicy(failOn: "never", ignorePaths: ["generated/**"], diffRetentionDays: 7),
+                                            forge: "fake", organisation: "octo")
+        // The repository adds an ignore and asks to fail again; it cannot un-ignore the organisation's path.
+        await w.pr.setFile(".corgi.yml", at: "base", "ignore_paths: ['vendor/**']\nfail_on: high\n")
+        let before = Date()
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let check = try #require(await w.pr.checks.values.first)
+        #expect(check.conclusion == "failure")
+        #expect(check.report?.annotations.map(\.path) == ["App.swift"])
+        // The diff is kept for the organisation's 7 days, not the deployment's 30.
+        let expiry = try #require(await w.store.diffs.values.first?.expiresAt)
+        #expect(abs(expiry.timeIntervalSince(before) - 7 * 86400) < 60)
+    }
+
+    @Test("an organisation that turns a rule off: no review of its repositories reports it, with or without .corgi.yml")
+    func organisationDisablesRule() async throws {
+        let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]))
+        await w.store.setOrganisationPolicy(OrganisationPolicy(disabledRules: ["fake-token"]), forge: "fake", organisation: "octo")
+        #expect(await Self.settle(w, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        let check = try #require(await w.pr.checks.values.first)
+        #expect(check.conclusion == "success" && (check.report?.annotations ?? []).isEmpty)
+        // Another organisation's policy is not this one's.
+        let other = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]))
+        await other.store.setOrganisationPolicy(OrganisationPolicy(disabledRules: ["fake-token"]), forge: "fake", organisation: "someone-else")
+        #expect(await Self.settle(other, Self.job(head: "aaaa111", delivery: "d1")) == [.published])
+        #expect(try #require(await other.pr.checks.values.first).conclusion == "failure")
+    }
+
     @Test("a broken .corgi.yml is named in the summary and the defaults apply")
     func brokenPolicy() async throws {
         let w = Self.world(diff: Self.diff([("App.swift", [Self.tokenA])]))

@@ -133,10 +133,12 @@ struct APIRouteTests {
 
     static let grantableBody = #"{"name": "ci", "role": "auditor", "scopes": ["findings:read"], "expires_in_days": 7}"#
     static let dismissalBody = #"{"reason": "used_in_tests", "comment": "fixture key of the test suite"}"#
+    static let policyBody = #"{"fail_on": "high", "packs": ["secrets", "code"], "ignore_paths": ["vendor/**"], "four_eyes": false}"#
 
     /// A valid body for the route, if it takes one.
     static func body(_ route: APIRoute) -> String? {
-        route == APIRoutes.dismissFinding ? dismissalBody : (route.method == .post ? grantableBody : nil)
+        if route == APIRoutes.setPolicy { return policyBody }
+        return route == APIRoutes.dismissFinding ? dismissalBody : (route.method == .post ? grantableBody : nil)
     }
 
     static func expectedSuccess(_ route: APIRoute) -> Int {

@@ -38,6 +38,7 @@ actor ClosingStore: ReviewStore {
     func markSummaryPosted(scanID: Int, pullRequestID: Int, commentID: Int) async throws { throw NotForTheGateway() }
     func completeScan(scanID: Int, audit: AuditEntry) async throws { throw NotForTheGateway() }
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff] { throw NotForTheGateway() }
+    func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy { throw NotForTheGateway() }
     func dismiss(_ dismissal: Dismissal, audit: AuditEntry) async throws { throw NotForTheGateway() }
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> { throw NotForTheGateway() }
     func markDiffDeleted(_ diff: ExpiredDiff) async throws { throw NotForTheGateway() }

@@ -218,4 +218,35 @@ struct AccessStoreTests {
             #expect(try await store.verifyAuditChain().firstBroken == nil)
         }
     }
+
+    @Test("an organisation's policy: defaults until set, changes audited once with their names, scoped to one organisation on one forge",
+          arguments: Backend.available)
+    func organisationPolicy(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            func audit(_ organisation: OrganisationRef) -> AuditEntry {
+                AuditEntry(actor: "api-key:1", action: "organisation.policy_changed", target: "organisation:\(organisation.login)",
+                           organisation: organisation.login, metadata: ["forge": organisation.forge])
+            }
+            #expect(try await store.organisationPolicy(of: Self.acme) == OrganisationPolicy())
+            let strict = OrganisationPolicy(failOn: "medium", ignorePaths: ["vendor/**"], diffRetentionDays: 30, fourEyes: true)
+            #expect(try await store.setOrganisationPolicy(strict, of: Self.acme, audit: audit(Self.acme))
+                    == ["fail_on", "ignore_paths", "diff_retention_days", "four_eyes"])
+            #expect(try await store.organisationPolicy(of: Self.acme) == strict)
+            // The review side reads the same row.
+            #expect(try await store.organisationPolicy(forge: "github", organisation: "acme") == strict)
+            // The same login on another forge, and another organisation, keep the defaults.
+            #expect(try await store.organisationPolicy(of: Self.acmeOnGitLab) == OrganisationPolicy())
+            #expect(try await store.organisationPolicy(of: Self.other) == OrganisationPolicy())
+            // Setting the same policy again changes and audits nothing.
+            #expect(try await store.setOrganisationPolicy(strict, of: Self.acme, audit: audit(Self.acme)).isEmpty)
+            var relaxed = strict
+            relaxed.fourEyes = false
+            #expect(try await store.setOrganisationPolicy(relaxed, of: Self.acme, audit: audit(Self.acme)) == ["four_eyes"])
+            #expect(try await store.organisationPolicy(of: Self.acme) == relaxed)
+            let events = try await store.auditEvents()
+            #expect(events.map(\.action) == ["organisation.policy_changed", "organisation.policy_changed"])
+            #expect(events.map { $0.metadata["changed"] } == ["fail_on,ignore_paths,diff_retention_days,four_eyes", "four_eyes"])
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
 }

@@ -56,6 +56,10 @@ struct PostgresTests {
                     "UPDATE revoked_sessions SET expires_at = now()",
                     "CREATE OR REPLACE FUNCTION prune_revoked_sessions() RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$",
                     "ALTER FUNCTION prune_revoked_sessions() SECURITY INVOKER",
+                    // A policy belongs to its organisation for good, and is replaced, never removed.
+                    "UPDATE organisation_policies SET organisation = 'someone-else'",
+                    "UPDATE organisation_policies SET forge = 'gitlab'",
+                    "DELETE FROM organisation_policies",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -30,7 +30,8 @@ from test_serve_e2e import FIRST_DIFF, GITHUB_TOKEN, MARKER, SECOND_DIFF, STRIPE
 
 DOCUMENT = ROOT / "docs" / "api" / "openapi.json"
 ROUTE_TABLE = ROOT / "Sources" / "CorgiService" / "API" / "APIRoutes.swift"
-PERMISSIONS = ["api-keys:read", "api-keys:write", "audit:read", "findings:read", "findings:triage", "organisation:read"]
+PERMISSIONS = ["api-keys:read", "api-keys:write", "audit:read", "findings:read", "findings:triage", "organisation:read", "policy:read",
+               "policy:write"]
 
 ORG_A, ORG_B, ORG_C = "Codertocat", "Octo-Org", "Empty-Org"
 REPO_A, PR_A, REPO_A_ID = "Codertocat/Hello-World", 2, 186853002
@@ -601,8 +602,8 @@ def test_roles_bound_what_a_key_may_read_and_create(env, owner):
         assert body["detail"] == "this key lacks the permission api-keys:read"
         problem(env.call("POST", org_path(ORG_A, "/api-keys"), key, {"name": "escalate", "role": "member"}), 403)
         problem(env.call("DELETE", org_path(ORG_A, "/api-keys/1"), key), 403)
-    assert env.ok("/api/v1/me", member)["permissions"] == ["findings:read", "findings:triage", "organisation:read"]
-    assert env.ok("/api/v1/me", auditor)["permissions"] == ["audit:read", "findings:read", "organisation:read"]
+    assert env.ok("/api/v1/me", member)["permissions"] == ["findings:read", "findings:triage", "organisation:read", "policy:read"]
+    assert env.ok("/api/v1/me", auditor)["permissions"] == ["audit:read", "findings:read", "organisation:read", "policy:read"]
 
     # An admin creates admins and below, never an owner.
     body = problem(env.call("POST", org_path(ORG_A, "/api-keys"), admin, {"name": "coup", "role": "owner"}), 403)
@@ -680,7 +681,7 @@ def parse_time(text: str) -> float:
     ({"name": "x", "role": "Owner"}, "role"),
     ({"name": "x", "role": "member", "scopes": []}, "scopes"),
     ({"name": "x", "role": "member", "scopes": ["findings:write"]}, "scopes"),
-    ({"name": "x", "role": "member", "scopes": ["findings:read"] * 7}, "scopes"),
+    ({"name": "x", "role": "member", "scopes": ["findings:read"] * 9}, "scopes"),
     ({"name": "x", "role": "member", "expires_in_days": 0}, "expires_in_days"),
     ({"name": "x", "role": "member", "expires_in_days": 366}, "expires_in_days"),
     ({"role": "member"}, "the body"),
@@ -767,6 +768,43 @@ def test_a_triager_dismisses_an_open_finding_once_and_it_is_audited_without_the_
     assert [(actor, target_, organisation, json.loads(metadata).get("reason")) for actor, target_, organisation, metadata in rows] == [
         (f"api-key:{member_id}", f"finding:{target['id']}", ORG_A, "used_in_tests")]
     assert comment not in json.dumps(rows) and comment not in "\n".join(env.service.log_lines)
+
+
+def test_owners_set_the_organisations_policy_members_read_it_and_each_change_is_audited_by_name(env, owner):
+    owner_id, owner_key = owner
+    _, member = env.create_key(ORG_A, "member", name="policy reader")
+    _, other_owner = env.create_key(ORG_B, "owner", name="other organisation")
+    path = org_path(ORG_A, "/policy")
+    defaults = {"ignore_paths": [], "disabled_rules": [], "four_eyes": False, "ai_review": False}
+    assert env.ok(path, member) == defaults
+    strict = {"fail_on": "medium", "packs": ["secrets", "code"], "ignore_paths": ["vendor/**", "*.{min,map}.js"],
+              "disabled_rules": ["python-debug-mode"], "diff_retention_days": 30, "four_eyes": True}
+    reply = env.call("PUT", path, owner_key, strict)
+    assert reply.status == 200, reply
+    assert reply.json == {**strict, "ai_review": False}
+    assert env.ok(path, member) == reply.json
+    # Members read, never write; another organisation's owner gets the 404 of a missing organisation.
+    problem(env.call("PUT", path, member, {}), 403)
+    problem(env.call("PUT", path, other_owner, {}), 404)
+    assert env.ok(org_path(ORG_B, "/policy"), other_owner) == defaults
+    # A wrong value or an unknown setting is a 400 naming it, and nothing changes.
+    for body, named in (({"fail_on": "sometimes"}, "fail_on"), ({"ignore_paths": ["{unclosed"]}, "ignore_paths"),
+                        ({"ignore_paths": ["a\u200bb"]}, "ignore_paths"), ({"disabled_rules": ["x" * 201]}, "disabled_rules"),
+                        ({"diff_retention_days": 0}, "diff_retention_days"), ({"packs": []}, "packs"),
+                        ({"fail_one": "high"}, "fail_one"), ({"four_eyes": "yes"}, "wrong type"), ([], "JSON object")):
+        assert named in problem(env.call("PUT", path, owner_key, body), 400)["detail"], body
+    assert env.ok(path, member) == reply.json
+    # The same policy again changes nothing; back to the defaults is one more change.
+    assert env.call("PUT", path, owner_key, strict).status == 200
+    assert env.call("PUT", path, owner_key, {}).json == defaults
+
+    uri = pathlib.Path(env.service.database).resolve().as_uri() + "?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=30) as db:
+        rows = db.execute("SELECT actor, organisation, metadata FROM audit_events WHERE action = 'organisation.policy_changed' ORDER BY id").fetchall()
+    assert [(actor, organisation, json.loads(metadata)["changed"]) for actor, organisation, metadata in rows] == [
+        (f"api-key:{owner_id}", ORG_A, "fail_on,packs,ignore_paths,disabled_rules,diff_retention_days,four_eyes"),
+        (f"api-key:{owner_id}", ORG_A, "fail_on,packs,ignore_paths,disabled_rules,diff_retention_days,four_eyes"),
+    ]
 
 
 def test_a_key_name_is_refused_for_control_and_format_characters_only(env, owner):

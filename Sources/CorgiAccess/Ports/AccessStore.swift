@@ -27,6 +27,12 @@ public protocol AccessStore: Sendable {
     /// Dismisses an open finding of the organisation: records the dismissal for its repository
     /// (by fingerprint), marks the finding dismissed and appends `audit`, in one transaction.
     func dismissFinding(_ dismissal: FindingDismissal, audit: AuditEntry) async throws -> DismissalOutcome
+    /// The organisation's review policy; the defaults when it never set one.
+    func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy
+    /// Replaces the organisation's policy (already free of ``OrganisationPolicy/problems()``) and
+    /// appends `audit` with the names of the settings that changed (`changed`), in one
+    /// transaction; returns those names. Nothing changed: nothing is written or audited.
+    func setOrganisationPolicy(_ policy: OrganisationPolicy, of organisation: OrganisationRef, audit: AuditEntry) async throws -> [String]
     /// Ends a browser session before its expiry (sign-out): recorded with `audit` in one
     /// transaction; kept until `expiresAt`, after which the session is refused anyway.
     func revokeSession(id: String, expiresAt: Date, audit: AuditEntry) async throws

@@ -12,6 +12,11 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
     case readAPIKeys = "api-keys:read"
     /// Creating and revoking API keys.
     case writeAPIKeys = "api-keys:write"
+    /// The organisation's review policy: reading it.
+    case readPolicy = "policy:read"
+    /// Changing the organisation's review policy (what reviews report and when they fail,
+    /// retention, four-eyes triage, the AI review).
+    case writePolicy = "policy:write"
 }
 
 /// The one permission table: which role holds which permission. `docs/permissions.md` shows it
@@ -22,9 +27,9 @@ public enum PermissionTable {
         case .owner, .admin:
             Set(Permission.allCases)
         case .member:
-            [.readOrganisation, .readFindings, .triageFindings]
+            [.readOrganisation, .readFindings, .triageFindings, .readPolicy]
         case .auditor:
-            [.readOrganisation, .readFindings, .readAudit]
+            [.readOrganisation, .readFindings, .readAudit, .readPolicy]
         }
     }
 

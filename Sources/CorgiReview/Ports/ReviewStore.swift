@@ -30,6 +30,8 @@ public protocol ReviewStore: Sendable {
     func dismiss(_ dismissal: Dismissal, audit: AuditEntry) async throws
     /// The fingerprints and rule ids dismissed in a repository.
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String>
+    /// The organisation's policy (``OrganisationPolicy``); the defaults when it never set one.
+    func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
     func markDiffDeleted(_ diff: ExpiredDiff) async throws
 }

@@ -32,11 +32,18 @@ public struct RepositoryPolicy: Sendable, Equatable {
     public var problems: [String] = []
     /// The commit the policy was read at (for messages).
     public var base: String?
+    /// Days the diff is kept, from the organisation's policy (the file cannot set it); nil: the
+    /// deployment's.
+    public var diffRetentionDays: Int?
 
     public init() {}
 
-    /// The policy in `bytes` (the file at the base commit), or the defaults with the problems found.
-    public init(parsing bytes: [UInt8]) {
+    /// The policy in `bytes` (the file at the base commit) over `base` (the organisation's
+    /// policy), or `base` with the problems found. Paths and rules `base` ignores stay ignored;
+    /// the packs, fail-on severity and severities the file names replace `base`'s.
+    public init(parsing bytes: [UInt8], base: RepositoryPolicy = RepositoryPolicy()) {
+        self = base
+        problems = []
         guard bytes.count <= Self.maximumBytes else {
             problems.append("the file is larger than \(Self.maximumBytes >> 10) KiB; the defaults were used")
             return
@@ -87,7 +94,7 @@ public struct RepositoryPolicy: Sendable, Equatable {
                 }
             case "ignore_paths":
                 guard let globs = scalars(value, setting: key) else { continue }
-                if globs.allSatisfy({ (try? Glob($0)) != nil }) { ignorePaths = globs } else {
+                if globs.allSatisfy({ (try? Glob($0)) != nil }) { ignorePaths = base.ignorePaths + globs } else {
                     problems.append("`ignore_paths` holds a glob that does not compile")
                 }
             case "disable_rules":
@@ -107,7 +114,7 @@ public struct RepositoryPolicy: Sendable, Equatable {
                     }
                     read[id] = severity
                 }
-                severities = read
+                severities.merge(read) { _, file in file }
             default:
                 problems.append("unknown setting (known: packs, fail_on, ignore_paths, disable_rules, severity)")
             }

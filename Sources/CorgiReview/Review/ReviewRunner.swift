@@ -274,14 +274,16 @@ public struct ReviewRunner: Sendable {
         return formatter
     }
 
-    /// `.corgi.yml` at the pull request's base commit: a pull request cannot change its own
-    /// policy. No base, or no file: the deployment's defaults.
+    /// The organisation's policy, then `.corgi.yml` at the pull request's base commit over it: a
+    /// pull request cannot change its own policy. No base, or no file: the organisation's policy
+    /// (the deployment's defaults where it sets nothing).
     func repositoryPolicy(job: ScanJob, pr: any ForgePullRequest, logger: Logger) async throws -> RepositoryPolicy {
+        let organisation = try await store.organisationPolicy(forge: job.forge, organisation: job.organisation).repositoryBase
         var base = job.baseSHA
         if base == nil { base = try await pr.baseSHA(logger: logger) }
-        guard let base, !base.isEmpty else { return RepositoryPolicy() }
-        guard let bytes = try await pr.fileContents(path: RepositoryPolicy.path, ref: base, logger: logger) else { return RepositoryPolicy() }
-        var policy = RepositoryPolicy(parsing: bytes)
+        guard let base, !base.isEmpty else { return organisation }
+        guard let bytes = try await pr.fileContents(path: RepositoryPolicy.path, ref: base, logger: logger) else { return organisation }
+        var policy = RepositoryPolicy(parsing: bytes, base: organisation)
         policy.base = base
         if !policy.problems.isEmpty { logger.info("repository policy has problems", metadata: ["problems": "\(policy.problems.count)"]) }
         return policy
@@ -304,7 +306,7 @@ public struct ReviewRunner: Sendable {
                                              audit: ["target": "\(job.repository)#\(job.number)", "sha": job.headSHA, "outcome": "diff unavailable"])
             return
         }
-        let retention = policy.retentionDays(for: job.organisation)
+        let retention = repository.diffRetentionDays ?? policy.retentionDays(for: job.organisation)
         // Ids, not names: names change hands and may be longer than a storage key allows.
         let objectKey = "diffs/\(job.forge)/\(job.installationID)/\(job.repositoryID)/\(job.number)/\(job.headSHA.prefix(40))-\(state.scanID)"
         let expires = Date().addingTimeInterval(TimeInterval(retention) * 86400)

@@ -38,6 +38,8 @@ public enum APIRoutes {
     public static let finding = APIRoute(method: .get, path: org + "/findings/{id}", access: .organisation(.readFindings))
     public static let dismissFinding = APIRoute(method: .post, path: org + "/findings/{id}/dismissal",
                                                 access: .organisation(.triageFindings))
+    public static let policy = APIRoute(method: .get, path: org + "/policy", access: .organisation(.readPolicy))
+    public static let setPolicy = APIRoute(method: .put, path: org + "/policy", access: .organisation(.writePolicy))
     public static let apiKeys = APIRoute(method: .get, path: org + "/api-keys", access: .organisation(.readAPIKeys))
     public static let createAPIKey = APIRoute(method: .post, path: org + "/api-keys", access: .organisation(.writeAPIKeys))
     public static let revokeAPIKey = APIRoute(method: .delete, path: org + "/api-keys/{id}", access: .organisation(.writeAPIKeys))
@@ -57,6 +59,7 @@ public enum APIRoutes {
     }
 
     public static let all: [APIRoute] = [
-        openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, apiKeys, createAPIKey, revokeAPIKey,
+        openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, policy, setPolicy, apiKeys, createAPIKey,
+        revokeAPIKey,
     ]
 }

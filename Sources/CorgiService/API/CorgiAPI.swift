@@ -70,6 +70,12 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.dismissFinding) { request, context, principal, organisation in
             try await dismiss(request, id: Self.id(context), context: context, principal: principal, organisation: organisation)
         }
+        scoped(api, APIRoutes.policy) { _, _, _, organisation in
+            try APIResponse.json(.ok, try await store.organisationPolicy(of: organisation))
+        }
+        scoped(api, APIRoutes.setPolicy) { request, context, principal, organisation in
+            try await setPolicy(request, context: context, principal: principal, organisation: organisation)
+        }
         scoped(api, APIRoutes.apiKeys) { _, _, _, organisation in
             try APIResponse.json(.ok, APIList(items: try await store.apiKeys(of: organisation).map(APIKeyView.init), nextAfter: nil))
         }

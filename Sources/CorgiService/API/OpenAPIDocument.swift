@@ -23,6 +23,10 @@ enum OpenAPIDocument {
     {
       "name": "api-keys",
       "description": "The organisation's API keys (never a secret, but once at creation)."
+    },
+    {
+      "name": "policy",
+      "description": "The organisation's review policy: what its reviews report and when they fail, retention, four-eyes triage, the AI review."
     }
   ],
   "security": [
@@ -654,6 +658,109 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/orgs/{forge}/{organisation}/policy": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "getPolicy",
+        "summary": "The organisation's review policy",
+        "tags": [
+          "policy"
+        ],
+        "description": "The policy every review of the organisation starts from (defaults where it never set one).\n\nNeeds a key (or a session) of this organisation holding `policy:read`.",
+        "responses": {
+          "200": {
+            "description": "The policy.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Policy"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "put": {
+        "operationId": "setPolicy",
+        "summary": "Replace the organisation's review policy",
+        "tags": [
+          "policy"
+        ],
+        "description": "Replaces the whole policy; it applies from the next review. An unknown setting or a wrong value is a 400 naming it, and nothing changes. A change is audited as `organisation.policy_changed` with the names of the settings that changed (`changed`); a policy equal to the current one changes and audits nothing.\n\nNeeds a key (or a session) of this organisation holding `policy:write`.",
+        "requestBody": {
+          "required": true,
+          "description": "At most 512 KiB of JSON.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PolicyRequest"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The policy now in force.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Policy"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
     "/api/v1/orgs/{forge}/{organisation}/api-keys": {
       "parameters": [
         {
@@ -1075,7 +1182,9 @@ enum OpenAPIDocument {
           "findings:triage",
           "audit:read",
           "api-keys:read",
-          "api-keys:write"
+          "api-keys:write",
+          "policy:read",
+          "policy:write"
         ]
       },
       "Severity": {
@@ -1605,7 +1714,7 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/Permission"
             },
             "minItems": 1,
-            "maxItems": 6,
+            "maxItems": 8,
             "description": "Narrow the key to these permissions; absent or null: everything the role holds."
           },
           "expires_in_days": {
@@ -1619,6 +1728,175 @@ enum OpenAPIDocument {
             "description": "Days until the key expires; absent or null: 90."
           }
         }
+      },
+      "Policy": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "ignore_paths",
+          "disabled_rules",
+          "four_eyes",
+          "ai_review"
+        ],
+        "properties": {
+          "fail_on": {
+            "type": "string",
+            "enum": [
+              "info",
+              "low",
+              "medium",
+              "high",
+              "critical",
+              "never"
+            ],
+            "description": "The lowest severity that fails the check run, or `never`; absent: the deployment's setting."
+          },
+          "packs": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "enum": [
+                "secrets",
+                "code"
+              ]
+            },
+            "minItems": 1,
+            "maxItems": 2,
+            "uniqueItems": true,
+            "description": "The kinds of findings reported; absent: both."
+          },
+          "ignore_paths": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
+              "description": "A path glob (`*`, `**`, `?`, `[abc]`, `{a,b}`), as in `.corgi.yml`; it must compile (an unbalanced brace or a reversed range is a 400)."
+            },
+            "description": "Paths no review of the organisation reports, whatever a repository's `.corgi.yml` says."
+          },
+          "disabled_rules": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
+              "description": "A rule id."
+            },
+            "description": "Rules no review of the organisation reports."
+          },
+          "diff_retention_days": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 3650,
+            "description": "Days a pull request's diff is kept, encrypted, after its review; absent: the deployment's setting."
+          },
+          "four_eyes": {
+            "type": "boolean",
+            "description": "Dismissals take a second person's approval; absent: off."
+          },
+          "ai_review": {
+            "type": "boolean",
+            "description": "The AI review of pull requests; absent: off."
+          }
+        }
+      },
+      "PolicyRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "fail_on": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "info",
+              "low",
+              "medium",
+              "high",
+              "critical",
+              "never",
+              null
+            ],
+            "description": "The lowest severity that fails the check run, or `never`; absent or null: the deployment's setting."
+          },
+          "packs": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "string",
+              "enum": [
+                "secrets",
+                "code"
+              ]
+            },
+            "minItems": 1,
+            "maxItems": 2,
+            "uniqueItems": true,
+            "description": "The kinds of findings reported; absent or null: both."
+          },
+          "ignore_paths": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "maxItems": 100,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
+              "description": "A path glob (`*`, `**`, `?`, `[abc]`, `{a,b}`), as in `.corgi.yml`; it must compile (an unbalanced brace or a reversed range is a 400)."
+            },
+            "description": "Paths no review of the organisation reports, whatever a repository's `.corgi.yml` says; absent or null: none."
+          },
+          "disabled_rules": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "maxItems": 100,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
+              "description": "A rule id."
+            },
+            "description": "Rules no review of the organisation reports; absent or null: none."
+          },
+          "diff_retention_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 3650,
+            "description": "Days a pull request's diff is kept, encrypted, after its review; absent or null: the deployment's setting."
+          },
+          "four_eyes": {
+            "type": [
+              "boolean",
+              "null"
+            ],
+            "description": "Dismissals take a second person's approval; absent or null: off."
+          },
+          "ai_review": {
+            "type": [
+              "boolean",
+              "null"
+            ],
+            "description": "The AI review of pull requests; absent or null: off."
+          }
+        },
+        "description": "The whole policy: a setting left out takes its default. Repositories refine it with `.corgi.yml` at their base commit: the packs and fail-on severity a file names replace the organisation's, while the organisation's ignored paths and disabled rules stay."
       }
     }
   }

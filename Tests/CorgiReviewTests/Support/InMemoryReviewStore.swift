@@ -131,6 +131,17 @@ actor InMemoryReviewStore: ReviewStore, AuditLog {
         Set(dismissals.filter { $0.forge == forge && $0.installationID == installationID && $0.repositoryID == repositoryID }.map(\.target))
     }
 
+    /// Policies by "forge/organisation"; tests set them directly.
+    var organisationPolicies: [String: OrganisationPolicy] = [:]
+
+    func setOrganisationPolicy(_ policy: OrganisationPolicy, forge: String, organisation: String) {
+        organisationPolicies["\(forge)/\(organisation)"] = policy
+    }
+
+    func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy {
+        organisationPolicies["\(forge)/\(organisation)"] ?? OrganisationPolicy()
+    }
+
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {
         diffs.filter { !$0.value.deleted && $0.value.expiresAt <= now }.map { ExpiredDiff(objectKey: $0.key, organisation: $0.value.organisation) }
     }
