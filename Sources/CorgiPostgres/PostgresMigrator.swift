@@ -268,6 +268,13 @@ public enum PostgresMigrator {
                 PRIMARY KEY (forge, organisation))
             """,
         ]),
+        // As SQLiteStore's version 12: dismissals until a date; a finding may be dismissed again
+        // once its dismissal expired.
+        Migration(version: 11, summary: "dismissals until a date", statements: [
+            "ALTER TABLE dismissals DROP CONSTRAINT dismissals_finding_id_key",
+            "ALTER TABLE dismissals ADD COLUMN expires_at timestamptz",
+            "CREATE INDEX dismissals_by_finding ON dismissals (finding_id)",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries

@@ -181,9 +181,10 @@ extension PostgresStore: AccessStore {
             let installation = try columns[17].decode(Int.self), repository = try columns[18].decode(Int.self)
             try await connection.query(
                 """
-                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment)
+                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment,
+                                        expires_at)
                 VALUES (\(d.organisation.login), \(d.organisation.forge), \(installation), \(repository), \(finding.fingerprint),
-                        \(d.reason.rawValue), \(d.author), \(d.findingID), \(d.comment))
+                        \(d.reason.rawValue), \(d.author), \(d.findingID), \(d.comment), \(d.until))
                 """, logger: self.logger)
             try await connection.query("UPDATE findings SET status = 'dismissed' WHERE id = \(d.findingID)", logger: self.logger)
             _ = try await self.appendAudit(entry, on: connection)

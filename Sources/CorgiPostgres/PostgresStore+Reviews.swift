@@ -97,7 +97,7 @@ extension PostgresStore: ReviewStore {
                 """
                 SELECT d.target FROM dismissals d JOIN pull_requests p
                   ON p.forge = d.forge AND p.installation_id = d.installation_id AND p.repository_id = d.repository_id
-                WHERE p.id = \(prID)
+                WHERE p.id = \(prID) AND (d.expires_at IS NULL OR d.expires_at > now())
                 """, logger: self.logger
             ).decode(String.self) {
                 dismissed.insert(target)
@@ -225,7 +225,10 @@ extension PostgresStore: ReviewStore {
 
     public func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> {
         Set(try await rows(
-            "SELECT target FROM dismissals WHERE forge = \(forge) AND installation_id = \(installationID) AND repository_id = \(repositoryID)"
+            """
+            SELECT target FROM dismissals WHERE forge = \(forge) AND installation_id = \(installationID) AND repository_id = \(repositoryID)
+              AND (expires_at IS NULL OR expires_at > now())
+            """
         ).map { try $0.decode(String.self) })
     }
 
@@ -234,6 +237,28 @@ extension PostgresStore: ReviewStore {
             "SELECT policy FROM organisation_policies WHERE forge = \(forge) AND organisation = \(organisation)"
         ).first?.decode(String.self) else { return OrganisationPolicy() }
         return try OrganisationPolicy.stored(text)
+    }
+
+    public func reopenExpiredDismissals() async throws -> Int {
+        try await transaction { connection in
+            // As SQLiteStore's: the database's clock decides which dismissals are in force.
+            let rows = try await connection.query(
+                """
+                UPDATE findings SET status = 'open' WHERE status = 'dismissed' AND id IN (
+                    SELECT f.id FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                    WHERE f.status = 'dismissed' AND NOT EXISTS (
+                        SELECT 1 FROM dismissals d
+                        WHERE d.forge = p.forge AND d.installation_id = p.installation_id AND d.repository_id = p.repository_id
+                          AND (d.target = f.fingerprint OR d.target = f.rule_id) AND (d.expires_at IS NULL OR d.expires_at > now())))
+                RETURNING id, organisation
+                """, logger: self.logger).collect()
+            for row in rows {
+                let (id, organisation) = try row.decode((Int, String).self)
+                _ = try await self.appendAudit(AuditEntry(actor: "sweeper", action: "finding.reopened", target: "finding:\(id)",
+                                                          organisation: organisation, metadata: ["reason": "dismissal expired"]), on: connection)
+            }
+            return rows.count
+        }
     }
 
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {

@@ -178,12 +178,13 @@ extension SQLiteStore: AccessStore {
             guard finding.state == "open" else { return .notOpen(finding) }
             _ = try await connection.query(
                 """
-                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment, created_at,
+                                        expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(d.organisation.login), .text(d.organisation.forge), .integer(row.column("installation_id")?.integer ?? 0),
                  .integer(row.column("repository_id")?.integer ?? 0), .text(finding.fingerprint), .text(d.reason.rawValue), .text(d.author),
-                 .integer(d.findingID), Self.optionalText(d.comment), .text(Self.now())])
+                 .integer(d.findingID), Self.optionalText(d.comment), .text(Self.now()), d.until.map { .float($0.timeIntervalSince1970) } ?? .null])
             _ = try await connection.query("UPDATE findings SET status = 'dismissed' WHERE id = ?", [.integer(d.findingID)])
             _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
                                       metadata: entry.metadata)

@@ -78,8 +78,8 @@ extension SQLiteStore: ReviewStore {
                 """
                 SELECT d.target FROM dismissals d JOIN pull_requests p
                   ON p.forge = d.forge AND p.installation_id = d.installation_id AND p.repository_id = d.repository_id
-                WHERE p.id = ?
-                """, [.integer(prID)]).compactMap { $0.column("target")?.string })
+                WHERE p.id = ? AND (d.expires_at IS NULL OR d.expires_at > ?)
+                """, [.integer(prID), .float(Date().timeIntervalSince1970)]).compactMap { $0.column("target")?.string })
             let plan = ReconciliationPlan(scanID: scanID, findings: findings, open: opened, openRules: rules, dismissedTargets: dismissed)
             for write in plan.writes {
                 let f = write.finding
@@ -201,8 +201,11 @@ extension SQLiteStore: ReviewStore {
     public func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> {
         try await exclusive {
             Set(try await connection.query(
-                "SELECT target FROM dismissals WHERE forge = ? AND installation_id = ? AND repository_id = ?",
-                [.text(forge), .integer(installationID), .integer(repositoryID)]).compactMap { $0.column("target")?.string })
+                """
+                SELECT target FROM dismissals WHERE forge = ? AND installation_id = ? AND repository_id = ?
+                  AND (expires_at IS NULL OR expires_at > ?)
+                """,
+                [.text(forge), .integer(installationID), .integer(repositoryID), .float(Date().timeIntervalSince1970)]).compactMap { $0.column("target")?.string })
         }
     }
 
@@ -216,6 +219,28 @@ extension SQLiteStore: ReviewStore {
                                                     [.text(forge), .text(organisation)]).first?.column("policy")?.string
         else { return OrganisationPolicy() }
         return try OrganisationPolicy.stored(text)
+    }
+
+    public func reopenExpiredDismissals() async throws -> Int {
+        try await transaction {
+            // A dismissed finding with no dismissal in force in its repository (by fingerprint or
+            // rule) is open again; each reopening is audited.
+            let reopened = try await connection.query(
+                """
+                UPDATE findings SET status = 'open' WHERE status = 'dismissed' AND id IN (
+                    SELECT f.id FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                    WHERE f.status = 'dismissed' AND NOT EXISTS (
+                        SELECT 1 FROM dismissals d
+                        WHERE d.forge = p.forge AND d.installation_id = p.installation_id AND d.repository_id = p.repository_id
+                          AND (d.target = f.fingerprint OR d.target = f.rule_id) AND (d.expires_at IS NULL OR d.expires_at > ?)))
+                RETURNING id, organisation
+                """, [.float(Date().timeIntervalSince1970)])
+            for row in reopened {
+                _ = try await appendAudit(actor: "sweeper", action: "finding.reopened", target: "finding:\(row.column("id")?.integer ?? 0)",
+                                          organisation: row.column("organisation")?.string, metadata: ["reason": "dismissal expired"])
+            }
+            return reopened.count
+        }
     }
 
     public func expiredDiffs(now: Date) async throws -> [ExpiredDiff] {

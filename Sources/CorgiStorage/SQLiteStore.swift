@@ -249,6 +249,28 @@ public actor SQLiteStore {
                 updated_at TEXT NOT NULL, PRIMARY KEY (forge, organisation))
             """,
         ]),
+        // Dismissals until a date (`expires_at`, Unix seconds; NULL: for good). A finding whose
+        // dismissal expired reopens and may be dismissed again, so `finding_id` is no longer
+        // unique (the status check in the dismissing transaction records each dismissal once).
+        (12, [
+            """
+            CREATE TABLE dismissals_v12 (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, organisation TEXT NOT NULL, forge TEXT NOT NULL, installation_id INTEGER NOT NULL,
+                repository_id INTEGER NOT NULL, target TEXT NOT NULL, reason TEXT NOT NULL, author TEXT NOT NULL,
+                comment_id INTEGER, finding_id INTEGER, comment TEXT, created_at TEXT NOT NULL, expires_at REAL,
+                UNIQUE (forge, installation_id, repository_id, comment_id))
+            """,
+            """
+            INSERT INTO dismissals_v12 (id, organisation, forge, installation_id, repository_id, target, reason, author, comment_id,
+                                        finding_id, comment, created_at)
+            SELECT id, organisation, forge, installation_id, repository_id, target, reason, author, comment_id, finding_id, comment,
+                   created_at FROM dismissals
+            """,
+            "DROP TABLE dismissals",
+            "ALTER TABLE dismissals_v12 RENAME TO dismissals",
+            "CREATE INDEX dismissals_by_repository ON dismissals(forge, installation_id, repository_id)",
+            "CREATE INDEX dismissals_by_finding ON dismissals(finding_id)",
+        ]),
     ]
 
     func migrate() async throws {

@@ -41,5 +41,6 @@ actor ClosingStore: ReviewStore {
     func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy { throw NotForTheGateway() }
     func dismiss(_ dismissal: Dismissal, audit: AuditEntry) async throws { throw NotForTheGateway() }
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> { throw NotForTheGateway() }
+    func reopenExpiredDismissals() async throws -> Int { throw NotForTheGateway() }
     func markDiffDeleted(_ diff: ExpiredDiff) async throws { throw NotForTheGateway() }
 }

@@ -1,4 +1,5 @@
 import CorgiAccess
+import CorgiCore
 import CorgiReview
 import CorgiService
 import CorgiStorage
@@ -33,6 +34,35 @@ struct RetentionSweeperTests {
         _ = try await sweeper.sweepOnce(now: Date())
         #expect(try await store.isSessionRevoked(id: "expired") == false)
         #expect(try await store.isSessionRevoked(id: "live"))
+        try await store.close()
+    }
+
+    @Test("a pass reopens a finding whose dismissal ran out, and leaves one dismissed for good")
+    func reopensExpiredDismissals() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-sweep-\(UUID().uuidString).sqlite").path
+        var logger = Logger(label: "sweep-test")
+        logger.logLevel = .warning
+        let store = try await SQLiteStore.open(path: path, logger: logger)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let job = ScanJob(forge: "github", installationID: 1, repositoryID: 11, organisation: "acme", repository: "acme/api", number: 1,
+                          headSHA: "sha1", baseSHA: "base", deliveryID: "d1", trigger: "pull_request.opened")
+        let scan = try await store.beginScan(ClaimedJob(id: 1, job: job, attempt: 1, leaseOwner: "test"))
+        let found = ["expiring", "forever"].enumerated().map { index, rule in
+            Finding(ruleID: rule, title: rule, kind: .code, severity: .high, confidence: .high, cwe: nil, owasp: nil, path: "App.swift",
+                    line: index + 1, column: 1, endLine: index + 1, message: rule, fingerprint: "fp-\(rule)", redacted: nil)
+        }
+        try await store.recordScanResult(scanID: scan.scanID, findings: found, conclusion: "failure", coverage: nil, diff: nil, audit: [:])
+        let acme = OrganisationRef(forge: "github", login: "acme")
+        for (rule, until) in [("expiring", Date().addingTimeInterval(-1)), ("forever", nil)] {
+            let id = try #require(try await store.findings(FindingQuery(organisation: acme, rule: rule)).first?.id)
+            _ = try await store.dismissFinding(FindingDismissal(findingID: id, organisation: acme, reason: .wontFix, comment: nil, author: "api-key:1",
+                                                                until: until),
+                                               audit: AuditEntry(actor: "api-key:1", action: "finding.dismissed", target: "finding:\(id)", organisation: "acme"))
+        }
+        let sweeper = RetentionSweeper(store: store, sessions: store, objects: NoObjects(), interval: 3600, metrics: ServiceMetrics(), logger: logger)
+        _ = try await sweeper.sweepOnce(now: Date())
+        #expect(try await store.findings(FindingQuery(organisation: acme, state: .open)).map(\.ruleID) == ["expiring"])
+        #expect(try await store.findings(FindingQuery(organisation: acme, state: .dismissed)).map(\.ruleID) == ["forever"])
         try await store.close()
     }
 }

@@ -188,6 +188,38 @@ struct AccessStoreTests {
         }
     }
 
+    @Test("a dismissal until a date: in force until then, the finding reopens after it (audited), and may be dismissed again",
+          arguments: Backend.available)
+    func dismissalUntil(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await seed(store)
+            let a = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.a")).first)
+            let b = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.b")).first)
+            func dismiss(_ id: Int, until: Date?) async throws -> DismissalOutcome {
+                try await store.dismissFinding(
+                    FindingDismissal(findingID: id, organisation: Self.acme, reason: .acceptedRisk, comment: nil, author: "api-key:1", until: until),
+                    audit: AuditEntry(actor: "api-key:1", action: "finding.dismissed", target: "finding:\(id)", organisation: "acme"))
+            }
+            // `b` for a month, `a` until a moment already past (as a month later would be).
+            guard case .dismissed = try await dismiss(b.id, until: Date().addingTimeInterval(30 * 86400)),
+                  case .dismissed = try await dismiss(a.id, until: Date().addingTimeInterval(-1))
+            else { Issue.record("not dismissed"); return }
+            let targets = try await store.dismissedTargets(forge: "github", installationID: 1, repositoryID: 11)
+            #expect(targets.contains(b.fingerprint) && !targets.contains(a.fingerprint))
+            #expect(try await store.reopenExpiredDismissals() == 1)
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "open")
+            #expect(try await store.finding(id: b.id, of: Self.acme)?.state == "dismissed")
+            #expect(try await store.reopenExpiredDismissals() == 0, "reopened once")
+            let reopened = try await store.auditEvents().filter { $0.action == "finding.reopened" }
+            #expect(reopened.map(\.target) == ["finding:\(a.id)"] && reopened.first?.organisation == "acme")
+            // Reopened, it is dismissed again, for good this time: the sweep leaves it.
+            guard case .dismissed = try await dismiss(a.id, until: nil) else { Issue.record("not dismissed again"); return }
+            #expect(try await store.reopenExpiredDismissals() == 0)
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "dismissed")
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+
     @Test("a signed-out session is listed as revoked once, audited once", arguments: Backend.available)
     func sessionRevocation(_ backend: Backend) async throws {
         try await withStore(backend) { store in

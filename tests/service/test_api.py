@@ -748,7 +748,10 @@ def test_a_triager_dismisses_an_open_finding_once_and_it_is_audited_without_the_
     assert problem(env.call("POST", org_path(ORG_B, f"/findings/{target['id']}/dismissal"), octo, {"reason": "false_positive"}), 404)
     for body, parameter in (({"reason": "because"}, "reason"), ({"reason": "wont_fix", "comment": "bell\x07"}, "comment"),
                             ({"reason": "wont_fix", "comment": "c" * 1001}, "comment"), ({"comment": "no reason"}, "the body"),
-                            (b"[]", "the body")):
+                            (b"[]", "the body"), ({"reason": "wont_fix", "until": "2020-01-01"}, "until"),
+                            ({"reason": "wont_fix", "until": "2031-02-30"}, "until"), ({"reason": "wont_fix", "until": "tomorrow"}, "until"),
+                            ({"reason": "wont_fix", "until": "2099-01-01"}, "until"),
+                            ({"reason": "wont_fix", "until": "2027-01-01T00:00:00Z"}, "until")):
         assert problem(env.call("POST", path, member, body), 400)["detail"].startswith(parameter), body
     assert env.ok(org_path(ORG_A, f"/findings/{target['id']}"), owner_key)["state"] == "open"  # nothing changed so far
 
@@ -768,6 +771,22 @@ def test_a_triager_dismisses_an_open_finding_once_and_it_is_audited_without_the_
     assert [(actor, target_, organisation, json.loads(metadata).get("reason")) for actor, target_, organisation, metadata in rows] == [
         (f"api-key:{member_id}", f"finding:{target['id']}", ORG_A, "used_in_tests")]
     assert comment not in json.dumps(rows) and comment not in "\n".join(env.service.log_lines)
+
+
+def test_a_dismissal_until_a_date_is_stored_with_its_end_and_audited_with_it(env, owner):
+    _, owner_key = owner
+    target = next(f for f in env.all_findings(owner_key) if f["state"] == "open")
+    end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).date().isoformat()
+    reply = env.call("POST", org_path(ORG_A, f"/findings/{target['id']}/dismissal"), owner_key, {"reason": "accepted_risk", "until": end})
+    assert reply.status == 200 and reply.json["state"] == "dismissed", reply
+    uri = pathlib.Path(env.service.database).resolve().as_uri() + "?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=30) as db:
+        expires = db.execute("SELECT expires_at FROM dismissals WHERE finding_id = ?", (target["id"],)).fetchall()
+        audited = db.execute("SELECT metadata FROM audit_events WHERE action = 'finding.dismissed' AND target = ?",
+                             (f"finding:{target['id']}",)).fetchall()
+    midnight = datetime.datetime.fromisoformat(end).replace(tzinfo=datetime.timezone.utc).timestamp()
+    assert expires == [(midnight,)]
+    assert [json.loads(m)["until"] for (m,) in audited] == [end]
 
 
 def test_owners_set_the_organisations_policy_members_read_it_and_each_change_is_audited_by_name(env, owner):

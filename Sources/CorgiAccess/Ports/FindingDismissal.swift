@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Why a finding is dismissed through the API: a closed list, so reports can count by reason.
 public enum DismissalReason: String, Sendable, Hashable, Codable, CaseIterable {
     case falsePositive = "false_positive"
@@ -15,10 +17,13 @@ public struct FindingDismissal: Sendable, Hashable {
     public var reason: DismissalReason
     /// Free text from the user: stored, shown in the API; never in logs.
     public var comment: String?
-    /// `api-key:<id>` (later: a signed-in user).
+    /// `api-key:<id>` or `user:…`.
     public var author: String
+    /// When the dismissal ends and the finding reopens; nil: for good.
+    public var until: Date?
 
-    public init(findingID: Int, organisation: OrganisationRef, reason: DismissalReason, comment: String?, author: String) {
+    public init(findingID: Int, organisation: OrganisationRef, reason: DismissalReason, comment: String?, author: String, until: Date? = nil) {
+        self.until = until
         self.findingID = findingID
         self.organisation = organisation
         self.reason = reason

@@ -28,7 +28,11 @@ public protocol ReviewStore: Sendable {
     /// `audit` in the same transaction. Later scans of the repository's pull requests leave the
     /// dismissed findings out (`recordScanResult` reads the dismissals inside its transaction).
     func dismiss(_ dismissal: Dismissal, audit: AuditEntry) async throws
-    /// The fingerprints and rule ids dismissed in a repository.
+    /// Reopens every dismissed finding that no dismissal in force covers any more (a dismissal
+    /// until a date that has passed), each audited as `finding.reopened`; returns how many. The
+    /// store's clock decides.
+    func reopenExpiredDismissals() async throws -> Int
+    /// The fingerprints and rule ids dismissed in a repository (dismissals in force only).
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String>
     /// The organisation's policy (``OrganisationPolicy``); the defaults when it never set one.
     func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy

@@ -62,6 +62,11 @@ struct APIKeyRequest: Decodable, Sendable {
 struct APIDismissalRequest: Decodable, Sendable {
     var reason: String
     var comment: String?
+    /// `YYYY-MM-DD`: the finding reopens at 00:00 UTC that day; absent or null: for good.
+    var until: String?
+
+    /// How far ahead a dismissal may end: a longer one is a dismissal for good, and says so.
+    static let maximumDays = 1_095
 
     static let maximumComment = 1_000
 }

@@ -5,6 +5,24 @@ import Hummingbird
 import HTTPTypes
 
 extension CorgiAPI {
+    /// 00:00 UTC of `text` (`YYYY-MM-DD`, a real calendar day), which must be after today and at
+    /// most ``APIDismissalRequest/maximumDays`` ahead.
+    static func dismissalEnd(_ text: String, now: Date) throws -> Date {
+        let problem = APIProblem.badRequest("until: a date (YYYY-MM-DD) after today and at most \(APIDismissalRequest.maximumDays) days ahead")
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D,
+              bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 0x30 && $0.element <= 0x39) }),
+              let year = Int(text.prefix(4)), let month = Int(text.dropFirst(5).prefix(2)), let day = Int(text.suffix(2))
+        else { throw problem }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: year, month: month, day: day)
+        guard components.isValidDate(in: calendar), let date = calendar.date(from: components),
+              date > now, date.timeIntervalSince(now) <= Double(APIDismissalRequest.maximumDays) * 86400
+        else { throw problem }
+        return date
+    }
+
     /// `POST …/findings/{id}/dismissal`: dismisses an open finding for its repository (later
     /// reviews leave the same fingerprint out), audited with the reason; the comment is stored
     /// but not put in the audit row (free text stays out of the trail's metadata).
@@ -20,10 +38,13 @@ extension CorgiAPI {
             guard APIText.length(comment) <= APIDismissalRequest.maximumComment, APIText.isPlain(comment, newlines: true)
             else { throw APIProblem.badRequest("comment: at most \(APIDismissalRequest.maximumComment) characters, no control characters") }
         }
+        let until = try body.until.map { try Self.dismissalEnd($0, now: now()) }
+        var metadata = ["forge": organisation.forge, "reason": reason.rawValue]
+        if let until = body.until { metadata["until"] = until }
         let outcome = try await store.dismissFinding(
-            FindingDismissal(findingID: id, organisation: organisation, reason: reason, comment: body.comment, author: principal.actor),
+            FindingDismissal(findingID: id, organisation: organisation, reason: reason, comment: body.comment, author: principal.actor, until: until),
             audit: AuditEntry(actor: principal.actor, action: "finding.dismissed", target: "finding:\(id)", organisation: organisation.login,
-                              metadata: ["forge": organisation.forge, "reason": reason.rawValue]))
+                              metadata: metadata))
         switch outcome {
         case .dismissed(let finding):
             return try APIResponse.json(.ok, finding)

@@ -592,7 +592,7 @@ enum OpenAPIDocument {
         "tags": [
           "findings"
         ],
-        "description": "Dismisses an open finding: the dismissal is recorded for the finding's repository by fingerprint, so later reviews of any pull request of that repository leave the same finding out (as the `@corgi ignore` command does), and audited as `finding.dismissed` with the reason (the comment is stored with the dismissal, not in the audit trail). A finding that is fixed or already dismissed is 409.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
+        "description": "Dismisses an open finding: the dismissal is recorded for the finding's repository by fingerprint, so later reviews of any pull request of that repository leave the same finding out (as the `@corgi ignore` command does), and audited as `finding.dismissed` with the reason (the comment is stored with the dismissal, not in the audit trail). A dismissal may end on a day (`until`), after which the finding reopens and may be dismissed again; the audit row carries that day. A finding that is fixed or already dismissed is 409.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
         "requestBody": {
           "required": true,
           "description": "At most 16 KiB of JSON.",
@@ -1684,6 +1684,15 @@ enum OpenAPIDocument {
             "maxLength": 1000,
             "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
             "description": "Free text for the record: at most 1000 characters, no control or format characters but line feeds; absent or null: none. Never logged or audited."
+          },
+          "until": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "The day the dismissal ends, `YYYY-MM-DD`: at 00:00 UTC that day the finding reopens (the retention sweep reopens it, audited as `finding.reopened`, and later reviews report it again). It must be after today and at most 1095 days ahead (a 400 otherwise); absent or null: for good."
           }
         }
       },

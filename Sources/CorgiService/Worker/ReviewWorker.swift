@@ -134,8 +134,8 @@ extension ReviewWorker {
     }
 }
 
-/// Deletes diffs whose retention has expired, each deletion audited, and forgets revocations of
-/// sessions that have expired.
+/// Deletes diffs whose retention has expired, each deletion audited, forgets revocations of
+/// sessions that have expired, and reopens findings whose dismissal ran out.
 public struct RetentionSweeper: Service, CustomStringConvertible {
     public var description: String { "RetentionSweeper(every \(Int(interval)) s)" }
 
@@ -179,9 +179,10 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
         // Objects left by a crash between upload and record expire on their own.
         let orphans = try await objects.sweep(now: now)
         let revocations = try await sessions?.pruneExpiredRevocations() ?? 0
-        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 {
+        let reopened = try await store.reopenExpiredDismissals()
+        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 {
             logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)",
-                                                      "session_revocations_pruned": "\(revocations)"])
+                                                      "session_revocations_pruned": "\(revocations)", "findings_reopened": "\(reopened)"])
         }
         return expired.count
     }

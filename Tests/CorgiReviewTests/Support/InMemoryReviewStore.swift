@@ -127,6 +127,9 @@ actor InMemoryReviewStore: ReviewStore, AuditLog {
         try await faults.point("after dismiss")
     }
 
+    /// Chat dismissals never expire.
+    func reopenExpiredDismissals() async throws -> Int { 0 }
+
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> {
         Set(dismissals.filter { $0.forge == forge && $0.installationID == installationID && $0.repositoryID == repositoryID }.map(\.target))
     }
