@@ -275,6 +275,26 @@ public enum PostgresMigrator {
             "ALTER TABLE dismissals ADD COLUMN expires_at timestamptz",
             "CREATE INDEX dismissals_by_finding ON dismissals (finding_id)",
         ]),
+        // As SQLiteStore's version 13: four-eyes triage.
+        Migration(version: 12, summary: "dismissal requests", statements: [
+            """
+            CREATE TABLE dismissal_requests (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                finding_id bigint NOT NULL,
+                reason text NOT NULL,
+                comment text,
+                expires_at timestamptz,
+                requested_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                state text NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+                decided_by text,
+                decided_at timestamptz)
+            """,
+            "CREATE INDEX dismissal_requests_by_organisation ON dismissal_requests (forge, organisation, state)",
+            "CREATE UNIQUE INDEX dismissal_requests_one_pending ON dismissal_requests (finding_id) WHERE state = 'pending'",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -300,6 +320,8 @@ public enum PostgresMigrator {
     ///   only sets `revoked_at` where it is NULL).
     /// - `organisation_policies`: SELECT, INSERT; UPDATE (policy, updated_by, updated_at) — the
     ///   organisation a row belongs to never changes.
+    /// - `dismissal_requests`: SELECT, INSERT; UPDATE (state, decided_by, decided_at) — who asked,
+    ///   for which finding and why never changes.
     /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone; rows of expired
     ///   sessions go through EXECUTE on `prune_revoked_sessions()` (the one function granted).
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
@@ -332,6 +354,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT, UPDATE (last_used_at, last_audited_use_at, revoked_at) ON api_keys TO \(role)",
             "GRANT SELECT, INSERT ON revoked_sessions TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (policy, updated_by, updated_at) ON organisation_policies TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (state, decided_by, decided_at) ON dismissal_requests TO \(role)",
             "GRANT EXECUTE ON FUNCTION prune_revoked_sessions() TO \(role)",
         ]
     }

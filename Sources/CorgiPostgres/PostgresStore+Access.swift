@@ -165,7 +165,12 @@ extension PostgresStore: AccessStore {
     }
 
     public func dismissFinding(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalOutcome {
-        try await transaction { connection in
+        try await transaction { connection in try await self.dismiss(d, audit: entry, on: connection) }
+    }
+
+    /// The dismissal itself, inside the caller's transaction.
+    private func dismiss(_ d: FindingDismissal, audit entry: AuditEntry, on connection: PostgresConnection) async throws -> DismissalOutcome {
+        do {
             // FOR UPDATE: two dismissals of one finding at once record it once.
             let rows = try await connection.query(
                 """
@@ -191,6 +196,100 @@ extension PostgresStore: AccessStore {
             var dismissed = finding
             dismissed.state = "dismissed"
             return .dismissed(dismissed)
+        }
+    }
+
+    static let requestColumns = "id, finding_id, reason, comment, expires_at, requested_by, created_at, state, decided_by, decided_at"
+
+    static func requestRecord(_ row: PostgresRow) throws -> DismissalRequestRecord {
+        let (id, finding, reason, comment, until, requestedBy, requestedAt, state, decidedBy, decidedAt) =
+            try row.decode((Int, Int, String, String?, Date?, String, Date, String, String?, Date?).self)
+        return DismissalRequestRecord(id: id, findingId: finding, reason: reason, comment: comment, until: until, requestedBy: requestedBy,
+                                      requestedAt: requestedAt, state: DismissalRequestRecord.State(rawValue: state) ?? .pending,
+                                      decidedBy: decidedBy, decidedAt: decidedAt)
+    }
+
+    public func requestDismissal(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalRequestOutcome {
+        try await transaction { connection in
+            // FOR UPDATE of the finding: two requests at once leave one pending.
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = \(d.organisation.forge) AND p.organisation = \(d.organisation.login) AND f.id = \(d.findingID)
+                FOR UPDATE OF f
+                """, logger: self.logger).collect()
+            guard let row = rows.first else { return .notFound }
+            guard try Self.findingRecord(row).state == "open" else { return .notOpen }
+            let pending = try await connection.query(
+                "SELECT \(unescaped: Self.requestColumns) FROM dismissal_requests WHERE finding_id = \(d.findingID) AND state = 'pending'",
+                logger: self.logger).collect()
+            if let first = pending.first { return .alreadyRequested(try Self.requestRecord(first)) }
+            let inserted = try await connection.query(
+                """
+                INSERT INTO dismissal_requests (forge, organisation, finding_id, reason, comment, expires_at, requested_by, state)
+                VALUES (\(d.organisation.forge), \(d.organisation.login), \(d.findingID), \(d.reason.rawValue), \(d.comment), \(d.until),
+                        \(d.author), 'pending')
+                RETURNING \(unescaped: Self.requestColumns)
+                """, logger: self.logger).collect()
+            guard let first = inserted.first else { throw StorageError.unexpected("dismissal request insert") }
+            let record = try Self.requestRecord(first)
+            var audit = entry
+            audit.metadata["request"] = "\(record.id)"
+            _ = try await self.appendAudit(audit, on: connection)
+            return .requested(record)
+        }
+    }
+
+    public func dismissalRequests(of organisation: OrganisationRef, state: DismissalRequestRecord.State, page: Page) async throws -> [DismissalRequestRecord] {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.requestColumns) FROM dismissal_requests
+            WHERE forge = \(organisation.forge) AND organisation = \(organisation.login) AND state = \(state.rawValue) AND id > \(page.after)
+            ORDER BY id LIMIT \(page.limit)
+            """).map(Self.requestRecord)
+    }
+
+    public func decideDismissalRequest(id: Int, of organisation: OrganisationRef, decision: DismissalDecision, decider: String,
+                                       audit entry: AuditEntry) async throws -> DismissalDecisionOutcome {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: Self.requestColumns) FROM dismissal_requests
+                WHERE forge = \(organisation.forge) AND organisation = \(organisation.login) AND id = \(id) FOR UPDATE
+                """, logger: self.logger).collect()
+            guard let row = rows.first else { return .notFound }
+            let request = try Self.requestRecord(row)
+            guard request.state == .pending else { return .notPending(request) }
+            if decision == .approve, request.requestedBy == decider { return .sameActor }
+            func close(_ state: DismissalRequestRecord.State) async throws -> DismissalRequestRecord {
+                let updated = try await connection.query(
+                    """
+                    UPDATE dismissal_requests SET state = \(state.rawValue), decided_by = \(decider), decided_at = now() WHERE id = \(id)
+                    RETURNING \(unescaped: Self.requestColumns)
+                    """, logger: self.logger).collect()
+                guard let first = updated.first else { throw StorageError.unexpected("dismissal request update") }
+                return try Self.requestRecord(first)
+            }
+            var audit = entry
+            audit.metadata["request"] = "\(id)"
+            audit.metadata["requested_by"] = request.requestedBy
+            guard decision == .approve else {
+                let closed = try await close(.rejected)
+                _ = try await self.appendAudit(audit, on: connection)
+                return .rejected(closed)
+            }
+            audit.metadata["approved_by"] = decider
+            audit.metadata["reason"] = request.reason
+            let dismissal = FindingDismissal(findingID: request.findingId, organisation: organisation,
+                                             reason: DismissalReason(rawValue: request.reason) ?? .wontFix, comment: request.comment,
+                                             author: request.requestedBy, until: request.until)
+            switch try await self.dismiss(dismissal, audit: audit, on: connection) {
+            case .dismissed(let finding):
+                _ = try await close(.approved)
+                return .approved(finding)
+            case .notOpen, .notFound:
+                return .findingNotOpen(try await close(.rejected))
+            }
         }
     }
 

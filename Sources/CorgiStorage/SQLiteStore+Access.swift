@@ -166,7 +166,12 @@ extension SQLiteStore: AccessStore {
     }
 
     public func dismissFinding(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalOutcome {
-        try await transaction {
+        try await transaction { try await dismissInTransaction(d, audit: entry) }
+    }
+
+    /// The dismissal itself, inside the caller's transaction.
+    private func dismissInTransaction(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalOutcome {
+        do {
             let select = """
                 SELECT \(Self.findingColumns), f.pull_request_id AS pr_id, p.installation_id, p.repository_id
                 FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
@@ -191,6 +196,101 @@ extension SQLiteStore: AccessStore {
             var dismissed = finding
             dismissed.state = "dismissed"
             return .dismissed(dismissed)
+        }
+    }
+
+    static let requestColumns = "id, finding_id, reason, comment, expires_at, requested_by, created_at, state, decided_by, decided_at"
+
+    static func requestRecord(_ row: SQLiteRow) -> DismissalRequestRecord {
+        func time(_ name: String) -> Date? { row.column(name)?.double.map(Date.init(timeIntervalSince1970:)) }
+        return DismissalRequestRecord(
+            id: Int(row.column("id")?.integer ?? 0), findingId: Int(row.column("finding_id")?.integer ?? 0), reason: row.column("reason")?.string ?? "",
+            comment: row.column("comment")?.string, until: time("expires_at"), requestedBy: row.column("requested_by")?.string ?? "",
+            requestedAt: time("created_at") ?? Date(timeIntervalSince1970: 0),
+            state: DismissalRequestRecord.State(rawValue: row.column("state")?.string ?? "") ?? .pending,
+            decidedBy: row.column("decided_by")?.string, decidedAt: time("decided_at"))
+    }
+
+    public func requestDismissal(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalRequestOutcome {
+        try await transaction {
+            guard let finding = try await connection.query(
+                """
+                SELECT \(Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                WHERE p.forge = ? AND p.organisation = ? AND f.id = ?
+                """, [.text(d.organisation.forge), .text(d.organisation.login), .integer(d.findingID)]).first.map(Self.findingRecord)
+            else { return .notFound }
+            guard finding.state == "open" else { return .notOpen }
+            if let pending = try await connection.query(
+                "SELECT \(Self.requestColumns) FROM dismissal_requests WHERE finding_id = ? AND state = 'pending'", [.integer(d.findingID)]
+            ).first.map(Self.requestRecord) {
+                return .alreadyRequested(pending)
+            }
+            let now = Date().timeIntervalSince1970
+            let rows = try await connection.query(
+                """
+                INSERT INTO dismissal_requests (forge, organisation, finding_id, reason, comment, expires_at, requested_by, created_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING \(Self.requestColumns)
+                """,
+                [.text(d.organisation.forge), .text(d.organisation.login), .integer(d.findingID), .text(d.reason.rawValue),
+                 Self.optionalText(d.comment), Self.optionalTime(d.until), .text(d.author), .float(now)])
+            guard let record = rows.first.map(Self.requestRecord) else { throw StorageError.unexpected("dismissal request not returned") }
+            var metadata = entry.metadata
+            metadata["request"] = "\(record.id)"
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation, metadata: metadata)
+            return .requested(record)
+        }
+    }
+
+    public func dismissalRequests(of organisation: OrganisationRef, state: DismissalRequestRecord.State, page: Page) async throws -> [DismissalRequestRecord] {
+        try await exclusive {
+            try await connection.query(
+                """
+                SELECT \(Self.requestColumns) FROM dismissal_requests
+                WHERE forge = ? AND organisation = ? AND state = ? AND id > ? ORDER BY id LIMIT ?
+                """, [.text(organisation.forge), .text(organisation.login), .text(state.rawValue), .integer(page.after), .integer(page.limit)]
+            ).map(Self.requestRecord)
+        }
+    }
+
+    public func decideDismissalRequest(id: Int, of organisation: OrganisationRef, decision: DismissalDecision, decider: String,
+                                       audit entry: AuditEntry) async throws -> DismissalDecisionOutcome {
+        try await transaction {
+            guard let request = try await connection.query(
+                "SELECT \(Self.requestColumns) FROM dismissal_requests WHERE forge = ? AND organisation = ? AND id = ?",
+                [.text(organisation.forge), .text(organisation.login), .integer(id)]).first.map(Self.requestRecord)
+            else { return .notFound }
+            guard request.state == .pending else { return .notPending(request) }
+            if decision == .approve, request.requestedBy == decider { return .sameActor }
+            func close(_ state: DismissalRequestRecord.State) async throws -> DismissalRequestRecord {
+                let now = Date().timeIntervalSince1970
+                _ = try await connection.query("UPDATE dismissal_requests SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+                                               [.text(state.rawValue), .text(decider), .float(now), .integer(id)])
+                var closed = request
+                (closed.state, closed.decidedBy, closed.decidedAt) = (state, decider, Date(timeIntervalSince1970: now))
+                return closed
+            }
+            var metadata = entry.metadata
+            metadata["request"] = "\(id)"
+            metadata["requested_by"] = request.requestedBy
+            guard decision == .approve else {
+                let closed = try await close(.rejected)
+                _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                          metadata: metadata)
+                return .rejected(closed)
+            }
+            let dismissal = FindingDismissal(findingID: request.findingId, organisation: organisation,
+                                             reason: DismissalReason(rawValue: request.reason) ?? .wontFix, comment: request.comment,
+                                             author: request.requestedBy, until: request.until)
+            metadata["approved_by"] = decider
+            metadata["reason"] = request.reason
+            switch try await dismissInTransaction(dismissal, audit: AuditEntry(actor: entry.actor, action: entry.action, target: entry.target,
+                                                                                organisation: entry.organisation, metadata: metadata)) {
+            case .dismissed(let finding):
+                _ = try await close(.approved)
+                return .approved(finding)
+            case .notOpen, .notFound:
+                return .findingNotOpen(try await close(.rejected))
+            }
         }
     }
 

@@ -271,6 +271,17 @@ public actor SQLiteStore {
             "CREATE INDEX dismissals_by_repository ON dismissals(forge, installation_id, repository_id)",
             "CREATE INDEX dismissals_by_finding ON dismissals(finding_id)",
         ]),
+        // Four-eyes triage: a dismissal requested by one person, approved or rejected by another.
+        (13, [
+            """
+            CREATE TABLE dismissal_requests (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, forge TEXT NOT NULL, organisation TEXT NOT NULL, finding_id INTEGER NOT NULL,
+                reason TEXT NOT NULL, comment TEXT, expires_at REAL, requested_by TEXT NOT NULL, created_at REAL NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')), decided_by TEXT, decided_at REAL)
+            """,
+            "CREATE INDEX dismissal_requests_by_organisation ON dismissal_requests(forge, organisation, state)",
+            "CREATE UNIQUE INDEX dismissal_requests_one_pending ON dismissal_requests(finding_id) WHERE state = 'pending'",
+        ]),
     ]
 
     func migrate() async throws {

@@ -52,6 +52,17 @@ struct APIRouteTests {
             return try await store.findings(FindingQuery(organisation: organisation, repository: job.repository, pullRequest: number))[0].id
         }
 
+        /// A pending four-eyes request to dismiss a fresh finding, by a key that is not the caller.
+        func freshRequest(in organisation: OrganisationRef) async throws -> Int {
+            let finding = try await freshFinding(in: organisation)
+            guard case .requested(let request) = try await store.requestDismissal(
+                FindingDismissal(findingID: finding, organisation: organisation, reason: .usedInTests, comment: nil, author: "api-key:requester"),
+                audit: AuditEntry(actor: "api-key:requester", action: "finding.dismissal_requested", target: "finding:\(finding)",
+                                  organisation: organisation.login))
+            else { throw CancellationError() }
+            return request.id
+        }
+
         func close() async {
             try? await store.close()
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -131,6 +142,9 @@ struct APIRouteTests {
             .replacingOccurrences(of: "{id}", with: route == APIRoutes.revokeAPIKey ? "\(key)" : "\(finding)")
     }
 
+    /// Routes whose `{id}` is a dismissal request's (the matrix makes a fresh pending one per call).
+    static let decisionRoutes: Set<APIRoute> = [APIRoutes.approveDismissal, APIRoutes.rejectDismissal]
+
     static let grantableBody = #"{"name": "ci", "role": "auditor", "scopes": ["findings:read"], "expires_in_days": 7}"#
     static let dismissalBody = #"{"reason": "used_in_tests", "comment": "fixture key of the test suite"}"#
     static let policyBody = #"{"fail_on": "high", "packs": ["secrets", "code"], "ignore_paths": ["vendor/**"], "four_eyes": false}"#
@@ -142,7 +156,7 @@ struct APIRouteTests {
     }
 
     static func expectedSuccess(_ route: APIRoute) -> Int {
-        if route == APIRoutes.dismissFinding { return 200 }
+        if route == APIRoutes.dismissFinding || decisionRoutes.contains(route) { return 200 }
         return switch route.method {
         case .post: 201
         case .delete: 204
@@ -175,6 +189,7 @@ struct APIRouteTests {
                                         expiresAt: nil),
                             audit: AuditEntry(actor: "test", action: "api_key.created", target: "api-key", organisation: target.login))
                         let finding = route == APIRoutes.dismissFinding ? try await fixture.freshFinding(in: target)
+                            : Self.decisionRoutes.contains(route) ? try await fixture.freshRequest(in: target)
                             : (target == Self.acme ? fixture.acmeFinding : fixture.globexFinding)
                         let reply = try await Self.call(fixture, route.method, Self.uri(route, organisation: target, finding: finding, key: victim.id),
                                                         key: caller, body: Self.body(route))

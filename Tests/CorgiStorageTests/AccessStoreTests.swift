@@ -220,6 +220,66 @@ struct AccessStoreTests {
         }
     }
 
+    @Test("four eyes: one pending request per finding, approved only by someone else, the dismissal the requester's, all audited",
+          arguments: Backend.available)
+    func fourEyes(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await seed(store)
+            let a = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.a")).first)
+            let b = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.b")).first)
+            let c = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.c")).first)
+            func request(_ id: Int, by author: String, in organisation: OrganisationRef = Self.acme) async throws -> DismissalRequestOutcome {
+                try await store.requestDismissal(
+                    FindingDismissal(findingID: id, organisation: organisation, reason: .falsePositive, comment: "why", author: author),
+                    audit: AuditEntry(actor: author, action: "finding.dismissal_requested", target: "finding:\(id)", organisation: organisation.login))
+            }
+            func decide(_ id: Int, _ decision: DismissalDecision, by decider: String, in organisation: OrganisationRef = Self.acme) async throws
+                -> DismissalDecisionOutcome {
+                try await store.decideDismissalRequest(id: id, of: organisation, decision: decision, decider: decider, audit: AuditEntry(
+                    actor: decider, action: decision == .approve ? "finding.dismissed" : "finding.dismissal_rejected", target: "request:\(id)",
+                    organisation: organisation.login))
+            }
+            guard case .requested(let first) = try await request(a.id, by: "api-key:1") else { Issue.record("not requested"); return }
+            #expect(first.state == .pending && first.requestedBy == "api-key:1" && first.comment == "why")
+            guard case .alreadyRequested(let same) = try await request(a.id, by: "api-key:2"), same.id == first.id else {
+                Issue.record("a second pending request"); return
+            }
+            #expect(try await request(a.id, by: "api-key:2", in: Self.other) == .notFound)
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "open", "a request dismisses nothing")
+            #expect(try await store.dismissalRequests(of: Self.acme, state: .pending, page: Page()).map(\.id) == [first.id])
+            #expect(try await store.dismissalRequests(of: Self.other, state: .pending, page: Page()).isEmpty)
+            #expect(try await store.dismissalRequests(of: Self.acmeOnGitLab, state: .pending, page: Page()).isEmpty)
+            // The requester cannot approve; another organisation cannot see the request.
+            #expect(try await decide(first.id, .approve, by: "api-key:1") == .sameActor)
+            #expect(try await decide(first.id, .approve, by: "api-key:9", in: Self.other) == .notFound)
+            guard case .approved(let dismissed) = try await decide(first.id, .approve, by: "api-key:2") else { Issue.record("not approved"); return }
+            #expect(dismissed.id == a.id && dismissed.state == "dismissed")
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "dismissed")
+            #expect(try await store.count("dismissals", where: "finding_id = \(a.id) AND author = 'api-key:1'") == 1)
+            guard case .notPending(let closed) = try await decide(first.id, .reject, by: "api-key:3") else { Issue.record("decided twice"); return }
+            #expect(closed.state == .approved && closed.decidedBy == "api-key:2" && closed.decidedAt != nil)
+            // The requester may withdraw.
+            guard case .requested(let second) = try await request(b.id, by: "api-key:1"),
+                  case .rejected(let withdrawn) = try await decide(second.id, .reject, by: "api-key:1")
+            else { Issue.record("not withdrawn"); return }
+            #expect(withdrawn.state == .rejected && withdrawn.decidedBy == "api-key:1")
+            #expect(try await store.finding(id: b.id, of: Self.acme)?.state == "open")
+            // A finding dismissed meanwhile closes its request.
+            guard case .requested(let third) = try await request(c.id, by: "api-key:1") else { Issue.record("not requested"); return }
+            _ = try await store.dismissFinding(FindingDismissal(findingID: c.id, organisation: Self.acme, reason: .wontFix, comment: nil, author: "api-key:4"),
+                                               audit: AuditEntry(actor: "api-key:4", action: "finding.dismissed", target: "finding:\(c.id)", organisation: "acme"))
+            guard case .findingNotOpen(let void) = try await decide(third.id, .approve, by: "api-key:2") else { Issue.record("approved a dismissed finding"); return }
+            #expect(void.state == .rejected)
+            #expect(try await store.dismissalRequests(of: Self.acme, state: .pending, page: Page()).isEmpty)
+            let actions = try await store.auditEvents().map(\.action).filter { $0.hasPrefix("finding.") }
+            #expect(actions == ["finding.dismissal_requested", "finding.dismissed", "finding.dismissal_requested", "finding.dismissal_rejected",
+                                "finding.dismissal_requested", "finding.dismissed"])
+            let approval = try #require(try await store.auditEvents().first { $0.action == "finding.dismissed" })
+            #expect(approval.metadata["requested_by"] == "api-key:1" && approval.metadata["approved_by"] == "api-key:2")
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+
     @Test("a signed-out session is listed as revoked once, audited once", arguments: Backend.available)
     func sessionRevocation(_ backend: Backend) async throws {
         try await withStore(backend) { store in

@@ -60,6 +60,11 @@ struct PostgresTests {
                     "UPDATE organisation_policies SET organisation = 'someone-else'",
                     "UPDATE organisation_policies SET forge = 'gitlab'",
                     "DELETE FROM organisation_policies",
+                    // Who asked to dismiss which finding, and why, is fixed; requests are decided, never removed.
+                    "UPDATE dismissal_requests SET requested_by = 'someone-else'",
+                    "UPDATE dismissal_requests SET finding_id = 1",
+                    "UPDATE dismissal_requests SET organisation = 'someone-else'",
+                    "DELETE FROM dismissal_requests",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -27,9 +27,10 @@ TIMEOUT = 110  # seconds for one run; a run that takes longer fails
 
 
 
-def config(finding_ids: list[int], fail_on: list[str]) -> str:
-    """Most generated paths name the organisation with the data, and most finding ids are real
-    (some of them another organisation's); the rest stay random, as a caller's typos would be."""
+def config(finding_ids: list[int], fail_on: list[str], request_ids: list[int] = ()) -> str:
+    """Most generated paths name the organisation with the data, and most finding and dismissal
+    request ids are real (some finding ids another organisation's); the rest stay random, as a
+    caller's typos would be."""
     return textwrap.dedent(f"""\
         [dictionaries.organisation]
         values = [{json.dumps(ORG_A)}]
@@ -40,6 +41,9 @@ def config(finding_ids: list[int], fail_on: list[str]) -> str:
         [dictionaries.finding]
         values = {json.dumps(finding_ids)}
 
+        [dictionaries.request]
+        values = {json.dumps(list(request_ids) or [1])}
+
         [parameters]
         "path.organisation" = {{ dictionary = "organisation", probability = 0.85 }}
         "path.forge" = {{ dictionary = "forge", probability = 0.85 }}
@@ -47,6 +51,10 @@ def config(finding_ids: list[int], fail_on: list[str]) -> str:
         [[operations]]
         include-path-regex = "/findings/"
         parameters = {{ "path.id" = {{ dictionary = "finding", probability = 0.8 }} }}
+
+        [[operations]]
+        include-path-regex = "/dismissal-requests/"
+        parameters = {{ "path.id" = {{ dictionary = "request", probability = 0.8 }} }}
 
         [warnings]
         fail-on = {json.dumps(fail_on)}
@@ -86,9 +94,9 @@ def hooks(protected_key_id: int) -> str:
 
 
 def run_schemathesis(env: Env, workdir, name: str, fail_on: list[str], headers: dict | None = None,
-                     protected_key_id: int = 0) -> subprocess.CompletedProcess:
+                     protected_key_id: int = 0, request_ids: list[int] = ()) -> subprocess.CompletedProcess:
     workdir.mkdir()
-    (workdir / "schemathesis.toml").write_text(config(sorted(env.finding_ids), fail_on))
+    (workdir / "schemathesis.toml").write_text(config(sorted(env.finding_ids), fail_on, request_ids))
     (workdir / f"corgi_hooks_{name}.py").write_text(hooks(protected_key_id))
     # The document as the service serves it, kept in a file: loaded from its URL, schemathesis would
     # leave out the operation that serves it.
@@ -126,11 +134,25 @@ def test_schemathesis_without_a_key(env, tmp_path):
 
 def test_schemathesis_with_an_owner_key(env, tmp_path):
     key_id, key = env.create_key(ORG_A, "owner", name="schemathesis")
+    # Four eyes on, with requests pending by a member, so the run reaches approvals and rejections
+    # (the owner is not their requester) and dismissals answer 202.
+    _, member = env.create_key(ORG_A, "member", name="schemathesis requester")
+    assert env.call("PUT", f"/api/v1/orgs/github/{ORG_A}/policy", key, {"four_eyes": True}).status == 200
+    request_ids = []
+    # Two open findings only, so dismissing the others still reaches a 202: one request by a member
+    # (the run may approve it), one by the run's own key (four eyes refuse its approval, so a
+    # rejection still finds it pending).
+    open_findings = env.all_findings(key, query="&state=open")
+    assert len(open_findings) >= 4
+    for finding, requester in zip(open_findings[:2], (member, key)):
+        reply = env.call("POST", f"/api/v1/orgs/github/{ORG_A}/findings/{finding['id']}/dismissal", requester, {"reason": "wont_fix"})
+        assert reply.status == 202, reply
+        request_ids.append(reply.json["id"])
     # missing_auth: operations that only ever answered 401/403; missing_test_data: only 404s. Either
     # would mean the run never reached what it is meant to test.
     result = run_schemathesis(env, tmp_path / "owner", "owner", headers={"Authorization": f"Bearer {key}"}, protected_key_id=key_id,
                               fail_on=["missing_auth", "missing_test_data", "unsupported_regex", "unresolvable_reference",
-                                       "dictionary_mismatch"])
+                                       "dictionary_mismatch"], request_ids=request_ids)
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
     assert operations_tested(result) == document_operations(env) > 1, result.stdout[-5000:]
     assert env.get("/api/v1/me", key).status == 200, "the run's own key was revoked: the run lost its authentication"

@@ -27,6 +27,16 @@ public protocol AccessStore: Sendable {
     /// Dismisses an open finding of the organisation: records the dismissal for its repository
     /// (by fingerprint), marks the finding dismissed and appends `audit`, in one transaction.
     func dismissFinding(_ dismissal: FindingDismissal, audit: AuditEntry) async throws -> DismissalOutcome
+    /// Records a request to dismiss an open finding (four-eyes triage) and appends `audit`, in one
+    /// transaction; at most one request per finding is pending.
+    func requestDismissal(_ dismissal: FindingDismissal, audit: AuditEntry) async throws -> DismissalRequestOutcome
+    /// The organisation's dismissal requests in `state`, in id order.
+    func dismissalRequests(of organisation: OrganisationRef, state: DismissalRequestRecord.State, page: Page) async throws -> [DismissalRequestRecord]
+    /// Approves or rejects a pending request of the organisation, by `decider`, appending `audit`
+    /// in the same transaction (the approval's dismissal is recorded as `dismissFinding` would,
+    /// with the requester as its author). The requester may reject (withdraw) but never approve.
+    func decideDismissalRequest(id: Int, of organisation: OrganisationRef, decision: DismissalDecision, decider: String,
+                                audit: AuditEntry) async throws -> DismissalDecisionOutcome
     /// The organisation's review policy; the defaults when it never set one.
     func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy
     /// Replaces the organisation's policy (already free of ``OrganisationPolicy/problems()``) and

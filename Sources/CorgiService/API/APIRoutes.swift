@@ -38,6 +38,11 @@ public enum APIRoutes {
     public static let finding = APIRoute(method: .get, path: org + "/findings/{id}", access: .organisation(.readFindings))
     public static let dismissFinding = APIRoute(method: .post, path: org + "/findings/{id}/dismissal",
                                                 access: .organisation(.triageFindings))
+    public static let dismissalRequests = APIRoute(method: .get, path: org + "/dismissal-requests", access: .organisation(.readFindings))
+    public static let approveDismissal = APIRoute(method: .post, path: org + "/dismissal-requests/{id}/approval",
+                                                  access: .organisation(.triageFindings))
+    public static let rejectDismissal = APIRoute(method: .post, path: org + "/dismissal-requests/{id}/rejection",
+                                                 access: .organisation(.triageFindings))
     public static let policy = APIRoute(method: .get, path: org + "/policy", access: .organisation(.readPolicy))
     public static let setPolicy = APIRoute(method: .put, path: org + "/policy", access: .organisation(.writePolicy))
     public static let apiKeys = APIRoute(method: .get, path: org + "/api-keys", access: .organisation(.readAPIKeys))
@@ -59,7 +64,7 @@ public enum APIRoutes {
     }
 
     public static let all: [APIRoute] = [
-        openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, policy, setPolicy, apiKeys, createAPIKey,
-        revokeAPIKey,
+        openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, dismissalRequests, approveDismissal,
+        rejectDismissal, policy, setPolicy, apiKeys, createAPIKey, revokeAPIKey,
     ]
 }

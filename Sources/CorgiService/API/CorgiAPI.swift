@@ -70,6 +70,19 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.dismissFinding) { request, context, principal, organisation in
             try await dismiss(request, id: Self.id(context), context: context, principal: principal, organisation: organisation)
         }
+        scoped(api, APIRoutes.dismissalRequests) { request, _, _, organisation in
+            let query = try APIQuery(request)
+            let page = try query.page()
+            let state = try query.oneOf("state", DismissalRequestRecord.State.allCases.map(\.rawValue)).flatMap(DismissalRequestRecord.State.init) ?? .pending
+            let rows = try await store.dismissalRequests(of: organisation, state: state, page: page)
+            return try APIResponse.json(.ok, APIList(items: rows, nextAfter: rows.count == page.limit ? rows.last?.id : nil))
+        }
+        scoped(api, APIRoutes.approveDismissal) { _, context, principal, organisation in
+            try await decide(.approve, id: Self.id(context), principal: principal, organisation: organisation)
+        }
+        scoped(api, APIRoutes.rejectDismissal) { _, context, principal, organisation in
+            try await decide(.reject, id: Self.id(context), principal: principal, organisation: organisation)
+        }
         scoped(api, APIRoutes.policy) { _, _, _, organisation in
             try APIResponse.json(.ok, try await store.organisationPolicy(of: organisation))
         }

@@ -592,7 +592,7 @@ enum OpenAPIDocument {
         "tags": [
           "findings"
         ],
-        "description": "Dismisses an open finding: the dismissal is recorded for the finding's repository by fingerprint, so later reviews of any pull request of that repository leave the same finding out (as the `@corgi ignore` command does), and audited as `finding.dismissed` with the reason (the comment is stored with the dismissal, not in the audit trail). A dismissal may end on a day (`until`), after which the finding reopens and may be dismissed again; the audit row carries that day. A finding that is fixed or already dismissed is 409.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
+        "description": "Dismisses an open finding: the dismissal is recorded for the finding's repository by fingerprint, so later reviews of any pull request of that repository leave the same finding out (as the `@corgi ignore` command does), and audited as `finding.dismissed` with the reason (the comment is stored with the dismissal, not in the audit trail). A dismissal may end on a day (`until`), after which the finding reopens and may be dismissed again; the audit row carries that day. When the organisation's policy has `four_eyes` on, nothing is dismissed yet: the answer is 202 with a pending request (audited as `finding.dismissal_requested`) that someone else approves; a second request for the same finding is 409. A finding that is fixed or already dismissed is 409.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
         "requestBody": {
           "required": true,
           "description": "At most 16 KiB of JSON.",
@@ -625,6 +625,39 @@ enum OpenAPIDocument {
               }
             }
           },
+          "202": {
+            "description": "Four eyes: the request, pending until someone else approves it.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DismissalRequestRecord"
+                }
+              }
+            },
+            "links": {
+              "approveDismissal": {
+                "operationId": "approveDismissal",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/id"
+                }
+              },
+              "rejectDismissal": {
+                "operationId": "rejectDismissal",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/id"
+                }
+              }
+            }
+          },
           "400": {
             "$ref": "#/components/responses/BadRequest"
           },
@@ -641,7 +674,236 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Unavailable"
           },
           "409": {
-            "description": "The finding is not open (fixed or already dismissed): nothing changed.",
+            "description": "The finding is not open (fixed or already dismissed), or a request to dismiss it is pending: nothing changed.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/dismissal-requests": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listDismissalRequests",
+        "summary": "Four-eyes dismissal requests",
+        "tags": [
+          "findings"
+        ],
+        "description": "The organisation's dismissal requests in one state (pending by default), in id order.\n\nNeeds a key (or a session) of this organisation holding `findings:read`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/After"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "name": "state",
+            "in": "query",
+            "description": "Only requests in this state (default: pending).",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pending",
+                "approved",
+                "rejected"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of requests.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DismissalRequestList"
+                }
+              }
+            },
+            "links": {
+              "approveFirstRequest": {
+                "operationId": "approveDismissal",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/items/0/id"
+                }
+              },
+              "rejectFirstRequest": {
+                "operationId": "rejectDismissal",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/items/0/id"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/dismissal-requests/{id}/approval": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "post": {
+        "operationId": "approveDismissal",
+        "summary": "Approve a dismissal request",
+        "tags": [
+          "findings"
+        ],
+        "description": "Dismisses the request's finding, with the requester as the dismissal's author and the requester's reason, comment and end day; audited as `finding.dismissed` with `requested_by` and `approved_by`. The requester cannot approve their own request (403): four eyes means two people.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The finding, now dismissed.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Finding"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          },
+          "409": {
+            "description": "The request is no longer pending, or its finding was fixed or dismissed meanwhile (the request is then closed as rejected).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/dismissal-requests/{id}/rejection": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "post": {
+        "operationId": "rejectDismissal",
+        "summary": "Reject a dismissal request",
+        "tags": [
+          "findings"
+        ],
+        "description": "Closes a pending request without dismissing anything; the requester may use it to withdraw. Audited as `finding.dismissal_rejected`.\n\nNeeds a key (or a session) of this organisation holding `findings:triage`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The request, now rejected.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DismissalRequestRecord"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          },
+          "409": {
+            "description": "The request is no longer pending.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/NoStore"
@@ -1906,6 +2168,87 @@ enum OpenAPIDocument {
           }
         },
         "description": "The whole policy: a setting left out takes its default. Repositories refine it with `.corgi.yml` at their base commit: the packs and fail-on severity a file names replace the organisation's, while the organisation's ignored paths and disabled rules stay."
+      },
+      "DismissalRequestRecord": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "finding_id",
+          "reason",
+          "requested_by",
+          "requested_at",
+          "state"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "finding_id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "reason": {
+            "type": "string",
+            "enum": [
+              "false_positive",
+              "wont_fix",
+              "used_in_tests",
+              "accepted_risk"
+            ],
+            "description": "Why the finding does not need fixing."
+          },
+          "comment": {
+            "type": "string",
+            "maxLength": 1000,
+            "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\ud804\udcbd\ud804\udccd\ud80d\udc30-\ud80d\udc3f\ud82f\udca0-\ud82f\udca3\ud834\udd73-\ud834\udd7a\udb40\udc01\udb40\udc20-\udb40\udc7f]*$",
+            "description": "The requester's comment (never logged or audited)."
+          },
+          "until": {
+            "$ref": "#/components/schemas/Timestamp",
+            "description": "When the dismissal, once approved, ends (00:00 UTC of the day asked for)."
+          },
+          "requested_by": {
+            "type": "string",
+            "description": "The requester's actor (`api-key:<id>`, `user:\u2026`)."
+          },
+          "requested_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "approved",
+              "rejected"
+            ]
+          },
+          "decided_by": {
+            "type": "string"
+          },
+          "decided_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "DismissalRequestList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DismissalRequestRecord"
+            }
+          },
+          "next_after": {
+            "$ref": "#/components/schemas/NextAfter"
+          }
+        }
       }
     }
   }
