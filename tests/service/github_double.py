@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -517,7 +517,7 @@ class _Ctx:
     query: dict[str, str]
     body: Any
     route: "_Route"
-    token: _Token | None = None
+    token: _Token | dict | None = None  # a user token is a dict (login, scope, expires_at)
     repo: _Repo | None = None
 
 
@@ -526,7 +526,7 @@ class _Route:
     method: str
     template: str
     handler: str
-    auth: str  # "jwt" or "installation"
+    auth: str  # "jwt", "installation", "user" (a user access token), "oauth" (the OAuth web flow: none)
     permission: tuple[tuple[str, ...], str] | None
     doc: str
     regex: re.Pattern = field(init=False)
@@ -573,6 +573,18 @@ _ROUTES = [
     # the App needs metadata: read).
     _Route("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", "get_permission", "installation",
            (("metadata",), "read"), "collaborators/collaborators#get-repository-permissions-for-a-user"),
+    # The web application flow of user authorization (github.com, not the API; answered as
+    # "Authorizing OAuth apps" and "Generating a user access token for a GitHub App" describe),
+    # and what a user's own token reads (REST docs: "Get the authenticated user", "Get an
+    # organization membership for the authenticated user", "List teams for the authenticated user").
+    _Route("GET", "/login/oauth/authorize", "oauth_authorize", "oauth", None,
+           "apps/oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity"),
+    _Route("POST", "/login/oauth/access_token", "oauth_access_token", "oauth", None,
+           "apps/oauth-apps/authorizing-oauth-apps#2-users-are-redirected-back-to-your-site-by-github"),
+    _Route("GET", "/user", "get_authenticated_user", "user", None, "users/users#get-the-authenticated-user"),
+    _Route("GET", "/user/memberships/orgs/{org}", "get_own_membership", "user", None,
+           "orgs/members#get-an-organization-membership-for-the-authenticated-user"),
+    _Route("GET", "/user/teams", "list_own_teams", "user", None, "teams/teams#list-teams-for-the-authenticated-user"),
 ]
 
 
@@ -658,6 +670,14 @@ class GitHubDouble(ApiDouble):
         self._review_comments: dict[int, dict] = {}
         self._contents: dict[tuple[str, str, str | None], bytes] = {}
         self._collaborators: dict[tuple[str, str], str] = {}
+        # User authorization (sign-in with GitHub): people, who approves at the consent page,
+        # codes issued and user tokens.
+        self.oauth_client_secret = secrets.token_hex(20)
+        self.oauth_callback: str | None = None
+        self.oauth_approve_as: str | None = None
+        self._people: dict[str, dict] = {}
+        self._oauth_codes: dict[str, dict] = {}
+        self._user_tokens: dict[str, dict] = {}
         self._rate_used: dict[str, int] = {}
         self._rate_reset = int(time.time()) + 3600
         self._ids = {"repo": 700000000, "pull": 900000000, "check_run": 4000000, "check_suite": 5000000,
@@ -807,6 +827,19 @@ class GitHubDouble(ApiDouble):
         with self._cond:
             repo = self._repo(full_name)
             self._contents[(repo.full_name.lower(), path.strip("/"), ref)] = data
+
+    def add_person(self, login: str, *, orgs: dict[str, str] | None = None, teams: list[tuple[str, str]] = (),
+                   pending: tuple[str, ...] = ()) -> int:
+        """Someone who can sign in with GitHub: `orgs` {org: "admin" | "member"} (active), `pending`
+        orgs they were invited to, `teams` (org, slug). Returns their user id."""
+        with self._cond:
+            self._people[login.lower()] = {"login": login, "orgs": dict(orgs or {}), "teams": list(teams), "pending": set(pending)}
+        return stable_id(login)
+
+    @property
+    def user_tokens_issued(self) -> list[str]:
+        with self._cond:
+            return list(self._user_tokens)
 
     def set_collaborator(self, full_name: str, login: str, role: str) -> None:
         """`login`'s role on the repository: admin, maintain, write, triage or read (others: none)."""
@@ -983,6 +1016,12 @@ class GitHubDouble(ApiDouble):
             with self._cond:
                 if route.auth == "jwt":
                     self._authenticate_jwt(h, record)
+                elif route.auth == "user":
+                    self._authenticate_user(ctx, record)
+                elif route.auth == "oauth":
+                    # The token exchange is a form post, not JSON: parsed here, never logged.
+                    ctx.body = dict(parse_qsl((raw or b"").decode("utf-8", "replace"), keep_blank_values=True))
+                    body_error = None
                 else:
                     self._authenticate_token(ctx, record)
             op = self._spec.operation(method, route.template)
@@ -1045,6 +1084,17 @@ class GitHubDouble(ApiDouble):
         if exp > now + 600 or (self.strict_jwt_lifetime and exp - iat > 600):
             raise _HTTPError(401, "'Expiration time' claim ('exp') is too far in the future")
         record.credential = "jwt"
+
+    def _authenticate_user(self, ctx: _Ctx, record: RecordedRequest) -> None:
+        scheme, credential = _auth_header(ctx.handler.headers.get("Authorization"))
+        if credential is None:
+            raise _HTTPError(401, "Requires authentication")
+        record.credential = "invalid"
+        grant = self._user_tokens.get(credential) if scheme.lower() in ("token", "bearer") else None
+        if grant is None or grant["expires_at"] <= self.clock():
+            raise _HTTPError(401, "Bad credentials")
+        record.credential = "user_token"
+        ctx.token = grant
 
     def _authenticate_token(self, ctx: _Ctx, record: RecordedRequest) -> None:
         scheme, credential = _auth_header(ctx.handler.headers.get("Authorization"))
@@ -1704,6 +1754,102 @@ class GitHubDouble(ApiDouble):
         comment["updated_at"] = self.clock()
         comment["history"].append(text)
         return _Result(200, self._issue_comment_obj(comment))
+
+    # ---- user authorization (sign-in with GitHub) -------------------------------------------
+
+    def _op_oauth_authorize(self, ctx: _Ctx) -> _Result:
+        """The consent page, answered for `oauth_approve_as` (None: the person declines)."""
+        q = ctx.query
+        if q.get("client_id") != self.client_id:
+            raise _HTTPError(404, "Not Found", violation=f"authorize for an unknown client_id {q.get('client_id')!r}")
+        redirect = q.get("redirect_uri") or self.oauth_callback
+        if self.oauth_callback is None or redirect != self.oauth_callback:
+            raise _HTTPError(400, "The redirect_uri MUST match the registered callback URL for this application.",
+                             violation=f"authorize with redirect_uri {redirect!r}, registered {self.oauth_callback!r}")
+        if "state" not in q:
+            self._violate("authorize without a state (CSRF protection)")
+        if q.get("code_challenge") and q.get("code_challenge_method") != "S256":
+            self._violate(f"PKCE method {q.get('code_challenge_method')!r}, not S256")
+        if self.oauth_approve_as is None:
+            target = f"{redirect}?{urlencode({'error': 'access_denied', 'state': q.get('state', '')})}"
+            return _Result(302, None, headers={"Location": target}, documented=False)
+        code = secrets.token_hex(10)
+        self._oauth_codes[code] = {"login": self.oauth_approve_as, "redirect_uri": q.get("redirect_uri"),
+                                   "challenge": q.get("code_challenge"), "scope": q.get("scope", ""),
+                                   "expires_at": self.clock() + 600}
+        target = f"{redirect}?{urlencode({'code': code, 'state': q.get('state', '')})}"
+        return _Result(302, None, headers={"Location": target}, documented=False)
+
+    def _op_oauth_access_token(self, ctx: _Ctx) -> _Result:
+        form = ctx.body or {}
+        wants_json = any("json" in t for t in _media_types(ctx.handler.headers.get("Accept")))
+
+        def answer(payload: dict) -> _Result:
+            # GitHub answers refusals with 200 and an `error` too; form-encoded unless JSON is asked for.
+            if wants_json:
+                return _Result(200, payload, documented=False)
+            return _Result(200, urlencode(payload), "application/x-www-form-urlencoded; charset=utf-8", documented=False)
+
+        docs = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors"
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.oauth_client_secret:
+            return answer({"error": "incorrect_client_credentials",
+                           "error_description": "The client_id and/or client_secret passed are incorrect.", "error_uri": docs})
+        grant = self._oauth_codes.pop(form.get("code", ""), None)  # a code is good once
+        if grant is None or grant["expires_at"] <= self.clock():
+            return answer({"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired.",
+                           "error_uri": docs})
+        if grant["redirect_uri"] is not None and form.get("redirect_uri") != grant["redirect_uri"]:
+            return answer({"error": "redirect_uri_mismatch",
+                           "error_description": "The redirect_uri MUST match the registered callback URL for this application.",
+                           "error_uri": docs})
+        if grant["challenge"] is not None:
+            verifier = form.get("code_verifier", "")
+            expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            if not verifier or expected != grant["challenge"]:
+                return answer({"error": "bad_verification_code", "error_description": "The code_verifier does not match.",
+                               "error_uri": docs})
+        token = "gho_" + secrets.token_hex(18)
+        self._user_tokens[token] = {"login": grant["login"], "scope": grant["scope"], "expires_at": self.clock() + 28800}
+        return answer({"access_token": token, "token_type": "bearer", "scope": grant["scope"]})
+
+    def _person(self, ctx: _Ctx) -> dict:
+        person = self._people.get(ctx.token["login"].lower())
+        if person is None:
+            raise _HTTPError(401, "Bad credentials")
+        return person
+
+    def _needs_read_org(self, ctx: _Ctx) -> None:
+        if "read:org" not in ctx.token["scope"].replace(",", " ").split():
+            raise _HTTPError(403, "You need at least read:org scope or user scope to list your organization memberships.",
+                             violation="reading memberships or teams with a token without read:org")
+
+    def _op_get_authenticated_user(self, ctx: _Ctx) -> _Result:
+        return _Result(200, self._user(self._person(ctx)["login"]), documented=False)
+
+    def _op_get_own_membership(self, ctx: _Ctx) -> _Result:
+        self._needs_read_org(ctx)
+        person = self._person(ctx)
+        org = ctx.params["org"].lower()
+        role = next((r for o, r in person["orgs"].items() if o.lower() == org), None)
+        pending = any(o.lower() == org for o in person["pending"])
+        if role is None and not pending:
+            raise _HTTPError(404, "Not Found")
+        organization = {"login": ctx.params["org"], "id": stable_id(org), "url": f"{self.base_url}/orgs/{ctx.params['org']}"}
+        return _Result(200, {
+            "url": f"{self.base_url}/orgs/{ctx.params['org']}/memberships/{person['login']}",
+            "state": "pending" if role is None else "active", "role": role or "member",
+            "organization_url": organization["url"], "organization": organization, "user": self._user(person["login"]),
+        }, documented=False)
+
+    def _op_list_own_teams(self, ctx: _Ctx) -> _Result:
+        self._needs_read_org(ctx)
+        person = self._person(ctx)
+        per_page = max(1, min(100, int(ctx.query.get("per_page", "30") or 30)))
+        page = max(1, int(ctx.query.get("page", "1") or 1))
+        teams = [{"id": stable_id(f"{org}/{slug}"), "slug": slug, "name": slug, "privacy": "closed", "permission": "pull",
+                  "organization": {"login": org, "id": stable_id(org.lower())}}
+                 for org, slug in person["teams"] if org.lower() in {o.lower() for o in person["orgs"]}]
+        return _Result(200, teams[(page - 1) * per_page: page * per_page], documented=False)
 
     def _op_get_permission(self, ctx: _Ctx) -> _Result:
         login = ctx.params["username"]

@@ -261,11 +261,28 @@ def test_secrets_from_the_environment_are_refused(github, tmp_path):
     assert b"CORGI_WEBHOOK_SECRET" in result.stderr and b"s3cr3t-value" not in result.stderr
 
 
+SSO_GITHUB = """sso:
+  github:
+    client_id: Iv1.x
+    redirect_url: http://127.0.0.1:1/auth/github/callback
+    organisation: acme
+    roles: ["team:security=owner"]
+"""
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda s: s.replace('  app_id: "12345"\n', ""), "missing setting github.app_id"),
     (lambda s: s.replace("port: ", "port: not-a-port #"), "server.port must be an integer"),
     (lambda s: s + "policy:\n  fail_on: sometimes\n", "policy.fail_on"),
     (lambda s: s.replace("github:\n", "github:\n  webhook_secret: hunter2\n"), "github.webhook_secret is a secret"),
+    # Sign-in with GitHub: the callback, the organisation, the role map and the secret's place.
+    (lambda s: s + SSO_GITHUB.replace("/auth/github/callback", "/elsewhere"), "sso.github.redirect_url must end in /auth/github/callback"),
+    (lambda s: s + SSO_GITHUB.replace("http://127.0.0.1:1/", "http://example.com/"), "sso.github.redirect_url must be https://"),
+    (lambda s: s + SSO_GITHUB.replace("organisation: acme", "organisation: gitlab/acme"), "sso.github.organisation"),
+    (lambda s: s + SSO_GITHUB.replace('"team:security=owner"', '"security=owner"'), "sso.github.roles entries"),
+    (lambda s: s + SSO_GITHUB.replace('"team:security=owner"', '"team:security=root"'), "sso.github.roles entries"),
+    (lambda s: s + SSO_GITHUB.replace("    client_id: Iv1.x\n", "    client_id: Iv1.x\n    client_secret: hunter2\n"),
+     "sso.github.client_secret is a secret"),
 ])
 def test_bad_settings_fail_fast_naming_the_setting(github, tmp_path, edit, message):
     service = CorgiService(tmp_path, github)

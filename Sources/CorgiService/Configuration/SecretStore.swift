@@ -38,6 +38,8 @@ public actor SecretStore {
         case sessionSigningKey = "session-signing-key"
         /// The OIDC client's secret at the identity provider (`sso.oidc`).
         case oidcClientSecret = "oidc-client-secret"
+        /// The GitHub App's (or OAuth App's) client secret, for sign-in with GitHub (`sso.github`).
+        case githubOAuthClientSecret = "github-oauth-client-secret"
         /// PostgreSQL password of the application role (distributed mode).
         case postgresPassword = "postgres-password"
         /// PostgreSQL password of the migration role: only `corgi migrate` reads it.

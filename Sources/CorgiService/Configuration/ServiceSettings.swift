@@ -80,6 +80,28 @@ public struct ServiceSettings: Sendable {
 
     public var oidc: OIDC?
 
+    /// Sign-in with GitHub for one organisation on GitHub (`sso.github`): people sign in at
+    /// `/auth/github/login` with the GitHub App's user authorization; their membership and teams
+    /// in the organisation give their role, at every sign-in. Secrets:
+    /// `github-oauth-client-secret`, `session-signing-key`.
+    public struct GitHubSignIn: Sendable {
+        public var clientID: String
+        /// `<external URL>/auth/github/callback`, as registered as the App's callback URL.
+        public var redirectURL: String
+        /// `github/<login>`.
+        public var organisation: OrganisationRef
+        /// Where people authorize (`https://github.com`, or a GitHub Enterprise Server's URL).
+        public var webURL = "https://github.com"
+        /// The REST API the person's token reads (`github.api_url` by default).
+        public var apiURL = "https://api.github.com"
+        /// `org:admin`, `org:member` or `team:<slug>` → role; the highest wins; none: refused.
+        public var roles: [String: CorgiAccess.Role] = [:]
+        public var sessionMinutes = 60
+        public var secureCookies: Bool { redirectURL.hasPrefix("https://") }
+    }
+
+    public var githubSignIn: GitHubSignIn?
+
     public var role: Role = .serve
     public var database: Database?
     public var queue: Queue?
@@ -137,7 +159,7 @@ public struct ServiceSettings: Sendable {
 
         try reader.refuseSecrets(["gitlab.token", "gitlab.webhook_token", "gitlab.signing_key", "gitlab.private_token",
                                   "gitea.token", "gitea.webhook_secret"])
-        try reader.refuseSecrets(["sso.oidc.client_secret", "sso.session_signing_key"])
+        try reader.refuseSecrets(["sso.oidc.client_secret", "sso.session_signing_key", "sso.github.client_secret"])
         try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
                                   "github.webhook-secret", "github.private-key"])
         try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
@@ -298,6 +320,48 @@ public struct ServiceSettings: Sendable {
             guard !oidc.roles.isEmpty else { throw SettingsError("\(path): sso.oidc.roles maps no group to a role: nobody could sign in") }
             oidc.sessionMinutes = try reader.int("sso.session_minutes", default: oidc.sessionMinutes, range: 5...720)
             s.oidc = oidc
+        }
+        if let clientID = try reader.optionalString("sso.github.client_id") {
+            let redirect = try reader.requiredString("sso.github.redirect_url")
+            for (setting, value) in [("sso.github.redirect_url", redirect)] {
+                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
+                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
+                }
+                try reader.refuseCredentials(inURL: value, setting: setting)
+            }
+            guard redirect.hasSuffix("/auth/github/callback") else {
+                throw SettingsError("\(path): sso.github.redirect_url must end in /auth/github/callback")
+            }
+            let organisation = try reader.requiredString("sso.github.organisation")
+            guard let ref = OrganisationRef(validatingForge: "github", login: organisation) else {
+                throw SettingsError("\(path): sso.github.organisation is the organisation's login on GitHub, e.g. acme")
+            }
+            var github = GitHubSignIn(clientID: clientID, redirectURL: redirect, organisation: ref)
+            github.webURL = try reader.string("sso.github.web_url", default: github.webURL)
+            github.apiURL = s.githubAPIURL
+            for (setting, value) in [("sso.github.web_url", github.webURL), ("github.api_url", github.apiURL)] {
+                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
+                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address) for sign-in")
+                }
+                try reader.refuseCredentials(inURL: value, setting: setting)
+            }
+            // sso.github.roles: ["team:security=owner", "org:admin=admin", "org:member=member"]
+            for entry in try reader.stringArray("sso.github.roles") {
+                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, pair[0] == "org:admin" || pair[0] == "org:member" || (pair[0].hasPrefix("team:") && pair[0].count > 5),
+                      let role = CorgiAccess.Role(rawValue: pair[1])
+                else {
+                    throw SettingsError("\(path): sso.github.roles entries are \"org:admin=role\", \"org:member=role\" or \"team:<slug>=role\" "
+                        + "with role owner, admin, member or auditor")
+                }
+                github.roles[pair[0]] = role
+            }
+            guard !github.roles.isEmpty else { throw SettingsError("\(path): sso.github.roles maps nothing to a role: nobody could sign in") }
+            github.sessionMinutes = try reader.int("sso.session_minutes", default: github.sessionMinutes, range: 5...720)
+            if let oidc = s.oidc, oidc.secureCookies != github.secureCookies {
+                throw SettingsError("\(path): sso.oidc.redirect_url and sso.github.redirect_url must both be https:// or both loopback http://")
+            }
+            s.githubSignIn = github
         }
         s.logLevel = try reader.string("logging.level", default: s.logLevel)
         s.scanConfigurationPath = try reader.optionalString("scan.config").map(resolve)

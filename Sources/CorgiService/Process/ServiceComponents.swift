@@ -148,15 +148,28 @@ extension ServiceComponents {
     static func registerAPI(on router: Router<BasicRequestContext>, store: any AccessStore & AuditLog, settings: ServiceSettings,
                             secrets: SecretStore, http: HTTPClient) async throws {
         var sessions: SessionAuthority?
-        if let oidc = settings.oidc {
+        if settings.oidc != nil || settings.githubSignIn != nil {
             let key = Array(try await secrets.requiredString(.sessionSigningKey).utf8)
             guard key.count >= 32 else {
                 throw SettingsError("secret \(SecretStore.Name.sessionSigningKey.rawValue): at least 32 bytes (openssl rand -base64 32)")
             }
-            _ = try await secrets.requiredString(.oidcClientSecret)
-            let authority = await SessionAuthority(signingKey: key, secureCookies: oidc.secureCookies, sessionMinutes: oidc.sessionMinutes)
-            let client = OIDCClient(settings: oidc, http: http, clientSecret: { try await secrets.requiredString(.oidcClientSecret) })
-            SignInRoutes(provider: client, sessions: authority, settings: oidc, store: store).register(on: router)
+            // Settings refuse an https callback beside a plain one: either decides the cookies.
+            let secure = settings.oidc?.secureCookies ?? settings.githubSignIn?.secureCookies ?? true
+            let minutes = settings.oidc?.sessionMinutes ?? settings.githubSignIn?.sessionMinutes ?? 60
+            let authority = await SessionAuthority(signingKey: key, secureCookies: secure, sessionMinutes: minutes)
+            var routes: [SignInRoutes] = []
+            if let oidc = settings.oidc {
+                _ = try await secrets.requiredString(.oidcClientSecret)
+                let client = OIDCClient(settings: oidc, http: http, clientSecret: { try await secrets.requiredString(.oidcClientSecret) })
+                routes.append(SignInRoutes(provider: client, sessions: authority, method: .oidc(oidc), store: store))
+            }
+            if let github = settings.githubSignIn {
+                _ = try await secrets.requiredString(.githubOAuthClientSecret)
+                let client = GitHubOAuthClient(settings: github, http: http, clientSecret: { try await secrets.requiredString(.githubOAuthClientSecret) })
+                routes.append(SignInRoutes(provider: client, sessions: authority, method: .github(github), store: store))
+            }
+            for route in routes { route.register(on: router) }
+            routes.first?.registerLogout(on: router)
             sessions = authority
         }
         CorgiAPI(store: store, sessions: sessions).register(on: router)

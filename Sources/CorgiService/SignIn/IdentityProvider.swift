@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// What a completed sign-in learned about a person from the identity provider, after every
 /// check: the token's signature, issuer, audience, expiry and nonce.
@@ -17,6 +20,20 @@ protocol IdentityProvider: Sendable {
     /// Redeems the authorization code (with the PKCE verifier) and verifies the ID token
     /// against `nonce`.
     func redeem(code: String, codeVerifier: String, nonce: String) async throws -> VerifiedIdentity
+}
+
+extension IdentityProvider {
+    /// One request to the provider, its body bounded; any failure to reach it is a `SignInError`
+    /// naming `provider` (never the request, which may carry a secret).
+    static func fetch(_ request: HTTPClientRequest, with http: HTTPClient, provider: String) async throws -> (HTTPResponseStatus, Data) {
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return (response.status, Data(body.readableBytesView))
+        } catch {
+            throw SignInError("\(provider) could not be reached")
+        }
+    }
 }
 
 /// Why a sign-in was refused. `reason` goes to the person, the log and the audit row; it never

@@ -43,8 +43,6 @@ actor OIDCClient: IdentityProvider {
     private var discovery: Discovery?
     private var keys: JWTKeyCollection?
     private var keyIDs: Set<String> = []
-    static let maximumBody = 1 << 20
-    static let timeout = TimeAmount.seconds(10)
     /// Clock skew tolerated for `iat`.
     static let skew: TimeInterval = 300
 
@@ -179,15 +177,7 @@ actor OIDCClient: IdentityProvider {
     }
 
     private func fetch(_ request: HTTPClientRequest) async throws -> (HTTPResponseStatus, Data) {
-        do {
-            let response = try await http.execute(request, timeout: Self.timeout)
-            let body = try await response.body.collect(upTo: Self.maximumBody)
-            return (response.status, Data(body.readableBytesView))
-        } catch let error as SignInError {
-            throw error
-        } catch {
-            throw SignInError("the identity provider could not be reached")
-        }
+        try await Self.fetch(request, with: http, provider: "the identity provider")
     }
 
     // MARK: Helpers

@@ -7,13 +7,31 @@ import HTTPTypes
 import Logging
 import NIOCore
 
-/// Browser sign-in through the organisation's identity provider:
+/// Which sign-in a set of routes serves: its name in the paths and the audit trail (`oidc`,
+/// `github`), the organisation it signs people into, and how the provider's groups map to roles.
+struct SignInMethod: Sendable {
+    var name: String
+    var organisation: OrganisationRef
+    var roles: [String: Role]
+
+    static func oidc(_ settings: ServiceSettings.OIDC) -> SignInMethod {
+        SignInMethod(name: "oidc", organisation: settings.organisation, roles: settings.roles)
+    }
+
+    static func github(_ settings: ServiceSettings.GitHubSignIn) -> SignInMethod {
+        SignInMethod(name: "github", organisation: settings.organisation, roles: settings.roles)
+    }
+}
+
+/// Browser sign-in through the organisation's identity provider (`NAME` is the method's: `oidc`
+/// for OpenID Connect, `github` for GitHub's user authorization):
 ///
-/// - `GET /auth/oidc/login`: a fresh state, nonce and PKCE verifier in a signed, HttpOnly cookie
+/// - `GET /auth/NAME/login`: a fresh state, nonce and PKCE verifier in a signed, HttpOnly cookie
 ///   that lives 10 minutes; redirect to the provider.
-/// - `GET /auth/oidc/callback`: the cookie must verify and carry the returned state (once: a
-///   replay is refused); the code is redeemed with the verifier, the ID token verified
-///   (`OIDCClient`), the person's groups mapped to a role — the highest mapped one, at every
+/// - `GET /auth/NAME/callback`: the cookie must verify and carry the returned state (once: a
+///   replay is refused); the code is redeemed with the verifier, the identity verified
+///   (`OIDCClient`: the ID token; `GitHubOAuthClient`: the person's membership and teams read with
+///   their own token), the person's groups mapped to a role — the highest mapped one, at every
 ///   sign-in — and a session cookie set. No mapped group: refused.
 /// - `POST /auth/logout`: ends the session (with its CSRF token): listed as revoked, so the
 ///   cookie stops working everywhere, not only in this browser, and clears the cookies.
@@ -23,14 +41,18 @@ import NIOCore
 struct SignInRoutes: Sendable {
     let provider: any IdentityProvider
     let sessions: SessionAuthority
-    let settings: ServiceSettings.OIDC
+    let method: SignInMethod
     /// The audit log, and where sign-outs are recorded.
     let store: any AccessStore & AuditLog
     let consumed = ConsumedStates()
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/auth/oidc/login") { _, context in try await login(context) }
-        router.get("/auth/oidc/callback") { request, context in try await callback(request, context) }
+        router.get(RouterPath("/auth/\(method.name)/login")) { _, context in try await login(context) }
+        router.get(RouterPath("/auth/\(method.name)/callback")) { request, context in try await callback(request, context) }
+    }
+
+    /// Sign-out is one route whatever the method (every session is the same kind of cookie).
+    func registerLogout(on router: Router<BasicRequestContext>) {
         router.post("/auth/logout") { request, context in try await logout(request, context) }
     }
 
@@ -66,15 +88,15 @@ struct SignInRoutes: Sendable {
             guard await consumed.consume(flow.state, until: flow.exp.value) else { throw SignInError("this sign-in was already completed") }
             let identity = try await provider.redeem(code: code, codeVerifier: flow.verifier, nonce: flow.nonce)
             // The most privileged mapped role (Role.allCases runs from owner down).
-            let mapped = Set(identity.groups.compactMap { settings.roles[$0] })
+            let mapped = Set(identity.groups.compactMap { method.roles[$0] })
             guard let role = Role.allCases.first(where: mapped.contains) else {
                 try await refuse("none of the person's groups is mapped to a role", subject: identity.subject, context: context)
-                throw SignInError("none of your groups at the identity provider gives a role in \(settings.organisation)")
+                throw SignInError("none of your groups at the identity provider gives a role in \(method.organisation)")
             }
-            let (token, csrf) = try await sessions.session(subject: identity.subject, organisation: settings.organisation, role: role)
-            let principal = Principal(subject: .user(identity.subject), organisation: settings.organisation, role: role, scopes: nil)
-            try await store.audit(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: settings.organisation.login,
-                                  metadata: ["forge": settings.organisation.forge, "role": role.rawValue, "provider": "oidc"])
+            let (token, csrf) = try await sessions.session(subject: identity.subject, organisation: method.organisation, role: role)
+            let principal = Principal(subject: .user(identity.subject), organisation: method.organisation, role: role, scopes: nil)
+            try await store.audit(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: method.organisation.login,
+                                  metadata: ["forge": method.organisation.forge, "role": role.rawValue, "provider": method.name])
             context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
             var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
             headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.sessionCookie, token, maxAge: Int(sessions.sessionLifetime))))
@@ -110,9 +132,9 @@ struct SignInRoutes: Sendable {
 
     private func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
         context.logger.warning("sign-in refused: \(reason)")
-        try await store.audit(actor: subject.map { Principal.actor(.user($0), in: settings.organisation) } ?? "oidc",
-                              action: "sign_in.refused", target: "session", organisation: settings.organisation.login,
-                              metadata: ["forge": settings.organisation.forge, "reason": reason, "provider": "oidc"])
+        try await store.audit(actor: subject.map { Principal.actor(.user($0), in: method.organisation) } ?? method.name,
+                              action: "sign_in.refused", target: "session", organisation: method.organisation.login,
+                              metadata: ["forge": method.organisation.forge, "reason": reason, "provider": method.name])
     }
 
     /// An error code from the provider, echoed: printable ASCII, at most 64 characters.
