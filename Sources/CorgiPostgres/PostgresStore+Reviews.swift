@@ -250,12 +250,13 @@ extension PostgresStore: ReviewStore {
                         SELECT 1 FROM dismissals d
                         WHERE d.forge = p.forge AND d.installation_id = p.installation_id AND d.repository_id = p.repository_id
                           AND (d.target = f.fingerprint OR d.target = f.rule_id) AND (d.expires_at IS NULL OR d.expires_at > now())))
-                RETURNING id, organisation
+                RETURNING id, organisation, (SELECT forge FROM pull_requests p WHERE p.id = findings.pull_request_id)
                 """, logger: self.logger).collect()
             for row in rows {
-                let (id, organisation) = try row.decode((Int, String).self)
+                let (id, organisation, forge) = try row.decode((Int, String, String?).self)
                 _ = try await self.appendAudit(AuditEntry(actor: "sweeper", action: "finding.reopened", target: "finding:\(id)",
-                                                          organisation: organisation, metadata: ["reason": "dismissal expired"]), on: connection)
+                                                          organisation: organisation, metadata: ["forge": forge ?? "-", "reason": "dismissal expired"]),
+                                               on: connection)
             }
             return rows.count
         }
@@ -279,7 +280,7 @@ extension PostgresStore: ReviewStore {
             guard !marked.isEmpty else { return }
             _ = try await self.appendAudit(
                 AuditEntry(actor: "sweeper", action: "diff.deleted", target: diff.objectKey, organisation: diff.organisation,
-                           metadata: ["reason": "retention expired"]),
+                           metadata: ["forge": diff.forge, "reason": "retention expired"]),
                 on: connection)
         }
     }

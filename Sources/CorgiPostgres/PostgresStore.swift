@@ -203,15 +203,18 @@ extension PostgresStore: AuditLog {
     public func auditEvents() async throws -> [AuditEvent] {
         let rows = try await rows(
             "SELECT id, occurred_at, actor, action, target, organisation, metadata, prev_hash, hash FROM audit_events ORDER BY id")
-        return try rows.map { row in
-            let (id, occurredAt, actor, action, target, organisation, metadataText, previous, hash) =
-                try row.decode((Int, String, String, String, String, String?, String, String, String).self)
-            let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
-            return AuditEvent(id: id, occurredAt: occurredAt, actor: AuditEvent.fromStorage(actor), action: AuditEvent.fromStorage(action),
-                              target: AuditEvent.fromStorage(target), organisation: organisation.map(AuditEvent.fromStorage),
-                              metadata: metadata, previousHash: previous, hash: hash)
-        }
+        return try rows.map(Self.auditEvent)
     }
+
+    static func auditEvent(_ row: PostgresRow) throws -> AuditEvent {
+        let (id, occurredAt, actor, action, target, organisation, metadataText, previous, hash) =
+            try row.decode((Int, String, String, String, String, String?, String, String, String).self)
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
+        return AuditEvent(id: id, occurredAt: occurredAt, actor: AuditEvent.fromStorage(actor), action: AuditEvent.fromStorage(action),
+                          target: AuditEvent.fromStorage(target), organisation: organisation.map(AuditEvent.fromStorage),
+                          metadata: metadata, previousHash: previous, hash: hash)
+    }
+
 
     public func auditHead() async throws -> AuditHead? {
         let rows = try await rows(

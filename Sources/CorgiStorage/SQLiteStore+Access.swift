@@ -294,6 +294,21 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    /// An organisation's events: rows naming its login and, in their metadata, its forge.
+    public func auditEvents(of organisation: OrganisationRef, action: String?, page: Page) async throws -> [AuditEvent] {
+        try await exclusive {
+            try await connection.query(
+                """
+                SELECT * FROM audit_events
+                WHERE organisation = ? AND json_extract(metadata, '$.forge') = ? AND (? IS NULL OR action = ?) AND id > ?
+                ORDER BY id LIMIT ?
+                """,
+                [.text(AuditEvent.storageForm(organisation.login)), .text(organisation.forge), Self.optionalText(action.map(AuditEvent.storageForm)),
+                 Self.optionalText(action.map(AuditEvent.storageForm)), .integer(page.after), .integer(page.limit)]
+            ).map(Self.auditEvent)
+        }
+    }
+
     public func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy {
         try await organisationPolicy(forge: organisation.forge, organisation: organisation.login)
     }

@@ -233,11 +233,13 @@ extension SQLiteStore: ReviewStore {
                         SELECT 1 FROM dismissals d
                         WHERE d.forge = p.forge AND d.installation_id = p.installation_id AND d.repository_id = p.repository_id
                           AND (d.target = f.fingerprint OR d.target = f.rule_id) AND (d.expires_at IS NULL OR d.expires_at > ?)))
-                RETURNING id, organisation
+                RETURNING id, organisation, pull_request_id
                 """, [.float(Date().timeIntervalSince1970)])
             for row in reopened {
+                let forge = try await connection.query("SELECT forge FROM pull_requests WHERE id = ?",
+                                                       [.integer(row.column("pull_request_id")?.integer ?? 0)]).first?.column("forge")?.string ?? "-"
                 _ = try await appendAudit(actor: "sweeper", action: "finding.reopened", target: "finding:\(row.column("id")?.integer ?? 0)",
-                                          organisation: row.column("organisation")?.string, metadata: ["reason": "dismissal expired"])
+                                          organisation: row.column("organisation")?.string, metadata: ["forge": forge, "reason": "dismissal expired"])
             }
             return reopened.count
         }
@@ -259,7 +261,7 @@ extension SQLiteStore: ReviewStore {
                 [.text(Self.now()), .text(diff.objectKey)])
             guard !marked.isEmpty else { return }
             _ = try await appendAudit(actor: "sweeper", action: "diff.deleted", target: diff.objectKey, organisation: diff.organisation,
-                                      metadata: ["reason": "retention expired"])
+                                      metadata: ["forge": diff.forge, "reason": "retention expired"])
         }
     }
 

@@ -384,19 +384,22 @@ public actor SQLiteStore {
 
     public func auditEvents() async throws -> [AuditEvent] {
         try await exclusive {
-            try await connection.query("SELECT * FROM audit_events ORDER BY id", []).map { row in
-                let metadataText = row.column("metadata")?.string ?? "{}"
-                let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
-                return AuditEvent(
-                    id: Int(row.column("id")?.integer ?? 0), occurredAt: row.column("occurred_at")?.string ?? "",
-                    actor: AuditEvent.fromStorage(row.column("actor")?.string ?? ""),
-                    action: AuditEvent.fromStorage(row.column("action")?.string ?? ""),
-                    target: AuditEvent.fromStorage(row.column("target")?.string ?? ""),
-                    organisation: row.column("organisation")?.string.map(AuditEvent.fromStorage),
-                    metadata: metadata, previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
-            }
+            try await connection.query("SELECT * FROM audit_events ORDER BY id", []).map(Self.auditEvent)
         }
     }
+
+    static func auditEvent(_ row: SQLiteRow) -> AuditEvent {
+        let metadataText = row.column("metadata")?.string ?? "{}"
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? ["_unreadable": metadataText]
+        return AuditEvent(
+            id: Int(row.column("id")?.integer ?? 0), occurredAt: row.column("occurred_at")?.string ?? "",
+            actor: AuditEvent.fromStorage(row.column("actor")?.string ?? ""),
+            action: AuditEvent.fromStorage(row.column("action")?.string ?? ""),
+            target: AuditEvent.fromStorage(row.column("target")?.string ?? ""),
+            organisation: row.column("organisation")?.string.map(AuditEvent.fromStorage),
+            metadata: metadata, previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
+    }
+
 
     public func auditHead() async throws -> AuditHead? {
         try await exclusive {

@@ -280,6 +280,30 @@ struct AccessStoreTests {
         }
     }
 
+    @Test("an organisation's audit trail holds its rows only: not another organisation's, not the same login on another forge",
+          arguments: Backend.available)
+    func auditTrail(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            for (organisation, action) in [(Self.acme, "api_key.created"), (Self.acmeOnGitLab, "api_key.created"), (Self.other, "api_key.created"),
+                                           (Self.acme, "organisation.policy_changed"), (Self.acme, "api_key.created")] {
+                try await store.audit(actor: "api-key:1", action: action, target: "t", organisation: organisation.login,
+                                      metadata: ["forge": organisation.forge])
+            }
+            // A row naming the login without a forge (as rows from before forges were recorded) is left out.
+            try await store.audit(actor: "worker", action: "review.published", target: "acme/api#1", organisation: "acme", metadata: [:])
+            let acme = try await store.auditEvents(of: Self.acme, action: nil, page: Page())
+            #expect(acme.map(\.id) == [1, 4, 5])
+            #expect(acme.allSatisfy { $0.organisation == "acme" && $0.metadata["forge"] == "github" })
+            #expect(try await store.auditEvents(of: Self.acmeOnGitLab, action: nil, page: Page()).map(\.id) == [2])
+            #expect(try await store.auditEvents(of: Self.other, action: nil, page: Page()).map(\.id) == [3])
+            #expect(try await store.auditEvents(of: Self.acme, action: "api_key.created", page: Page()).map(\.id) == [1, 5])
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, page: Page(after: 1, limit: 1)).map(\.id) == [4])
+            #expect(try await store.auditEvents(of: Self.acme, action: "nothing", page: Page()).isEmpty)
+            // The rows come back as stored: the chain verifies from them.
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
+        }
+    }
+
     @Test("a signed-out session is listed as revoked once, audited once", arguments: Backend.available)
     func sessionRevocation(_ backend: Backend) async throws {
         try await withStore(backend) { store in

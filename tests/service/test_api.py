@@ -840,6 +840,42 @@ def test_with_four_eyes_a_dismissal_waits_for_someone_else_and_the_requester_can
     assert "a fixture" not in json.dumps(rows)
 
 
+def test_auditors_read_their_organisations_trail_and_verify_the_chain(env, owner):
+    _, owner_key = owner
+    _, auditor = env.create_key(ORG_A, "auditor", name="trail reader")
+    _, member = env.create_key(ORG_A, "member", name="no trail")
+    _, other = env.create_key(ORG_B, "auditor", name="other trail")
+    trail = org_path(ORG_A, "/audit-events")
+    problem(env.get(trail, member), 403)
+    problem(env.get(org_path(ORG_A, "/audit-events"), other), 404)
+    rows, after = [], 0
+    while True:
+        page = env.ok(trail + f"?limit=50&after={after}", auditor)
+        rows += page["items"]
+        if "next_after" not in page:
+            break
+        after = page["next_after"]
+    actions = {r["action"] for r in rows}
+    # Webhooks, reviews and the API's own changes, all of this organisation and forge only.
+    assert {"webhook.pull_request.opened", "scan.recorded", "review.published", "api_key.created"} <= actions, actions
+    assert all(r["metadata"]["forge"] == "github" for r in rows)
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    repositories = {r["metadata"].get("repository") for r in rows} | {r["target"].split("#")[0] for r in rows}
+    assert REPO_B not in repositories, "another organisation's repository in the trail"
+    only = env.ok(trail + "?action=review.published", auditor)["items"]
+    assert only and {r["action"] for r in only} == {"review.published"}
+    assert problem(env.get(trail + "?action=DROP%20TABLE", auditor), 400)["detail"].startswith("action")
+    verified = env.ok(org_path(ORG_A, "/audit-events/verification"), auditor)
+    assert verified["intact"] is True and isinstance(verified["limitations"], list), verified
+
+    # Every row the service wrote for an organisation names its forge: the trail can select on both.
+    uri = pathlib.Path(env.service.database).resolve().as_uri() + "?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=30) as db:
+        unnamed = db.execute("SELECT action FROM audit_events WHERE organisation IS NOT NULL AND json_extract(metadata, '$.forge') IS NULL"
+                             ).fetchall()
+    assert unnamed == []
+
+
 def test_owners_set_the_organisations_policy_members_read_it_and_each_change_is_audited_by_name(env, owner):
     owner_id, owner_key = owner
     _, member = env.create_key(ORG_A, "member", name="policy reader")

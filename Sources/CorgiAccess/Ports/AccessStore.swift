@@ -37,6 +37,10 @@ public protocol AccessStore: Sendable {
     /// with the requester as its author). The requester may reject (withdraw) but never approve.
     func decideDismissalRequest(id: Int, of organisation: OrganisationRef, decision: DismissalDecision, decider: String,
                                 audit: AuditEntry) async throws -> DismissalDecisionOutcome
+    /// The organisation's audit events — rows naming its login and, in their metadata, its forge
+    /// (every row the service writes for an organisation does) — in id order, optionally of one
+    /// action. Another organisation's rows are never read.
+    func auditEvents(of organisation: OrganisationRef, action: String?, page: Page) async throws -> [AuditEvent]
     /// The organisation's review policy; the defaults when it never set one.
     func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy
     /// Replaces the organisation's policy (already free of ``OrganisationPolicy/problems()``) and

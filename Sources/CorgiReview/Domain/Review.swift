@@ -37,5 +37,12 @@ public struct ExpiredDiff: Sendable, Hashable {
         self.objectKey = objectKey
         self.organisation = organisation
     }
+
+    /// The forge the diff came from: review diffs are kept under `diffs/<forge>/…` (see
+    /// `ReviewRunner`); "-" for a key of another shape.
+    public var forge: String {
+        let parts = objectKey.split(separator: "/", maxSplits: 2)
+        return parts.count >= 2 && parts[0] == "diffs" ? String(parts[1]) : "-"
+    }
 }
 

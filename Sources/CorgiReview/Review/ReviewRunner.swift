@@ -149,7 +149,7 @@ public struct ReviewRunner: Sendable {
                         scanID: state.scanID,
                         audit: AuditEntry(actor: "worker", action: "review.published", target: "\(job.repository)#\(job.number)",
                                           organisation: job.organisation,
-                                          metadata: ["sha": job.headSHA, "conclusion": r.conclusion, "new": "\(r.new.count)",
+                                          metadata: ["forge": job.forge, "sha": job.headSHA, "conclusion": r.conclusion, "new": "\(r.new.count)",
                                                      "fixed": "\(r.fixed.count)"]))
                     state.status = .published
                     let elapsed = ContinuousClock.now - started
@@ -214,7 +214,7 @@ public struct ReviewRunner: Sendable {
                               target: target, reason: reason, author: command.author, commentID: command.commentID),
                     audit: AuditEntry(actor: "\(job.forge):\(command.author)", action: "finding.dismissed",
                                       target: "\(job.repository)#\(job.number)", organisation: job.organisation,
-                                      metadata: ["dismissed": target, "reason": reason, "comment": "\(command.commentID)"]))
+                                      metadata: ["forge": job.forge, "dismissed": target, "reason": reason, "comment": "\(command.commentID)"]))
             }
             guard let head = try await pr.headSHA(logger: logger) else {
                 try await reply("\(mention): the pull request is gone; nothing to review.")
@@ -263,7 +263,7 @@ public struct ReviewRunner: Sendable {
         try await store.completeScan(
             scanID: state.scanID,
             audit: AuditEntry(actor: "worker", action: "review.superseded", target: "\(job.repository)#\(job.number)",
-                              organisation: job.organisation, metadata: ["sha": job.headSHA, "head": head]))
+                              organisation: job.organisation, metadata: ["forge": job.forge, "sha": job.headSHA, "head": head]))
         logger.info("review superseded by a newer push", metadata: ["head": "\(head.prefix(12))"])
     }
 
@@ -303,7 +303,8 @@ public struct ReviewRunner: Sendable {
         case .unavailable:
             // The pull request or its diff is gone (404): complete the check without findings and say why.
             try await store.recordScanResult(scanID: state.scanID, findings: [], conclusion: "neutral", coverage: Self.notFound, diff: nil,
-                                             audit: ["target": "\(job.repository)#\(job.number)", "sha": job.headSHA, "outcome": "diff unavailable"])
+                                             audit: ["forge": job.forge, "target": "\(job.repository)#\(job.number)", "sha": job.headSHA,
+                                                     "outcome": "diff unavailable"])
             return
         }
         let retention = repository.diffRetentionDays ?? policy.retentionDays(for: job.organisation)
@@ -353,7 +354,7 @@ public struct ReviewRunner: Sendable {
         try await store.recordScanResult(
             scanID: state.scanID, findings: findings, conclusion: conclusion, coverage: coverage,
             diff: (objectKey, byteCount, expires),
-            audit: ["target": "\(job.repository)#\(job.number)", "sha": job.headSHA, "object": objectKey,
+            audit: ["forge": job.forge, "target": "\(job.repository)#\(job.number)", "sha": job.headSHA, "object": objectKey,
                     "retention_days": "\(retention)", "outcome": s.isIncomplete ? "scanned in part" : "scanned",
                     "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)"])
     }

@@ -43,6 +43,8 @@ public enum APIRoutes {
                                                   access: .organisation(.triageFindings))
     public static let rejectDismissal = APIRoute(method: .post, path: org + "/dismissal-requests/{id}/rejection",
                                                  access: .organisation(.triageFindings))
+    public static let auditEvents = APIRoute(method: .get, path: org + "/audit-events", access: .organisation(.readAudit))
+    public static let auditVerification = APIRoute(method: .get, path: org + "/audit-events/verification", access: .organisation(.readAudit))
     public static let policy = APIRoute(method: .get, path: org + "/policy", access: .organisation(.readPolicy))
     public static let setPolicy = APIRoute(method: .put, path: org + "/policy", access: .organisation(.writePolicy))
     public static let apiKeys = APIRoute(method: .get, path: org + "/api-keys", access: .organisation(.readAPIKeys))
@@ -65,6 +67,6 @@ public enum APIRoutes {
 
     public static let all: [APIRoute] = [
         openAPI, me, organisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, dismissalRequests, approveDismissal,
-        rejectDismissal, policy, setPolicy, apiKeys, createAPIKey, revokeAPIKey,
+        rejectDismissal, auditEvents, auditVerification, policy, setPolicy, apiKeys, createAPIKey, revokeAPIKey,
     ]
 }

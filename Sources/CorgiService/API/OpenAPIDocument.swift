@@ -27,6 +27,10 @@ enum OpenAPIDocument {
     {
       "name": "policy",
       "description": "The organisation's review policy: what its reviews report and when they fail, retention, four-eyes triage, the AI review."
+    },
+    {
+      "name": "audit",
+      "description": "The organisation's audit trail and the chain's verification."
     }
   ],
   "security": [
@@ -916,6 +920,122 @@ enum OpenAPIDocument {
                 }
               }
             }
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/audit-events": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listAuditEvents",
+        "summary": "The organisation's audit trail",
+        "tags": [
+          "audit"
+        ],
+        "description": "The organisation's rows of the hash-chained audit log, oldest first: reviews, webhooks, triage, keys, policy changes, sign-ins. Rows naming another organisation, or the same login on another forge, are never included.\n\nNeeds a key (or a session) of this organisation holding `audit:read`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/After"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "name": "action",
+            "in": "query",
+            "description": "Only rows of this action.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 64,
+              "pattern": "^[a-z._]+$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of the trail.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditEventList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/audit-events/verification": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "verifyAuditLog",
+        "summary": "Verify the audit chain",
+        "tags": [
+          "audit"
+        ],
+        "description": "Checks the whole chain now, as `corgi audit verify` does with the keys this process holds (on `corgi serve`, against the checkpoint beside the database as well).\n\nNeeds a key (or a session) of this organisation holding `audit:read`.",
+        "responses": {
+          "200": {
+            "description": "The result.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditVerification"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -2247,6 +2367,98 @@ enum OpenAPIDocument {
           },
           "next_after": {
             "$ref": "#/components/schemas/NextAfter"
+          }
+        }
+      },
+      "AuditEvent": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "occurred_at",
+          "actor",
+          "action",
+          "target",
+          "metadata",
+          "previous_hash",
+          "hash"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The row's position in the whole chain."
+          },
+          "occurred_at": {
+            "type": "string",
+            "description": "When, as the service recorded it (ISO 8601, UTC)."
+          },
+          "actor": {
+            "type": "string",
+            "description": "Who: `api-key:<id>`, `user:<forge>/<organisation>/<subject>`, `worker`, `sweeper`, a forge's webhook (`github`, \u2026)."
+          },
+          "action": {
+            "type": "string",
+            "description": "What, e.g. `review.published`, `finding.dismissed`, `api_key.created`, `organisation.policy_changed`."
+          },
+          "target": {
+            "type": "string"
+          },
+          "metadata": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            },
+            "description": "Names, ids and counts (never code or free text); `forge` always."
+          },
+          "previous_hash": {
+            "type": "string"
+          },
+          "hash": {
+            "type": "string"
+          }
+        }
+      },
+      "AuditEventList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditEvent"
+            }
+          },
+          "next_after": {
+            "$ref": "#/components/schemas/NextAfter"
+          }
+        }
+      },
+      "AuditVerification": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "intact",
+          "checked_at",
+          "limitations"
+        ],
+        "properties": {
+          "intact": {
+            "type": "boolean",
+            "description": "Every link of the whole chain (all organisations' rows) holds."
+          },
+          "checked_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "limitations": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "What this check cannot see (for the position of a break, the operator runs `corgi audit verify`)."
           }
         }
       }

@@ -60,7 +60,7 @@ extension WebhookGateway {
         case .mergeRequest(let e):
             let project = e.project, iid = e.objectAttributes.iid
             let action = e.objectAttributes.action.map { Self.isToken($0, maximum: 32) ? $0 : "other" } ?? "none"
-            var metadata = ["delivery": delivery, "event": event, "repository": project.pathWithNamespace, "pr": "\(iid)"]
+            var metadata = ["delivery": delivery, "event": event, "forge": "gitlab", "repository": project.pathWithNamespace, "pr": "\(iid)"]
             var job: ScanJob?
             var closing: PullRequestKey?
             if e.triggersScan {
@@ -85,7 +85,7 @@ extension WebhookGateway {
             let job = Self.commandJob(forge: "gitlab", installationID: 0, repositoryID: e.project.id, organisation: e.project.organisation,
                                       repository: e.project.pathWithNamespace, number: iid, delivery: delivery, body: e.objectAttributes.note,
                                       author: e.user?.username, authorID: e.user?.id, commentID: e.objectAttributes.id)
-            var metadata = ["delivery": delivery, "event": event, "repository": e.project.pathWithNamespace, "pr": "\(iid)"]
+            var metadata = ["delivery": delivery, "event": event, "forge": "gitlab", "repository": e.project.pathWithNamespace, "pr": "\(iid)"]
             if let command = job?.command { metadata["command"] = command.kind.rawValue }
             return try await record(
                 WebhookDelivery(deliveryID: delivery, forge: "gitlab", event: "note", job: iid > 0 ? job : nil, installation: nil,

@@ -51,7 +51,7 @@ extension WebhookGateway {
             guard repository.hasValidFullName else {
                 throw WebhookRefusal.badRequest("invalid repository name")
             }
-            var metadata = ["delivery": delivery, "event": event, "repository": repository.fullName, "pr": "\(number)"]
+            var metadata = ["delivery": delivery, "event": event, "forge": "gitea", "repository": repository.fullName, "pr": "\(number)"]
             var job: ScanJob?
             var closing: PullRequestKey?
             if e.triggersScan {
@@ -78,7 +78,7 @@ extension WebhookGateway {
                                   repository: e.repository.fullName, number: e.issue.number, delivery: delivery, body: e.comment?.body,
                                   author: e.sender?.login, authorID: e.sender?.id, commentID: e.comment?.id)
                 : nil
-            var metadata = ["delivery": delivery, "event": event, "repository": e.repository.fullName, "pr": "\(e.issue.number)"]
+            var metadata = ["delivery": delivery, "event": event, "forge": "gitea", "repository": e.repository.fullName, "pr": "\(e.issue.number)"]
             if let command = job?.command { metadata["command"] = command.kind.rawValue }
             return try await record(
                 WebhookDelivery(deliveryID: delivery, forge: "gitea", event: event, job: job, installation: nil,

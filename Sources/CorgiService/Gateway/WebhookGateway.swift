@@ -179,7 +179,7 @@ public struct WebhookGateway: Sendable {
         var action = "webhook.\(event)"
         var target = "-"
         var organisation: String?
-        var metadata = ["delivery": delivery, "event": event]
+        var metadata = ["delivery": delivery, "event": event, "forge": "github"]
         var closePR: PullRequestKey?
         var installationChange: InstallationChange?
 

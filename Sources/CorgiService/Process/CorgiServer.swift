@@ -37,7 +37,9 @@ public enum CorgiServer {
                                          githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
                                          giteaEnabled: settings.giteaAPIURL != nil)
             let router = gateway.router()
-            try await ServiceComponents.registerAPI(on: router, store: store, settings: settings, secrets: secrets, http: http)
+            let auditKey = try await secrets.auditKey(), anchor = FileAuditAnchor(databasePath: settings.databasePath)
+            try await ServiceComponents.registerAPI(on: router, store: store, settings: settings, secrets: secrets, http: http,
+                                                    verifyAudit: { try await store.verifyAuditChain(key: auditKey, anchor: anchor) })
             let app = try ServiceComponents.application(
                 router: router, settings: settings, listening: "corgi serve listening",
                 metadata: ["rules": "\(ruleSet.rules.count)", "workers": "\(settings.workers)"], logger: logger)

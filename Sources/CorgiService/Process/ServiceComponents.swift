@@ -146,7 +146,8 @@ extension ServiceComponents {
     /// The API on `router` and, when `sso.oidc` is set, browser sign-in: its secrets are read now,
     /// so a missing one stops the process at start rather than at the first sign-in.
     static func registerAPI(on router: Router<BasicRequestContext>, store: any AccessStore & AuditLog, settings: ServiceSettings,
-                            secrets: SecretStore, http: HTTPClient) async throws {
+                            secrets: SecretStore, http: HTTPClient,
+                            verifyAudit: @escaping @Sendable () async throws -> AuditVerification) async throws {
         var sessions: SessionAuthority?
         if settings.oidc != nil || settings.githubSignIn != nil {
             let key = Array(try await secrets.requiredString(.sessionSigningKey).utf8)
@@ -172,6 +173,6 @@ extension ServiceComponents {
             routes.first?.registerLogout(on: router)
             sessions = authority
         }
-        CorgiAPI(store: store, sessions: sessions).register(on: router)
+        CorgiAPI(store: store, sessions: sessions, verifyAudit: verifyAudit).register(on: router)
     }
 }
