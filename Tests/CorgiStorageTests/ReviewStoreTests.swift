@@ -222,27 +222,27 @@ struct ReviewStoreTests {
             let now = Date()
             let scan1 = try await store.beginScan(claimed(scanJob(deliveryID: "d-1"), id: 1))
             try await store.recordScanResult(scanID: scan1.scanID, findings: [], conclusion: "success", coverage: nil,
-                                             diff: (objectKey: "diffs/old", bytes: 100, expiresAt: now.addingTimeInterval(-60)), audit: [:])
+                                             diff: (objectKey: "diffs/github/1/42/7/old-1", bytes: 100, expiresAt: now.addingTimeInterval(-60)), audit: [:])
             let scan2 = try await store.beginScan(claimed(scanJob(deliveryID: "d-2", number: 8), id: 2))
             try await store.recordScanResult(scanID: scan2.scanID, findings: [], conclusion: "success", coverage: nil,
-                                             diff: (objectKey: "diffs/new", bytes: 100, expiresAt: now.addingTimeInterval(3600)), audit: [:])
+                                             diff: (objectKey: "diffs/github/1/42/8/new-2", bytes: 100, expiresAt: now.addingTimeInterval(3600)), audit: [:])
 
-            #expect(try await store.expiredDiffs(now: now) == [ExpiredDiff(objectKey: "diffs/old", organisation: "octo")])
-            #expect(try await store.expiredDiffs(now: now.addingTimeInterval(7200)).map(\.objectKey) == ["diffs/old", "diffs/new"])
+            #expect(try await store.expiredDiffs(now: now) == [ExpiredDiff(objectKey: "diffs/github/1/42/7/old-1", organisation: "octo")])
+            #expect(try await store.expiredDiffs(now: now.addingTimeInterval(7200)).map(\.objectKey) == ["diffs/github/1/42/7/old-1", "diffs/github/1/42/8/new-2"])
 
-            try await store.markDiffDeleted(ExpiredDiff(objectKey: "diffs/old", organisation: "octo"))
+            try await store.markDiffDeleted(ExpiredDiff(objectKey: "diffs/github/1/42/7/old-1", organisation: "octo"))
             #expect(try await store.expiredDiffs(now: now).isEmpty)
-            #expect(try await store.expiredDiffs(now: now.addingTimeInterval(7200)).map(\.objectKey) == ["diffs/new"])
+            #expect(try await store.expiredDiffs(now: now.addingTimeInterval(7200)).map(\.objectKey) == ["diffs/github/1/42/8/new-2"])
             #expect(try await store.count("diffs", where: "deleted_at IS NOT NULL") == 1)
 
             let last = try #require(try await store.auditEvents().last)
-            #expect(last.actor == "sweeper" && last.action == "diff.deleted" && last.target == "diffs/old")
-            #expect(last.organisation == "octo" && last.metadata == ["reason": "retention expired"])
+            #expect(last.actor == "sweeper" && last.action == "diff.deleted" && last.target == "diffs/github/1/42/7/old-1")
+            #expect(last.organisation == "octo" && last.metadata == ["forge": "github", "reason": "retention expired"])
             #expect(try await store.verifyAuditChain().firstBroken == nil)
 
             // A second sweeper reaching the same diff audits nothing more.
             let events = try await store.auditEvents().count
-            try await store.markDiffDeleted(ExpiredDiff(objectKey: "diffs/old", organisation: "octo"))
+            try await store.markDiffDeleted(ExpiredDiff(objectKey: "diffs/github/1/42/7/old-1", organisation: "octo"))
             #expect(try await store.auditEvents().count == events)
         }
     }

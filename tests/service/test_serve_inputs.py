@@ -261,6 +261,17 @@ def test_secrets_from_the_environment_are_refused(github, tmp_path):
     assert b"CORGI_WEBHOOK_SECRET" in result.stderr and b"s3cr3t-value" not in result.stderr
 
 
+SSO_OIDC = """sso:
+  oidc:
+    issuer: https://login.example.com
+    client_id: corgi
+    redirect_url: http://127.0.0.1:1/auth/oidc/callback
+    organisation: github/acme
+    scopes: [groups]
+    roles: ["security=owner"]
+"""
+
+
 SSO_GITHUB = """sso:
   github:
     client_id: Iv1.x
@@ -283,6 +294,7 @@ SSO_GITHUB = """sso:
     (lambda s: s + SSO_GITHUB.replace('"team:security=owner"', '"team:security=root"'), "sso.github.roles entries"),
     (lambda s: s + SSO_GITHUB.replace("    client_id: Iv1.x\n", "    client_id: Iv1.x\n    client_secret: hunter2\n"),
      "sso.github.client_secret is a secret"),
+    (lambda s: s + SSO_OIDC.replace("scopes: [groups]", 'scopes: ["groups offline"]'), "sso.oidc.scopes"),
 ])
 def test_bad_settings_fail_fast_naming_the_setting(github, tmp_path, edit, message):
     service = CorgiService(tmp_path, github)

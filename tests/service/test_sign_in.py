@@ -260,6 +260,7 @@ sso:
     redirect_url: {self.redirect_url}
     organisation: {ORGANISATION}
     groups_claim: groups
+    scopes: [groups]
     roles: ["security=owner", "developers=member", "auditors=auditor"]
   session_minutes: {SESSION_MINUTES}
 """)
@@ -409,7 +410,7 @@ def test_sign_in_gives_a_session_the_api_accepts_with_csrf_for_changes(corgi):
     login = corgi.login()
     query = login.query
     assert (query["response_type"], query["client_id"], query["redirect_uri"]) == ("code", CLIENT_ID, corgi.redirect_url)
-    assert "openid" in query["scope"].split() and query["code_challenge_method"] == "S256"
+    assert query["scope"].split() == ["openid", "email", "profile", "groups"] and query["code_challenge_method"] == "S256"
     verifier = jwt_part(login.cookie, 1)["verifier"]
     assert query["code_challenge"] == b64url(hashlib.sha256(verifier.encode()).digest()), "PKCE S256 of the cookie's verifier"
     answer = corgi.callback(corgi.authorized(login, "alice"), login.cookie)

@@ -42,7 +42,7 @@ public struct ExpiredDiff: Sendable, Hashable {
     /// `ReviewRunner`); "-" for a key of another shape.
     public var forge: String {
         let parts = objectKey.split(separator: "/", maxSplits: 2)
-        return parts.count >= 2 && parts[0] == "diffs" ? String(parts[1]) : "-"
+        return parts.count == 3 && parts[0] == "diffs" ? String(parts[1]) : "-"
     }
 }
 

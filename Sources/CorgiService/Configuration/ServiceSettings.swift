@@ -68,8 +68,11 @@ public struct ServiceSettings: Sendable {
         /// This service's callback as the provider knows it: `<external URL>/auth/oidc/callback`.
         public var redirectURL: String
         public var organisation: OrganisationRef
-        /// The ID-token claim holding the person's groups.
+        /// The ID-token claim holding the person's groups (GitLab: `groups_direct`).
         public var groupsClaim = "groups"
+        /// Scopes asked for besides `openid email profile` (Gitea and Forgejo put groups in the ID
+        /// token for the `groups` scope).
+        public var extraScopes: [String] = []
         /// Group → role; the highest role among a person's groups wins; no mapped group: refused.
         public var roles: [String: CorgiAccess.Role] = [:]
         /// How long a session lasts (`sso.session_minutes`).
@@ -309,6 +312,11 @@ public struct ServiceSettings: Sendable {
                 throw SettingsError("\(path): sso.oidc.redirect_url must end in /auth/oidc/callback")
             }
             oidc.groupsClaim = try reader.string("sso.oidc.groups_claim", default: oidc.groupsClaim)
+            oidc.extraScopes = try reader.stringArray("sso.oidc.scopes")
+            // RFC 6749 §3.3: a scope token is printable ASCII without spaces, quotes or backslashes.
+            guard oidc.extraScopes.count <= 16, oidc.extraScopes.allSatisfy({ scope in
+                !scope.isEmpty && scope.utf8.count <= 64 && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
+            }) else { throw SettingsError("\(path): sso.oidc.scopes are at most 16 scope names (no spaces, quotes or backslashes)") }
             // sso.oidc.roles: ["security-team=owner", "developers=member"]
             for entry in try reader.stringArray("sso.oidc.roles") {
                 let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -61,7 +61,7 @@ actor OIDCClient: IdentityProvider {
             URLQueryItem(name: "response_type", value: "code"),
             URLQueryItem(name: "client_id", value: settings.clientID),
             URLQueryItem(name: "redirect_uri", value: settings.redirectURL),
-            URLQueryItem(name: "scope", value: "openid email profile"),
+            URLQueryItem(name: "scope", value: (["openid", "email", "profile"] + settings.extraScopes).joined(separator: " ")),
             URLQueryItem(name: "state", value: state),
             URLQueryItem(name: "nonce", value: nonce),
             URLQueryItem(name: "code_challenge", value: codeChallenge),
