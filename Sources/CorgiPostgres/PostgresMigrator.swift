@@ -295,6 +295,30 @@ public enum PostgresMigrator {
             "CREATE INDEX dismissal_requests_by_organisation ON dismissal_requests (forge, organisation, state)",
             "CREATE UNIQUE INDEX dismissal_requests_one_pending ON dismissal_requests (finding_id) WHERE state = 'pending'",
         ]),
+        // As SQLiteStore's version 14: sessions people started, listed to them; the owner's pruning
+        // function now forgets expired sessions with expired revocations.
+        Migration(version: 13, summary: "signed-in sessions", statements: [
+            """
+            CREATE TABLE sessions (
+                id text PRIMARY KEY,
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                subject text NOT NULL,
+                role text NOT NULL,
+                method text NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX sessions_by_person ON sessions (forge, organisation, subject)",
+            """
+            CREATE OR REPLACE FUNCTION prune_revoked_sessions() RETURNS integer
+            LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+                DELETE FROM public.sessions WHERE expires_at < now();
+                WITH pruned AS (DELETE FROM public.revoked_sessions WHERE expires_at < now() RETURNING 1)
+                SELECT count(*)::integer FROM pruned
+            $$
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -322,6 +346,8 @@ public enum PostgresMigrator {
     ///   organisation a row belongs to never changes.
     /// - `dismissal_requests`: SELECT, INSERT; UPDATE (state, decided_by, decided_at) — who asked,
     ///   for which finding and why never changes.
+    /// - `sessions`: SELECT, INSERT only — a session is ended by listing it as revoked; expired
+    ///   rows go through `prune_revoked_sessions()`.
     /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone; rows of expired
     ///   sessions go through EXECUTE on `prune_revoked_sessions()` (the one function granted).
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
@@ -353,6 +379,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT ON dismissals TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (last_used_at, last_audited_use_at, revoked_at) ON api_keys TO \(role)",
             "GRANT SELECT, INSERT ON revoked_sessions TO \(role)",
+            "GRANT SELECT, INSERT ON sessions TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (policy, updated_by, updated_at) ON organisation_policies TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (state, decided_by, decided_at) ON dismissal_requests TO \(role)",
             "GRANT EXECUTE ON FUNCTION prune_revoked_sessions() TO \(role)",

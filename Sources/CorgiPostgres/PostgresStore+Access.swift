@@ -361,6 +361,33 @@ extension PostgresStore: AccessStore {
         try await rows("SELECT prune_revoked_sessions() AS pruned").first?.decode(Int.self) ?? 0
     }
 
+    public func recordSignIn(_ session: SignedInSession, audit entry: AuditEntry) async throws {
+        try await transaction { connection in
+            try await connection.query(
+                """
+                INSERT INTO sessions (id, forge, organisation, subject, role, method, created_at, expires_at)
+                VALUES (\(session.id), \(session.organisation.forge), \(session.organisation.login), \(session.subject),
+                        \(session.role.rawValue), \(session.method), \(session.createdAt), \(session.expiresAt))
+                """, logger: self.logger)
+            _ = try await self.appendAudit(entry, on: connection)
+        }
+    }
+
+    public func sessions(of subject: String, in organisation: OrganisationRef) async throws -> [SignedInSession] {
+        try await rows(
+            """
+            SELECT s.id, s.role, s.method, s.created_at, s.expires_at FROM sessions s
+            WHERE s.forge = \(organisation.forge) AND s.organisation = \(organisation.login) AND s.subject = \(subject)
+              AND s.expires_at > now() AND NOT EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.session_id = s.id)
+            ORDER BY s.created_at, s.id
+            """).compactMap { row in
+            let (id, role, method, createdAt, expiresAt) = try row.decode((String, String, String, Date, Date).self)
+            guard let role = Role(rawValue: role) else { return nil }
+            return SignedInSession(id: id, organisation: organisation, subject: subject, role: role, method: method, createdAt: createdAt,
+                                   expiresAt: expiresAt)
+        }
+    }
+
     public func isSessionRevoked(id: String) async throws -> Bool {
         !(try await rows("SELECT 1 FROM revoked_sessions WHERE session_id = \(id)").isEmpty)
     }

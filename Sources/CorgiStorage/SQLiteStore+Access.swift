@@ -345,8 +345,43 @@ extension SQLiteStore: AccessStore {
 
     public func pruneExpiredRevocations() async throws -> Int {
         try await transaction {
-            try await connection.query("DELETE FROM revoked_sessions WHERE expires_at < ? RETURNING session_id",
-                                       [.float(Date().timeIntervalSince1970)]).count
+            let now = Date().timeIntervalSince1970
+            // Expired sessions go with their revocations: neither matters once the cookie is refused anyway.
+            _ = try await connection.query("DELETE FROM sessions WHERE expires_at < ?", [.float(now)])
+            return try await connection.query("DELETE FROM revoked_sessions WHERE expires_at < ? RETURNING session_id", [.float(now)]).count
+        }
+    }
+
+    public func recordSignIn(_ session: SignedInSession, audit entry: AuditEntry) async throws {
+        try await transaction {
+            _ = try await connection.query(
+                """
+                INSERT INTO sessions (id, forge, organisation, subject, role, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.text(session.id), .text(session.organisation.forge), .text(session.organisation.login), .text(session.subject),
+                 .text(session.role.rawValue), .text(session.method), .float(session.createdAt.timeIntervalSince1970),
+                 .float(session.expiresAt.timeIntervalSince1970)])
+            _ = try await appendAudit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                                      metadata: entry.metadata)
+        }
+    }
+
+    public func sessions(of subject: String, in organisation: OrganisationRef) async throws -> [SignedInSession] {
+        try await exclusive {
+            try await connection.query(
+                """
+                SELECT s.* FROM sessions s
+                WHERE s.forge = ? AND s.organisation = ? AND s.subject = ? AND s.expires_at > ?
+                  AND NOT EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.session_id = s.id)
+                ORDER BY s.created_at, s.id
+                """, [.text(organisation.forge), .text(organisation.login), .text(subject), .float(Date().timeIntervalSince1970)]
+            ).compactMap { row in
+                guard let role = Role(rawValue: row.column("role")?.string ?? "") else { return nil }
+                return SignedInSession(
+                    id: row.column("id")?.string ?? "", organisation: organisation, subject: subject, role: role,
+                    method: row.column("method")?.string ?? "", createdAt: Date(timeIntervalSince1970: row.column("created_at")?.double ?? 0),
+                    expiresAt: Date(timeIntervalSince1970: row.column("expires_at")?.double ?? 0))
+            }
         }
     }
 

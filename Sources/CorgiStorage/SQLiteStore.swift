@@ -282,6 +282,15 @@ public actor SQLiteStore {
             "CREATE INDEX dismissal_requests_by_organisation ON dismissal_requests(forge, organisation, state)",
             "CREATE UNIQUE INDEX dismissal_requests_one_pending ON dismissal_requests(finding_id) WHERE state = 'pending'",
         ]),
+        // Sessions people started by signing in (their sid, never a token), listed to them.
+        (14, [
+            """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY, forge TEXT NOT NULL, organisation TEXT NOT NULL, subject TEXT NOT NULL,
+                role TEXT NOT NULL, method TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)
+            """,
+            "CREATE INDEX sessions_by_person ON sessions(forge, organisation, subject)",
+        ]),
     ]
 
     func migrate() async throws {

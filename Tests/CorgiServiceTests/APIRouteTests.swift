@@ -245,6 +245,15 @@ struct APIRouteTests {
         }
     }
 
+    @Test("an API key is not a person: it has no browser sessions to list")
+    func keysHaveNoSessions() async throws {
+        try await Self.withFixture { fixture in
+            let key = try #require(fixture.keys[Self.acme]?[.owner])
+            let reply = try await Self.call(fixture, .get, APIRoutes.mySessions.path, key: key)
+            #expect(reply.status == 200 && reply.body.replacingOccurrences(of: " ", with: "") == #"{"items":[]}"#, "\(reply.body)")
+        }
+    }
+
     @Test("a foreign organisation's resources answer exactly as resources that do not exist")
     func foreignIsNotFound() async throws {
         try await Self.withFixture { fixture in

@@ -170,7 +170,7 @@ struct OIDCClientTests {
         let authority = await SessionAuthority(signingKey: Array(repeating: 7, count: 32), secureCookies: true, sessionMinutes: 60)
         let other = await SessionAuthority(signingKey: Array(repeating: 8, count: 32), secureCookies: true, sessionMinutes: 60)
         let flow = try await authority.flow(state: "s", nonce: "n", verifier: "v")
-        let (session, csrf) = try await authority.session(subject: "alice", organisation: OrganisationRef(forge: "github", login: "acme"), role: .member)
+        let (session, csrf, _, _, _) = try await authority.session(subject: "alice", organisation: OrganisationRef(forge: "github", login: "acme"), role: .member)
         #expect(await authority.verifyFlow(flow)?.state == "s")
         #expect(await authority.verifySession(session)?.csrf == csrf)
         #expect(await authority.verifySession(flow) == nil)

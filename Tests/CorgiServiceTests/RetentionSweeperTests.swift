@@ -19,50 +19,56 @@ struct RetentionSweeperTests {
         func sweep(now: Date) async throws -> [String] { [] }
     }
 
-    @Test("a pass forgets revocations of expired sessions and keeps those of live ones")
-    func prunesExpiredRevocations() async throws {
+    /// A fresh SQLite store and a sweeper over it (and no diffs); the file is removed afterwards.
+    static func withSweeper(_ body: (SQLiteStore, RetentionSweeper) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-sweep-\(UUID().uuidString).sqlite").path
         var logger = Logger(label: "sweep-test")
         logger.logLevel = .warning
         let store = try await SQLiteStore.open(path: path, logger: logger)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme")
-        try await store.revokeSession(id: "expired", expiresAt: Date().addingTimeInterval(-1), audit: audit)
-        try await store.revokeSession(id: "live", expiresAt: Date().addingTimeInterval(3600), audit: audit)
-        let sweeper = RetentionSweeper(store: store, sessions: store, objects: NoObjects(), interval: 3600, metrics: ServiceMetrics(),
-                                       logger: logger)
-        _ = try await sweeper.sweepOnce(now: Date())
-        #expect(try await store.isSessionRevoked(id: "expired") == false)
-        #expect(try await store.isSessionRevoked(id: "live"))
+        let sweeper = RetentionSweeper(store: store, sessions: store, objects: NoObjects(), interval: 3600, metrics: ServiceMetrics(), logger: logger)
+        do { try await body(store, sweeper) } catch {
+            try? await store.close()
+            throw error
+        }
         try await store.close()
+    }
+
+    @Test("a pass forgets revocations of expired sessions and keeps those of live ones")
+    func prunesExpiredRevocations() async throws {
+        try await Self.withSweeper { store, sweeper in
+            let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme")
+            try await store.revokeSession(id: "expired", expiresAt: Date().addingTimeInterval(-1), audit: audit)
+            try await store.revokeSession(id: "live", expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            _ = try await sweeper.sweepOnce(now: Date())
+            #expect(try await store.isSessionRevoked(id: "expired") == false)
+            #expect(try await store.isSessionRevoked(id: "live"))
+        }
     }
 
     @Test("a pass reopens a finding whose dismissal ran out, and leaves one dismissed for good")
     func reopensExpiredDismissals() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-sweep-\(UUID().uuidString).sqlite").path
-        var logger = Logger(label: "sweep-test")
-        logger.logLevel = .warning
-        let store = try await SQLiteStore.open(path: path, logger: logger)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let job = ScanJob(forge: "github", installationID: 1, repositoryID: 11, organisation: "acme", repository: "acme/api", number: 1,
-                          headSHA: "sha1", baseSHA: "base", deliveryID: "d1", trigger: "pull_request.opened")
-        let scan = try await store.beginScan(ClaimedJob(id: 1, job: job, attempt: 1, leaseOwner: "test"))
-        let found = ["expiring", "forever"].enumerated().map { index, rule in
-            Finding(ruleID: rule, title: rule, kind: .code, severity: .high, confidence: .high, cwe: nil, owasp: nil, path: "App.swift",
-                    line: index + 1, column: 1, endLine: index + 1, message: rule, fingerprint: "fp-\(rule)", redacted: nil)
+        try await Self.withSweeper { store, sweeper in
+            let job = ScanJob(forge: "github", installationID: 1, repositoryID: 11, organisation: "acme", repository: "acme/api", number: 1,
+                              headSHA: "sha1", baseSHA: "base", deliveryID: "d1", trigger: "pull_request.opened")
+            let scan = try await store.beginScan(ClaimedJob(id: 1, job: job, attempt: 1, leaseOwner: "test"))
+            let found = ["expiring", "forever"].enumerated().map { index, rule in
+                Finding(ruleID: rule, title: rule, kind: .code, severity: .high, confidence: .high, cwe: nil, owasp: nil, path: "App.swift",
+                        line: index + 1, column: 1, endLine: index + 1, message: rule, fingerprint: "fp-\(rule)", redacted: nil)
+            }
+            try await store.recordScanResult(scanID: scan.scanID, findings: found, conclusion: "failure", coverage: nil, diff: nil,
+                                             audit: ["forge": "github"])
+            let acme = OrganisationRef(forge: "github", login: "acme")
+            for (rule, until) in [("expiring", Date().addingTimeInterval(-1)), ("forever", nil)] {
+                let id = try #require(try await store.findings(FindingQuery(organisation: acme, rule: rule)).first?.id)
+                _ = try await store.dismissFinding(
+                    FindingDismissal(findingID: id, organisation: acme, reason: .wontFix, comment: nil, author: "api-key:1", until: until),
+                    audit: AuditEntry(actor: "api-key:1", action: "finding.dismissed", target: "finding:\(id)", organisation: "acme",
+                                      metadata: ["forge": "github"]))
+            }
+            _ = try await sweeper.sweepOnce(now: Date())
+            #expect(try await store.findings(FindingQuery(organisation: acme, state: .open)).map(\.ruleID) == ["expiring"])
+            #expect(try await store.findings(FindingQuery(organisation: acme, state: .dismissed)).map(\.ruleID) == ["forever"])
         }
-        try await store.recordScanResult(scanID: scan.scanID, findings: found, conclusion: "failure", coverage: nil, diff: nil, audit: [:])
-        let acme = OrganisationRef(forge: "github", login: "acme")
-        for (rule, until) in [("expiring", Date().addingTimeInterval(-1)), ("forever", nil)] {
-            let id = try #require(try await store.findings(FindingQuery(organisation: acme, rule: rule)).first?.id)
-            _ = try await store.dismissFinding(FindingDismissal(findingID: id, organisation: acme, reason: .wontFix, comment: nil, author: "api-key:1",
-                                                                until: until),
-                                               audit: AuditEntry(actor: "api-key:1", action: "finding.dismissed", target: "finding:\(id)", organisation: "acme"))
-        }
-        let sweeper = RetentionSweeper(store: store, sessions: store, objects: NoObjects(), interval: 3600, metrics: ServiceMetrics(), logger: logger)
-        _ = try await sweeper.sweepOnce(now: Date())
-        #expect(try await store.findings(FindingQuery(organisation: acme, state: .open)).map(\.ruleID) == ["expiring"])
-        #expect(try await store.findings(FindingQuery(organisation: acme, state: .dismissed)).map(\.ruleID) == ["forever"])
-        try await store.close()
     }
 }

@@ -65,6 +65,10 @@ struct PostgresTests {
                     "UPDATE dismissal_requests SET finding_id = 1",
                     "UPDATE dismissal_requests SET organisation = 'someone-else'",
                     "DELETE FROM dismissal_requests",
+                    // A session is ended by listing it as revoked, never by editing or removing its row.
+                    "UPDATE sessions SET expires_at = now()",
+                    "UPDATE sessions SET subject = 'someone-else'",
+                    "DELETE FROM sessions",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -88,7 +88,7 @@ def test_gitlab_commands(tmp_path, github):
             assert service.stop() == 0
         audit = audit_events(service)
         dismissed = [(actor, m) for actor, action, m in audit if action == "finding.dismissed"]
-        assert dismissed == [("gitlab:maintainer", {"dismissed": stripe, "reason": "test key from the docs", "comment": "902"})]
+        assert dismissed == [("gitlab:maintainer", {"forge": "gitlab", "dismissed": stripe, "reason": "test key from the docs", "comment": "902"})]
         assert [actor for actor, action, _ in audit if action == "command.refused"] == ["gitlab:reporter"]
         logs = "\n".join(service.log_lines)
         assert STRIPE_KEY not in logs and "test key from the docs" not in logs

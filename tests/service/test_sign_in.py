@@ -467,6 +467,34 @@ def test_sign_in_gives_a_session_the_api_accepts_with_csrf_for_changes(corgi):
 # 2. Groups to roles, at every sign-in
 
 
+def test_a_person_sees_where_they_are_signed_in_and_ends_a_session_they_left_open(corgi):
+    laptop, phone = corgi.sign_in("bob"), corgi.sign_in("bob")
+    alice = corgi.sign_in("alice")
+    listed = corgi.api("GET", "/api/v1/me/sessions", laptop)
+    assert listed.status == 200, listed
+    mine = listed.json()["items"]
+    assert [s["current"] for s in mine if s["current"]] == [True] and all(s["method"] == "oidc" and s["role"] == "member" for s in mine)
+    current = next(s["id"] for s in mine if s["current"])
+    others = [s["id"] for s in mine if not s["current"]]
+    assert len(others) >= 1 and current not in others
+    # Nothing of a session's secrets is listed: only its id, method, role and times.
+    assert not any(value in listed.body.decode() for value in (laptop.token, laptop.csrf, phone.token, phone.csrf))
+    phone_id = next(s["id"] for s in corgi.api("GET", "/api/v1/me/sessions", phone).json()["items"] if s["current"])
+
+    end = f"/auth/sessions/{phone_id}/end"
+    problem_of(call("POST", corgi.url + end, headers={"Cookie": laptop.cookie_header}), 403, "X-CSRF-Token")
+    # Another person's session is not theirs to end: the same 404 as one that does not exist.
+    problem_of(call("POST", corgi.url + end, headers={"Cookie": alice.cookie_header, "X-CSRF-Token": alice.csrf}), 404, "")
+    ended = call("POST", corgi.url + end, headers={"Cookie": laptop.cookie_header, "X-CSRF-Token": laptop.csrf})
+    assert ended.status == 204, ended
+    assert corgi.api("GET", "/api/v1/me", phone).status == 401, "the ended session is refused everywhere"
+    assert corgi.api("GET", "/api/v1/me", laptop).status == 200
+    assert phone_id not in [s["id"] for s in corgi.api("GET", "/api/v1/me/sessions", laptop).json()["items"]]
+    problem_of(call("POST", corgi.url + end, headers={"Cookie": laptop.cookie_header, "X-CSRF-Token": laptop.csrf}), 404, "")
+    rows = corgi.audit()
+    assert rows[-1].action == "session.ended" and rows[-1].metadata == {"forge": "github", "current": "no"}, rows[-1]
+
+
 def test_groups_give_the_highest_mapped_role_at_every_sign_in(corgi, provider):
     before = len(corgi.audit())
     bob = corgi.sign_in("bob")

@@ -51,6 +51,12 @@ public protocol AccessStore: Sendable {
     /// transaction; kept until `expiresAt`, after which the session is refused anyway.
     func revokeSession(id: String, expiresAt: Date, audit: AuditEntry) async throws
     func isSessionRevoked(id: String) async throws -> Bool
+    /// Records a session a person just started and appends `audit` (`sign_in.succeeded`), in one
+    /// transaction.
+    func recordSignIn(_ session: SignedInSession, audit: AuditEntry) async throws
+    /// The person's sessions in the organisation that have neither expired nor been ended, oldest
+    /// first. The store's clock decides what has expired.
+    func sessions(of subject: String, in organisation: OrganisationRef) async throws -> [SignedInSession]
     /// Forgets revocations of sessions that have expired (refused on their expiry alone), so
     /// sign-outs do not grow the store without bound; returns how many. The store's own clock
     /// decides, never the caller's: no caller can forget a revocation that still matters.

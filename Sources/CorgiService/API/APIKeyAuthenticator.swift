@@ -78,6 +78,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
         }
         var context = context
         context.principal = principal
+        context.sessionID = claims.sid
         return try await next(request, context)
     }
 }

@@ -17,6 +17,22 @@ struct APIMe: Encodable, Sendable {
     var permissions: [String]
 }
 
+/// One of the caller's browser sessions: where they are signed in (never a token).
+struct APISession: Encodable, Sendable {
+    var id: String
+    var method: String
+    var role: String
+    var createdAt: Date
+    var expiresAt: Date
+    /// The session this request came with.
+    var current: Bool
+
+    init(_ session: SignedInSession, current: Bool) {
+        (id, method, role, createdAt, expiresAt) = (session.id, session.method, session.role.rawValue, session.createdAt, session.expiresAt)
+        self.current = current
+    }
+}
+
 struct APIKeyView: Encodable, Sendable {
     var id: Int
     var name: String

@@ -51,6 +51,13 @@ public struct CorgiAPI: Sendable {
             return try APIResponse.json(.ok, APIMe(actor: principal.actor, keyId: principal.keyID, organisation: principal.organisation, role: principal.role.rawValue,
                                                    permissions: principal.permissions.map(\.rawValue).sorted()))
         }
+        api.on(RouterPath(APIRoutes.mySessions.path), method: APIRoutes.mySessions.method) { _, context in
+            let principal = try Self.caller(context)
+            // An API key is not a person: it has no browser sessions.
+            guard case .user(let subject) = principal.subject else { return try APIResponse.json(.ok, APIList<APISession>(items: [], nextAfter: nil)) }
+            let sessions = try await store.sessions(of: subject, in: principal.organisation)
+            return try APIResponse.json(.ok, APIList(items: sessions.map { APISession($0, current: $0.id == context.sessionID) }, nextAfter: nil))
+        }
         scoped(api, APIRoutes.organisation) { _, _, _, organisation in
             try APIResponse.json(.ok, try await store.organisationSummary(organisation))
         }

@@ -115,6 +115,39 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/me/sessions": {
+      "get": {
+        "operationId": "listMySessions",
+        "summary": "Where the caller is signed in",
+        "tags": [
+          "meta"
+        ],
+        "description": "The signed-in person's browser sessions in this organisation that have neither expired nor been ended, oldest first (never a token). An API key is not a person: its list is empty. A session is ended with `POST /auth/sessions/{id}/end` (the current session's CSRF token in `X-CSRF-Token`), audited as `session.ended`.",
+        "responses": {
+          "200": {
+            "description": "The sessions.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
     "/api/v1/orgs/{forge}/{organisation}": {
       "parameters": [
         {
@@ -2459,6 +2492,60 @@ enum OpenAPIDocument {
               "type": "string"
             },
             "description": "What this check cannot see (for the position of a break, the operator runs `corgi audit verify`)."
+          }
+        }
+      },
+      "Session": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "method",
+          "role",
+          "created_at",
+          "expires_at",
+          "current"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "The session's id (its `sid`): `POST /auth/sessions/{id}/end` with the current session's CSRF token ends it."
+          },
+          "method": {
+            "type": "string",
+            "enum": [
+              "oidc",
+              "github"
+            ],
+            "description": "How the person signed in."
+          },
+          "role": {
+            "$ref": "#/components/schemas/Role"
+          },
+          "created_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expires_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "current": {
+            "type": "boolean",
+            "description": "The session this request came with."
+          }
+        }
+      },
+      "SessionList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Session"
+            }
           }
         }
       }

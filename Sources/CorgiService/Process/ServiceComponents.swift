@@ -170,7 +170,7 @@ extension ServiceComponents {
                 routes.append(SignInRoutes(provider: client, sessions: authority, method: .github(github), store: store))
             }
             for route in routes { route.register(on: router) }
-            routes.first?.registerLogout(on: router)
+            routes.first?.registerSessionRoutes(on: router)
             sessions = authority
         }
         CorgiAPI(store: store, sessions: sessions, verifyAudit: verifyAudit).register(on: router)

@@ -86,14 +86,16 @@ struct SessionAuthority: Sendable {
         try? await keys.verify(token, as: FlowClaims.self)
     }
 
-    /// A new session; returns the cookie value and its CSRF token.
-    func session(subject: String, organisation: OrganisationRef, role: Role) async throws -> (token: String, csrf: String) {
-        let csrf = Self.random()
-        let now = Date()
+    /// A new session; returns the cookie value, its CSRF token and its id (`sid`) with its times.
+    func session(subject: String, organisation: OrganisationRef, role: Role) async throws
+        -> (token: String, csrf: String, sid: String, issued: Date, expires: Date)
+    {
+        let csrf = Self.random(), sid = Self.random()
+        let now = Date(), expires = now.addingTimeInterval(sessionLifetime)
         let token = try await keys.sign(SessionClaims(
             use: "session", sub: SubjectClaim(value: subject), forge: organisation.forge, organisation: organisation.login, role: role.rawValue,
-            csrf: csrf, sid: Self.random(), iat: IssuedAtClaim(value: now), exp: ExpirationClaim(value: now.addingTimeInterval(sessionLifetime))))
-        return (token, csrf)
+            csrf: csrf, sid: sid, iat: IssuedAtClaim(value: now), exp: ExpirationClaim(value: expires)))
+        return (token, csrf, sid, now, expires)
     }
 
     func verifySession(_ token: String) async -> SessionClaims? {

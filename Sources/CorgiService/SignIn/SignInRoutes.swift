@@ -51,9 +51,11 @@ struct SignInRoutes: Sendable {
         router.get(RouterPath("/auth/\(method.name)/callback")) { request, context in try await callback(request, context) }
     }
 
-    /// Sign-out is one route whatever the method (every session is the same kind of cookie).
-    func registerLogout(on router: Router<BasicRequestContext>) {
+    /// Sign-out, and ending another of one's sessions, whatever the method (every session is the
+    /// same kind of cookie).
+    func registerSessionRoutes(on router: Router<BasicRequestContext>) {
         router.post("/auth/logout") { request, context in try await logout(request, context) }
+        router.post("/auth/sessions/:id/end") { request, context in try await end(request, context) }
     }
 
     func login(_ context: BasicRequestContext) async throws -> Response {
@@ -93,10 +95,13 @@ struct SignInRoutes: Sendable {
                 try await refuse("none of the person's groups is mapped to a role", subject: identity.subject, context: context)
                 throw SignInError("none of your groups at the identity provider gives a role in \(method.organisation)")
             }
-            let (token, csrf) = try await sessions.session(subject: identity.subject, organisation: method.organisation, role: role)
+            let (token, csrf, sid, issued, expires) = try await sessions.session(subject: identity.subject, organisation: method.organisation, role: role)
             let principal = Principal(subject: .user(identity.subject), organisation: method.organisation, role: role, scopes: nil)
-            try await store.audit(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: method.organisation.login,
-                                  metadata: ["forge": method.organisation.forge, "role": role.rawValue, "provider": method.name])
+            try await store.recordSignIn(
+                SignedInSession(id: sid, organisation: method.organisation, subject: identity.subject, role: role, method: method.name,
+                                createdAt: issued, expiresAt: expires),
+                audit: AuditEntry(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: method.organisation.login,
+                                  metadata: ["forge": method.organisation.forge, "role": role.rawValue, "provider": method.name]))
             context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
             var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
             headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.sessionCookie, token, maxAge: Int(sessions.sessionLifetime))))
@@ -128,6 +133,26 @@ struct SignInRoutes: Sendable {
         headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.sessionCookie)))
         headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.csrfCookie)))
         return Response(status: .noContent, headers: headers)
+    }
+
+    /// `POST /auth/sessions/{id}/end`: ends one of the person's own sessions (a browser they left
+    /// signed in), with the current session's CSRF token; another person's session, or one that
+    /// ended or expired, is 404. Listed as revoked, as sign-out does, and audited.
+    func end(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
+              let session = await sessions.verifySession(token), let principal = session.principal,
+              !(try await store.isSessionRevoked(id: session.sid))
+        else { throw APIProblem.unauthenticated("not signed in") }
+        guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
+            throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
+        }
+        let id = context.parameters.get("id") ?? ""
+        guard let ended = try await store.sessions(of: session.sub.value, in: principal.organisation).first(where: { OIDCClient.equal($0.id, id) })
+        else { throw APIProblem.notFound }
+        try await store.revokeSession(id: ended.id, expiresAt: ended.expiresAt, audit: AuditEntry(
+            actor: principal.actor, action: "session.ended", target: "session", organisation: principal.organisation.login,
+            metadata: ["forge": principal.organisation.forge, "current": ended.id == session.sid ? "yes" : "no"]))
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
     private func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
