@@ -117,7 +117,9 @@ struct SignInRoutes: Sendable {
         }
     }
 
-    func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    /// The request's live session and its person, for a request that changes something: the
+    /// session must verify and not be ended, and carry its CSRF token in `X-CSRF-Token`.
+    func currentSession(_ request: Request) async throws -> (SessionAuthority.SessionClaims, Principal) {
         guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
               let session = await sessions.verifySession(token), let principal = session.principal,
               !(try await store.isSessionRevoked(id: session.sid))
@@ -125,6 +127,11 @@ struct SignInRoutes: Sendable {
         guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
             throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
         }
+        return (session, principal)
+    }
+
+    func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (session, principal) = try await currentSession(request)
         // The cookie is a signed token: ending it before its expiry means listing it as revoked.
         try await store.revokeSession(id: session.sid, expiresAt: session.exp.value, audit: AuditEntry(
             actor: principal.actor, action: "sign_out", target: "session", organisation: principal.organisation.login,
@@ -139,13 +146,7 @@ struct SignInRoutes: Sendable {
     /// signed in), with the current session's CSRF token; another person's session, or one that
     /// ended or expired, is 404. Listed as revoked, as sign-out does, and audited.
     func end(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
-              let session = await sessions.verifySession(token), let principal = session.principal,
-              !(try await store.isSessionRevoked(id: session.sid))
-        else { throw APIProblem.unauthenticated("not signed in") }
-        guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
-            throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
-        }
+        let (session, principal) = try await currentSession(request)
         let id = context.parameters.get("id") ?? ""
         guard let ended = try await store.sessions(of: session.sub.value, in: principal.organisation).first(where: { OIDCClient.equal($0.id, id) })
         else { throw APIProblem.notFound }
