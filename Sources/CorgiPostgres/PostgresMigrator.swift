@@ -319,6 +319,81 @@ public enum PostgresMigrator {
             $$
             """,
         ]),
+        // As SQLiteStore's version 15: deleting an organisation. The application role has no
+        // DELETE anywhere; it gets these two functions, which run as the tables' owner and remove
+        // exactly one organisation's rows (the store appends the tombstone in the same
+        // transaction) or the rows of diffs whose objects the sweeper already deleted.
+        Migration(version: 14, summary: "organisation deletion", statements: [
+            """
+            CREATE TABLE organisation_deletions (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                deleted_at timestamptz NOT NULL DEFAULT now(),
+                audit_event_id bigint NOT NULL)
+            """,
+            "CREATE INDEX organisation_deletions_by_organisation ON organisation_deletions (organisation, forge)",
+            """
+            CREATE FUNCTION delete_organisation(p_forge text, p_login text) RETURNS text
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+            DECLARE
+                counts jsonb := '{}'::jsonb;
+                n integer;
+                scan_ids bigint[];
+                pull_request_ids bigint[];
+            BEGIN
+                SELECT coalesce(array_agg(id), '{}') INTO pull_request_ids FROM public.pull_requests
+                    WHERE forge = p_forge AND organisation = p_login;
+                SELECT coalesce(array_agg(id), '{}') INTO scan_ids FROM public.scans WHERE pull_request_id = ANY (pull_request_ids);
+                -- Diffs: rows already swept go now; the others expire at once, detached from their
+                -- reviews, and are forgotten once the sweeper deleted their objects.
+                DELETE FROM public.diffs WHERE deleted_at IS NOT NULL
+                    AND (scan_id = ANY (scan_ids) OR (organisation = p_login AND object_key LIKE 'diffs/' || p_forge || '/%'));
+                UPDATE public.diffs SET expires_at = now(), scan_id = NULL WHERE deleted_at IS NULL
+                    AND (scan_id = ANY (scan_ids) OR (organisation = p_login AND object_key LIKE 'diffs/' || p_forge || '/%'));
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('diffs_expired', n);
+                DELETE FROM public.dismissal_requests WHERE forge = p_forge AND organisation = p_login;
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('dismissal_requests', n);
+                DELETE FROM public.dismissals WHERE forge = p_forge AND organisation = p_login;
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('dismissals', n);
+                DELETE FROM public.findings WHERE pull_request_id = ANY (pull_request_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('findings', n);
+                DELETE FROM public.scans WHERE id = ANY (scan_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('reviews', n);
+                DELETE FROM public.pull_requests WHERE id = ANY (pull_request_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('pull_requests', n);
+                DELETE FROM public.organisation_policies WHERE forge = p_forge AND organisation = p_login;
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('policies', n);
+                DELETE FROM public.api_keys WHERE forge = p_forge AND organisation = p_login;
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('api_keys', n);
+                -- A session cookie is a signed token: it stays refused through a revocation until it expires.
+                INSERT INTO public.revoked_sessions (session_id, expires_at)
+                    SELECT id, expires_at FROM public.sessions WHERE forge = p_forge AND organisation = p_login
+                    ON CONFLICT DO NOTHING;
+                DELETE FROM public.sessions WHERE forge = p_forge AND organisation = p_login;
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('sessions', n);
+                IF p_forge = 'github' THEN
+                    DELETE FROM public.repositories WHERE organisation_id IN (SELECT id FROM public.organisations WHERE login = p_login);
+                    GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('repositories', n);
+                    DELETE FROM public.organisations WHERE login = p_login;
+                    GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('installations', n);
+                END IF;
+                RETURN counts::text;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION forget_deleted_organisation_diffs() RETURNS integer
+            LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+                WITH gone AS (
+                    DELETE FROM public.diffs WHERE deleted_at IS NOT NULL AND scan_id IS NULL AND EXISTS (
+                        SELECT 1 FROM public.organisation_deletions d
+                        WHERE d.organisation = diffs.organisation AND diffs.object_key LIKE 'diffs/' || d.forge || '/%')
+                    RETURNING 1)
+                SELECT count(*)::integer FROM gone
+            $$
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -349,7 +424,12 @@ public enum PostgresMigrator {
     /// - `sessions`: SELECT, INSERT only — a session is ended by listing it as revoked; expired
     ///   rows go through `prune_revoked_sessions()`.
     /// - `revoked_sessions`: SELECT, INSERT only — a sign-out is never undone; rows of expired
-    ///   sessions go through EXECUTE on `prune_revoked_sessions()` (the one function granted).
+    ///   sessions go through EXECUTE on `prune_revoked_sessions()`.
+    /// - `organisation_deletions`: SELECT, INSERT only — the record of each deletion. Deleting an
+    ///   organisation's rows goes through EXECUTE on `delete_organisation(forge, login)` (one
+    ///   organisation, all of its rows, in the caller's transaction with the tombstone) and on
+    ///   `forget_deleted_organisation_diffs()` (rows of swept diffs of deleted organisations): no
+    ///   DELETE privilege exists, so the application cannot remove a row any other way.
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -383,6 +463,9 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT, UPDATE (policy, updated_by, updated_at) ON organisation_policies TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (state, decided_by, decided_at) ON dismissal_requests TO \(role)",
             "GRANT EXECUTE ON FUNCTION prune_revoked_sessions() TO \(role)",
+            "GRANT SELECT, INSERT ON organisation_deletions TO \(role)",
+            "GRANT EXECUTE ON FUNCTION delete_organisation(text, text) TO \(role)",
+            "GRANT EXECUTE ON FUNCTION forget_deleted_organisation_diffs() TO \(role)",
         ]
     }
 

@@ -291,6 +291,16 @@ public actor SQLiteStore {
             """,
             "CREATE INDEX sessions_by_person ON sessions(forge, organisation, subject)",
         ]),
+        // Organisations deleted (`OrganisationDeletion`): the record the sweeper reads to forget
+        // the rows of their diffs once the objects are gone; the tombstone is the audit row named.
+        (15, [
+            """
+            CREATE TABLE organisation_deletions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, forge TEXT NOT NULL, organisation TEXT NOT NULL, deleted_at TEXT NOT NULL,
+                audit_event_id INTEGER NOT NULL)
+            """,
+            "CREATE INDEX organisation_deletions_by_organisation ON organisation_deletions(organisation, forge)",
+        ]),
     ]
 
     func migrate() async throws {

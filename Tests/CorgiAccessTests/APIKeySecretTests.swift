@@ -66,9 +66,11 @@ struct APIKeySecretTests {
 }
 
 struct PermissionTests {
-    @Test("owners and admins hold everything, members triage, auditors read the audit trail")
+    @Test("owners hold everything, admins all but deleting the organisation, members triage, auditors read the audit trail")
     func table() {
         #expect(PermissionTable.permissions(of: .owner) == Set(Permission.allCases))
+        #expect(PermissionTable.permissions(of: .admin) == Set(Permission.allCases).subtracting([.deleteOrganisation]))
+        #expect(PermissionTable.roles(holding: .deleteOrganisation) == [.owner])
         #expect(PermissionTable.permissions(of: .member) == [.readOrganisation, .readFindings, .triageFindings, .readPolicy])
         #expect(PermissionTable.permissions(of: .auditor) == [.readOrganisation, .readFindings, .readAudit, .readPolicy])
         #expect(PermissionTable.roles(holding: .writePolicy) == [.owner, .admin])

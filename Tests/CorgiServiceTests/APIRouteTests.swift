@@ -156,7 +156,7 @@ struct APIRouteTests {
     }
 
     static func expectedSuccess(_ route: APIRoute) -> Int {
-        if route == APIRoutes.dismissFinding || decisionRoutes.contains(route) { return 200 }
+        if route == APIRoutes.dismissFinding || decisionRoutes.contains(route) || route == APIRoutes.deleteOrganisation { return 200 }
         return switch route.method {
         case .post: 201
         case .delete: 204
@@ -182,6 +182,8 @@ struct APIRouteTests {
                 guard case .organisation(let permission) = route.access else { continue }
                 for role in Role.allCases {
                     for target in [Self.acme, Self.globex] {
+                        // Deleting the organisation is tried on a fixture of its own each time.
+                        let fixture = route == APIRoutes.deleteOrganisation ? try await Self.fixture() : fixture
                         let caller = try #require(fixture.keys[Self.acme]?[role])
                         // A fresh live key of the target organisation for each revocation.
                         let victim = try await fixture.store.createAPIKey(
@@ -196,11 +198,40 @@ struct APIRouteTests {
                         let expected = target != Self.acme ? 404 : (PermissionTable.permissions(of: role).contains(permission) ? Self.expectedSuccess(route) : 403)
                         #expect(reply.status == expected, "\(route) as \(role) of acme on \(target): \(reply.body)")
                         if expected >= 400 { #expect(reply.contentType == "application/problem+json", "\(route)") }
+                        if route == APIRoutes.deleteOrganisation { await fixture.close() }
                         checked += 1
                     }
                 }
             }
             #expect(checked == APIRoutes.all.count { if case .organisation = $0.access { true } else { false } } * Role.allCases.count * 2)
+        }
+    }
+
+    @Test("deleting the organisation: what went in the answer, every key of it refused after, the other organisation untouched")
+    func organisationDeletion() async throws {
+        try await Self.withFixture { fixture in
+            let owner = try #require(fixture.keys[Self.acme]?[.owner])
+            let reply = try await Self.call(fixture, .delete, "/api/v1/orgs/github/acme", key: owner)
+            #expect(reply.status == 200, "\(reply.body)")
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+            let removed = try #require(body["removed"] as? [String: Int])
+            #expect(removed["findings"] == 1 && removed["api_keys"] == Role.allCases.count && removed["pull_requests"] == 1)
+            let tombstone = try #require(body["audit_event_id"] as? Int)
+            let events = try await fixture.store.auditEvents()
+            #expect(events.last?.id == tombstone && events.last?.action == "organisation.deleted" && events.last?.actor.hasPrefix("api-key:") == true)
+            // Every key of the organisation, the caller's own first, is refused from now on.
+            for role in Role.allCases {
+                let key = try #require(fixture.keys[Self.acme]?[role])
+                #expect(try await Self.call(fixture, .get, "/api/v1/me", key: key).status == 401, "\(role)")
+            }
+            // The other organisation keeps its finding and its keys.
+            let globex = try #require(fixture.keys[Self.globex]?[.auditor])
+            let theirs = try await Self.call(fixture, .get, "/api/v1/orgs/github/globex/findings/\(fixture.globexFinding)", key: globex)
+            #expect(theirs.status == 200)
+            // A foreign owner cannot delete it: 404, and nothing moved.
+            let globexOwner = try #require(fixture.keys[Self.globex]?[.owner])
+            #expect(try await Self.call(fixture, .delete, "/api/v1/orgs/github/acme", key: globexOwner).status == 404)
+            #expect(try await fixture.store.verifyAuditChain().firstBroken == nil)
         }
     }
 

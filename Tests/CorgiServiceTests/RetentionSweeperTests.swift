@@ -34,6 +34,56 @@ struct RetentionSweeperTests {
         try await store.close()
     }
 
+    /// Objects by key, and what was deleted.
+    actor RecordingObjects: ObjectStore {
+        var objects: [String: [UInt8]] = [:]
+        var deleted: [String] = []
+        func put(_ key: String, _ bytes: [UInt8], expiresAt: Date) async throws { objects[key] = bytes }
+        func get(_ key: String) async throws -> [UInt8]? { objects[key] }
+        func delete(_ key: String) async throws {
+            objects[key] = nil
+            deleted.append(key)
+        }
+        func sweep(now: Date) async throws -> [String] { [] }
+    }
+
+    @Test("an account that removed the App 30 days ago is deleted by a pass: rows, diff object and diff row, with a tombstone")
+    func deletesUninstalledOrganisations() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-sweep-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await SQLiteStore.open(path: path, logger: Logger(label: "sweep-test"))
+        let objects = RecordingObjects()
+        let sweeper = RetentionSweeper(store: store, sessions: store, objects: objects, interval: 3600, metrics: ServiceMetrics(),
+                                       logger: Logger(label: "sweep-test"))
+        for (id, kind) in [("i-1", InstallationChange.Kind.installed), ("i-2", .uninstalled)] {
+            _ = try await store.recordDelivery(WebhookDelivery(
+                deliveryID: id, forge: "github", event: "installation", job: nil,
+                installation: InstallationChange(kind: kind, installationID: 5, account: "acme", repositories: ["acme/api"]),
+                audit: AuditEntry(actor: "github", action: "installation", target: "installation 5", organisation: "acme", metadata: ["forge": "github"])))
+        }
+        let job = ScanJob(forge: "github", installationID: 5, repositoryID: 50, organisation: "acme", repository: "acme/api", number: 1,
+                          headSHA: "sha1", baseSHA: "base", deliveryID: "d1", trigger: "pull_request.opened")
+        let scan = try await store.beginScan(ClaimedJob(id: 1, job: job, attempt: 1, leaseOwner: "test"))
+        let key = "diffs/github/5/50/1/sha1-\(scan.scanID)"
+        try await objects.put(key, [1, 2, 3], expiresAt: Date().addingTimeInterval(90 * 86_400))
+        try await store.recordScanResult(scanID: scan.scanID, findings: [], conclusion: "success", coverage: nil,
+                                         diff: (objectKey: key, bytes: 3, expiresAt: Date().addingTimeInterval(90 * 86_400)), audit: ["forge": "github"])
+        // Within the grace period nothing happens.
+        _ = try await sweeper.sweepOnce(now: Date().addingTimeInterval(29 * 86_400))
+        #expect(try await store.count("pull_requests") == 1)
+        #expect(await objects.deleted.isEmpty)
+        // After it, one pass deletes the rows, the object and then the diff's row.
+        _ = try await sweeper.sweepOnce(now: Date().addingTimeInterval(31 * 86_400))
+        for table in ["pull_requests", "scans", "organisations", "repositories", "diffs"] {
+            #expect(try await store.count(table) == 0, "\(table)")
+        }
+        #expect(await objects.deleted == [key])
+        let tombstone = try #require(try await store.auditEvents().first { $0.action == "organisation.deleted" })
+        #expect(tombstone.actor == "sweeper" && tombstone.organisation == "acme" && tombstone.metadata["reviews"] == "1")
+        #expect(try await store.verifyAuditChain().firstBroken == nil)
+        try await store.close()
+    }
+
     @Test("a pass forgets revocations of expired sessions and keeps those of live ones")
     func prunesExpiredRevocations() async throws {
         try await Self.withSweeper { store, sweeper in

@@ -69,6 +69,14 @@ struct PostgresTests {
                     "UPDATE sessions SET expires_at = now()",
                     "UPDATE sessions SET subject = 'someone-else'",
                     "DELETE FROM sessions",
+                    // A deletion's record stays; organisations are deleted only through delete_organisation().
+                    "UPDATE organisation_deletions SET organisation = 'someone-else'",
+                    "DELETE FROM organisation_deletions",
+                    "UPDATE diffs SET scan_id = NULL",
+                    "DELETE FROM organisations",
+                    "DELETE FROM repositories",
+                    "DELETE FROM scans",
+                    "DELETE FROM pull_requests",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

@@ -61,6 +61,16 @@ public protocol AccessStore: Sendable {
     /// sign-outs do not grow the store without bound; returns how many. The store's own clock
     /// decides, never the caller's: no caller can forget a revocation that still matters.
     func pruneExpiredRevocations() async throws -> Int
+    /// Deletes the organisation (see ``OrganisationDeletion``) in one transaction and appends its
+    /// tombstone, `organisation.deleted` by `actor` with `reason` and the counts. An organisation
+    /// with nothing left still gets a tombstone: the request itself is on record.
+    func deleteOrganisation(_ organisation: OrganisationRef, actor: String, reason: String) async throws -> OrganisationDeletion
+    /// Forgets the rows of diffs of deleted organisations whose objects the sweeper deleted;
+    /// returns how many.
+    func forgetDeletedOrganisationDiffs() async throws -> Int
+    /// Organisations whose forge installation was removed before `cutoff` (and not reinstalled):
+    /// the sweeper deletes them after ``OrganisationDeletion/uninstalledGracePeriod``.
+    func organisationsUninstalled(before cutoff: Date) async throws -> [OrganisationRef]
 }
 
 /// Finding states as stored and filtered on.

@@ -17,6 +17,9 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
     /// Changing the organisation's review policy (what reviews report and when they fail,
     /// retention, four-eyes triage, the AI review).
     case writePolicy = "policy:write"
+    /// Deleting the organisation: every finding, review, setting, key and session, at once and
+    /// for good (the audit log keeps a sealed tombstone).
+    case deleteOrganisation = "organisation:delete"
 }
 
 /// The one permission table: which role holds which permission. `docs/permissions.md` shows it
@@ -24,8 +27,10 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
 public enum PermissionTable {
     public static func permissions(of role: Role) -> Set<Permission> {
         switch role {
-        case .owner, .admin:
+        case .owner:
             Set(Permission.allCases)
+        case .admin:
+            Set(Permission.allCases).subtracting([.deleteOrganisation])
         case .member:
             [.readOrganisation, .readFindings, .triageFindings, .readPolicy]
         case .auditor:

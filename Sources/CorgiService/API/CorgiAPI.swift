@@ -61,6 +61,9 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.organisation) { _, _, _, organisation in
             try APIResponse.json(.ok, try await store.organisationSummary(organisation))
         }
+        scoped(api, APIRoutes.deleteOrganisation) { _, _, principal, organisation in
+            try await deleteOrganisation(principal: principal, organisation: organisation)
+        }
         scoped(api, APIRoutes.repositories) { _, _, _, organisation in
             try APIResponse.json(.ok, APIList(items: try await store.repositories(of: organisation), nextAfter: nil))
         }

@@ -31,6 +31,10 @@ enum OpenAPIDocument {
     {
       "name": "audit",
       "description": "The organisation's audit trail and the chain's verification."
+    },
+    {
+      "name": "data-rights",
+      "description": "The organisation's data as a whole: its deletion."
     }
   ],
   "security": [
@@ -176,6 +180,48 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/OrganisationSummary"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteOrganisation",
+        "summary": "Delete the organisation",
+        "tags": [
+          "data-rights"
+        ],
+        "description": "Deletes everything the organisation has, at once and for good, in one transaction: findings, reviews, pull requests, dismissals and dismissal requests, the policy, every API key (the caller's own too: its next call is 401), every session (revoked until it expires), the installation and its repositories, and queued jobs. Diffs expire at once and the retention sweeper deletes their encrypted objects on its next pass. The audit log keeps its rows and gains the tombstone `organisation.deleted` with a count of each kind, sealed like every row. Reviews of the organisation's pull requests start afresh if the forge keeps sending webhooks: remove the App or webhook first.\n\nNeeds a key (or a session) of this organisation holding `organisation:delete` (owners only).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Deleted.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrganisationDeletion"
                 }
               }
             }
@@ -1599,7 +1645,8 @@ enum OpenAPIDocument {
           "api-keys:read",
           "api-keys:write",
           "policy:read",
-          "policy:write"
+          "policy:write",
+          "organisation:delete"
         ]
       },
       "Severity": {
@@ -2138,7 +2185,7 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/Permission"
             },
             "minItems": 1,
-            "maxItems": 8,
+            "maxItems": 9,
             "description": "Narrow the key to these permissions; absent or null: everything the role holds."
           },
           "expires_in_days": {
@@ -2546,6 +2593,40 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/Session"
             }
+          }
+        }
+      },
+      "OrganisationDeletion": {
+        "type": "object",
+        "description": "What the deletion removed, by kind of row, and the tombstone appended to the audit log.",
+        "required": [
+          "organisation",
+          "removed",
+          "diffs_expired",
+          "audit_event_id"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "organisation": {
+            "$ref": "#/components/schemas/OrganisationRef"
+          },
+          "removed": {
+            "type": "object",
+            "description": "Rows removed, by kind (findings, reviews, pull_requests, dismissals, dismissal_requests, policies, api_keys, sessions, installations, repositories, jobs); installations and repositories only on GitHub, jobs only on the embedded queue.",
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          "diffs_expired": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Encrypted diffs expired at once: the retention sweeper deletes their objects on its next pass, then their rows."
+          },
+          "audit_event_id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The tombstone `organisation.deleted` in the audit log."
           }
         }
       }

@@ -170,6 +170,14 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
 
     /// One pass; returns how many diffs were deleted.
     public func sweepOnce(now: Date) async throws -> Int {
+        // Accounts that removed the App and did not come back within the grace period: their
+        // data goes (the deletion expires their diffs, deleted just below).
+        var deletedOrganisations = 0
+        for organisation in try await sessions?.organisationsUninstalled(before: now.addingTimeInterval(-OrganisationDeletion.uninstalledGracePeriod)) ?? [] {
+            _ = try await sessions?.deleteOrganisation(organisation, actor: "sweeper",
+                                                       reason: "the forge installation was removed more than 30 days ago")
+            deletedOrganisations += 1
+        }
         let expired = try await store.expiredDiffs(now: now)
         for diff in expired {
             try await objects.delete(diff.objectKey)
@@ -178,11 +186,14 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
         }
         // Objects left by a crash between upload and record expire on their own.
         let orphans = try await objects.sweep(now: now)
+        // Rows of deleted organisations' diffs, once their objects are gone.
+        let forgotten = try await sessions?.forgetDeletedOrganisationDiffs() ?? 0
         let revocations = try await sessions?.pruneExpiredRevocations() ?? 0
         let reopened = try await store.reopenExpiredDismissals()
-        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 {
+        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 || deletedOrganisations > 0 || forgotten > 0 {
             logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)",
-                                                      "session_revocations_pruned": "\(revocations)", "findings_reopened": "\(reopened)"])
+                                                      "session_revocations_pruned": "\(revocations)", "findings_reopened": "\(reopened)",
+                                                      "organisations_deleted": "\(deletedOrganisations)", "diff_rows_forgotten": "\(forgotten)"])
         }
         return expired.count
     }
