@@ -323,7 +323,7 @@ public enum PostgresMigrator {
         // DELETE anywhere; it gets these two functions, which run as the tables' owner and remove
         // exactly one organisation's rows (the store appends the tombstone in the same
         // transaction) or the rows of diffs whose objects the sweeper already deleted.
-        Migration(version: 14, summary: "organisation deletion", statements: [
+        Migration(version: 14, summary: "organisation deletion and export", statements: [
             """
             CREATE TABLE organisation_deletions (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -333,6 +333,22 @@ public enum PostgresMigrator {
                 audit_event_id bigint NOT NULL)
             """,
             "CREATE INDEX organisation_deletions_by_organisation ON organisation_deletions (organisation, forge)",
+            """
+            CREATE TABLE exports (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                forge text NOT NULL,
+                organisation text NOT NULL,
+                requested_by text NOT NULL,
+                state text NOT NULL CHECK (state IN ('pending', 'running', 'ready', 'failed', 'expired')),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                started_at timestamptz,
+                finished_at timestamptz,
+                expires_at timestamptz,
+                bytes bigint,
+                sha256 text,
+                archive bytea)
+            """,
+            "CREATE INDEX exports_by_organisation ON exports (forge, organisation)",
             """
             CREATE FUNCTION delete_organisation(p_forge text, p_login text) RETURNS text
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -372,6 +388,8 @@ public enum PostgresMigrator {
                     ON CONFLICT DO NOTHING;
                 DELETE FROM public.sessions WHERE forge = p_forge AND organisation = p_login;
                 GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('sessions', n);
+                DELETE FROM public.exports WHERE forge = p_forge AND organisation = p_login;
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('exports', n);
                 IF p_forge = 'github' THEN
                     DELETE FROM public.repositories WHERE organisation_id IN (SELECT id FROM public.organisations WHERE login = p_login);
                     GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('repositories', n);
@@ -430,6 +448,8 @@ public enum PostgresMigrator {
     ///   organisation, all of its rows, in the caller's transaction with the tombstone) and on
     ///   `forget_deleted_organisation_diffs()` (rows of swept diffs of deleted organisations): no
     ///   DELETE privilege exists, so the application cannot remove a row any other way.
+    /// - `exports`: SELECT, INSERT; UPDATE of the state and the archive's columns — whose export
+    ///   it is and who asked never change; an expired archive is dropped by setting it NULL.
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -464,6 +484,7 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT, UPDATE (state, decided_by, decided_at) ON dismissal_requests TO \(role)",
             "GRANT EXECUTE ON FUNCTION prune_revoked_sessions() TO \(role)",
             "GRANT SELECT, INSERT ON organisation_deletions TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE (state, started_at, finished_at, expires_at, bytes, sha256, archive) ON exports TO \(role)",
             "GRANT EXECUTE ON FUNCTION delete_organisation(text, text) TO \(role)",
             "GRANT EXECUTE ON FUNCTION forget_deleted_organisation_diffs() TO \(role)",
         ]

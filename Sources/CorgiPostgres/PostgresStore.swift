@@ -31,7 +31,7 @@ public final class PostgresStore: Sendable {
     /// Tables `count(_:where:)` may look at.
     static let inspectableTables: Set<String> = [
         "organisations", "repositories", "deliveries", "pull_requests", "scans", "findings", "diffs", "audit_events", "dismissals",
-        "api_keys", "revoked_sessions", "organisation_policies", "dismissal_requests", "sessions", "organisation_deletions",
+        "api_keys", "revoked_sessions", "organisation_policies", "dismissal_requests", "sessions", "organisation_deletions", "exports",
     ]
 
     /// Reads the CA file (for verify-full) now; connects only once `run()` runs.

@@ -41,6 +41,7 @@ extension SQLiteStore {
                 SELECT id, expires_at, ?3 FROM sessions WHERE forge = ?1 AND organisation = ?2 ON CONFLICT DO NOTHING
                 """, [forge, login, .text(Self.now())])
             try await delete("sessions", "DELETE FROM sessions WHERE forge = ?1 AND organisation = ?2")
+            try await delete("exports", "DELETE FROM exports WHERE forge = ?1 AND organisation = ?2")
             // Installations are GitHub's (the App's accounts); the queue holds jobs as JSON.
             if organisation.forge == "github" {
                 let installations = "SELECT id FROM organisations WHERE login = ?2 AND ?1 = 'github'"

@@ -293,6 +293,7 @@ public actor SQLiteStore {
         ]),
         // Organisations deleted (`OrganisationDeletion`): the record the sweeper reads to forget
         // the rows of their diffs once the objects are gone; the tombstone is the audit row named.
+        // And exports of an organisation's data.
         (15, [
             """
             CREATE TABLE organisation_deletions (
@@ -300,6 +301,15 @@ public actor SQLiteStore {
                 audit_event_id INTEGER NOT NULL)
             """,
             "CREATE INDEX organisation_deletions_by_organisation ON organisation_deletions(organisation, forge)",
+            // Exports of an organisation's data (`OrganisationExport`): the archive is kept here
+            // until it expires (metadata only: findings' redacted evidence, never code).
+            """
+            CREATE TABLE exports (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, forge TEXT NOT NULL, organisation TEXT NOT NULL, requested_by TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'ready', 'failed', 'expired')), created_at REAL NOT NULL,
+                started_at REAL, finished_at REAL, expires_at REAL, bytes INTEGER, sha256 TEXT, archive BLOB)
+            """,
+            "CREATE INDEX exports_by_organisation ON exports(forge, organisation)",
         ]),
     ]
 

@@ -63,6 +63,16 @@ struct APIRouteTests {
             return request.id
         }
 
+        /// A ready export of `organisation`, its archive a few bytes.
+        func readyExport(in organisation: OrganisationRef) async throws -> Int {
+            let audit = AuditEntry(actor: "test", action: "organisation.export_requested", target: "export", organisation: organisation.login)
+            let export = try await store.requestExport(of: organisation, requestedBy: "test", audit: audit)
+            while let claimed = try await store.claimExport(staleBefore: Date().addingTimeInterval(-900)) {
+                try await store.finishExport(id: claimed.id, archive: [1, 2, 3], expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            }
+            return export.id
+        }
+
         func close() async {
             try? await store.close()
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -142,6 +152,9 @@ struct APIRouteTests {
             .replacingOccurrences(of: "{id}", with: route == APIRoutes.revokeAPIKey ? "\(key)" : "\(finding)")
     }
 
+    /// Routes whose `{id}` is an export's (the matrix makes a ready one per call).
+    static let exportRoutes: Set<APIRoute> = [APIRoutes.export, APIRoutes.exportArchive]
+
     /// Routes whose `{id}` is a dismissal request's (the matrix makes a fresh pending one per call).
     static let decisionRoutes: Set<APIRoute> = [APIRoutes.approveDismissal, APIRoutes.rejectDismissal]
 
@@ -157,6 +170,7 @@ struct APIRouteTests {
 
     static func expectedSuccess(_ route: APIRoute) -> Int {
         if route == APIRoutes.dismissFinding || decisionRoutes.contains(route) || route == APIRoutes.deleteOrganisation { return 200 }
+        if route == APIRoutes.requestExport { return 202 }
         return switch route.method {
         case .post: 201
         case .delete: 204
@@ -192,6 +206,7 @@ struct APIRouteTests {
                             audit: AuditEntry(actor: "test", action: "api_key.created", target: "api-key", organisation: target.login))
                         let finding = route == APIRoutes.dismissFinding ? try await fixture.freshFinding(in: target)
                             : Self.decisionRoutes.contains(route) ? try await fixture.freshRequest(in: target)
+                            : Self.exportRoutes.contains(route) ? try await fixture.readyExport(in: target)
                             : (target == Self.acme ? fixture.acmeFinding : fixture.globexFinding)
                         let reply = try await Self.call(fixture, route.method, Self.uri(route, organisation: target, finding: finding, key: victim.id),
                                                         key: caller, body: Self.body(route))

@@ -136,7 +136,7 @@ class Cluster:
     """Settings and secrets for gateway and workers, and the processes."""
 
     def __init__(self, workdir: pathlib.Path, github, postgres: Postgres, nats: NatsServer, *, ack_wait: int = 30,
-                 worker_concurrency: int = 1, gitlab=None, gitea=None):
+                 worker_concurrency: int = 1, gitlab=None, gitea=None, sweep_interval: int = 3600):
         """`gitlab` and `gitea` (doubles) add those forges: their settings sections, the gateway's
         webhook secrets and the workers' access tokens."""
         self.workdir = workdir
@@ -203,7 +203,7 @@ worker:
   lease_seconds: {max(5, ack_wait)}
   retry_base_seconds: 1
 retention:
-  sweep_interval_seconds: 3600
+  sweep_interval_seconds: {sweep_interval}
 logging:
   level: info
 """

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -33,7 +34,8 @@ TIMEOUT = 110  # seconds for one run; a run that takes longer fails
 DESTRUCTIVE_OPERATIONS = ["deleteOrganisation"]
 
 
-def config(finding_ids: list[int], fail_on: list[str], request_ids: list[int] = (), disabled: list[str] = ()) -> str:
+def config(finding_ids: list[int], fail_on: list[str], request_ids: list[int] = (), disabled: list[str] = (),
+           export_ids: list[int] = ()) -> str:
     """Most generated paths name the organisation with the data, and most finding and dismissal
     request ids are real (some finding ids another organisation's); the rest stay random, as a
     caller's typos would be."""
@@ -55,6 +57,9 @@ def config(finding_ids: list[int], fail_on: list[str], request_ids: list[int] = 
         [dictionaries.request]
         values = {json.dumps(list(request_ids) or [1])}
 
+        [dictionaries.export]
+        values = {json.dumps(list(export_ids) or [1])}
+
         [parameters]
         "path.organisation" = {{ dictionary = "organisation", probability = 0.85 }}
         "path.forge" = {{ dictionary = "forge", probability = 0.85 }}
@@ -66,6 +71,10 @@ def config(finding_ids: list[int], fail_on: list[str], request_ids: list[int] = 
         [[operations]]
         include-path-regex = "/dismissal-requests/"
         parameters = {{ "path.id" = {{ dictionary = "request", probability = 0.8 }} }}
+
+        [[operations]]
+        include-path-regex = "/exports/"
+        parameters = {{ "path.id" = {{ dictionary = "export", probability = 0.8 }} }}
 
         {disabled_operations}
         [warnings]
@@ -106,9 +115,10 @@ def hooks(protected_key_id: int) -> str:
 
 
 def run_schemathesis(env: Env, workdir, name: str, fail_on: list[str], headers: dict | None = None,
-                     protected_key_id: int = 0, request_ids: list[int] = (), disabled: list[str] = ()) -> subprocess.CompletedProcess:
+                     protected_key_id: int = 0, request_ids: list[int] = (), disabled: list[str] = (),
+                     export_ids: list[int] = ()) -> subprocess.CompletedProcess:
     workdir.mkdir()
-    (workdir / "schemathesis.toml").write_text(config(sorted(env.finding_ids), fail_on, request_ids, disabled))
+    (workdir / "schemathesis.toml").write_text(config(sorted(env.finding_ids), fail_on, request_ids, disabled, export_ids))
     (workdir / f"corgi_hooks_{name}.py").write_text(hooks(protected_key_id))
     # The document as the service serves it, kept in a file: loaded from its URL, schemathesis would
     # leave out the operation that serves it.
@@ -160,11 +170,19 @@ def test_schemathesis_with_an_owner_key(env, tmp_path):
         reply = env.call("POST", f"/api/v1/orgs/github/{ORG_A}/findings/{finding['id']}/dismissal", requester, {"reason": "wont_fix"})
         assert reply.status == 202, reply
         request_ids.append(reply.json["id"])
+    # A ready export, so its state and archive answer 200 (exports the run requests may still be pending: 409).
+    export = env.call("POST", f"/api/v1/orgs/github/{ORG_A}/exports", key)
+    assert export.status == 202, export
+    deadline = time.monotonic() + 30
+    while env.get(f"/api/v1/orgs/github/{ORG_A}/exports/{export.json['id']}", key).json["state"] != "ready":
+        assert time.monotonic() < deadline, "the export was not built"
+        time.sleep(0.1)
     # missing_auth: operations that only ever answered 401/403; missing_test_data: only 404s. Either
     # would mean the run never reached what it is meant to test.
     result = run_schemathesis(env, tmp_path / "owner", "owner", headers={"Authorization": f"Bearer {key}"}, protected_key_id=key_id,
                               fail_on=["missing_auth", "missing_test_data", "unsupported_regex", "unresolvable_reference",
-                                       "dictionary_mismatch"], request_ids=request_ids, disabled=DESTRUCTIVE_OPERATIONS)
+                                       "dictionary_mismatch"], request_ids=request_ids, disabled=DESTRUCTIVE_OPERATIONS,
+                              export_ids=[export.json["id"]])
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
     assert operations_tested(result) == document_operations(env) - len(DESTRUCTIVE_OPERATIONS) > 1, result.stdout[-5000:]
     assert env.get("/api/v1/me", key).status == 200, "the run's own key was revoked: the run lost its authentication"

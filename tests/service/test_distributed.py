@@ -224,6 +224,92 @@ def test_the_gateway_serves_the_api_from_postgresql_scoped_to_the_key_organisati
     assert owner not in logs and stranger not in logs
 
 
+def s3_keys(prefix: str) -> list[str]:
+    """Object keys under `prefix` in the test bucket, read from the S3 server itself."""
+    import boto3
+    from botocore.config import Config
+    credentials = json.loads(open(os.environ["CORGI_TEST_S3_CREDENTIALS_FILE"]).read())
+    client = boto3.client("s3", endpoint_url=os.environ["CORGI_TEST_S3_ENDPOINT"], region_name=os.environ.get("CORGI_TEST_S3_REGION", "us-east-1"),
+                          aws_access_key_id=credentials["access_key_id"], aws_secret_access_key=credentials["secret_access_key"],
+                          config=Config(s3={"addressing_style": "path"}))
+    bucket = os.environ.get("CORGI_TEST_S3_BUCKET", "corgi-diffs")
+    # Listed whole and filtered here: moto miscomputes the signature of a listing with a prefix.
+    keys = [item["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket) for item in page.get("Contents", [])]
+    return [key for key in keys if key.startswith(prefix)]
+
+
+def test_export_then_delete_an_organisation_through_the_gateway_leaves_nothing_in_postgresql_or_s3(tmp_path, github, postgres, nats):
+    """Data rights in distributed mode: the gateway's exporter builds the archive from PostgreSQL;
+    deleting the organisation runs the owner's delete_organisation() as the application role;
+    the worker's sweeper deletes the sealed diffs from S3, then their rows. Read back from the
+    database (as its owner) and the bucket, with another organisation's data untouched."""
+    cluster = Cluster(tmp_path / "cluster", github, postgres, nats, ack_wait=5, sweep_interval=1)
+    assert cluster.migrate().returncode == 0
+    try:
+        github.add_installation(INSTALLATION, "Codertocat", repos=[REPO])
+        github.add_installation(INSTALLATION + 1, "Octo-Org", repos=["Octo-Org/api"])
+        sha, theirs = "3" * 40, "4" * 40
+        github.set_pull(REPO, 11, sha, "master", FIRST_DIFF)
+        github.set_pull("Octo-Org/api", 12, theirs, "main", FIRST_DIFF)
+        cluster.start_gateway()
+        cluster.start_worker()
+        other = json.loads(pr_event("opened", theirs).decode().replace(REPO, "Octo-Org/api").replace("Codertocat", "Octo-Org"))
+        other["number"], other["pull_request"]["number"] = 12, 12
+        other["installation"]["id"], other["repository"]["id"] = INSTALLATION + 1, 777
+        assert cluster.client.deliver("pull_request", opened(11, sha), delivery="d-a")[0] == 202
+        assert cluster.client.deliver("pull_request", json.dumps(other).encode(), delivery="d-b")[0] == 202
+        github.wait_for(lambda d: completed_runs(d, sha), timeout=60)
+        github.wait_for(lambda d: completed_runs(d, theirs), timeout=60)
+        ours = [row[0] for row in postgres.query("SELECT object_key FROM diffs WHERE organisation = 'Codertocat'")]
+        kept = [row[0] for row in postgres.query("SELECT object_key FROM diffs WHERE organisation = 'Octo-Org'")]
+        assert len(ours) == len(kept) == 1 and set(s3_keys("diffs/github/")) >= set(ours + kept)
+
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
+        created = subprocess.run([corgi_binary(), "api-key", "create", "--config", str(cluster.gateway_settings), "--organisation",
+                                  "github/Codertocat", "--role", "owner", "--name", "ci"], capture_output=True, text=True, env=environment,
+                                 timeout=60)
+        assert created.returncode == 0, created.stderr
+        owner = created.stdout.strip()
+
+        def call(method: str, path: str) -> tuple[int, bytes]:
+            request = urllib.request.Request(f"http://127.0.0.1:{cluster.port}{path}", method=method, headers={"Authorization": f"Bearer {owner}"})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read()
+
+        status, body = call("POST", "/api/v1/orgs/github/Codertocat/exports")
+        assert status == 202, body
+        export = json.loads(body)
+        deadline = time.monotonic() + 30
+        while json.loads(call("GET", f"/api/v1/orgs/github/Codertocat/exports/{export['id']}")[1])["state"] != "ready":
+            assert time.monotonic() < deadline, "the gateway's exporter did not build the export"
+            time.sleep(0.2)
+        status, archive = call("GET", f"/api/v1/orgs/github/Codertocat/exports/{export['id']}/archive")
+        assert status == 200 and archive[257:262] == b"ustar" and b"Octo-Org" not in archive and b"sk_live" not in archive
+
+        status, body = call("DELETE", "/api/v1/orgs/github/Codertocat")
+        assert status == 200, body
+        assert json.loads(body)["removed"]["findings"] == 3
+        assert call("GET", "/api/v1/me")[0] == 401
+        deadline = time.monotonic() + 30
+        while postgres.query("SELECT count(*) FROM diffs WHERE organisation = 'Codertocat'") != [["0"]]:
+            assert time.monotonic() < deadline, "the worker's sweeper did not delete the diff"
+            time.sleep(0.2)
+        for table in ("pull_requests", "api_keys", "exports", "findings", "scans"):
+            assert postgres.query(f"SELECT count(*) FROM {table} WHERE organisation = 'Codertocat'") == [["0"]], table
+        assert postgres.query("SELECT count(*) FROM organisations WHERE login = 'Codertocat'") == [["0"]]
+        assert not set(ours) & set(s3_keys("diffs/github/")), "the deleted organisation's diff is still in S3"
+        assert set(kept) <= set(s3_keys("diffs/github/"))
+        assert postgres.query("SELECT count(*) FROM findings WHERE organisation = 'Octo-Org'") == [["3"]]
+        verified = cluster.audit_verify()
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert postgres.query("SELECT count(*) FROM audit_events WHERE action = 'organisation.deleted'") == [["1"]]
+    finally:
+        cluster.stop()
+
+
 def test_gateway_and_workers_reach_nats_over_tls_with_an_nkey(tmp_path, github, postgres):
     nats = NatsServer(tmp_path / "nats-tls", secure=True).start()
     cluster = Cluster(tmp_path / "cluster", github, postgres, nats)

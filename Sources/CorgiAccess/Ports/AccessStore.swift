@@ -71,6 +71,24 @@ public protocol AccessStore: Sendable {
     /// Organisations whose forge installation was removed before `cutoff` (and not reinstalled):
     /// the sweeper deletes them after ``OrganisationDeletion/uninstalledGracePeriod``.
     func organisationsUninstalled(before cutoff: Date) async throws -> [OrganisationRef]
+
+    /// Records a request to export the organisation (state `pending`) and appends `audit`.
+    func requestExport(of organisation: OrganisationRef, requestedBy: String, audit: AuditEntry) async throws -> OrganisationExport
+    /// The organisation's export `id` (without its archive); nil for another organisation's.
+    func export(id: Int, of organisation: OrganisationRef) async throws -> OrganisationExport?
+    /// Claims the oldest pending export, or one left `running` since before `staleBefore`, and
+    /// marks it running; nil when there is none. Two exporters never claim the same export.
+    func claimExport(staleBefore: Date) async throws -> OrganisationExport?
+    /// Stores a claimed export's archive (state `ready`, kept until `expiresAt`) or its failure,
+    /// and appends `audit` with the outcome, in one transaction.
+    func finishExport(id: Int, archive: [UInt8]?, expiresAt: Date, audit: AuditEntry) async throws
+    /// The archive of the organisation's ready export `id`, appending `audit` (the download) in
+    /// the same transaction; nil, and nothing audited, when there is none.
+    func exportArchive(id: Int, of organisation: OrganisationRef, audit: AuditEntry) async throws -> [UInt8]?
+    /// Drops the archives of exports expired at `now` (state `expired`); returns how many.
+    func expireExports(now: Date) async throws -> Int
+    /// The people who signed in to the organisation, with the role of their latest sign-in.
+    func members(of organisation: OrganisationRef) async throws -> [OrganisationMember]
 }
 
 /// Finding states as stored and filtered on.

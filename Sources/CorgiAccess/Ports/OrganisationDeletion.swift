@@ -3,7 +3,7 @@ public import Foundation
 /// What deleting an organisation removed: the content of its tombstone.
 ///
 /// Deletion is one transaction: every row the organisation has (findings, reviews, pull requests,
-/// dismissals and requests, its policy, API keys, sessions, installation and repositories) is
+/// dismissals and requests, its policy, API keys, sessions, exports, installation and repositories) is
 /// removed, its live sessions are revoked, and `organisation.deleted` is appended to the audit
 /// log with these counts — sealed with the audit key like every row, so the tombstone cannot be
 /// forged or edited without showing. The audit log itself keeps the organisation's rows: it is
@@ -31,7 +31,7 @@ public struct OrganisationDeletion: Sendable, Hashable, Codable {
     /// The kinds of rows a deletion reports, in the order the stores count them.
     public static let kinds = [
         "findings", "reviews", "pull_requests", "dismissals", "dismissal_requests", "policies", "api_keys", "sessions",
-        "installations", "repositories", "jobs",
+        "installations", "repositories", "jobs", "exports",
     ]
 
     /// The tombstone's metadata: the forge, why, and every count (zeros included, so the row

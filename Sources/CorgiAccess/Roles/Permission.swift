@@ -17,6 +17,9 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
     /// Changing the organisation's review policy (what reviews report and when they fail,
     /// retention, four-eyes triage, the AI review).
     case writePolicy = "policy:write"
+    /// Exporting everything the organisation has (findings, reviews, settings, members, its audit
+    /// trail) as one archive.
+    case exportOrganisation = "organisation:export"
     /// Deleting the organisation: every finding, review, setting, key and session, at once and
     /// for good (the audit log keeps a sealed tombstone).
     case deleteOrganisation = "organisation:delete"

@@ -33,6 +33,9 @@ public enum APIRoutes {
     public static let mySessions = APIRoute(method: .get, path: "/api/v1/me/sessions", access: .authenticated)
     public static let organisation = APIRoute(method: .get, path: org, access: .organisation(.readOrganisation))
     public static let deleteOrganisation = APIRoute(method: .delete, path: org, access: .organisation(.deleteOrganisation))
+    public static let requestExport = APIRoute(method: .post, path: org + "/exports", access: .organisation(.exportOrganisation))
+    public static let export = APIRoute(method: .get, path: org + "/exports/{id}", access: .organisation(.exportOrganisation))
+    public static let exportArchive = APIRoute(method: .get, path: org + "/exports/{id}/archive", access: .organisation(.exportOrganisation))
     public static let repositories = APIRoute(method: .get, path: org + "/repositories", access: .organisation(.readFindings))
     public static let pullRequests = APIRoute(method: .get, path: org + "/pull-requests", access: .organisation(.readFindings))
     public static let findings = APIRoute(method: .get, path: org + "/findings", access: .organisation(.readFindings))
@@ -69,6 +72,7 @@ public enum APIRoutes {
 
     public static let all: [APIRoute] = [
         openAPI, me, mySessions, organisation, deleteOrganisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, dismissalRequests, approveDismissal,
-        rejectDismissal, auditEvents, auditVerification, policy, setPolicy, apiKeys, createAPIKey, revokeAPIKey,
+        rejectDismissal, auditEvents, auditVerification, policy, setPolicy, apiKeys, createAPIKey, revokeAPIKey, requestExport, export,
+        exportArchive,
     ]
 }

@@ -64,6 +64,16 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.deleteOrganisation) { _, _, principal, organisation in
             try await deleteOrganisation(principal: principal, organisation: organisation)
         }
+        scoped(api, APIRoutes.requestExport) { _, _, principal, organisation in
+            try await requestExport(principal: principal, organisation: organisation)
+        }
+        scoped(api, APIRoutes.export) { _, context, _, organisation in
+            guard let id = Self.id(context), let export = try await store.export(id: id, of: organisation) else { throw APIProblem.notFound }
+            return try APIResponse.json(.ok, export)
+        }
+        scoped(api, APIRoutes.exportArchive) { _, context, principal, organisation in
+            try await exportArchive(id: Self.id(context), principal: principal, organisation: organisation)
+        }
         scoped(api, APIRoutes.repositories) { _, _, _, organisation in
             try APIResponse.json(.ok, APIList(items: try await store.repositories(of: organisation), nextAfter: nil))
         }

@@ -34,7 +34,7 @@ enum OpenAPIDocument {
     },
     {
       "name": "data-rights",
-      "description": "The organisation's data as a whole: its deletion."
+      "description": "The organisation's data as a whole: its export and its deletion."
     }
   ],
   "security": [
@@ -1385,6 +1385,208 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/exports": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "post": {
+        "operationId": "requestExport",
+        "summary": "Export everything the organisation has",
+        "tags": [
+          "data-rights"
+        ],
+        "description": "Requests an archive of everything the organisation has: its overview, repositories, pull requests, findings (redacted evidence, never code), dismissal requests, policy, API keys (never a secret), the people who signed in and its audit trail, as JSON files in one tar archive with a manifest of their sizes and SHA-256. Built in the background within seconds; poll the export until it is `ready`, then download its archive. Requested, built and downloaded are each audited.\n\nNeeds a key (or a session) of this organisation holding `organisation:export` (owners and admins).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CSRFToken"
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "Requested: the export to poll.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              },
+              "Location": {
+                "description": "The export's path, `\u2026/exports/{id}`.",
+                "required": true,
+                "schema": {
+                  "type": "string",
+                  "pattern": "^/api/v1/orgs/[^/]+/[^/]+/exports/[1-9][0-9]*$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Export"
+                }
+              }
+            },
+            "links": {
+              "getExport": {
+                "operationId": "getExport",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/id"
+                }
+              },
+              "getExportArchive": {
+                "operationId": "getExportArchive",
+                "parameters": {
+                  "forge": "$request.path.forge",
+                  "organisation": "$request.path.organisation",
+                  "id": "$response.body#/id"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/exports/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "get": {
+        "operationId": "getExport",
+        "summary": "An export's state",
+        "tags": [
+          "data-rights"
+        ],
+        "description": "The export: its state and, once ready, the archive's size, SHA-256 and expiry.\n\nNeeds a key (or a session) of this organisation holding `organisation:export` (owners and admins).",
+        "responses": {
+          "200": {
+            "description": "The export.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Export"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/exports/{id}/archive": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        },
+        {
+          "$ref": "#/components/parameters/ID"
+        }
+      ],
+      "get": {
+        "operationId": "getExportArchive",
+        "summary": "Download an export's archive",
+        "tags": [
+          "data-rights"
+        ],
+        "description": "The ready export's archive: a POSIX tar of `manifest.json` (each file's name, size and SHA-256), `organisation.json`, `repositories.json`, `pull_requests.json`, `findings.json`, `dismissal_requests.json`, `policy.json`, `api_keys.json`, `members.json` and `audit_events.json`. Each download is audited.\n\nNeeds a key (or a session) of this organisation holding `organisation:export` (owners and admins).",
+        "responses": {
+          "200": {
+            "description": "The archive.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              },
+              "Content-Disposition": {
+                "description": "`attachment; filename=\"corgi-export-{forge}-{organisation}-{id}.tar\"`.",
+                "required": true,
+                "schema": {
+                  "type": "string",
+                  "pattern": "^attachment; filename=\"corgi-export-[a-z]+-[A-Za-z0-9._-]+-[0-9]+\\.tar\"$"
+                }
+              }
+            },
+            "content": {
+              "application/x-tar": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The export is not ready (pending, running, failed or expired): the detail names its state.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1646,6 +1848,7 @@ enum OpenAPIDocument {
           "api-keys:write",
           "policy:read",
           "policy:write",
+          "organisation:export",
           "organisation:delete"
         ]
       },
@@ -2185,7 +2388,7 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/Permission"
             },
             "minItems": 1,
-            "maxItems": 9,
+            "maxItems": 10,
             "description": "Narrow the key to these permissions; absent or null: everything the role holds."
           },
           "expires_in_days": {
@@ -2612,7 +2815,7 @@ enum OpenAPIDocument {
           },
           "removed": {
             "type": "object",
-            "description": "Rows removed, by kind (findings, reviews, pull_requests, dismissals, dismissal_requests, policies, api_keys, sessions, installations, repositories, jobs); installations and repositories only on GitHub, jobs only on the embedded queue.",
+            "description": "Rows removed, by kind (findings, reviews, pull_requests, dismissals, dismissal_requests, policies, api_keys, sessions, installations, repositories, jobs, exports); installations and repositories only on GitHub, jobs only on the embedded queue.",
             "additionalProperties": {
               "type": "integer",
               "minimum": 0
@@ -2627,6 +2830,58 @@ enum OpenAPIDocument {
             "type": "integer",
             "minimum": 1,
             "description": "The tombstone `organisation.deleted` in the audit log."
+          }
+        }
+      },
+      "Export": {
+        "type": "object",
+        "description": "An export of everything the organisation has: `pending` until an exporter claims it, `running`, then `ready` (its archive kept until `expires_at`) or `failed`; `expired` once the archive is dropped.",
+        "required": [
+          "id",
+          "organisation",
+          "requested_by",
+          "state",
+          "created_at"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "organisation": {
+            "$ref": "#/components/schemas/OrganisationRef"
+          },
+          "requested_by": {
+            "type": "string"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "running",
+              "ready",
+              "failed",
+              "expired"
+            ]
+          },
+          "created_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "finished_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expires_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "bytes": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "sha256": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "Hex SHA-256 of the archive."
           }
         }
       }

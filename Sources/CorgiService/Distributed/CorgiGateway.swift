@@ -51,7 +51,8 @@ public enum CorgiGateway {
                     metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
                 let listener = PresenceListener(connection: nats, subject: DistributedComponents.presenceSubject(settings), registry: registry)
                 let relay = QueueRelay(intake: intake, interval: .seconds(2), grace: 2, logger: logger)
-                let serviceGroup = ServiceComponents.serviceGroup([app, listener, relay], logger: logger)
+                let exporter = ExportService(store: store, interval: .seconds(1), logger: logger)
+                let serviceGroup = ServiceComponents.serviceGroup([app, listener, relay, exporter], logger: logger)
                 try await serviceGroup.run()
                 group.cancelAll()
             }

@@ -51,6 +51,7 @@ public enum CorgiServer {
             }
             services.append(RetentionSweeper(store: store, sessions: store, objects: objects, interval: TimeInterval(settings.sweepIntervalSeconds),
                                              metrics: metrics, logger: logger))
+            services.append(ExportService(store: store, interval: .seconds(1), logger: logger))
             let group = ServiceComponents.serviceGroup(services, logger: logger)
             try await group.run()
         } catch {

@@ -188,12 +188,14 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
         let orphans = try await objects.sweep(now: now)
         // Rows of deleted organisations' diffs, once their objects are gone.
         let forgotten = try await sessions?.forgetDeletedOrganisationDiffs() ?? 0
+        let exportsExpired = try await sessions?.expireExports(now: now) ?? 0
         let revocations = try await sessions?.pruneExpiredRevocations() ?? 0
         let reopened = try await store.reopenExpiredDismissals()
-        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 || deletedOrganisations > 0 || forgotten > 0 {
+        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 || deletedOrganisations > 0 || forgotten > 0 || exportsExpired > 0 {
             logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)",
                                                       "session_revocations_pruned": "\(revocations)", "findings_reopened": "\(reopened)",
-                                                      "organisations_deleted": "\(deletedOrganisations)", "diff_rows_forgotten": "\(forgotten)"])
+                                                      "organisations_deleted": "\(deletedOrganisations)", "diff_rows_forgotten": "\(forgotten)",
+                                                      "exports_expired": "\(exportsExpired)"])
         }
         return expired.count
     }

@@ -1,0 +1,49 @@
+import CorgiAccess
+import CorgiReview
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Builds requested exports in the background, one at a time, in every process that serves the
+/// API (`corgi serve`, `corgi gateway`): it claims a pending export (or one whose exporter died),
+/// writes its archive and records the outcome, audited. The request survives a restart: it is a
+/// row, not a task.
+struct ExportService: Service, CustomStringConvertible {
+    var description: String { "ExportService(every \(interval))" }
+
+    let store: any AccessStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await repeatUntilShutdown(every: interval) {
+            do {
+                while try await exportOne(now: Date()) {}
+            } catch {
+                // The claimed export stays `running` and is claimed again once stale.
+                logger.warning("export failed; retried later", metadata: ["error": "\(type(of: error))"])
+            }
+        }
+    }
+
+    /// Claims and builds one export; false when none was waiting.
+    func exportOne(now: Date) async throws -> Bool {
+        guard let export = try await store.claimExport(staleBefore: now.addingTimeInterval(-OrganisationExport.staleAfter)) else { return false }
+        let organisation = export.organisation
+        var metadata = ["forge": organisation.forge, "export_id": "\(export.id)"]
+        var archive: [UInt8]?
+        do {
+            archive = try await OrganisationArchiver(store: store).archive(export, now: now)
+            metadata["bytes"] = "\(archive!.count)"
+            metadata["sha256"] = OrganisationExport.digest(archive!)
+        } catch {
+            metadata["error"] = "\(type(of: error))"
+        }
+        try await store.finishExport(
+            id: export.id, archive: archive, expiresAt: now.addingTimeInterval(OrganisationExport.retention),
+            audit: AuditEntry(actor: "exporter", action: archive == nil ? "organisation.export_failed" : "organisation.exported",
+                              target: "export:\(export.id)", organisation: organisation.login, metadata: metadata))
+        logger.info("export finished", metadata: ["export_id": "\(export.id)", "state": "\(archive == nil ? "failed" : "ready")"])
+        return true
+    }
+}
