@@ -401,13 +401,37 @@ public enum PostgresMigrator {
             $$
             """,
             """
-            CREATE FUNCTION forget_deleted_organisation_diffs() RETURNS integer
+            CREATE FUNCTION expire_review_results(p_forge text, p_login text, p_cutoff timestamptz) RETURNS text
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+            DECLARE
+                counts jsonb := '{}'::jsonb;
+                n integer;
+                scan_ids bigint[];
+                pull_request_ids bigint[];
+            BEGIN
+                SELECT coalesce(array_agg(id), '{}') INTO pull_request_ids FROM public.pull_requests
+                    WHERE forge = p_forge AND organisation = p_login AND state = 'closed' AND updated_at < p_cutoff;
+                SELECT coalesce(array_agg(id), '{}') INTO scan_ids FROM public.scans WHERE pull_request_id = ANY (pull_request_ids);
+                DELETE FROM public.diffs WHERE deleted_at IS NOT NULL AND scan_id = ANY (scan_ids);
+                UPDATE public.diffs SET expires_at = now(), scan_id = NULL WHERE deleted_at IS NULL AND scan_id = ANY (scan_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('diffs_expired', n);
+                DELETE FROM public.dismissal_requests
+                    WHERE finding_id IN (SELECT id FROM public.findings WHERE pull_request_id = ANY (pull_request_ids));
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('dismissal_requests', n);
+                DELETE FROM public.findings WHERE pull_request_id = ANY (pull_request_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('findings', n);
+                DELETE FROM public.scans WHERE id = ANY (scan_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('reviews', n);
+                DELETE FROM public.pull_requests WHERE id = ANY (pull_request_ids);
+                GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('pull_requests', n);
+                RETURN counts::text;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION forget_detached_diffs() RETURNS integer
             LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-                WITH gone AS (
-                    DELETE FROM public.diffs WHERE deleted_at IS NOT NULL AND scan_id IS NULL AND EXISTS (
-                        SELECT 1 FROM public.organisation_deletions d
-                        WHERE d.organisation = diffs.organisation AND diffs.object_key LIKE 'diffs/' || d.forge || '/%')
-                    RETURNING 1)
+                WITH gone AS (DELETE FROM public.diffs WHERE deleted_at IS NOT NULL AND scan_id IS NULL RETURNING 1)
                 SELECT count(*)::integer FROM gone
             $$
             """,
@@ -446,7 +470,9 @@ public enum PostgresMigrator {
     /// - `organisation_deletions`: SELECT, INSERT only — the record of each deletion. Deleting an
     ///   organisation's rows goes through EXECUTE on `delete_organisation(forge, login)` (one
     ///   organisation, all of its rows, in the caller's transaction with the tombstone) and on
-    ///   `forget_deleted_organisation_diffs()` (rows of swept diffs of deleted organisations): no
+    ///   `forget_detached_diffs()` (rows of swept diffs a deletion detached from their review) and
+    ///   `expire_review_results(forge, login, cutoff)` (closed pull requests past the
+    ///   organisation's review retention, in the caller's transaction with its audit row): no
     ///   DELETE privilege exists, so the application cannot remove a row any other way.
     /// - `exports`: SELECT, INSERT; UPDATE of the state and the archive's columns — whose export
     ///   it is and who asked never change; an expired archive is dropped by setting it NULL.
@@ -486,7 +512,8 @@ public enum PostgresMigrator {
             "GRANT SELECT, INSERT ON organisation_deletions TO \(role)",
             "GRANT SELECT, INSERT, UPDATE (state, started_at, finished_at, expires_at, bytes, sha256, archive) ON exports TO \(role)",
             "GRANT EXECUTE ON FUNCTION delete_organisation(text, text) TO \(role)",
-            "GRANT EXECUTE ON FUNCTION forget_deleted_organisation_diffs() TO \(role)",
+            "GRANT EXECUTE ON FUNCTION forget_detached_diffs() TO \(role)",
+            "GRANT EXECUTE ON FUNCTION expire_review_results(text, text, timestamptz) TO \(role)",
         ]
     }
 

@@ -29,8 +29,35 @@ extension PostgresStore {
         }
     }
 
-    public func forgetDeletedOrganisationDiffs() async throws -> Int {
-        try await rows("SELECT forget_deleted_organisation_diffs() AS forgotten").first?.decode(Int.self) ?? 0
+    public func reviewRetentions() async throws -> [ReviewRetention] {
+        try await rows("SELECT forge, organisation, policy FROM organisation_policies ORDER BY forge, organisation").compactMap { row in
+            let (forge, login, text) = try row.decode((String, String, String).self)
+            return (try? OrganisationPolicy.stored(text))?.reviewRetentionDays.map {
+                ReviewRetention(organisation: OrganisationRef(forge: forge, login: login), days: $0)
+            }
+        }
+    }
+
+    public func expireReviewResults(of organisation: OrganisationRef, closedBefore cutoff: Date) async throws -> Int {
+        try await transaction { connection in
+            let text = try await connection.query(
+                "SELECT expire_review_results(\(organisation.forge), \(organisation.login), \(cutoff))", logger: self.logger).collect().first?
+                .decode(String.self)
+            guard let data = text?.data(using: .utf8), let counts = try? JSONDecoder().decode([String: Int].self, from: data) else {
+                throw StorageError.unexpected("expire_review_results returned no counts")
+            }
+            let count = counts["pull_requests"] ?? 0
+            guard count > 0 else { return 0 }
+            var metadata = ["forge": organisation.forge, "diffs_expired": String(counts["diffs_expired"] ?? 0), "reason": "review retention"]
+            for kind in ReviewRetention.kinds { metadata[kind] = String(counts[kind] ?? 0) }
+            _ = try await self.appendAudit(AuditEntry(actor: "sweeper", action: "reviews.expired", target: "organisation:\(organisation)",
+                                                      organisation: organisation.login, metadata: metadata), on: connection)
+            return count
+        }
+    }
+
+    public func forgetDetachedDiffs() async throws -> Int {
+        try await rows("SELECT forget_detached_diffs() AS forgotten").first?.decode(Int.self) ?? 0
     }
 
     public func organisationsUninstalled(before cutoff: Date) async throws -> [OrganisationRef] {

@@ -64,15 +64,51 @@ extension SQLiteStore {
         }
     }
 
-    public func forgetDeletedOrganisationDiffs() async throws -> Int {
+    public func reviewRetentions() async throws -> [ReviewRetention] {
+        try await exclusive {
+            try await connection.query("SELECT forge, organisation, policy FROM organisation_policies ORDER BY forge, organisation", []).compactMap { row in
+                guard let forge = row.column("forge")?.string, let login = row.column("organisation")?.string,
+                      let days = (try? OrganisationPolicy.stored(row.column("policy")?.string ?? ""))?.reviewRetentionDays
+                else { return nil }
+                return ReviewRetention(organisation: OrganisationRef(forge: forge, login: login), days: days)
+            }
+        }
+    }
+
+    public func expireReviewResults(of organisation: OrganisationRef, closedBefore cutoff: Date) async throws -> Int {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return try await transaction {
+            let parameters: [SQLiteData] = [.text(organisation.forge), .text(organisation.login), .text(formatter.string(from: cutoff))]
+            let pullRequests = "SELECT id FROM pull_requests WHERE forge = ?1 AND organisation = ?2 AND state = 'closed' AND updated_at < ?3"
+            let scans = "SELECT id FROM scans WHERE pull_request_id IN (\(pullRequests))"
+            var removed: [String: Int] = [:]
+            _ = try await connection.query("DELETE FROM diffs WHERE deleted_at IS NOT NULL AND scan_id IN (\(scans))", parameters)
+            let expired = try await connection.query(
+                "UPDATE diffs SET expires_at = 0, scan_id = NULL WHERE deleted_at IS NULL AND scan_id IN (\(scans)) RETURNING 1 AS expired",
+                parameters).count
+            for (kind, sql) in [
+                ("dismissal_requests", "DELETE FROM dismissal_requests WHERE finding_id IN (SELECT id FROM findings WHERE pull_request_id IN (\(pullRequests)))"),
+                ("findings", "DELETE FROM findings WHERE pull_request_id IN (\(pullRequests))"),
+                ("reviews", "DELETE FROM scans WHERE pull_request_id IN (\(pullRequests))"),
+                ("pull_requests", "DELETE FROM pull_requests WHERE id IN (\(pullRequests))"),
+            ] {
+                removed[kind] = try await connection.query(sql + " RETURNING 1 AS gone", parameters).count
+            }
+            let count = removed["pull_requests"] ?? 0
+            guard count > 0 else { return 0 }
+            var metadata = ["forge": organisation.forge, "diffs_expired": String(expired), "reason": "review retention"]
+            for kind in ReviewRetention.kinds { metadata[kind] = String(removed[kind] ?? 0) }
+            _ = try await appendAudit(actor: "sweeper", action: "reviews.expired", target: "organisation:\(organisation)",
+                                      organisation: organisation.login, metadata: metadata)
+            return count
+        }
+    }
+
+    public func forgetDetachedDiffs() async throws -> Int {
         try await transaction {
-            try await connection.query(
-                """
-                DELETE FROM diffs WHERE deleted_at IS NOT NULL AND scan_id IS NULL AND EXISTS (
-                    SELECT 1 FROM organisation_deletions d
-                    WHERE d.organisation = diffs.organisation AND diffs.object_key LIKE 'diffs/' || d.forge || '/%')
-                RETURNING 1 AS gone
-                """, []).count
+            // A live diff always has its review; one without was detached by a deletion.
+            try await connection.query("DELETE FROM diffs WHERE deleted_at IS NOT NULL AND scan_id IS NULL RETURNING 1 AS gone", []).count
         }
     }
 

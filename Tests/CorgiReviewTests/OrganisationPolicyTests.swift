@@ -17,6 +17,8 @@ struct OrganisationPolicyTests {
         (OrganisationPolicy(disabledRules: [""]), "disabled_rules"),
         (OrganisationPolicy(diffRetentionDays: 0), "diff_retention_days"),
         (OrganisationPolicy(diffRetentionDays: 3651), "diff_retention_days"),
+        (OrganisationPolicy(reviewRetentionDays: 29), "review_retention_days"),
+        (OrganisationPolicy(reviewRetentionDays: 3651), "review_retention_days"),
     ])
     func problems(policy: OrganisationPolicy, setting: String) {
         let problems = policy.problems()

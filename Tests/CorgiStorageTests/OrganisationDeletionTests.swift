@@ -92,9 +92,9 @@ extension AccessStoreTests {
             // The diff: expired at once; once the sweeper deleted its object, its row is forgotten.
             let expired = try await store.expiredDiffs(now: Date().addingTimeInterval(1))
             #expect(expired.map(\.objectKey).filter { $0.hasPrefix("diffs/github/") }.count == 1)
-            #expect(try await store.forgetDeletedOrganisationDiffs() == 0, "not before its object is deleted")
+            #expect(try await store.forgetDetachedDiffs() == 0, "not before its object is deleted")
             for diff in expired { try await store.markDiffDeleted(diff) }
-            #expect(try await store.forgetDeletedOrganisationDiffs() == 1)
+            #expect(try await store.forgetDetachedDiffs() == 1)
             #expect(try await store.count("diffs", where: "object_key LIKE 'diffs/github/%'") == 0)
             #expect(try await store.count("diffs", where: "object_key LIKE 'diffs/gitlab/%'") == 1)
 
@@ -128,6 +128,47 @@ extension AccessStoreTests {
             #expect(try await store.count("repositories", where: "full_name = 'gone/a'") == 0)
             #expect(try await store.count("organisations") == 3)
             #expect(try await store.organisationsUninstalled(before: Date().addingTimeInterval(60)).isEmpty)
+        }
+    }
+}
+
+extension AccessStoreTests {
+    @Test("review retention: a closed pull request's results go after the organisation's days, open ones and other tenants stay",
+          arguments: Backend.available)
+    func reviewRetention(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await seed(store)
+            let policyAudit = AuditEntry(actor: "api-key:1", action: "organisation.policy_changed", target: "organisation", organisation: "acme",
+                                         metadata: ["forge": "github"])
+            _ = try await store.setOrganisationPolicy(OrganisationPolicy(reviewRetentionDays: 30), of: Self.acme, audit: policyAudit)
+            _ = try await store.setOrganisationPolicy(OrganisationPolicy(failOn: "low"), of: Self.other, audit: policyAudit)
+            #expect(try await store.reviewRetentions() == [ReviewRetention(organisation: Self.acme, days: 30)])
+            // acme/api#1 closes (with a pending dismissal request on one finding); acme/web#5 stays open.
+            let closing = try await store.findings(FindingQuery(organisation: Self.acme, repository: "acme/api"))
+            _ = try await store.requestDismissal(
+                FindingDismissal(findingID: closing[0].id, organisation: Self.acme, reason: .wontFix, comment: nil, author: "bob"),
+                audit: AuditEntry(actor: "bob", action: "finding.dismissal_requested", target: "finding", organisation: "acme"))
+            try await store.markPullRequestClosed(PullRequestKey(forge: "github", installationID: 1, repositoryID: 11, number: 1))
+            // The same login on GitLab closes its pull request too, but keeps results for good.
+            try await store.markPullRequestClosed(PullRequestKey(forge: "gitlab", installationID: 0, repositoryID: 11, number: 1))
+
+            #expect(try await store.expireReviewResults(of: Self.acme, closedBefore: Date().addingTimeInterval(-60)) == 0,
+                    "closed just now: within its retention")
+            let events = try await store.auditEvents().count
+            #expect(try await store.expireReviewResults(of: Self.acme, closedBefore: Date().addingTimeInterval(60)) == 1)
+            #expect(try await store.findings(FindingQuery(organisation: Self.acme)).map(\.repository) == ["acme/web"])
+            #expect(try await store.pullRequests(PullRequestQuery(organisation: Self.acme)).map(\.number) == [5])
+            #expect(try await store.count("dismissal_requests") == 0)
+            #expect(try await store.findings(FindingQuery(organisation: Self.acmeOnGitLab)).count == 2)
+            let expired = try #require(try await store.auditEvents().last)
+            #expect(try await store.auditEvents().count == events + 1)
+            #expect(expired.action == "reviews.expired" && expired.actor == "sweeper" && expired.organisation == "acme")
+            #expect(expired.metadata["forge"] == "github" && expired.metadata["findings"] == "2" && expired.metadata["pull_requests"] == "1")
+            #expect(expired.metadata["dismissal_requests"] == "1")
+            // Nothing left to expire: nothing written.
+            #expect(try await store.expireReviewResults(of: Self.acme, closedBefore: Date().addingTimeInterval(60)) == 0)
+            #expect(try await store.auditEvents().count == events + 1)
+            #expect(try await store.verifyAuditChain().firstBroken == nil)
         }
     }
 }

@@ -884,7 +884,7 @@ def test_owners_set_the_organisations_policy_members_read_it_and_each_change_is_
     defaults = {"ignore_paths": [], "disabled_rules": [], "four_eyes": False, "ai_review": False}
     assert env.ok(path, member) == defaults
     strict = {"fail_on": "medium", "packs": ["secrets", "code"], "ignore_paths": ["vendor/**", "*.{min,map}.js"],
-              "disabled_rules": ["python-debug-mode"], "diff_retention_days": 30, "four_eyes": True}
+              "disabled_rules": ["python-debug-mode"], "diff_retention_days": 30, "review_retention_days": 400, "four_eyes": True}
     reply = env.call("PUT", path, owner_key, strict)
     assert reply.status == 200, reply
     assert reply.json == {**strict, "ai_review": False}
@@ -897,6 +897,7 @@ def test_owners_set_the_organisations_policy_members_read_it_and_each_change_is_
     for body, named in (({"fail_on": "sometimes"}, "fail_on"), ({"ignore_paths": ["{unclosed"]}, "ignore_paths"),
                         ({"ignore_paths": ["a\u200bb"]}, "ignore_paths"), ({"disabled_rules": ["x" * 201]}, "disabled_rules"),
                         ({"diff_retention_days": 0}, "diff_retention_days"), ({"packs": []}, "packs"),
+                        ({"review_retention_days": 7}, "review_retention_days"),
                         ({"fail_one": "high"}, "fail_one"), ({"four_eyes": "yes"}, "wrong type"), ([], "JSON object")):
         assert named in problem(env.call("PUT", path, owner_key, body), 400)["detail"], body
     assert env.ok(path, member) == reply.json
@@ -909,8 +910,8 @@ def test_owners_set_the_organisations_policy_members_read_it_and_each_change_is_
         rows = db.execute("SELECT actor, organisation, metadata FROM audit_events WHERE action = 'organisation.policy_changed' ORDER BY id").fetchall()
     # The last two: other tests of this module switch four eyes on and off before this one.
     assert [(actor, organisation, json.loads(metadata)["changed"]) for actor, organisation, metadata in rows][-2:] == [
-        (f"api-key:{owner_id}", ORG_A, "fail_on,packs,ignore_paths,disabled_rules,diff_retention_days,four_eyes"),
-        (f"api-key:{owner_id}", ORG_A, "fail_on,packs,ignore_paths,disabled_rules,diff_retention_days,four_eyes"),
+        (f"api-key:{owner_id}", ORG_A, "fail_on,packs,ignore_paths,disabled_rules,diff_retention_days,review_retention_days,four_eyes"),
+        (f"api-key:{owner_id}", ORG_A, "fail_on,packs,ignore_paths,disabled_rules,diff_retention_days,review_retention_days,four_eyes"),
     ]
 
 

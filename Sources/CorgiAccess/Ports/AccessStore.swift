@@ -65,12 +65,22 @@ public protocol AccessStore: Sendable {
     /// tombstone, `organisation.deleted` by `actor` with `reason` and the counts. An organisation
     /// with nothing left still gets a tombstone: the request itself is on record.
     func deleteOrganisation(_ organisation: OrganisationRef, actor: String, reason: String) async throws -> OrganisationDeletion
-    /// Forgets the rows of diffs of deleted organisations whose objects the sweeper deleted;
+    /// Forgets the rows of diffs a deletion detached from their review (an organisation's, or a
+    /// pull request's past its review retention) once the sweeper deleted their objects;
     /// returns how many.
-    func forgetDeletedOrganisationDiffs() async throws -> Int
+    func forgetDetachedDiffs() async throws -> Int
     /// Organisations whose forge installation was removed before `cutoff` (and not reinstalled):
     /// the sweeper deletes them after ``OrganisationDeletion/uninstalledGracePeriod``.
     func organisationsUninstalled(before cutoff: Date) async throws -> [OrganisationRef]
+
+    /// Organisations whose policy limits how long review results are kept.
+    func reviewRetentions() async throws -> [ReviewRetention]
+    /// Deletes the review results of the organisation's pull requests closed before `cutoff`
+    /// (the pull request, its reviews, findings and dismissal requests; its diffs expire for the
+    /// sweeper) and, when there were any, appends `reviews.expired` with the counts, in one
+    /// transaction. Open pull requests keep everything; dismissals (decisions that follow a
+    /// fingerprint into later reviews) stay. Returns how many pull requests went.
+    func expireReviewResults(of organisation: OrganisationRef, closedBefore cutoff: Date) async throws -> Int
 
     /// Records a request to export the organisation (state `pending`) and appends `audit`.
     func requestExport(of organisation: OrganisationRef, requestedBy: String, audit: AuditEntry) async throws -> OrganisationExport

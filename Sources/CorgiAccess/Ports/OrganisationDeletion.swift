@@ -11,7 +11,7 @@ public import Foundation
 ///
 /// Diffs are objects the API process may not be able to reach (the gateway holds no storage
 /// key): their rows are expired at once, the retention sweeper deletes the objects within one
-/// pass and then forgets the rows (`forgetDeletedOrganisationDiffs`).
+/// pass and then forgets the rows (`forgetDetachedDiffs`).
 public struct OrganisationDeletion: Sendable, Hashable, Codable {
     public var organisation: OrganisationRef
     /// Rows removed, by kind (`findings`, `reviews`, `pull_requests`, …).

@@ -29,24 +29,28 @@ public struct OrganisationPolicy: Sendable, Hashable, Codable {
     public var disabledRules: [String]
     /// Days a pull request's diff is kept (encrypted) after its review; nil: the deployment's.
     public var diffRetentionDays: Int?
+    /// Days a closed pull request's review results (its reviews, findings and dismissal
+    /// requests) are kept after it closed; nil: for as long as the organisation exists.
+    public var reviewRetentionDays: Int?
     /// A dismissal through the API takes a second person's approval (requester ≠ approver).
     public var fourEyes: Bool
     /// The AI review of pull requests (off until an organisation turns it on).
     public var aiReview: Bool
 
     public init(failOn: String? = nil, packs: [String]? = nil, ignorePaths: [String] = [], disabledRules: [String] = [],
-                diffRetentionDays: Int? = nil, fourEyes: Bool = false, aiReview: Bool = false) {
+                diffRetentionDays: Int? = nil, reviewRetentionDays: Int? = nil, fourEyes: Bool = false, aiReview: Bool = false) {
         self.failOn = failOn
         self.packs = packs
         self.ignorePaths = ignorePaths
         self.disabledRules = disabledRules
         self.diffRetentionDays = diffRetentionDays
+        self.reviewRetentionDays = reviewRetentionDays
         self.fourEyes = fourEyes
         self.aiReview = aiReview
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case failOn, packs, ignorePaths, disabledRules, diffRetentionDays, fourEyes, aiReview
+        case failOn, packs, ignorePaths, disabledRules, diffRetentionDays, reviewRetentionDays, fourEyes, aiReview
     }
 
     /// A missing setting takes its default, so a stored policy from before a setting existed
@@ -58,12 +62,17 @@ public struct OrganisationPolicy: Sendable, Hashable, Codable {
         ignorePaths = try c.decodeIfPresent([String].self, forKey: .ignorePaths) ?? []
         disabledRules = try c.decodeIfPresent([String].self, forKey: .disabledRules) ?? []
         diffRetentionDays = try c.decodeIfPresent(Int.self, forKey: .diffRetentionDays)
+        reviewRetentionDays = try c.decodeIfPresent(Int.self, forKey: .reviewRetentionDays)
         fourEyes = try c.decodeIfPresent(Bool.self, forKey: .fourEyes) ?? false
         aiReview = try c.decodeIfPresent(Bool.self, forKey: .aiReview) ?? false
     }
 
     /// The settings' names as the API and the stores write them.
-    public static let settingNames = ["fail_on", "packs", "ignore_paths", "disabled_rules", "diff_retention_days", "four_eyes", "ai_review"]
+    public static let settingNames = ["fail_on", "packs", "ignore_paths", "disabled_rules", "diff_retention_days", "review_retention_days",
+                                      "four_eyes", "ai_review"]
+    /// The shortest review retention: a month, so a closed pull request reopened soon after
+    /// still has its history.
+    public static let reviewRetentionRange = 30...3650
 
     /// What is wrong with the policy, each naming its setting; empty when it can be stored.
     public func problems() -> [String] {
@@ -87,6 +96,9 @@ public struct OrganisationPolicy: Sendable, Hashable, Codable {
         if let days = diffRetentionDays, !(1...3650).contains(days) {
             problems.append("diff_retention_days: 1 to 3650")
         }
+        if let days = reviewRetentionDays, !Self.reviewRetentionRange.contains(days) {
+            problems.append("review_retention_days: \(Self.reviewRetentionRange.lowerBound) to \(Self.reviewRetentionRange.upperBound)")
+        }
         return problems
     }
 
@@ -99,6 +111,7 @@ public struct OrganisationPolicy: Sendable, Hashable, Codable {
         if ignorePaths != other.ignorePaths { changed.append("ignore_paths") }
         if disabledRules != other.disabledRules { changed.append("disabled_rules") }
         if diffRetentionDays != other.diffRetentionDays { changed.append("diff_retention_days") }
+        if reviewRetentionDays != other.reviewRetentionDays { changed.append("review_retention_days") }
         if fourEyes != other.fourEyes { changed.append("four_eyes") }
         if aiReview != other.aiReview { changed.append("ai_review") }
         return changed

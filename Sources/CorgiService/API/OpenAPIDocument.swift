@@ -2469,6 +2469,12 @@ enum OpenAPIDocument {
             "maximum": 3650,
             "description": "Days a pull request's diff is kept, encrypted, after its review; absent: the deployment's setting."
           },
+          "review_retention_days": {
+            "type": "integer",
+            "minimum": 30,
+            "maximum": 3650,
+            "description": "Days a closed pull request's review results (its reviews, findings and dismissal requests) are kept after it closed; the retention sweep deletes them, audited as `reviews.expired`; absent: for as long as the organisation exists."
+          },
           "four_eyes": {
             "type": "boolean",
             "description": "Dismissals take a second person's approval; absent: off."
@@ -2554,6 +2560,15 @@ enum OpenAPIDocument {
             "minimum": 1,
             "maximum": 3650,
             "description": "Days a pull request's diff is kept, encrypted, after its review; absent or null: the deployment's setting."
+          },
+          "review_retention_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 30,
+            "maximum": 3650,
+            "description": "Days a closed pull request's review results (its reviews, findings and dismissal requests) are kept after it closed; the retention sweep deletes them, audited as `reviews.expired`; absent or null: for as long as the organisation exists."
           },
           "four_eyes": {
             "type": [

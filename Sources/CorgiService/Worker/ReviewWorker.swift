@@ -178,6 +178,12 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
                                                        reason: "the forge installation was removed more than 30 days ago")
             deletedOrganisations += 1
         }
+        // Closed pull requests past their organisation's review retention (their diffs expire now).
+        var pullRequestsExpired = 0
+        for retention in try await sessions?.reviewRetentions() ?? [] {
+            pullRequestsExpired += try await sessions?.expireReviewResults(
+                of: retention.organisation, closedBefore: now.addingTimeInterval(-Double(retention.days) * 86_400)) ?? 0
+        }
         let expired = try await store.expiredDiffs(now: now)
         for diff in expired {
             try await objects.delete(diff.objectKey)
@@ -186,16 +192,17 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
         }
         // Objects left by a crash between upload and record expire on their own.
         let orphans = try await objects.sweep(now: now)
-        // Rows of deleted organisations' diffs, once their objects are gone.
-        let forgotten = try await sessions?.forgetDeletedOrganisationDiffs() ?? 0
+        // Rows of diffs a deletion detached from their review, once their objects are gone.
+        let forgotten = try await sessions?.forgetDetachedDiffs() ?? 0
         let exportsExpired = try await sessions?.expireExports(now: now) ?? 0
         let revocations = try await sessions?.pruneExpiredRevocations() ?? 0
         let reopened = try await store.reopenExpiredDismissals()
-        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 || deletedOrganisations > 0 || forgotten > 0 || exportsExpired > 0 {
+        if !expired.isEmpty || !orphans.isEmpty || revocations > 0 || reopened > 0 || deletedOrganisations > 0 || forgotten > 0 || exportsExpired > 0
+            || pullRequestsExpired > 0 {
             logger.info("retention sweep", metadata: ["deleted": "\(expired.count)", "orphans": "\(orphans.count)",
                                                       "session_revocations_pruned": "\(revocations)", "findings_reopened": "\(reopened)",
                                                       "organisations_deleted": "\(deletedOrganisations)", "diff_rows_forgotten": "\(forgotten)",
-                                                      "exports_expired": "\(exportsExpired)"])
+                                                      "exports_expired": "\(exportsExpired)", "pull_requests_expired": "\(pullRequestsExpired)"])
         }
         return expired.count
     }
