@@ -25,6 +25,32 @@ let hyperscanFound: Bool = {
     return false
 }()
 
+/// The preprocessor definitions libxmlsec1's pkg-config module asks for (`-DXMLSEC_CRYPTO_OPENSSL=1`,
+/// `-DXMLSEC_NO_SIZE_T`, …): its headers and its ABI depend on them, and a C target does not
+/// receive a system library's flags by itself.
+let xmlsecDefines: [CSetting] = {
+    #if canImport(Foundation)
+    for directory in ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
+        let tool = directory + "/pkg-config"
+        guard FileManager.default.isExecutableFile(atPath: tool) else { continue }
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--cflags", "xmlsec1"]
+        process.standardOutput = output
+        guard (try? process.run()) != nil else { return [] }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let flags = String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return flags.filter { $0.hasPrefix("-D") }.map { flag -> CSetting in
+            let definition = flag.dropFirst(2).split(separator: "=", maxSplits: 1)
+            return .define(String(definition[0]), to: definition.count > 1 ? String(definition[1]) : nil)
+        } + flags.filter { $0.hasPrefix("-I") }.map { .unsafeFlags(["-I" + $0.dropFirst(2)]) }
+    }
+    #endif
+    return []
+}()
+
 
 // Keep dependencies explicit, as hummingbird does: imports are internal unless a
 // public API really exposes the imported module.
@@ -72,6 +98,15 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+
+        // libxmlsec1 and libxml2 from Debian (libxmlsec1-dev), and the small C glue over them that
+        // verifies a SAML assertion's signature (Sources/CSAMLVerify/include/CSAMLVerify.h).
+        .systemLibrary(
+            name: "CXMLSec",
+            pkgConfig: "xmlsec1",
+            providers: [.apt(["libxmlsec1-dev"])]
+        ),
+        .target(name: "CSAMLVerify", dependencies: ["CXMLSec"], cSettings: xmlsecDefines, linkerSettings: [.linkedLibrary("z")]),
 
         // Hyperscan/Vectorscan behind a small C surface that compiles with or without the library
         // (see Sources/CHyperscan/include/CHyperscan.h): the scanner's fast candidate stage.
@@ -214,7 +249,7 @@ let package = Package(
             name: "CorgiService",
             dependencies: [
                 "CorgiAccess", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReports", "CorgiReview", "CorgiStorage", "CorgiObjects",
-                "CorgiPostgres", "CorgiNATS", "CorgiQueue",
+                "CorgiPostgres", "CorgiNATS", "CorgiQueue", "CSAMLVerify",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -281,8 +281,26 @@ SSO_GITHUB = """sso:
 """
 
 
+SSO_SAML = """sso:
+  saml:
+    idp_entity_id: https://idp.example.com/
+    idp_sso_url: https://idp.example.com/sso
+    idp_certificate_file: /nonexistent/idp.crt
+    sp_entity_id: https://corgi.example.com/saml
+    acs_url: http://127.0.0.1:1/auth/saml/acs
+    organisation: github/acme
+    roles: ["security=owner"]
+"""
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda s: s.replace('  app_id: "12345"\n', ""), "missing setting github.app_id"),
+    # SAML: the IdP's certificate must be a readable PEM; the ACS URL, https and a role map.
+    (lambda s: s + SSO_SAML, "sso.saml.idp_certificate_file must be the IdP's signing certificate"),
+    (lambda s: s + SSO_SAML.replace("/nonexistent/idp.crt", "/etc/hostname"), "sso.saml.idp_certificate_file must be"),
+    (lambda s: s + SSO_SAML.replace("/auth/saml/acs", "/acs"), "sso.saml"),
+    (lambda s: s + SSO_SAML.replace("https://idp.example.com/sso", "http://idp.example.com/sso"), "sso.saml.idp_sso_url must be https://"),
+    (lambda s: s + SSO_SAML.replace('"security=owner"', '"security=root"'), "sso.saml.roles entries"),
     (lambda s: s.replace("port: ", "port: not-a-port #"), "server.port must be an integer"),
     (lambda s: s + "policy:\n  fail_on: sometimes\n", "policy.fail_on"),
     (lambda s: s.replace("github:\n", "github:\n  webhook_secret: hunter2\n"), "github.webhook_secret is a secret"),

@@ -105,6 +105,33 @@ public struct ServiceSettings: Sendable {
 
     public var githubSignIn: GitHubSignIn?
 
+    /// Single sign-on through SAML 2.0 for one organisation (`sso.saml`): SP-initiated at
+    /// `/auth/saml/login` (HTTP-Redirect binding), the IdP posts its response to
+    /// `/auth/saml/acs` (HTTP-POST binding); the assertion must be signed with the IdP's
+    /// certificate. The groups attribute gives the role, at every sign-in. Secret:
+    /// `session-signing-key` (the IdP's certificate is public: a file named in the settings).
+    public struct SAML: Sendable {
+        /// The IdP's entity id: the assertion's `Issuer` must be exactly this.
+        public var idpEntityID: String
+        /// The IdP's single sign-on URL (HTTP-Redirect binding).
+        public var idpSSOURL: String
+        /// The IdP's signing certificate (PEM), read at start.
+        public var idpCertificatePEM: [UInt8]
+        /// This service's entity id: the assertion's `Audience` must name it.
+        public var spEntityID: String
+        /// `<external URL>/auth/saml/acs`: the response's `Destination` and the confirmation's `Recipient`.
+        public var acsURL: String
+        public var organisation: OrganisationRef
+        /// The attribute holding the person's groups.
+        public var groupsAttribute = "groups"
+        /// Group → role; the highest wins; no mapped group: refused.
+        public var roles: [String: CorgiAccess.Role] = [:]
+        public var sessionMinutes = 60
+        public var secureCookies: Bool { acsURL.hasPrefix("https://") }
+    }
+
+    public var saml: SAML?
+
     public var role: Role = .serve
     public var database: Database?
     public var queue: Queue?
@@ -370,6 +397,45 @@ public struct ServiceSettings: Sendable {
                 throw SettingsError("\(path): sso.oidc.redirect_url and sso.github.redirect_url must both be https:// or both loopback http://")
             }
             s.githubSignIn = github
+        }
+        if let idpEntityID = try reader.optionalString("sso.saml.idp_entity_id") {
+            func url(_ setting: String) throws -> String {
+                let value = try reader.requiredString(setting)
+                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
+                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
+                }
+                try reader.refuseCredentials(inURL: value, setting: setting)
+                return value
+            }
+            let organisation = try reader.requiredString("sso.saml.organisation")
+            let parts = organisation.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let ref = OrganisationRef(validatingForge: parts[0], login: parts[1]) else {
+                throw SettingsError("\(path): sso.saml.organisation is FORGE/LOGIN, e.g. github/acme")
+            }
+            var saml = SAML(idpEntityID: idpEntityID, idpSSOURL: try url("sso.saml.idp_sso_url"), idpCertificatePEM: [],
+                            spEntityID: try reader.requiredString("sso.saml.sp_entity_id"), acsURL: try url("sso.saml.acs_url"), organisation: ref)
+            guard saml.acsURL.hasSuffix("/auth/saml/acs") else { throw SettingsError("\(path): sso.saml.acs_url must end in /auth/saml/acs") }
+            saml.groupsAttribute = try reader.string("sso.saml.groups_attribute", default: saml.groupsAttribute)
+            for entry in try reader.stringArray("sso.saml.roles") {
+                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, !pair[0].isEmpty, let role = CorgiAccess.Role(rawValue: pair[1]) else {
+                    throw SettingsError("\(path): sso.saml.roles entries are \"group=role\" with role owner, admin, member or auditor")
+                }
+                saml.roles[pair[0]] = role
+            }
+            guard !saml.roles.isEmpty else { throw SettingsError("\(path): sso.saml.roles maps no group to a role: nobody could sign in") }
+            let certificatePath = resolve(try reader.requiredString("sso.saml.idp_certificate_file"))
+            guard let certificate = FileManager.default.contents(atPath: certificatePath), certificate.count <= 64 * 1024,
+                  String(decoding: certificate, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
+            else { throw SettingsError("\(path): sso.saml.idp_certificate_file must be the IdP's signing certificate, PEM (\(certificatePath))") }
+            saml.idpCertificatePEM = Array(certificate)
+            saml.sessionMinutes = try reader.int("sso.session_minutes", default: saml.sessionMinutes, range: 5...720)
+            for (name, secure) in [("sso.oidc.redirect_url", s.oidc?.secureCookies), ("sso.github.redirect_url", s.githubSignIn?.secureCookies)] {
+                if let secure, secure != saml.secureCookies {
+                    throw SettingsError("\(path): \(name) and sso.saml.acs_url must both be https:// or both loopback http://")
+                }
+            }
+            s.saml = saml
         }
         s.logLevel = try reader.string("logging.level", default: s.logLevel)
         s.scanConfigurationPath = try reader.optionalString("scan.config").map(resolve)

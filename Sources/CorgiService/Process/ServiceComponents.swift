@@ -149,14 +149,14 @@ extension ServiceComponents {
                             secrets: SecretStore, http: HTTPClient,
                             verifyAudit: @escaping @Sendable () async throws -> AuditVerification) async throws {
         var sessions: SessionAuthority?
-        if settings.oidc != nil || settings.githubSignIn != nil {
+        if settings.oidc != nil || settings.githubSignIn != nil || settings.saml != nil {
             let key = Array(try await secrets.requiredString(.sessionSigningKey).utf8)
             guard key.count >= 32 else {
                 throw SettingsError("secret \(SecretStore.Name.sessionSigningKey.rawValue): at least 32 bytes (openssl rand -base64 32)")
             }
             // Settings refuse an https callback beside a plain one: either decides the cookies.
-            let secure = settings.oidc?.secureCookies ?? settings.githubSignIn?.secureCookies ?? true
-            let minutes = settings.oidc?.sessionMinutes ?? settings.githubSignIn?.sessionMinutes ?? 60
+            let secure = settings.oidc?.secureCookies ?? settings.githubSignIn?.secureCookies ?? settings.saml?.secureCookies ?? true
+            let minutes = settings.oidc?.sessionMinutes ?? settings.githubSignIn?.sessionMinutes ?? settings.saml?.sessionMinutes ?? 60
             let authority = await SessionAuthority(signingKey: key, secureCookies: secure, sessionMinutes: minutes)
             var routes: [SignInRoutes] = []
             if let oidc = settings.oidc {
@@ -168,6 +168,10 @@ extension ServiceComponents {
                 _ = try await secrets.requiredString(.githubOAuthClientSecret)
                 let client = GitHubOAuthClient(settings: github, http: http, clientSecret: { try await secrets.requiredString(.githubOAuthClientSecret) })
                 routes.append(SignInRoutes(provider: client, sessions: authority, method: .github(github), store: store))
+            }
+            if let saml = settings.saml {
+                routes.append(SignInRoutes(provider: SAMLIdentityProvider(serviceProvider: SAMLServiceProvider(settings: saml)), sessions: authority,
+                                           method: .saml(saml), store: store))
             }
             for route in routes { route.register(on: router) }
             routes.first?.registerSessionRoutes(on: router)

@@ -66,8 +66,8 @@ struct SessionAuthority: Sendable {
     var sessionCookie: String { (secureCookies ? "__Host-" : "") + "corgi_session" }
     var csrfCookie: String { (secureCookies ? "__Host-" : "") + "corgi_csrf" }
 
-    func setCookie(_ name: String, _ value: String, maxAge: Int, httpOnly: Bool = true) -> String {
-        var cookie = "\(name)=\(value); Path=/; Max-Age=\(maxAge); SameSite=Lax"
+    func setCookie(_ name: String, _ value: String, maxAge: Int, httpOnly: Bool = true, sameSite: String = "Lax") -> String {
+        var cookie = "\(name)=\(value); Path=/; Max-Age=\(maxAge); SameSite=\(sameSite)"
         if httpOnly { cookie += "; HttpOnly" }
         if secureCookies { cookie += "; Secure" }
         return cookie

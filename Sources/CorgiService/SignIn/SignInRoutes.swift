@@ -13,6 +13,9 @@ struct SignInMethod: Sendable {
     var name: String
     var organisation: OrganisationRef
     var roles: [String: Role]
+    /// The provider returns the browser with a cross-site POST (SAML's HTTP-POST binding): the
+    /// flow cookie must be `SameSite=None` (over https) to come along.
+    var crossSitePost = false
 
     static func oidc(_ settings: ServiceSettings.OIDC) -> SignInMethod {
         SignInMethod(name: "oidc", organisation: settings.organisation, roles: settings.roles)
@@ -20,6 +23,10 @@ struct SignInMethod: Sendable {
 
     static func github(_ settings: ServiceSettings.GitHubSignIn) -> SignInMethod {
         SignInMethod(name: "github", organisation: settings.organisation, roles: settings.roles)
+    }
+
+    static func saml(_ settings: ServiceSettings.SAML) -> SignInMethod {
+        SignInMethod(name: "saml", organisation: settings.organisation, roles: settings.roles, crossSitePost: true)
     }
 }
 
@@ -48,7 +55,11 @@ struct SignInRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get(RouterPath("/auth/\(method.name)/login")) { _, context in try await login(context) }
-        router.get(RouterPath("/auth/\(method.name)/callback")) { request, context in try await callback(request, context) }
+        if method.crossSitePost {
+            router.post(RouterPath("/auth/\(method.name)/acs")) { request, context in try await assertionConsumer(request, context) }
+        } else {
+            router.get(RouterPath("/auth/\(method.name)/callback")) { request, context in try await callback(request, context) }
+        }
     }
 
     /// Sign-out, and ending another of one's sessions, whatever the method (every session is the
@@ -70,51 +81,92 @@ struct SignInRoutes: Sendable {
         let cookie = try await sessions.flow(state: state, nonce: nonce, verifier: verifier)
         return Response(status: .found, headers: [
             .location: url, .cacheControl: "no-store",
-            .setCookie: sessions.setCookie(sessions.flowCookie, cookie, maxAge: Int(SessionAuthority.flowLifetime)),
+            .setCookie: sessions.setCookie(sessions.flowCookie, cookie, maxAge: Int(SessionAuthority.flowLifetime),
+                                           sameSite: method.crossSitePost && sessions.secureCookies ? "None" : "Lax"),
         ])
     }
 
     func callback(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        do {
+        return try await complete(request, context) {
             if let error = parameters.get("error") {
                 throw SignInError("the identity provider refused: \(Self.printable(error))")
             }
             guard let code = parameters.get("code"), let state = parameters.get("state"), code.utf8.count <= 4096, state.utf8.count <= 512 else {
                 throw SignInError("the callback carries no code and state")
             }
+            return (String(code), String(state))
+        }
+    }
+
+    /// The largest SAML response form accepted (the response itself is limited to 1 MiB).
+    static let maximumAssertionForm = 2 << 20
+
+    /// `POST /auth/saml/acs`: the IdP's form with `SAMLResponse` (base64) and `RelayState`.
+    func assertionConsumer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let body = try? await request.body.collect(upTo: Self.maximumAssertionForm)
+        return try await complete(request, context) {
+            guard let body else { throw SignInError("the SAML response form is larger than \(Self.maximumAssertionForm >> 20) MiB") }
+            var fields: [String: String] = [:]
+            for pair in String(buffer: body).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard parts.count == 2, let name = String(parts[0]).removingPercentEncoding,
+                      let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+                else { continue }
+                fields[name] = value
+            }
+            guard let response = fields["SAMLResponse"], let relayState = fields["RelayState"], relayState.utf8.count <= 512 else {
+                throw SignInError("the form carries no SAMLResponse and RelayState")
+            }
+            return (response, relayState)
+        }
+    }
+
+    /// The end of every sign-in: `read` gives the provider's code (or response) and the state it
+    /// echoed; the state must be this browser's flow's, once; the provider's answer is redeemed
+    /// and verified; the identity gets its session.
+    func complete(_ request: Request, _ context: BasicRequestContext, read: () async throws -> (code: String, state: String)) async throws -> Response {
+        do {
+            let (code, state) = try await read()
             guard let cookie = SessionAuthority.cookie(sessions.flowCookie, in: request.headers[.cookie]),
                   let flow = await sessions.verifyFlow(cookie)
             else { throw SignInError("no sign-in in progress in this browser (or it expired): start again") }
             guard OIDCClient.equal(flow.state, state) else { throw SignInError("the state does not match this browser's sign-in") }
             guard await consumed.consume(flow.state, until: flow.exp.value) else { throw SignInError("this sign-in was already completed") }
             let identity = try await provider.redeem(code: code, codeVerifier: flow.verifier, nonce: flow.nonce)
-            // The most privileged mapped role (Role.allCases runs from owner down).
-            let mapped = Set(identity.groups.compactMap { method.roles[$0] })
-            guard let role = Role.allCases.first(where: mapped.contains) else {
-                try await refuse("none of the person's groups is mapped to a role", subject: identity.subject, context: context)
-                throw SignInError("none of your groups at the identity provider gives a role in \(method.organisation)")
-            }
-            let (token, csrf, sid, issued, expires) = try await sessions.session(subject: identity.subject, organisation: method.organisation, role: role)
-            let principal = Principal(subject: .user(identity.subject), organisation: method.organisation, role: role, scopes: nil)
-            try await store.recordSignIn(
-                SignedInSession(id: sid, organisation: method.organisation, subject: identity.subject, role: role, method: method.name,
-                                createdAt: issued, expiresAt: expires),
-                audit: AuditEntry(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: method.organisation.login,
-                                  metadata: ["forge": method.organisation.forge, "role": role.rawValue, "provider": method.name]))
-            context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
-            var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
-            headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.sessionCookie, token, maxAge: Int(sessions.sessionLifetime))))
-            headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.csrfCookie, csrf, maxAge: Int(sessions.sessionLifetime),
-                                                                                    httpOnly: false)))
-            headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.flowCookie)))
-            return Response(status: .seeOther, headers: headers)
+            return try await grant(identity, context: context)
         } catch let error as SignInError {
             if !error.reason.hasPrefix("none of your groups") { try? await refuse(error.reason, subject: nil, context: context) }
             var problem = APIProblem(status: .unauthorized, title: "Sign-in refused", detail: error.reason)
             problem.headers = [.setCookie: sessions.clearCookie(sessions.flowCookie)]
             throw problem
         }
+    }
+
+    /// Maps a verified identity's groups to its role — the highest mapped one, at every sign-in;
+    /// none mapped: refused — and starts its session: recorded and audited, cookies set, the
+    /// sign-in flow's cookie cleared.
+    func grant(_ identity: VerifiedIdentity, context: BasicRequestContext) async throws -> Response {
+        // The most privileged mapped role (Role.allCases runs from owner down).
+        let mapped = Set(identity.groups.compactMap { method.roles[$0] })
+        guard let role = Role.allCases.first(where: mapped.contains) else {
+            try await refuse("none of the person's groups is mapped to a role", subject: identity.subject, context: context)
+            throw SignInError("none of your groups at the identity provider gives a role in \(method.organisation)")
+        }
+        let (token, csrf, sid, issued, expires) = try await sessions.session(subject: identity.subject, organisation: method.organisation, role: role)
+        let principal = Principal(subject: .user(identity.subject), organisation: method.organisation, role: role, scopes: nil)
+        try await store.recordSignIn(
+            SignedInSession(id: sid, organisation: method.organisation, subject: identity.subject, role: role, method: method.name,
+                            createdAt: issued, expiresAt: expires),
+            audit: AuditEntry(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: method.organisation.login,
+                              metadata: ["forge": method.organisation.forge, "role": role.rawValue, "provider": method.name]))
+        context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
+        var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
+        headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.sessionCookie, token, maxAge: Int(sessions.sessionLifetime))))
+        headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.csrfCookie, csrf, maxAge: Int(sessions.sessionLifetime),
+                                                                                httpOnly: false)))
+        headers.append(HTTPField(name: .setCookie, value: sessions.clearCookie(sessions.flowCookie)))
+        return Response(status: .seeOther, headers: headers)
     }
 
     /// The request's live session and its person, for a request that changes something: the
@@ -156,7 +208,7 @@ struct SignInRoutes: Sendable {
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
-    private func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
+    func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
         context.logger.warning("sign-in refused: \(reason)")
         try await store.audit(actor: subject.map { Principal.actor(.user($0), in: method.organisation) } ?? method.name,
                               action: "sign_in.refused", target: "session", organisation: method.organisation.login,
