@@ -319,19 +319,38 @@ public struct ServiceSettings: Sendable {
         s.leaseSeconds = try reader.int("worker.lease_seconds", default: s.leaseSeconds, range: 5...86400)
         s.maximumAttempts = try reader.int("worker.max_attempts", default: s.maximumAttempts, range: 1...100)
         s.sweepIntervalSeconds = try reader.int("retention.sweep_interval_seconds", default: s.sweepIntervalSeconds, range: 1...86400)
-        if let issuer = try reader.optionalString("sso.oidc.issuer") {
-            func url(_ setting: String, _ value: String) throws -> String {
-                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
-                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
-                }
-                try reader.refuseCredentials(inURL: value, setting: setting)
-                return value
+        // Sign-in settings share these: a URL people's browsers or the service reach (https, or
+        // plain http only on loopback, no credentials in it), the organisation people sign into,
+        // and the group → role map (`["security-team=owner", "developers=member"]`).
+        func signInURL(_ setting: String, _ value: String) throws -> String {
+            guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
+                throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
             }
-            let organisation = try reader.requiredString("sso.oidc.organisation")
-            let parts = organisation.split(separator: "/", maxSplits: 1).map(String.init)
+            try reader.refuseCredentials(inURL: value, setting: setting)
+            return value
+        }
+        func signInOrganisation(_ setting: String) throws -> OrganisationRef {
+            let parts = try reader.requiredString(setting).split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2, let ref = OrganisationRef(validatingForge: parts[0], login: parts[1]) else {
-                throw SettingsError("\(path): sso.oidc.organisation is FORGE/LOGIN, e.g. github/acme")
+                throw SettingsError("\(path): \(setting) is FORGE/LOGIN, e.g. github/acme")
             }
+            return ref
+        }
+        func groupRoles(_ setting: String) throws -> [String: CorgiAccess.Role] {
+            var roles: [String: CorgiAccess.Role] = [:]
+            for entry in try reader.stringArray(setting) {
+                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pair.count == 2, !pair[0].isEmpty, let role = CorgiAccess.Role(rawValue: pair[1]) else {
+                    throw SettingsError("\(path): \(setting) entries are \"group=role\" with role owner, admin, member or auditor")
+                }
+                roles[pair[0]] = role
+            }
+            guard !roles.isEmpty else { throw SettingsError("\(path): \(setting) maps no group to a role: nobody could sign in") }
+            return roles
+        }
+        if let issuer = try reader.optionalString("sso.oidc.issuer") {
+            func url(_ setting: String, _ value: String) throws -> String { try signInURL(setting, value) }
+            let ref = try signInOrganisation("sso.oidc.organisation")
             var oidc = OIDC(issuer: try url("sso.oidc.issuer", issuer), clientID: try reader.requiredString("sso.oidc.client_id"),
                             redirectURL: try url("sso.oidc.redirect_url", try reader.requiredString("sso.oidc.redirect_url")),
                             organisation: ref)
@@ -344,26 +363,12 @@ public struct ServiceSettings: Sendable {
             guard oidc.extraScopes.count <= 16, oidc.extraScopes.allSatisfy({ scope in
                 !scope.isEmpty && scope.utf8.count <= 64 && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
             }) else { throw SettingsError("\(path): sso.oidc.scopes are at most 16 scope names (no spaces, quotes or backslashes)") }
-            // sso.oidc.roles: ["security-team=owner", "developers=member"]
-            for entry in try reader.stringArray("sso.oidc.roles") {
-                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard pair.count == 2, !pair[0].isEmpty, let role = CorgiAccess.Role(rawValue: pair[1]) else {
-                    throw SettingsError("\(path): sso.oidc.roles entries are \"group=role\" with role owner, admin, member or auditor")
-                }
-                oidc.roles[pair[0]] = role
-            }
-            guard !oidc.roles.isEmpty else { throw SettingsError("\(path): sso.oidc.roles maps no group to a role: nobody could sign in") }
+            oidc.roles = try groupRoles("sso.oidc.roles")
             oidc.sessionMinutes = try reader.int("sso.session_minutes", default: oidc.sessionMinutes, range: 5...720)
             s.oidc = oidc
         }
         if let clientID = try reader.optionalString("sso.github.client_id") {
-            let redirect = try reader.requiredString("sso.github.redirect_url")
-            for (setting, value) in [("sso.github.redirect_url", redirect)] {
-                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
-                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
-                }
-                try reader.refuseCredentials(inURL: value, setting: setting)
-            }
+            let redirect = try signInURL("sso.github.redirect_url", try reader.requiredString("sso.github.redirect_url"))
             guard redirect.hasSuffix("/auth/github/callback") else {
                 throw SettingsError("\(path): sso.github.redirect_url must end in /auth/github/callback")
             }
@@ -375,10 +380,7 @@ public struct ServiceSettings: Sendable {
             github.webURL = try reader.string("sso.github.web_url", default: github.webURL)
             github.apiURL = s.githubAPIURL
             for (setting, value) in [("sso.github.web_url", github.webURL), ("github.api_url", github.apiURL)] {
-                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
-                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address) for sign-in")
-                }
-                try reader.refuseCredentials(inURL: value, setting: setting)
+                _ = try signInURL(setting, value)
             }
             // sso.github.roles: ["team:security=owner", "org:admin=admin", "org:member=member"]
             for entry in try reader.stringArray("sso.github.roles") {
@@ -399,31 +401,13 @@ public struct ServiceSettings: Sendable {
             s.githubSignIn = github
         }
         if let idpEntityID = try reader.optionalString("sso.saml.idp_entity_id") {
-            func url(_ setting: String) throws -> String {
-                let value = try reader.requiredString(setting)
-                guard value.hasPrefix("https://") || (value.hasPrefix("http://") && SettingsReader.isLoopback(url: value)) else {
-                    throw SettingsError("\(path): \(setting) must be https:// (plain http:// only to a loopback address)")
-                }
-                try reader.refuseCredentials(inURL: value, setting: setting)
-                return value
-            }
-            let organisation = try reader.requiredString("sso.saml.organisation")
-            let parts = organisation.split(separator: "/", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let ref = OrganisationRef(validatingForge: parts[0], login: parts[1]) else {
-                throw SettingsError("\(path): sso.saml.organisation is FORGE/LOGIN, e.g. github/acme")
-            }
+            func url(_ setting: String) throws -> String { try signInURL(setting, try reader.requiredString(setting)) }
+            let ref = try signInOrganisation("sso.saml.organisation")
             var saml = SAML(idpEntityID: idpEntityID, idpSSOURL: try url("sso.saml.idp_sso_url"), idpCertificatePEM: [],
                             spEntityID: try reader.requiredString("sso.saml.sp_entity_id"), acsURL: try url("sso.saml.acs_url"), organisation: ref)
             guard saml.acsURL.hasSuffix("/auth/saml/acs") else { throw SettingsError("\(path): sso.saml.acs_url must end in /auth/saml/acs") }
             saml.groupsAttribute = try reader.string("sso.saml.groups_attribute", default: saml.groupsAttribute)
-            for entry in try reader.stringArray("sso.saml.roles") {
-                let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard pair.count == 2, !pair[0].isEmpty, let role = CorgiAccess.Role(rawValue: pair[1]) else {
-                    throw SettingsError("\(path): sso.saml.roles entries are \"group=role\" with role owner, admin, member or auditor")
-                }
-                saml.roles[pair[0]] = role
-            }
-            guard !saml.roles.isEmpty else { throw SettingsError("\(path): sso.saml.roles maps no group to a role: nobody could sign in") }
+            saml.roles = try groupRoles("sso.saml.roles")
             let certificatePath = resolve(try reader.requiredString("sso.saml.idp_certificate_file"))
             guard let certificate = FileManager.default.contents(atPath: certificatePath), certificate.count <= 64 * 1024,
                   String(decoding: certificate, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
