@@ -22,6 +22,23 @@ struct DataflowToken: Sendable, Hashable {
     var line: Int
     /// 0-based byte column on `line`.
     var column: Int
+    /// A one-byte operator's byte (`(`, `;`, `.`, …); 0 for every other token. The splitter and
+    /// the engine test brackets and separators on every token: a byte compare, not a string one.
+    var byte: UInt8
+
+    init(kind: Kind, text: String, line: Int, column: Int) {
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.column = column
+        var byte: UInt8 = 0
+        if kind == .punct, text.utf8.count == 1 { byte = text.utf8.first! }
+        self.byte = byte
+    }
+
+    /// The text of a one-byte operator, by its byte (0 for any other token).
+    @inline(__always)
+    func isByte(_ value: UInt8) -> Bool { byte == value }
 }
 
 /// How a language family writes comments and strings.

@@ -51,10 +51,11 @@ enum StatementSplitter {
         if first.text == "return" { return true }
         var nesting = 0
         for t in tokens[statement] where t.kind == .punct {
-            switch t.text {
-            case "(", "[", "{": nesting += 1
-            case ")", "]", "}": nesting -= 1
-            case ":=", "=": if nesting == 0 { return true }
+            switch t.byte {
+            case 0x28, 0x5B, 0x7B: nesting += 1
+            case 0x29, 0x5D, 0x7D: nesting -= 1
+            case 0x3D: if nesting == 0 { return true }
+            case 0: if t.text == ":=", nesting == 0 { return true }
             default: break
             }
         }
@@ -98,14 +99,14 @@ enum StatementSplitter {
                     if !continues { close(i + 1, opensBlock: false) ; i += 1; continue }
                 }
             case .punct:
-                switch t.text {
-                case "(", "[":
+                switch t.byte {
+                case 0x28, 0x5B:  // ( [
                     parens += 1
-                case ")", "]":
+                case 0x29, 0x5D:  // ) ]
                     parens = max(0, parens - 1)
-                case ";":
+                case 0x3B:  // ;
                     if parens == 0 { close(i + 1, opensBlock: false); i += 1; continue }
-                case "{":
+                case 0x7B:  // {
                     let previous = i > start ? tokens[i - 1] : nil
                     let opensCode = previous.map { blockOpeners.contains($0.text) && $0.kind != .string } ?? false
                     let isObject = !opensCode && (parens > 0 || previous.map { objectOpeners.contains($0.text) && $0.kind != .string } ?? false
@@ -121,7 +122,7 @@ enum StatementSplitter {
                     }
                     braces.append(false)
                     parens += 1
-                case "}":
+                case 0x7D:  // }
                     let wasBlock = braces.popLast() ?? true
                     if wasBlock, language != "python", language != "ruby" {
                         close(i, opensBlock: false)

@@ -53,6 +53,15 @@ struct TaintEngine {
         }
     }
 
+    /// Whether `token` is a member access operator: a byte test for `.`, a string one only for
+    /// the few two-byte operators.
+    @inline(__always)
+    private func isMember(_ token: DataflowToken) -> Bool {
+        guard token.kind == .punct else { return false }
+        if token.byte == 0x2E { return !isPHP }
+        return token.byte == 0 && isMember(token.text)
+    }
+
     init(language: DataflowLanguage, languageName: String, scratch: MatchScratch, activeSources: [Int]? = nil) {
         self.language = language
         self.languageName = languageName
@@ -286,13 +295,13 @@ struct TaintEngine {
         while i < range.upperBound {
             let t = tokens[i]
             guard t.kind == .word else { i += 1; continue }
-            if i > range.lowerBound, tokens[i - 1].kind == .punct, isMember(tokens[i - 1].text) || tokens[i - 1].text == "::" {
+            if i > range.lowerBound, isMember(tokens[i - 1]) || (tokens[i - 1].kind == .punct && tokens[i - 1].byte == 0 && tokens[i - 1].text == "::") {
                 i += 1
                 continue
             }
             var name = t.text
             var j = i + 1
-            while j + 1 < range.upperBound, tokens[j].kind == .punct, isMember(tokens[j].text), tokens[j + 1].kind == .word {
+            while j + 1 < range.upperBound, isMember(tokens[j]), tokens[j + 1].kind == .word {
                 name += "." + tokens[j + 1].text
                 j += 2
             }
@@ -508,17 +517,21 @@ struct TaintEngine {
             let t = tokens[i]
             guard t.kind == .punct || t.kind == .word else { continue }
             if t.kind == .punct {
-                switch t.text {
-                case "(", "[", "{": nesting += 1; continue
-                case ")", "]", "}": nesting -= 1; continue
+                switch t.byte {
+                case 0x28, 0x5B, 0x7B: nesting += 1; continue
+                case 0x29, 0x5D, 0x7D: nesting -= 1; continue
+                case 0x3D: if nesting == 0, assignment == nil { assignment = i }; continue
                 default: break
                 }
+                if nesting == 0, assignment == nil, t.byte == 0, t.text.utf8.last == UInt8(ascii: "="), Self.assignments.contains(t.text) {
+                    assignment = i
+                }
+                continue
             }
-            if nesting == 0, assignment == nil, t.kind == .punct, t.text.utf8.last == UInt8(ascii: "="), Self.assignments.contains(t.text) {
-                assignment = i
-            }
-            if nesting <= 1, t.kind == .word, t.text == "in" || t.text == "of", loopIn == nil, tokens[st.tokens.lowerBound].text == "for" { loopIn = i }
-            if nesting == 0, t.kind == .word, t.text == "as", asIndex == nil { asIndex = i }
+            // Only two-letter words can be `in`, `of` or `as`.
+            guard t.text.utf8.count == 2 else { continue }
+            if nesting <= 1, t.text == "in" || t.text == "of", loopIn == nil, tokens[st.tokens.lowerBound].text == "for" { loopIn = i }
+            if nesting == 0, t.text == "as", asIndex == nil { asIndex = i }
         }
         let first = tokens[st.tokens.lowerBound]
         // `for x in expr` / `for (const x of expr)`
@@ -568,8 +581,11 @@ struct TaintEngine {
             }
         }
         // Mutators: `sb.append(x)` taints `sb`.
-        if !language.mutators.isEmpty,
-           tokens[st.tokens].contains(where: { $0.kind == .word && language.mutators.contains($0.text) }) {
+        // A mutator is called as a method (`receiver.name(`): only such words are looked up.
+        if !language.mutators.isEmpty, st.tokens.contains(where: { i in
+            i > st.tokens.lowerBound && i + 1 < st.tokens.upperBound && tokens[i].kind == .word && tokens[i + 1].byte == 0x28
+                && isMember(tokens[i - 1]) && language.mutators.contains(tokens[i].text)
+        }) {
             for chain in chains(in: st.tokens, tokens: tokens) {
                 let name = chain.name.utf8
                 guard let dot = name.lastIndex(of: 0x2E) else { continue }
@@ -614,7 +630,7 @@ struct TaintEngine {
                 let t = tokens[cut[k]]
                 if t.kind == .word {
                     name = name.isEmpty ? t.text : t.text + "." + name
-                    if k > 0, isMember(tokens[cut[k - 1]].text) { k -= 2; continue }
+                    if k > 0, isMember(tokens[cut[k - 1]]) { k -= 2; continue }
                 }
                 break
             }
@@ -624,11 +640,11 @@ struct TaintEngine {
             let t = tokens[i]
             if t.kind == .newline { continue }
             if t.kind == .punct {
-                switch t.text {
-                case "(", "[", "{": nesting += 1
-                case ")", "]", "}": nesting -= 1
-                case ",": if nesting == 0 { finish(); continue }
-                case "|": continue
+                switch t.byte {
+                case 0x28, 0x5B, 0x7B: nesting += 1
+                case 0x29, 0x5D, 0x7D: nesting -= 1
+                case 0x2C: if nesting == 0 { finish(); continue }
+                case 0x7C: continue
                 default: break
                 }
             }
