@@ -300,10 +300,10 @@ extension SQLiteStore: AccessStore {
             try await connection.query(
                 """
                 SELECT * FROM audit_events
-                WHERE organisation = ? AND json_extract(metadata, '$.forge') = ? AND (? IS NULL OR action = ?) AND id > ?
+                WHERE organisation = ? AND instr(metadata, ?) > 0 AND (? IS NULL OR action = ?) AND id > ?
                 ORDER BY id LIMIT ?
                 """,
-                [.text(AuditEvent.storageForm(organisation.login)), .text(organisation.forge), Self.optionalText(action.map(AuditEvent.storageForm)),
+                [.text(AuditEvent.storageForm(organisation.login)), .text(AuditEvent.forgeMarker(organisation.forge)), Self.optionalText(action.map(AuditEvent.storageForm)),
                  Self.optionalText(action.map(AuditEvent.storageForm)), .integer(page.after), .integer(page.limit)]
             ).map(Self.auditEvent)
         }

@@ -301,6 +301,23 @@ struct AccessStoreTests {
             #expect(try await store.auditEvents(of: Self.acme, action: "nothing", page: Page()).isEmpty)
             // The rows come back as stored: the chain verifies from them.
             #expect(try await store.verifyAuditChain().firstBroken == nil)
+            // A value that spells the pair is not the pair (JSON escapes its quotes).
+            try await store.audit(actor: "api-key:1", action: "api_key.created", target: "t", organisation: "acme",
+                                  metadata: ["forge": "gitlab", "note": #""forge":"github""#])
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, page: Page()).map(\.id) == [1, 4, 5])
+            #expect(try await store.auditEvents(of: Self.acmeOnGitLab, action: nil, page: Page()).map(\.id) == [2, 7])
+            // A row whose metadata was edited into something that is not JSON (appended at the head
+            // as the triggers allow, by someone with the database's password): the trail still
+            // lists, the row shows, and verification finds the break.
+            let head = try #require(try await store.auditEvents().last)
+            try await store.execute("""
+                INSERT INTO audit_events (id, occurred_at, actor, action, target, organisation, metadata, prev_hash, hash)
+                VALUES (\(head.id + 1), '2026-12-07T00:00:00Z', 'mallory', 'api_key.created', 't', 'acme', '{"forge":"github", not json',
+                        '\(head.hash)', 'forged')
+                """)
+            let listed = try await store.auditEvents(of: Self.acme, action: nil, page: Page())
+            #expect(listed.map(\.id) == [1, 4, 5, head.id + 1])
+            #expect(try await store.verifyAuditChain().firstBroken?.id == head.id + 1)
         }
     }
 

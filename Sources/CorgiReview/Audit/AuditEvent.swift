@@ -46,6 +46,16 @@ public struct AuditEvent: Sendable, Hashable {
     }
 
     /// Metadata as JSON with sorted keys: the same map always hashes the same.
+    /// The text `"forge":"<forge>"` exactly as ``canonical(_:)`` writes that pair. A value's own
+    /// quotes are escaped in JSON, so the text occurs in a row's metadata only as that pair: the
+    /// organisation's trail selects rows with it without parsing JSON, so a row whose metadata
+    /// was edited into something that is not JSON is still listed (and shows in verification),
+    /// never a failure of the whole listing.
+    public static func forgeMarker(_ forge: String) -> String {
+        let pair = canonical(["forge": forge])
+        return String(pair.dropFirst().dropLast())
+    }
+
     public static func canonical(_ metadata: [String: String]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
