@@ -507,6 +507,14 @@ def test_groups_give_the_highest_mapped_role_at_every_sign_in(corgi, provider):
     bob_again = corgi.sign_in("bob")
     assert corgi.api("GET", "/api/v1/me", bob_again).json()["role"] == "auditor"
     problem_of(corgi.api("GET", KEYS, bob_again), 403, "api-keys:read")
+    # Rotation on a privilege change: the session with the old role ended at that sign-in.
+    assert corgi.api("GET", "/api/v1/me", bob).status == 401
+    ended = [r for r in corgi.audit()[before:] if r.action == "session.ended"]
+    # (Every one of bob's member sessions, those of earlier tests of this module too.)
+    assert ended and {(r.actor, r.metadata["reason"], r.metadata["role"]) for r in ended} == {("user:github/acme/bob", "role changed", "member")}, ended
+    # The same role again (another device): both sessions stay.
+    bob_laptop = corgi.sign_in("bob")
+    assert corgi.api("GET", "/api/v1/me", bob_again).status == 200 and corgi.api("GET", "/api/v1/me", bob_laptop).status == 200
 
     # Several mapped groups: the most privileged role.
     erin = corgi.sign_in("erin")
@@ -516,6 +524,7 @@ def test_groups_give_the_highest_mapped_role_at_every_sign_in(corgi, provider):
     rows = corgi.sign_in_rows(before)
     assert [(r.actor, r.action, r.metadata["role"]) for r in rows] == [
         ("user:github/acme/bob", "sign_in.succeeded", "member"),
+        ("user:github/acme/bob", "sign_in.succeeded", "auditor"),
         ("user:github/acme/bob", "sign_in.succeeded", "auditor"),
         ("user:github/acme/erin", "sign_in.succeeded", "owner")], rows
 

@@ -160,6 +160,14 @@ struct SignInRoutes: Sendable {
                             createdAt: issued, expiresAt: expires),
             audit: AuditEntry(actor: principal.actor, action: "sign_in.succeeded", target: "session", organisation: method.organisation.login,
                               metadata: ["forge": method.organisation.forge, "role": role.rawValue, "provider": method.name]))
+        // Rotation on a privilege change: the person's other sessions that carry another role
+        // (the provider moved them to another group) end now, so the old role does not linger
+        // in another browser until it expires. Sessions with the same role stay (other devices).
+        for other in try await store.sessions(of: identity.subject, in: method.organisation) where other.id != sid && other.role != role {
+            try await store.revokeSession(id: other.id, expiresAt: other.expiresAt, audit: AuditEntry(
+                actor: principal.actor, action: "session.ended", target: "session", organisation: method.organisation.login,
+                metadata: ["forge": method.organisation.forge, "reason": "role changed", "role": other.role.rawValue]))
+        }
         context.logger.notice("signed in", metadata: ["role": "\(role.rawValue)"])
         var headers: HTTPFields = [.location: "/", .cacheControl: "no-store"]
         headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(sessions.sessionCookie, token, maxAge: Int(sessions.sessionLifetime))))
