@@ -25,30 +25,37 @@ let hyperscanFound: Bool = {
     return false
 }()
 
-/// The preprocessor definitions libxmlsec1's pkg-config module asks for (`-DXMLSEC_CRYPTO_OPENSSL=1`,
-/// `-DXMLSEC_NO_SIZE_T`, …): its headers and its ABI depend on them, and a C target does not
-/// receive a system library's flags by itself.
-let xmlsecDefines: [CSetting] = {
+/// What libxmlsec1's pkg-config module asks a C target for: its definitions (`-DXMLSEC_CRYPTO_OPENSSL=1`,
+/// `-DXMLSEC_NO_SIZE_T`, …, on which its headers and ABI depend), include paths and libraries.
+let xmlsec: (c: [CSetting], link: [LinkerSetting]) = {
     #if canImport(Foundation)
-    for directory in ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
-        let tool = directory + "/pkg-config"
-        guard FileManager.default.isExecutableFile(atPath: tool) else { continue }
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--cflags", "xmlsec1"]
-        process.standardOutput = output
-        guard (try? process.run()) != nil else { return [] }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let flags = String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
-        return flags.filter { $0.hasPrefix("-D") }.map { flag -> CSetting in
-            let definition = flag.dropFirst(2).split(separator: "=", maxSplits: 1)
-            return .define(String(definition[0]), to: definition.count > 1 ? String(definition[1]) : nil)
-        } + flags.filter { $0.hasPrefix("-I") }.map { .unsafeFlags(["-I" + $0.dropFirst(2)]) }
+    func pkgConfig(_ argument: String) -> [Substring]? {
+        for directory in ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"] {
+            let tool = directory + "/pkg-config"
+            guard FileManager.default.isExecutableFile(atPath: tool) else { continue }
+            let process = Process()
+            let output = Pipe()
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = [argument, "xmlsec1"]
+            process.standardOutput = output
+            guard (try? process.run()) != nil else { return nil }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return nil }
+            return String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        }
+        return nil
     }
+    let cflags = pkgConfig("--cflags") ?? [], libs = pkgConfig("--libs") ?? ["-lxmlsec1-openssl", "-lxmlsec1", "-lxml2"]
+    let c: [CSetting] = cflags.filter { $0.hasPrefix("-D") }.map { flag in
+        let definition = flag.dropFirst(2).split(separator: "=", maxSplits: 1)
+        return .define(String(definition[0]), to: definition.count > 1 ? String(definition[1]) : nil)
+    } + cflags.filter { $0.hasPrefix("-I") }.map { .unsafeFlags(["-I" + $0.dropFirst(2)]) }
+    let link: [LinkerSetting] = libs.filter { $0.hasPrefix("-l") }.map { .linkedLibrary(String($0.dropFirst(2))) } + [.linkedLibrary("z")]
+    return (c, link)
+    #else
+    return ([], [])
     #endif
-    return []
 }()
 
 
@@ -99,14 +106,9 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
-        // libxmlsec1 and libxml2 from Debian (libxmlsec1-dev), and the small C glue over them that
-        // verifies a SAML assertion's signature (Sources/CSAMLVerify/include/CSAMLVerify.h).
-        .systemLibrary(
-            name: "CXMLSec",
-            pkgConfig: "xmlsec1",
-            providers: [.apt(["libxmlsec1-dev"])]
-        ),
-        .target(name: "CSAMLVerify", dependencies: ["CXMLSec"], cSettings: xmlsecDefines, linkerSettings: [.linkedLibrary("z")]),
+        // The small C glue over libxmlsec1 and libxml2 from Debian (libxmlsec1-dev) that verifies a
+        // SAML assertion's signature (Sources/CSAMLVerify/include/CSAMLVerify.h).
+        .target(name: "CSAMLVerify", cSettings: xmlsec.c, linkerSettings: xmlsec.link),
 
         // Hyperscan/Vectorscan behind a small C surface that compiles with or without the library
         // (see Sources/CHyperscan/include/CHyperscan.h): the scanner's fast candidate stage.
