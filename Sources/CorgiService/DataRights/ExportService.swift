@@ -14,6 +14,9 @@ struct ExportService: Service, CustomStringConvertible {
     let store: any AccessStore
     let interval: Duration
     let logger: Logger
+    /// The largest archive stored (the database keeps it until it expires); a larger one fails
+    /// the export with that reason rather than growing the database without bound.
+    var maximumBytes = 256 << 20
 
     func run() async throws {
         try await repeatUntilShutdown(every: interval) {
@@ -33,9 +36,14 @@ struct ExportService: Service, CustomStringConvertible {
         var metadata = ["forge": organisation.forge, "export_id": "\(export.id)"]
         var archive: [UInt8]?
         do {
-            archive = try await OrganisationArchiver(store: store).archive(export, now: now)
-            metadata["bytes"] = "\(archive!.count)"
-            metadata["sha256"] = OrganisationExport.digest(archive!)
+            let built = try await OrganisationArchiver(store: store).archive(export, now: now)
+            if built.count > maximumBytes {
+                metadata["error"] = "the archive has \(built.count) bytes, more than the \(maximumBytes) an export may hold"
+            } else {
+                archive = built
+                metadata["bytes"] = "\(built.count)"
+                metadata["sha256"] = OrganisationExport.digest(built)
+            }
         } catch {
             metadata["error"] = "\(type(of: error))"
         }
