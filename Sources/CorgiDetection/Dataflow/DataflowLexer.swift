@@ -36,9 +36,6 @@ struct DataflowToken: Sendable, Hashable {
         self.byte = byte
     }
 
-    /// The text of a one-byte operator, by its byte (0 for any other token).
-    @inline(__always)
-    func isByte(_ value: UInt8) -> Bool { byte == value }
 }
 
 /// How a language family writes comments and strings.

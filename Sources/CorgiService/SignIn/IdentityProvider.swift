@@ -12,8 +12,8 @@ struct VerifiedIdentity: Sendable, Hashable {
     var groups: [String]
 }
 
-/// An identity provider as the sign-in routes use it; `OIDCClient` is the OpenID Connect one
-/// (SAML and the forges' OAuth can follow behind the same surface).
+/// An identity provider as the sign-in routes use it: `OIDCClient` (OpenID Connect),
+/// `GitHubOAuthClient` (GitHub's user authorization) and `SAMLIdentityProvider` (SAML 2.0).
 protocol IdentityProvider: Sendable {
     /// Where to send the browser, carrying the flow's state, nonce and PKCE challenge.
     func authorizationURL(state: String, nonce: String, codeChallenge: String) async throws -> String

@@ -31,7 +31,7 @@ struct SignInMethod: Sendable {
 }
 
 /// Browser sign-in through the organisation's identity provider (`NAME` is the method's: `oidc`
-/// for OpenID Connect, `github` for GitHub's user authorization):
+/// for OpenID Connect, `github` for GitHub's user authorization, `saml` for SAML 2.0):
 ///
 /// - `GET /auth/NAME/login`: a fresh state, nonce and PKCE verifier in a signed, HttpOnly cookie
 ///   that lives 10 minutes; redirect to the provider.
@@ -39,7 +39,10 @@ struct SignInMethod: Sendable {
 ///   replay is refused); the code is redeemed with the verifier, the identity verified
 ///   (`OIDCClient`: the ID token; `GitHubOAuthClient`: the person's membership and teams read with
 ///   their own token), the person's groups mapped to a role — the highest mapped one, at every
-///   sign-in — and a session cookie set. No mapped group: refused.
+///   sign-in — and a session cookie set. No mapped group: refused. A sign-in with another role
+///   than the person's other sessions ends those (rotation on a privilege change).
+/// - `POST /auth/saml/acs` instead of the callback for SAML: the IdP's form carries the response
+///   as the code and the state as `RelayState` (`SAMLIdentityProvider` verifies it).
 /// - `POST /auth/logout`: ends the session (with its CSRF token): listed as revoked, so the
 ///   cookie stops working everywhere, not only in this browser, and clears the cookies.
 ///
