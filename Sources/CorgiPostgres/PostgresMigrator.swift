@@ -436,6 +436,15 @@ public enum PostgresMigrator {
             $$
             """,
         ]),
+        // As SQLiteStore's version 16: the region of every organisation, fixed when it is first
+        // seen (read only in the home region's database; every database has the table).
+        Migration(version: 15, summary: "organisation regions", statements: [
+            """
+            CREATE TABLE organisation_regions (
+                forge text NOT NULL, organisation text NOT NULL, region text NOT NULL CHECK (region IN ('us', 'eu', 'apac')),
+                assigned_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (forge, organisation))
+            """,
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -476,6 +485,7 @@ public enum PostgresMigrator {
     ///   DELETE privilege exists, so the application cannot remove a row any other way.
     /// - `exports`: SELECT, INSERT; UPDATE of the state and the archive's columns — whose export
     ///   it is and who asked never change; an expired archive is dropped by setting it NULL.
+    /// - `organisation_regions`: SELECT, INSERT only — an organisation's region never changes.
     /// - schema `public`: USAGE only; database: CONNECT only (when the migration role owns the
     ///   database, PUBLIC loses CONNECT and TEMPORARY). Identity columns need no sequence grant.
     static func grantStatements(appRole role: String) -> [String] {
@@ -514,6 +524,7 @@ public enum PostgresMigrator {
             "GRANT EXECUTE ON FUNCTION delete_organisation(text, text) TO \(role)",
             "GRANT EXECUTE ON FUNCTION forget_detached_diffs() TO \(role)",
             "GRANT EXECUTE ON FUNCTION expire_review_results(text, text, timestamptz) TO \(role)",
+            "GRANT SELECT, INSERT ON organisation_regions TO \(role)",
         ]
     }
 

@@ -35,7 +35,7 @@ extension PostgresStore: AccessStore {
         try await rows("SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys WHERE key_hash = \(hash)").first.flatMap(Self.apiKeyRecord)
     }
 
-    public func recordAPIKeyUse(id: Int, now: Date, auditInterval: TimeInterval) async throws {
+    public func recordAPIKeyUse(id: Int, of organisation: OrganisationRef, now: Date, auditInterval: TimeInterval) async throws {
         let auditBefore = now.addingTimeInterval(-auditInterval)
         try await transaction { connection in
             let rows = try await connection.query(
@@ -43,15 +43,14 @@ extension PostgresStore: AccessStore {
                 UPDATE api_keys SET last_used_at = \(now),
                     last_audited_use_at = CASE WHEN last_audited_use_at IS NULL OR last_audited_use_at <= \(auditBefore)
                                                THEN \(now) ELSE last_audited_use_at END
-                WHERE id = \(id)
-                RETURNING forge, organisation, last_audited_use_at = \(now)
+                WHERE id = \(id) AND forge = \(organisation.forge) AND organisation = \(organisation.login)
+                RETURNING last_audited_use_at = \(now)
                 """, logger: self.logger).collect()
             guard let row = rows.first else { return }
-            let (forge, organisation, audited) = try row.decode((String, String, Bool).self)
-            guard audited else { return }
+            guard try row.decode(Bool.self) else { return }
             _ = try await self.appendAudit(
-                AuditEntry(actor: "api-key:\(id)", action: "api_key.used", target: "api-key:\(id)", organisation: organisation,
-                           metadata: ["forge": forge]),
+                AuditEntry(actor: "api-key:\(id)", action: "api_key.used", target: "api-key:\(id)", organisation: organisation.login,
+                           metadata: ["forge": organisation.forge]),
                 on: connection)
         }
     }
@@ -344,7 +343,7 @@ extension PostgresStore: AccessStore {
         }
     }
 
-    public func revokeSession(id: String, expiresAt: Date, audit entry: AuditEntry) async throws {
+    public func revokeSession(id: String, of organisation: OrganisationRef, expiresAt: Date, audit entry: AuditEntry) async throws {
         try await transaction { connection in
             let inserted = try await connection.query(
                 """
@@ -389,7 +388,7 @@ extension PostgresStore: AccessStore {
         }
     }
 
-    public func isSessionRevoked(id: String) async throws -> Bool {
+    public func isSessionRevoked(id: String, of organisation: OrganisationRef) async throws -> Bool {
         !(try await rows("SELECT 1 FROM revoked_sessions WHERE session_id = \(id)").isEmpty)
     }
 

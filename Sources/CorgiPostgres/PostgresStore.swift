@@ -32,6 +32,7 @@ public final class PostgresStore: Sendable {
     static let inspectableTables: Set<String> = [
         "organisations", "repositories", "deliveries", "pull_requests", "scans", "findings", "diffs", "audit_events", "dismissals",
         "api_keys", "revoked_sessions", "organisation_policies", "dismissal_requests", "sessions", "organisation_deletions", "exports",
+        "organisation_regions",
     ]
 
     /// Reads the CA file (for verify-full) now; connects only once `run()` runs.

@@ -34,16 +34,15 @@ extension SQLiteStore: AccessStore {
         }
     }
 
-    public func recordAPIKeyUse(id: Int, now: Date, auditInterval: TimeInterval) async throws {
+    public func recordAPIKeyUse(id: Int, of organisation: OrganisationRef, now: Date, auditInterval: TimeInterval) async throws {
         try await transaction {
             let t = now.timeIntervalSince1970
             let row = try await connection.query(
-                "UPDATE api_keys SET last_used_at = ? WHERE id = ? RETURNING forge, organisation, last_audited_use_at",
-                [.float(t), .integer(id)]).first
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ? AND forge = ? AND organisation = ? RETURNING last_audited_use_at",
+                [.float(t), .integer(id), .text(organisation.forge), .text(organisation.login)]).first
             guard let row else { return }
             if let audited = row.column("last_audited_use_at")?.double, t - audited < auditInterval { return }
             _ = try await connection.query("UPDATE api_keys SET last_audited_use_at = ? WHERE id = ?", [.float(t), .integer(id)])
-            let organisation = OrganisationRef(forge: row.column("forge")?.string ?? "", login: row.column("organisation")?.string ?? "")
             _ = try await appendAudit(actor: "api-key:\(id)", action: "api_key.used", target: "api-key:\(id)",
                                       organisation: organisation.login, metadata: ["forge": organisation.forge])
         }
@@ -332,7 +331,7 @@ extension SQLiteStore: AccessStore {
         }
     }
 
-    public func revokeSession(id: String, expiresAt: Date, audit entry: AuditEntry) async throws {
+    public func revokeSession(id: String, of organisation: OrganisationRef, expiresAt: Date, audit entry: AuditEntry) async throws {
         try await transaction {
             let inserted = try await connection.query(
                 "INSERT INTO revoked_sessions (session_id, expires_at, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING session_id",
@@ -385,7 +384,7 @@ extension SQLiteStore: AccessStore {
         }
     }
 
-    public func isSessionRevoked(id: String) async throws -> Bool {
+    public func isSessionRevoked(id: String, of organisation: OrganisationRef) async throws -> Bool {
         try await exclusive {
             !(try await connection.query("SELECT 1 AS revoked FROM revoked_sessions WHERE session_id = ?", [.text(id)]).isEmpty)
         }

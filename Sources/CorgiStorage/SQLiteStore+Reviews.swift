@@ -269,7 +269,8 @@ extension SQLiteStore: ReviewStore {
     public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
         try await exclusive {
             precondition(["organisations", "repositories", "findings", "scans", "pull_requests", "diffs", "deliveries", "jobs", "audit_events",
-                          "dismissals", "api_keys", "revoked_sessions", "organisation_policies", "dismissal_requests", "sessions", "organisation_deletions", "exports"].contains(table))
+                          "dismissals", "api_keys", "revoked_sessions", "organisation_policies", "dismissal_requests", "sessions", "organisation_deletions", "exports",
+                          "organisation_regions"].contains(table))
             return Int(try await connection.query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", []).first?.column("n")?.integer ?? 0)
         }
     }

@@ -311,6 +311,15 @@ public actor SQLiteStore {
             """,
             "CREATE INDEX exports_by_organisation ON exports(forge, organisation)",
         ]),
+        // The region of every organisation (`RegionDirectory`), fixed when it is first seen; read
+        // only in the home region's database.
+        (16, [
+            """
+            CREATE TABLE organisation_regions (
+                forge TEXT NOT NULL, organisation TEXT NOT NULL, region TEXT NOT NULL CHECK (region IN ('us', 'eu', 'apac')),
+                assigned_at TEXT NOT NULL, PRIMARY KEY (forge, organisation))
+            """,
+        ]),
     ]
 
     func migrate() async throws {

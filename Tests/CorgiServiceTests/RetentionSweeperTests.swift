@@ -88,11 +88,11 @@ struct RetentionSweeperTests {
     func prunesExpiredRevocations() async throws {
         try await Self.withSweeper { store, sweeper in
             let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme")
-            try await store.revokeSession(id: "expired", expiresAt: Date().addingTimeInterval(-1), audit: audit)
-            try await store.revokeSession(id: "live", expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            try await store.revokeSession(id: "expired", of: OrganisationRef(forge: "github", login: "acme"), expiresAt: Date().addingTimeInterval(-1), audit: audit)
+            try await store.revokeSession(id: "live", of: OrganisationRef(forge: "github", login: "acme"), expiresAt: Date().addingTimeInterval(3600), audit: audit)
             _ = try await sweeper.sweepOnce(now: Date())
-            #expect(try await store.isSessionRevoked(id: "expired") == false)
-            #expect(try await store.isSessionRevoked(id: "live"))
+            #expect(try await store.isSessionRevoked(id: "expired", of: OrganisationRef(forge: "github", login: "acme")) == false)
+            #expect(try await store.isSessionRevoked(id: "live", of: OrganisationRef(forge: "github", login: "acme")))
         }
     }
 

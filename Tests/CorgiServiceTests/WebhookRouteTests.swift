@@ -1,3 +1,4 @@
+import CorgiAccess
 import CorgiCore
 import CorgiForges
 import CorgiReview
@@ -36,7 +37,7 @@ struct WebhookRouteTests {
         for (name, value) in files { try Data(value.utf8).write(to: directory.appendingPathComponent(name)) }
         let secrets = try await SecretStore(directory: directory.path, role: .gateway)
         let intake = RecordingIntake(), store = ClosingStore()
-        let gateway = WebhookGateway(intake: intake, reviews: store, secrets: secrets, metrics: ServiceMetrics(),
+        let gateway = WebhookGateway(intake: intake, reviews: Regional(single: store as any ReviewStore), secrets: secrets, metrics: ServiceMetrics(),
                                      logger: Logger(label: "test"), maximumBodyBytes: maximumBodyBytes,
                                      gitlabEnabled: gitlab, giteaEnabled: gitea)
         return Gateway(intake: intake, store: store, app: Application(router: gateway.router()))

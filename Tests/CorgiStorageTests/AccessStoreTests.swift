@@ -60,9 +60,9 @@ struct AccessStoreTests {
         try await withStore(backend) { store in
             let (secret, record) = try await created(store, Self.acme)
             let t0 = Date()
-            try await store.recordAPIKeyUse(id: record.id, now: t0, auditInterval: 3600)
-            try await store.recordAPIKeyUse(id: record.id, now: t0.addingTimeInterval(60), auditInterval: 3600)
-            try await store.recordAPIKeyUse(id: record.id, now: t0.addingTimeInterval(3700), auditInterval: 3600)
+            try await store.recordAPIKeyUse(id: record.id, of: Self.acme, now: t0, auditInterval: 3600)
+            try await store.recordAPIKeyUse(id: record.id, of: Self.acme, now: t0.addingTimeInterval(60), auditInterval: 3600)
+            try await store.recordAPIKeyUse(id: record.id, of: Self.acme, now: t0.addingTimeInterval(3700), auditInterval: 3600)
             let used = try await store.auditEvents().filter { $0.action == "api_key.used" }
             #expect(used.count == 2)
             #expect(used.allSatisfy { $0.actor == "api-key:\(record.id)" && $0.organisation == "acme" && $0.metadata["forge"] == "github" })
@@ -340,7 +340,7 @@ struct AccessStoreTests {
             #expect(Set(try await store.sessions(of: "alice", in: Self.acme).map(\.id)) == ["s-laptop", "s-phone"])
             #expect(try await store.sessions(of: "alice", in: Self.acmeOnGitLab).map(\.id) == ["s-gitlab"])
             #expect(try await store.sessions(of: "alice", in: Self.other).isEmpty)
-            try await store.revokeSession(id: "s-phone", expiresAt: now.addingTimeInterval(1800), audit: AuditEntry(
+            try await store.revokeSession(id: "s-phone", of: Self.acme, expiresAt: now.addingTimeInterval(1800), audit: AuditEntry(
                 actor: "user:alice", action: "session.ended", target: "session", organisation: "acme", metadata: ["forge": "github"]))
             #expect(try await store.sessions(of: "alice", in: Self.acme).map(\.id) == ["s-laptop"])
             _ = try await store.pruneExpiredRevocations()
@@ -354,11 +354,11 @@ struct AccessStoreTests {
         try await withStore(backend) { store in
             let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme",
                                    metadata: ["forge": "github"])
-            #expect(try await store.isSessionRevoked(id: "sid-1") == false)
-            try await store.revokeSession(id: "sid-1", expiresAt: Date().addingTimeInterval(3600), audit: audit)
-            try await store.revokeSession(id: "sid-1", expiresAt: Date().addingTimeInterval(3600), audit: audit)
-            #expect(try await store.isSessionRevoked(id: "sid-1"))
-            #expect(try await store.isSessionRevoked(id: "sid-2") == false)
+            #expect(try await store.isSessionRevoked(id: "sid-1", of: Self.acme) == false)
+            try await store.revokeSession(id: "sid-1", of: Self.acme, expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            try await store.revokeSession(id: "sid-1", of: Self.acme, expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            #expect(try await store.isSessionRevoked(id: "sid-1", of: Self.acme))
+            #expect(try await store.isSessionRevoked(id: "sid-2", of: Self.acme) == false)
             #expect(try await store.auditEvents().map(\.action) == ["sign_out"])
         }
     }
@@ -368,11 +368,11 @@ struct AccessStoreTests {
         try await withStore(backend) { store in
             let audit = AuditEntry(actor: "user:github/acme/alice", action: "sign_out", target: "session", organisation: "acme",
                                    metadata: ["forge": "github"])
-            try await store.revokeSession(id: "expired", expiresAt: Date().addingTimeInterval(-60), audit: audit)
-            try await store.revokeSession(id: "live", expiresAt: Date().addingTimeInterval(3600), audit: audit)
+            try await store.revokeSession(id: "expired", of: Self.acme, expiresAt: Date().addingTimeInterval(-60), audit: audit)
+            try await store.revokeSession(id: "live", of: Self.acme, expiresAt: Date().addingTimeInterval(3600), audit: audit)
             #expect(try await store.pruneExpiredRevocations() == 1)
-            #expect(try await store.isSessionRevoked(id: "expired") == false)
-            #expect(try await store.isSessionRevoked(id: "live"))
+            #expect(try await store.isSessionRevoked(id: "expired", of: Self.acme) == false)
+            #expect(try await store.isSessionRevoked(id: "live", of: Self.acme))
             #expect(try await store.pruneExpiredRevocations() == 0)
             // The audit log keeps both sign-outs: pruning forgets a revocation, never its record.
             #expect(try await store.auditEvents().map(\.action) == ["sign_out", "sign_out"])

@@ -69,13 +69,13 @@ extension AccessStoreTests {
             #expect(try await store.organisationSummary(Self.acme).pullRequests == 0)
             #expect(try await store.organisationPolicy(of: Self.acme) == OrganisationPolicy())
             #expect(try await store.apiKey(hash: keys[Self.acme]!.hash) == nil, "the key no longer authenticates")
-            #expect(try await store.isSessionRevoked(id: "s-github"), "a signed session cookie stays refused until it expires")
+            #expect(try await store.isSessionRevoked(id: "s-github", of: Self.acme), "a signed session cookie stays refused until it expires")
 
             // Nothing of another tenant moved: the same login on GitLab, and globex.
             #expect(try await store.findings(FindingQuery(organisation: Self.acmeOnGitLab)).count == theirFindings)
             #expect(try await store.findings(FindingQuery(organisation: Self.other)).count == globexFindings)
             #expect(try await store.apiKey(hash: keys[Self.acmeOnGitLab]!.hash) != nil)
-            #expect(try await store.isSessionRevoked(id: "s-gitlab") == false)
+            #expect(try await store.isSessionRevoked(id: "s-gitlab", of: Self.acmeOnGitLab) == false)
             #expect(try await store.organisationPolicy(of: Self.acmeOnGitLab).failOn == "low")
             #expect(try await store.count("diffs", where: "object_key LIKE 'diffs/gitlab/%' AND scan_id IS NOT NULL AND deleted_at IS NULL") == 1)
 

@@ -77,6 +77,10 @@ struct PostgresTests {
                     "DELETE FROM repositories",
                     "DELETE FROM scans",
                     "DELETE FROM pull_requests",
+                    // An organisation's region is fixed when it is first seen: never moved, never forgotten.
+                    "UPDATE organisation_regions SET region = 'us'",
+                    "UPDATE organisation_regions SET organisation = 'someone-else'",
+                    "DELETE FROM organisation_regions",
                 ]
                 for statement in refusedStatements {
                     let refused = await expectServerError { try await app.query(PostgresQuery(unsafeSQL: statement)) }

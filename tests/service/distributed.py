@@ -232,16 +232,17 @@ logging:
         return subprocess.run([corgi_binary(), "migrate", "--config", str(self.migrate_settings)],
                               capture_output=True, text=True, env=environment, timeout=120)
 
-    def audit_verify(self) -> subprocess.CompletedProcess:
+    def audit_verify(self, settings: pathlib.Path | None = None) -> subprocess.CompletedProcess:
         """`corgi audit verify` over the PostgreSQL log, as the application role, against the checkpoint
-        the workers keep in S3 (the worker's settings and secrets reach both)."""
+        the workers keep in S3 (the worker's settings and secrets reach both; another region's
+        worker settings verify that region)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("CORGI_")}
         # Workers anchor the log in S3 about once a second after it moves (docs/audit-log.md): on a
         # loaded machine the newest events may not be anchored yet, so wait for the anchor to
         # catch up (30 s at most) and judge the last answer. Any other break is final at once.
         deadline = time.monotonic() + 30
         while True:
-            result = subprocess.run([corgi_binary(), "audit", "verify", "--config", str(self.worker_settings)],
+            result = subprocess.run([corgi_binary(), "audit", "verify", "--config", str(settings or self.worker_settings)],
                                     capture_output=True, text=True, env=environment, timeout=120)
             if result.returncode == 0 or "checkpoint" not in result.stdout + result.stderr or time.monotonic() > deadline:
                 return result

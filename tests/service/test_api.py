@@ -164,6 +164,8 @@ class Env:
         self.secrets: list[str] = []
         self.cli_user = "api-test"
         self.finding_ids: list[int] = []
+        # Every region's database (one without residency settings).
+        self.databases = [self.service.database]
 
     # Setup ---------------------------------------------------------------------------------------
 
@@ -193,9 +195,11 @@ class Env:
         status, body = s.deliver("pull_request", pull_request_event("closed", REPO_A2, REPO_A2_ID, PR_A2, SHA_A2, 1))
         assert status == 202, body
         s.wait_idle()
-        uri = pathlib.Path(s.database).resolve().as_uri() + "?mode=ro"
-        with sqlite3.connect(uri, uri=True, timeout=30) as db:
-            self.finding_ids = [row[0] for row in db.execute("SELECT id FROM findings ORDER BY id")]
+        self.finding_ids = []
+        for database in self.databases:
+            uri = pathlib.Path(database).resolve().as_uri() + "?mode=ro"
+            with sqlite3.connect(uri, uri=True, timeout=30) as db:
+                self.finding_ids += [row[0] for row in db.execute("SELECT id FROM findings ORDER BY id")]
         assert len(self.finding_ids) == len(EXPECTED_A) + len(EXPECTED_B)
 
     # The CLI -------------------------------------------------------------------------------------
@@ -428,6 +432,7 @@ def test_the_owner_key_sees_its_organisations_findings_with_redacted_evidence_on
     assert summary == {
         "organisation": {"forge": "github", "login": ORG_A}, "repositories": 2, "pull_requests": 2,
         "findings_by_state": {"open": 4, "fixed": 1}, "open_findings_by_severity": {"critical": 2, "high": 2},
+        "region": "us",  # one region without residency settings: the default
     }
     assert env.ok(org_path(ORG_A, "/repositories"), key) == {"items": [
         {"name": REPO_A, "pull_requests": 1, "open_findings": 3},
@@ -546,7 +551,8 @@ def test_another_organisations_key_gets_the_404_of_a_missing_organisation(env, o
     assert not {f["id"] for f in b_findings} & {f["id"] for f in a_findings}
     assert env.all_findings(c_key, ORG_C) == []
     assert env.ok(org_path(ORG_C), c_key) == {"organisation": {"forge": "github", "login": ORG_C}, "repositories": 0,
-                                              "pull_requests": 0, "findings_by_state": {}, "open_findings_by_severity": {}}
+                                              "pull_requests": 0, "findings_by_state": {}, "open_findings_by_severity": {},
+                                              "region": "us"}
     assert env.ok(org_path(ORG_A, "/findings", forge="gitlab"), same_login_elsewhere) == {"items": []}
 
     for key, own in ((b_key, ORG_B), (c_key, ORG_C), (same_login_elsewhere, None)):

@@ -4,6 +4,10 @@ public import Foundation
 /// What the API reads and writes. Every read takes the caller's organisation and filters on both
 /// its forge and its login inside the query, so a row of another organisation cannot be named,
 /// counted or paged into (the API answers such ids 404, exactly as ids that do not exist).
+///
+/// Every call but `apiKey(hash:)` names its organisation, so a call can be sent to the store of
+/// the organisation's region (``RegionalAccessStore``); what the background services do over
+/// every organisation of a store is ``AccessMaintenance``.
 public protocol AccessStore: Sendable {
     /// Inserts the key and appends `audit` in the same transaction.
     func createAPIKey(_ draft: APIKeyDraft, audit: AuditEntry) async throws -> APIKeyRecord
@@ -13,12 +17,11 @@ public protocol AccessStore: Sendable {
     /// Records a use at `now`; appends `api_key.used` to the audit log on the first use and
     /// whenever the last one was more than `auditInterval` before (uses are frequent; the
     /// trail records that and when a key was in use, not every request).
-    func recordAPIKeyUse(id: Int, now: Date, auditInterval: TimeInterval) async throws
+    func recordAPIKeyUse(id: Int, of organisation: OrganisationRef, now: Date, auditInterval: TimeInterval) async throws
     func apiKeys(of organisation: OrganisationRef) async throws -> [APIKeyRecord]
     /// Revokes a live key of `organisation` and appends `audit`; false when there is none (no
     /// such key, another organisation's, or already revoked).
     func revokeAPIKey(id: Int, of organisation: OrganisationRef, now: Date, audit: AuditEntry) async throws -> Bool
-
     func organisationSummary(_ organisation: OrganisationRef) async throws -> OrganisationSummary
     func repositories(of organisation: OrganisationRef) async throws -> [RepositorySummary]
     func pullRequests(_ query: PullRequestQuery) async throws -> [PullRequestRecord]
@@ -47,24 +50,42 @@ public protocol AccessStore: Sendable {
     /// appends `audit` with the names of the settings that changed (`changed`), in one
     /// transaction; returns those names. Nothing changed: nothing is written or audited.
     func setOrganisationPolicy(_ policy: OrganisationPolicy, of organisation: OrganisationRef, audit: AuditEntry) async throws -> [String]
-    /// Ends a browser session before its expiry (sign-out): recorded with `audit` in one
-    /// transaction; kept until `expiresAt`, after which the session is refused anyway.
-    func revokeSession(id: String, expiresAt: Date, audit: AuditEntry) async throws
-    func isSessionRevoked(id: String) async throws -> Bool
+    /// Ends a browser session of the organisation before its expiry (sign-out): recorded with
+    /// `audit` in one transaction; kept until `expiresAt`, after which the session is refused
+    /// anyway. (Session ids are random: the organisation names the store that keeps the record.)
+    func revokeSession(id: String, of organisation: OrganisationRef, expiresAt: Date, audit: AuditEntry) async throws
+    func isSessionRevoked(id: String, of organisation: OrganisationRef) async throws -> Bool
+    /// Appends an event about the organisation that changes nothing else (a refused sign-in).
+    func audit(_ entry: AuditEntry, of organisation: OrganisationRef) async throws
     /// Records a session a person just started and appends `audit` (`sign_in.succeeded`), in one
     /// transaction.
     func recordSignIn(_ session: SignedInSession, audit: AuditEntry) async throws
     /// The person's sessions in the organisation that have neither expired nor been ended, oldest
     /// first. The store's clock decides what has expired.
     func sessions(of subject: String, in organisation: OrganisationRef) async throws -> [SignedInSession]
-    /// Forgets revocations of sessions that have expired (refused on their expiry alone), so
-    /// sign-outs do not grow the store without bound; returns how many. The store's own clock
-    /// decides, never the caller's: no caller can forget a revocation that still matters.
-    func pruneExpiredRevocations() async throws -> Int
     /// Deletes the organisation (see ``OrganisationDeletion``) in one transaction and appends its
     /// tombstone, `organisation.deleted` by `actor` with `reason` and the counts. An organisation
     /// with nothing left still gets a tombstone: the request itself is on record.
     func deleteOrganisation(_ organisation: OrganisationRef, actor: String, reason: String) async throws -> OrganisationDeletion
+    /// Records a request to export the organisation (state `pending`) and appends `audit`.
+    func requestExport(of organisation: OrganisationRef, requestedBy: String, audit: AuditEntry) async throws -> OrganisationExport
+    /// The organisation's export `id` (without its archive); nil for another organisation's.
+    func export(id: Int, of organisation: OrganisationRef) async throws -> OrganisationExport?
+    /// The archive of the organisation's ready export `id`, appending `audit` (the download) in
+    /// the same transaction; nil, and nothing audited, when there is none.
+    func exportArchive(id: Int, of organisation: OrganisationRef, audit: AuditEntry) async throws -> [UInt8]?
+    /// The people who signed in to the organisation, with the role of their latest sign-in.
+    func members(of organisation: OrganisationRef) async throws -> [OrganisationMember]
+}
+
+/// What the background services of a store do over all its organisations: the sweeper (expired
+/// revocations, detached diffs, uninstalled organisations, review retention) and the exporter.
+/// Each region's services run on that region's store.
+public protocol AccessMaintenance: Sendable {
+    /// Forgets revocations of sessions that have expired (refused on their expiry alone), so
+    /// sign-outs do not grow the store without bound; returns how many. The store's own clock
+    /// decides, never the caller's: no caller can forget a revocation that still matters.
+    func pruneExpiredRevocations() async throws -> Int
     /// Forgets the rows of diffs a deletion detached from their review (an organisation's, or a
     /// pull request's past its review retention) once the sweeper deleted their objects;
     /// returns how many.
@@ -72,7 +93,6 @@ public protocol AccessStore: Sendable {
     /// Organisations whose forge installation was removed before `cutoff` (and not reinstalled):
     /// the sweeper deletes them after ``OrganisationDeletion/uninstalledGracePeriod``.
     func organisationsUninstalled(before cutoff: Date) async throws -> [OrganisationRef]
-
     /// Organisations whose policy limits how long review results are kept.
     func reviewRetentions() async throws -> [ReviewRetention]
     /// Deletes the review results of the organisation's pull requests closed before `cutoff`
@@ -81,24 +101,14 @@ public protocol AccessStore: Sendable {
     /// transaction. Open pull requests keep everything; dismissals (decisions that follow a
     /// fingerprint into later reviews) stay. Returns how many pull requests went.
     func expireReviewResults(of organisation: OrganisationRef, closedBefore cutoff: Date) async throws -> Int
-
-    /// Records a request to export the organisation (state `pending`) and appends `audit`.
-    func requestExport(of organisation: OrganisationRef, requestedBy: String, audit: AuditEntry) async throws -> OrganisationExport
-    /// The organisation's export `id` (without its archive); nil for another organisation's.
-    func export(id: Int, of organisation: OrganisationRef) async throws -> OrganisationExport?
     /// Claims the oldest pending export, or one left `running` since before `staleBefore`, and
     /// marks it running; nil when there is none. Two exporters never claim the same export.
     func claimExport(staleBefore: Date) async throws -> OrganisationExport?
     /// Stores a claimed export's archive (state `ready`, kept until `expiresAt`) or its failure,
     /// and appends `audit` with the outcome, in one transaction.
     func finishExport(id: Int, archive: [UInt8]?, expiresAt: Date, audit: AuditEntry) async throws
-    /// The archive of the organisation's ready export `id`, appending `audit` (the download) in
-    /// the same transaction; nil, and nothing audited, when there is none.
-    func exportArchive(id: Int, of organisation: OrganisationRef, audit: AuditEntry) async throws -> [UInt8]?
     /// Drops the archives of exports expired at `now` (state `expired`); returns how many.
     func expireExports(now: Date) async throws -> Int
-    /// The people who signed in to the organisation, with the role of their latest sign-in.
-    func members(of organisation: OrganisationRef) async throws -> [OrganisationMember]
 }
 
 /// Finding states as stored and filtered on.
@@ -236,13 +246,23 @@ public struct OrganisationSummary: Sendable, Hashable, Codable {
     /// Findings by state, then open findings by severity.
     public var findingsByState: [String: Int]
     public var openFindingsBySeverity: [String: Int]
+    /// Where the organisation's data lives; set by the regional store, which knows.
+    public var region: Region?
 
     public init(organisation: OrganisationRef, repositories: Int, pullRequests: Int, findingsByState: [String: Int],
-                openFindingsBySeverity: [String: Int]) {
+                openFindingsBySeverity: [String: Int], region: Region? = nil) {
+        self.region = region
         self.organisation = organisation
         self.repositories = repositories
         self.pullRequests = pullRequests
         self.findingsByState = findingsByState
         self.openFindingsBySeverity = openFindingsBySeverity
+    }
+}
+
+extension AccessStore where Self: AuditLog {
+    public func audit(_ entry: AuditEntry, of organisation: OrganisationRef) async throws {
+        try await audit(actor: entry.actor, action: entry.action, target: entry.target, organisation: entry.organisation,
+                        metadata: entry.metadata)
     }
 }

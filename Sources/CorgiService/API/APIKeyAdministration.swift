@@ -44,28 +44,46 @@ public enum APIKeyAdministration {
         }
     }
 
-    /// Settings of either kind, read as `corgi audit verify --config` reads them.
+    /// Settings of either kind, read as `corgi audit verify --config` reads them: the store of
+    /// the organisation's region (every region's, routed, when the settings have `residency`).
     static func withStore<T: Sendable>(_ settingsPath: String, environment: [String: String],
                                        _ body: (any AccessStore) async throws -> T) async throws -> T {
         var (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .audit, environment: environment)
         logger.logLevel = .warning
         let key = try await secrets.auditKey()
         guard settings.database != nil else {
-            guard FileManager.default.fileExists(atPath: settings.databasePath) else {
-                throw SettingsError("\(settings.databasePath): no database yet; start corgi serve once to create it")
-            }
-            let store = try await SQLiteStore.open(path: settings.databasePath, logger: logger, auditKey: key,
-                                                   auditAnchor: FileAuditAnchor(databasePath: settings.databasePath))
+            var stores: [Region: SQLiteStore] = [:]
             do {
-                let result = try await body(store)
-                try await store.close()
+                for region in settings.regions {
+                    let path = settings.settings(for: region).databasePath
+                    guard FileManager.default.fileExists(atPath: path) else {
+                        throw SettingsError("\(path): no database yet; start corgi serve once to create it")
+                    }
+                    stores[region] = try await SQLiteStore.open(path: path, logger: logger, auditKey: key,
+                                                                auditAnchor: FileAuditAnchor(databasePath: path))
+                }
+                let regional = try ServiceComponents.regional(stores, settings: settings)
+                let result = try await body(RegionalAccessStore(regional.map { $0 as any AccessStore }))
+                for store in stores.values { try await store.close() }
                 return result
             } catch {
-                try? await store.close()
+                for store in stores.values { try? await store.close() }
                 throw error
             }
         }
-        return try await PostgresStore.withStore(configuration: try await DistributedComponents.database(settings, secrets: secrets),
-                                                 logger: logger, auditKey: key) { try await body($0) }
+        var stores: [Region: PostgresStore] = [:]
+        for region in settings.regions {
+            let local = settings.settings(for: region)
+            let regionSecrets = try await secrets.forRegion(directory: local.secretsDirectory, role: .gateway)
+            stores[region] = try PostgresStore(configuration: try await DistributedComponents.database(local, secrets: regionSecrets),
+                                               logger: logger, auditKey: key)
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for store in stores.values { group.addTask { try await store.run() } }
+            defer { group.cancelAll() }
+            for store in stores.values { try await store.checkSchema() }
+            let regional = try ServiceComponents.regional(stores, settings: settings)
+            return try await body(RegionalAccessStore(regional.map { $0 as any AccessStore }))
+        }
     }
 }

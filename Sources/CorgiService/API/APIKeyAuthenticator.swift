@@ -48,7 +48,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
         // A write per request would serialise every call of a busy key on the store: `last_used_at`
         // is kept to the minute, and the audited use (hourly) is decided by the store.
         if key.lastUsedAt.map({ at.timeIntervalSince($0) >= Self.useRecordInterval }) ?? true {
-            do { try await store.recordAPIKeyUse(id: key.id, now: at, auditInterval: useAuditInterval) } catch {
+            do { try await store.recordAPIKeyUse(id: key.id, of: key.organisation, now: at, auditInterval: useAuditInterval) } catch {
                 context.logger.error("api key use not recorded", metadata: ["error.type": "\(type(of: error))"])
                 throw APIProblem.unavailable
             }
@@ -66,7 +66,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
                  next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let claims = await sessions.verifySession(token), let principal = claims.principal else { throw APIProblem.unauthenticated("the session is not valid (or it expired): sign in again") }
         let revoked: Bool
-        do { revoked = try await store.isSessionRevoked(id: claims.sid) } catch {
+        do { revoked = try await store.isSessionRevoked(id: claims.sid, of: principal.organisation) } catch {
             context.logger.error("session check failed", metadata: ["error.type": "\(type(of: error))"])
             throw APIProblem.unavailable
         }

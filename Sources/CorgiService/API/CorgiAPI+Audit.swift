@@ -46,9 +46,9 @@ extension CorgiAPI {
 
     /// `GET …/audit-events/verification`: the whole chain checked now, as `corgi audit verify`
     /// does with the keys this process holds.
-    func verifyAuditTrail() async throws -> Response {
+    func verifyAuditTrail(of organisation: OrganisationRef) async throws -> Response {
         guard let verifyAudit else { throw APIProblem(status: .serviceUnavailable, title: "Service Unavailable", detail: "no audit log to verify") }
-        let result = try await verifyAudit()
+        let result = try await verifyAudit(organisation)
         return try APIResponse.json(.ok, APIAuditVerification(intact: result.firstBroken == nil, checkedAt: now(), limitations: result.limitations))
     }
 }

@@ -17,21 +17,22 @@ public struct CorgiAPI: Sendable {
     /// Browser sessions, when sign-in is configured (`sso.oidc`); API keys work either way.
     let sessions: SessionAuthority?
 
-    /// Checks the whole audit chain for `GET …/audit-events/verification` (with the audit key and
-    /// the checkpoint where the process holds them); by default the store's own hash chain.
-    let verifyAudit: (@Sendable () async throws -> AuditVerification)?
+    /// Checks the whole audit chain of the organisation's region for `GET
+    /// …/audit-events/verification` (with the audit key and the checkpoint where the process
+    /// holds them); by default the store's own hash chain.
+    let verifyAudit: (@Sendable (OrganisationRef) async throws -> AuditVerification)?
 
     public init(store: any AccessStore) {
         self.init(store: store, sessions: nil)
     }
 
-    init(store: any AccessStore, sessions: SessionAuthority?, verifyAudit: (@Sendable () async throws -> AuditVerification)? = nil) {
+    init(store: any AccessStore, sessions: SessionAuthority?, verifyAudit: (@Sendable (OrganisationRef) async throws -> AuditVerification)? = nil) {
         self.store = store
         self.sessions = sessions
         if let verifyAudit {
             self.verifyAudit = verifyAudit
         } else if let log = store as? any AuditLog {
-            self.verifyAudit = { try await log.verifyAuditChain() }
+            self.verifyAudit = { _ in try await log.verifyAuditChain() }
         } else {
             self.verifyAudit = nil
         }
@@ -117,8 +118,8 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.auditEvents) { request, _, _, organisation in
             try await auditTrail(request, organisation: organisation)
         }
-        scoped(api, APIRoutes.auditVerification) { _, _, _, _ in
-            try await verifyAuditTrail()
+        scoped(api, APIRoutes.auditVerification) { _, _, _, organisation in
+            try await verifyAuditTrail(of: organisation)
         }
         scoped(api, APIRoutes.policy) { _, _, _, organisation in
             try APIResponse.json(.ok, try await store.organisationPolicy(of: organisation))

@@ -1935,7 +1935,8 @@ enum OpenAPIDocument {
           "repositories",
           "pull_requests",
           "findings_by_state",
-          "open_findings_by_severity"
+          "open_findings_by_severity",
+          "region"
         ],
         "properties": {
           "organisation": {
@@ -1970,6 +1971,9 @@ enum OpenAPIDocument {
               "type": "integer",
               "minimum": 0
             }
+          },
+          "region": {
+            "$ref": "#/components/schemas/Region"
           }
         }
       },
@@ -2899,6 +2903,15 @@ enum OpenAPIDocument {
             "description": "Hex SHA-256 of the archive."
           }
         }
+      },
+      "Region": {
+        "type": "string",
+        "enum": [
+          "us",
+          "eu",
+          "apac"
+        ],
+        "description": "Where an organisation's data lives: its database and object store. Fixed when the organisation is first seen (settings `residency`); moving it means exporting and deleting it."
       }
     }
   }

@@ -87,6 +87,25 @@ public actor SecretStore {
     private var stamp: [String]
 
     public init(directory: String, role: ServiceSettings.Role = .serve, github: Bool = true) async throws {
+        try await self.init(directory: directory, requiring: Self.required(for: role, github: github),
+                            auditKey: Self.required(for: role).contains(.auditCheckpointKey))
+    }
+
+    /// The secrets of another region's stores, for a process of `role`: its database password or
+    /// its storage key (what the region's stores need; the forge's and the audit key stay the
+    /// main directory's). The main store itself when the region keeps its secrets there.
+    public func forRegion(directory: String, role: ServiceSettings.Role) async throws -> SecretStore {
+        guard directory != self.directory else { return self }
+        let needed: [Name] = switch role {
+        case .serve: [.storageEncryptionKey]
+        case .gateway: [.postgresPassword]
+        case .migrate: [.postgresMigrationPassword]
+        case .worker, .audit: []
+        }
+        return try await SecretStore(directory: directory, requiring: needed, auditKey: false)
+    }
+
+    init(directory: String, requiring required: [Name], auditKey: Bool) async throws {
         self.directory = directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -94,11 +113,11 @@ public actor SecretStore {
         }
         stamp = Self.stamp(directory)
         reader = try await Self.read(directory)
-        for name in Self.required(for: role, github: github) where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
+        for name in required where reader.string(forKey: name.configKey, isSecret: true)?.isEmpty ?? true {
             throw SettingsError("missing secret: \(directory)/\(name.rawValue)")
         }
         _ = try storageKeys()
-        if Self.required(for: role).contains(.auditCheckpointKey) { _ = try await auditKey() }
+        if auditKey { _ = try await self.auditKey() }
         for name in [Name.githubWebhookSecret, .githubWebhookSecretPrevious, .gitlabWebhookToken, .giteaWebhookSecret] {
             guard let secret = reader.string(forKey: name.configKey, isSecret: true) else { continue }
             try Self.checkWebhookSecret(secret, name: name)

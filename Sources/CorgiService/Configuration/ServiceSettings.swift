@@ -133,6 +133,9 @@ public struct ServiceSettings: Sendable {
     public var saml: SAML?
 
     public var role: Role = .serve
+    /// Organisations in several regions (`residency`); nil: every organisation in the one
+    /// region of the stores above.
+    public var residency: Residency?
     public var database: Database?
     public var queue: Queue?
     public var objectStorage: ObjectStorage?
@@ -213,20 +216,24 @@ public struct ServiceSettings: Sendable {
         s.role = role
         s.githubEnabled = appID != nil
         guard s.githubAppID.allSatisfy(\.isNumber) else { throw SettingsError("\(path): github.app_id must be the numeric App ID") }
-        if !embedded {
+        /// The `database` section under `prefix` (`` or `residency.regions.<region>.`).
+        func database(_ prefix: String) throws -> Database {
             var db = Database()
-            db.host = try reader.string("database.host", default: db.host)
-            try reader.refuseCredentials(inHost: db.host, setting: "database.host")
-            db.port = try reader.int("database.port", default: db.port, range: 1...65535)
-            db.name = try reader.string("database.name", default: db.name)
-            db.user = try reader.string("database.user", default: db.user)
-            db.migrationUser = try reader.string("database.migration_user", default: db.migrationUser)
-            db.tls = try reader.string("database.tls", default: db.tls)
+            db.host = try reader.string(prefix + "database.host", default: db.host)
+            try reader.refuseCredentials(inHost: db.host, setting: prefix + "database.host")
+            db.port = try reader.int(prefix + "database.port", default: db.port, range: 1...65535)
+            db.name = try reader.string(prefix + "database.name", default: db.name)
+            db.user = try reader.string(prefix + "database.user", default: db.user)
+            db.migrationUser = try reader.string(prefix + "database.migration_user", default: db.migrationUser)
+            db.tls = try reader.string(prefix + "database.tls", default: db.tls)
             guard ["disable", "require", "verify-full"].contains(db.tls) else {
-                throw SettingsError("\(path): database.tls must be disable, require or verify-full")
+                throw SettingsError("\(path): \(prefix)database.tls must be disable, require or verify-full")
             }
-            db.caFile = try reader.optionalString("database.ca_file").map(resolve)
-            s.database = db
+            db.caFile = try reader.optionalString(prefix + "database.ca_file").map(resolve)
+            return db
+        }
+        if !embedded {
+            s.database = try database("")
         }
         if role == .gateway || role == .worker {
             var q = Queue()
@@ -421,6 +428,7 @@ public struct ServiceSettings: Sendable {
             }
             s.saml = saml
         }
+        s.residency = try Residency.read(reader, path: path, role: role, embedded: embedded, main: s, resolve: resolve, database: database)
         s.logLevel = try reader.string("logging.level", default: s.logLevel)
         s.scanConfigurationPath = try reader.optionalString("scan.config").map(resolve)
         return s

@@ -11,7 +11,7 @@ import ServiceLifecycle
 struct ExportService: Service, CustomStringConvertible {
     var description: String { "ExportService(every \(interval))" }
 
-    let store: any AccessStore
+    let store: any AccessStore & AccessMaintenance
     let interval: Duration
     let logger: Logger
     /// The largest archive stored (the database keeps it until it expires); a larger one fails

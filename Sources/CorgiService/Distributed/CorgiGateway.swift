@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CorgiAccess
 import CorgiNATS
 import CorgiPostgres
 import CorgiQueue
@@ -16,22 +17,35 @@ public enum CorgiGateway {
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .gateway, environment: environment)
         MemoryTuning.returnLargeBlocksToTheSystem()
-        let store = try PostgresStore(configuration: try await DistributedComponents.database(settings, secrets: secrets), logger: logger,
-                                      auditKey: try await secrets.auditKey())
+        // Each region's database (one region without `residency`); the home region's keeps the
+        // region directory. The queue's servers are shared; each region has its own stream.
+        var stores: [Region: PostgresStore] = [:], queueSettings: [Region: ServiceSettings] = [:]
+        for region in settings.regions {
+            let local = settings.settings(for: region)
+            let regionSecrets = try await secrets.forRegion(directory: local.secretsDirectory, role: .gateway)
+            stores[region] = try PostgresStore(configuration: try await DistributedComponents.database(local, secrets: regionSecrets),
+                                               logger: logger, auditKey: try await secrets.auditKey())
+            queueSettings[region] = local
+        }
         let nats = try await DistributedComponents.nats(settings, secrets: secrets, name: "corgi-gateway", logger: logger)
         // Outbound HTTP of the gateway: the identity provider, when sign-in is configured.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // The pool must run before the first query.
-                group.addTask { try await store.run() }
-                try await store.checkSchema()
-                let queue = try await DistributedComponents.jobQueue(settings, connection: nats, logger: logger)
+                // The pools must run before the first query.
+                for store in stores.values { group.addTask { try await store.run() } }
+                for store in stores.values { try await store.checkSchema() }
+                let regional = try ServiceComponents.regional(stores, settings: settings)
+                var intakes: [Region: LedgerIntake<PostgresStore, JetStreamJobQueue>] = [:]
+                for (region, store) in regional.all {
+                    let queue = try await DistributedComponents.jobQueue(queueSettings[region]!, connection: nats, logger: logger)
+                    intakes[region] = LedgerIntake(store: store, queue: queue)
+                }
                 let registry = WorkerRegistry(horizon: .seconds(15))
                 let metrics = ServiceMetrics()
-                let intake = LedgerIntake(store: store, queue: queue)
+                let intake = RegionalIntake(regional.mapRegions { region, _ in intakes[region]! as any WebhookIntake })
                 let gateway = WebhookGateway(
-                    intake: intake, reviews: store, secrets: secrets, metrics: metrics, logger: logger,
+                    intake: intake, reviews: regional.map { $0 as any ReviewStore }, secrets: secrets, metrics: metrics, logger: logger,
                     maximumBodyBytes: settings.maximumBodyBytes, unverifiedBodyBytes: settings.unverifiedBodyBudgetBytes,
                     liveWorkers: { await registry.alive() }, githubEnabled: settings.githubEnabled, gitlabEnabled: settings.gitlabAPIURL != nil,
                                          giteaEnabled: settings.giteaAPIURL != nil)
@@ -40,19 +54,25 @@ public enum CorgiGateway {
                 // The checkpoint lives in the object store, which the gateway cannot read: the
                 // chain is checked with the key, and the answer names what only the checkpoint shows.
                 let auditKey = try await secrets.auditKey()
-                try await ServiceComponents.registerAPI(on: router, store: store, settings: settings, secrets: secrets, http: http,
-                                                        verifyAudit: {
-                    var result = AuditVerification.verify(try await store.auditEvents(), key: auditKey, checkpoint: nil)
-                    result.limitations.append("rows removed from the end show only against the checkpoint in the object store: run corgi audit verify")
-                    return result
-                })
+                try await ServiceComponents.registerAPI(
+                    on: router, store: RegionalAccessStore(regional.map { $0 as any AccessStore }), settings: settings, secrets: secrets,
+                    http: http, verifyAudit: { organisation in
+                        let events = try await regional.store(for: organisation).auditEvents()
+                        var result = AuditVerification.verify(events, key: auditKey, checkpoint: nil)
+                        result.limitations.append("rows removed from the end show only against the checkpoint in the object store: run corgi audit verify")
+                        return result
+                    })
                 let app = try ServiceComponents.application(
                     router: router, settings: settings, listening: "corgi gateway listening",
-                    metadata: ["stream": "\(settings.queue?.stream ?? "-")"], logger: logger)
+                    metadata: ["stream": "\(settings.queue?.stream ?? "-")", "regions": "\(settings.regions.map(\.rawValue).joined(separator: ","))"],
+                    logger: logger)
                 let listener = PresenceListener(connection: nats, subject: DistributedComponents.presenceSubject(settings), registry: registry)
-                let relay = QueueRelay(intake: intake, interval: .seconds(2), grace: 2, logger: logger)
-                let exporter = ExportService(store: store, interval: .seconds(1), logger: logger)
-                let serviceGroup = ServiceComponents.serviceGroup([app, listener, relay, exporter], logger: logger)
+                var services: [any Service] = [app, listener]
+                for (region, store) in regional.all {
+                    services.append(QueueRelay(intake: intakes[region]!, interval: .seconds(2), grace: 2, logger: logger))
+                    services.append(ExportService(store: store, interval: .seconds(1), logger: logger))
+                }
+                let serviceGroup = ServiceComponents.serviceGroup(services, logger: logger)
                 try await serviceGroup.run()
                 group.cancelAll()
             }

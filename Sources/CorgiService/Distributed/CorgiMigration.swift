@@ -12,8 +12,17 @@ public enum CorgiMigration {
     /// The versions applied by this run (empty when the schema was current).
     public static func run(settingsPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> [Int] {
         let (settings, logger, secrets) = try await ServiceComponents.start(settingsPath: settingsPath, role: .migrate, environment: environment)
-        let configuration = try await DistributedComponents.database(settings, secrets: secrets, asMigrationRole: true)
-        return try await PostgresMigrator.migrate(configuration: configuration, appRole: settings.database?.user ?? "corgi_app", logger: logger)
+        // Every region's database, the home region's first; the versions are the same in each.
+        var applied: [Int] = []
+        for region in settings.regions {
+            let local = settings.settings(for: region)
+            let regionSecrets = try await secrets.forRegion(directory: local.secretsDirectory, role: .migrate)
+            let configuration = try await DistributedComponents.database(local, secrets: regionSecrets, asMigrationRole: true)
+            let versions = try await PostgresMigrator.migrate(configuration: configuration, appRole: local.database?.user ?? "corgi_app",
+                                                              logger: logger)
+            applied = Array(Set(applied + versions)).sorted()
+        }
+        return applied
     }
 }
 
@@ -28,15 +37,26 @@ public enum DistributedAudit {
         logger.logLevel = .warning
         let key = try await secrets.auditKey()
         guard settings.database != nil else {
-            let store = try await SQLiteStore.openReadOnly(path: settings.databasePath, logger: logger)
-            do {
-                let result = try await store.verifyAuditChain(key: key, anchor: FileAuditAnchor(databasePath: settings.databasePath))
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
+            // Every region's log (each region's database has its own chain and checkpoint); the
+            // first broken one is named with its region.
+            var total = AuditVerification(rows: 0, firstBroken: nil)
+            for region in settings.regions {
+                let path = settings.settings(for: region).databasePath
+                let store = try await SQLiteStore.openReadOnly(path: path, logger: logger)
+                let result: AuditVerification
+                do {
+                    result = try await store.verifyAuditChain(key: key, anchor: FileAuditAnchor(databasePath: path))
+                    try await store.close()
+                } catch {
+                    try? await store.close()
+                    throw error
+                }
+                let label = settings.residency == nil ? "" : "region \(region): "
+                total.rows += result.rows
+                total.limitations += result.limitations.map { label + $0 }
+                if total.firstBroken == nil, let broken = result.firstBroken { total.firstBroken = (broken.id, label + broken.reason) }
             }
+            return total
         }
         guard settings.objectStorage != nil else {
             throw SettingsError("\(settingsPath): missing settings section objects.s3: the audit checkpoint is kept in the object store")

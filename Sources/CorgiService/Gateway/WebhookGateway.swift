@@ -1,3 +1,4 @@
+public import CorgiAccess
 import CorgiForges
 public import CorgiReview
 import Foundation
@@ -14,7 +15,8 @@ import NIOCore
 /// answer 202 — the review itself happens in a worker.
 public struct WebhookGateway: Sendable {
     let intake: any WebhookIntake
-    let reviews: any ReviewStore
+    /// Where a closed pull request is marked closed: its organisation's region.
+    let reviews: Regional<any ReviewStore>
     let secrets: SecretStore
     let metrics: ServiceMetrics
     let logger: Logger
@@ -30,7 +32,7 @@ public struct WebhookGateway: Sendable {
     /// `gitea.api_url` is set: `/webhooks/gitea` answers once the Gitea secrets are there too.
     let giteaEnabled: Bool
 
-    public init(intake: any WebhookIntake, reviews: any ReviewStore, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
+    public init(intake: any WebhookIntake, reviews: Regional<any ReviewStore>, secrets: SecretStore, metrics: ServiceMetrics, logger: Logger,
                 maximumBodyBytes: Int, unverifiedBodyBytes: Int = 32 << 20, liveWorkers: (@Sendable () async -> Int)? = nil,
                 githubEnabled: Bool = true, gitlabEnabled: Bool = false, giteaEnabled: Bool = false) {
         self.githubEnabled = githubEnabled
@@ -299,7 +301,8 @@ public struct WebhookGateway: Sendable {
         case .recorded:
             metrics.webhooksAccepted.increment()
             if let closePR {
-                try await reviews.markPullRequestClosed(closePR)
+                let store = try await reviews.store(for: delivery.organisationRef)
+                try await store.markPullRequestClosed(closePR)
             }
             logger.info("webhook recorded", metadata: ["action": "\(action)"])
             return Self.json(.accepted, ["status": "recorded"])

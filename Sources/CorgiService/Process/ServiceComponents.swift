@@ -143,11 +143,18 @@ enum ServiceComponents {
 }
 
 extension ServiceComponents {
+    /// Each region's store with the way from an organisation to its region: the home region's
+    /// store keeps the directory; without `residency`, the one store.
+    static func regional<Store: RegionDirectory>(_ stores: [Region: Store], settings: ServiceSettings) throws -> Regional<Store> {
+        guard let residency = settings.residency else { return Regional(single: stores[.default]!) }
+        return try Regional(home: residency.home, stores: stores, directory: stores[residency.home]!, policy: residency.policy)
+    }
+
     /// The API on `router` and, when `sso.oidc` is set, browser sign-in: its secrets are read now,
     /// so a missing one stops the process at start rather than at the first sign-in.
-    static func registerAPI(on router: Router<BasicRequestContext>, store: any AccessStore & AuditLog, settings: ServiceSettings,
+    static func registerAPI(on router: Router<BasicRequestContext>, store: any AccessStore, settings: ServiceSettings,
                             secrets: SecretStore, http: HTTPClient,
-                            verifyAudit: @escaping @Sendable () async throws -> AuditVerification) async throws {
+                            verifyAudit: @escaping @Sendable (OrganisationRef) async throws -> AuditVerification) async throws {
         var sessions: SessionAuthority?
         if settings.oidc != nil || settings.githubSignIn != nil || settings.saml != nil {
             let key = Array(try await secrets.requiredString(.sessionSigningKey).utf8)

@@ -53,7 +53,7 @@ struct SignInRoutes: Sendable {
     let sessions: SessionAuthority
     let method: SignInMethod
     /// The audit log, and where sign-outs are recorded.
-    let store: any AccessStore & AuditLog
+    let store: any AccessStore
     let consumed = ConsumedStates()
 
     func register(on router: Router<BasicRequestContext>) {
@@ -167,7 +167,7 @@ struct SignInRoutes: Sendable {
         // (the provider moved them to another group) end now, so the old role does not linger
         // in another browser until it expires. Sessions with the same role stay (other devices).
         for other in try await store.sessions(of: identity.subject, in: method.organisation) where other.id != sid && other.role != role {
-            try await store.revokeSession(id: other.id, expiresAt: other.expiresAt, audit: AuditEntry(
+            try await store.revokeSession(id: other.id, of: method.organisation, expiresAt: other.expiresAt, audit: AuditEntry(
                 actor: principal.actor, action: "session.ended", target: "session", organisation: method.organisation.login,
                 metadata: ["forge": method.organisation.forge, "reason": "role changed", "role": other.role.rawValue]))
         }
@@ -185,7 +185,7 @@ struct SignInRoutes: Sendable {
     func currentSession(_ request: Request) async throws -> (SessionAuthority.SessionClaims, Principal) {
         guard let token = SessionAuthority.cookie(sessions.sessionCookie, in: request.headers[.cookie]),
               let session = await sessions.verifySession(token), let principal = session.principal,
-              !(try await store.isSessionRevoked(id: session.sid))
+              !(try await store.isSessionRevoked(id: session.sid, of: principal.organisation))
         else { throw APIProblem.unauthenticated("not signed in") }
         guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], OIDCClient.equal(sent, session.csrf) else {
             throw APIProblem(status: .forbidden, title: "Forbidden", detail: "send the session's CSRF token in X-CSRF-Token")
@@ -196,7 +196,7 @@ struct SignInRoutes: Sendable {
     func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (session, principal) = try await currentSession(request)
         // The cookie is a signed token: ending it before its expiry means listing it as revoked.
-        try await store.revokeSession(id: session.sid, expiresAt: session.exp.value, audit: AuditEntry(
+        try await store.revokeSession(id: session.sid, of: principal.organisation, expiresAt: session.exp.value, audit: AuditEntry(
             actor: principal.actor, action: "sign_out", target: "session", organisation: principal.organisation.login,
             metadata: ["forge": principal.organisation.forge]))
         var headers: HTTPFields = [.cacheControl: "no-store"]
@@ -213,7 +213,7 @@ struct SignInRoutes: Sendable {
         let id = context.parameters.get("id") ?? ""
         guard let ended = try await store.sessions(of: session.sub.value, in: principal.organisation).first(where: { OIDCClient.equal($0.id, id) })
         else { throw APIProblem.notFound }
-        try await store.revokeSession(id: ended.id, expiresAt: ended.expiresAt, audit: AuditEntry(
+        try await store.revokeSession(id: ended.id, of: principal.organisation, expiresAt: ended.expiresAt, audit: AuditEntry(
             actor: principal.actor, action: "session.ended", target: "session", organisation: principal.organisation.login,
             metadata: ["forge": principal.organisation.forge, "current": ended.id == session.sid ? "yes" : "no"]))
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
@@ -221,9 +221,10 @@ struct SignInRoutes: Sendable {
 
     func refuse(_ reason: String, subject: String?, context: BasicRequestContext) async throws {
         context.logger.warning("sign-in refused: \(reason)")
-        try await store.audit(actor: subject.map { Principal.actor(.user($0), in: method.organisation) } ?? method.name,
-                              action: "sign_in.refused", target: "session", organisation: method.organisation.login,
-                              metadata: ["forge": method.organisation.forge, "reason": reason, "provider": method.name])
+        try await store.audit(AuditEntry(actor: subject.map { Principal.actor(.user($0), in: method.organisation) } ?? method.name,
+                                         action: "sign_in.refused", target: "session", organisation: method.organisation.login,
+                                         metadata: ["forge": method.organisation.forge, "reason": reason, "provider": method.name]),
+                              of: method.organisation)
     }
 
     /// An error code from the provider, echoed: printable ASCII, at most 64 characters.

@@ -140,13 +140,13 @@ public struct RetentionSweeper: Service, CustomStringConvertible {
     public var description: String { "RetentionSweeper(every \(Int(interval)) s)" }
 
     let store: any ReviewStore
-    let sessions: (any AccessStore)?
+    let sessions: (any AccessStore & AccessMaintenance)?
     let objects: any ObjectStore
     let interval: TimeInterval
     let metrics: ServiceMetrics
     let logger: Logger
 
-    public init(store: any ReviewStore, sessions: (any AccessStore)? = nil, objects: any ObjectStore, interval: TimeInterval,
+    public init(store: any ReviewStore, sessions: (any AccessStore & AccessMaintenance)? = nil, objects: any ObjectStore, interval: TimeInterval,
                 metrics: ServiceMetrics, logger: Logger) {
         self.store = store
         self.sessions = sessions

@@ -20,7 +20,7 @@ enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
 }
 
 /// What the contract tests need of a store: the three service protocols, plus inspection.
-protocol ContractStore: ReviewStore, AuditLog, DeliveryStore, AccessStore {
+protocol ContractStore: ReviewStore, AuditLog, DeliveryStore, AccessStore, AccessMaintenance, RegionDirectory {
     func count(_ table: String, where condition: String) async throws -> Int
     /// Runs one statement as the store's own connection (the application role on PostgreSQL).
     func execute(_ sql: String) async throws
