@@ -6,15 +6,17 @@ nowhere else; its region is fixed when it is first seen (settings that move it l
 nothing); the API reaches both; export then delete in the EU empties the EU stores of it; the audit
 chains of both regions verify. Settings that would put two regions in one store are refused.
 """
+import io
 import json
 import os
 import pathlib
 import sqlite3
 import subprocess
+import tarfile
 
 import pytest
 
-from corgi_service import CorgiService, corgi_binary, launch, terminate
+from corgi_service import CorgiService, corgi_binary
 from test_api import ORG_A, ORG_B, PR_B, REPO_B, REPO_B_ID, Env, org_path, problem, pull_request_event
 from test_api_deletion import wait_for
 from test_serve_e2e import completed_runs, new_file
@@ -147,7 +149,10 @@ def test_export_then_delete_in_a_region_empties_that_regions_stores_of_it(env):
     assert reply.status == 202, reply
     location = reply.headers["Location"]
     wait_for(lambda: env.ok(location, owner)["state"] == "ready", "the export to be built")
-    assert env.get(location + "/archive", owner).status == 200
+    download = env.get(location + "/archive", owner)
+    assert download.status == 200, download
+    organisation = json.loads(tarfile.open(fileobj=io.BytesIO(download.body)).extractfile("organisation.json").read())
+    assert organisation["organisation"]["login"] == ORG_B and organisation["region"] == "eu"
     assert regions.read("eu", "SELECT COUNT(*) FROM exports WHERE organisation = ?", ORG_B)[0][0] == 1
     assert regions.read("us", "SELECT COUNT(*) FROM exports")[0][0] == 0, "the EU organisation's archive was kept in the US"
 

@@ -12,6 +12,8 @@ struct ExportService: Service, CustomStringConvertible {
     var description: String { "ExportService(every \(interval))" }
 
     let store: any AccessStore & AccessMaintenance
+    /// The region of `store` (each region's exporter builds its own organisations' archives).
+    var region: Region = .default
     let interval: Duration
     let logger: Logger
     /// The largest archive stored (the database keeps it until it expires); a larger one fails
@@ -36,7 +38,7 @@ struct ExportService: Service, CustomStringConvertible {
         var metadata = ["forge": organisation.forge, "export_id": "\(export.id)"]
         var archive: [UInt8]?
         do {
-            let built = try await OrganisationArchiver(store: store).archive(export, now: now)
+            let built = try await OrganisationArchiver(store: store, region: region).archive(export, now: now)
             if built.count > maximumBytes {
                 metadata["error"] = "the archive has \(built.count) bytes, more than the \(maximumBytes) an export may hold"
             } else {

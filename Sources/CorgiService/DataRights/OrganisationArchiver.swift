@@ -9,6 +9,8 @@ import Foundation
 /// tenant-scoped queries only, so nothing of another organisation can enter it.
 struct OrganisationArchiver {
     let store: any AccessStore
+    /// The region whose store this is: named in `organisation.json`, as the API names it.
+    var region: Region = .default
     /// Rows per read: the store's page limit.
     static let pageSize = Page.maximumLimit
 
@@ -31,7 +33,9 @@ struct OrganisationArchiver {
         func add(_ name: String, _ value: some Encodable) throws {
             files.append((name, Array(try APIResponse.encoder.encode(value))))
         }
-        try add("organisation.json", try await store.organisationSummary(organisation))
+        var summary = try await store.organisationSummary(organisation)
+        summary.region = region
+        try add("organisation.json", summary)
         try add("repositories.json", try await store.repositories(of: organisation))
         try add("pull_requests.json", try await all { try await store.pullRequests(PullRequestQuery(organisation: organisation, page: $0)) })
         try add("findings.json", try await all { try await store.findings(FindingQuery(organisation: organisation, page: $0)) })

@@ -70,7 +70,7 @@ public enum CorgiGateway {
                 var services: [any Service] = [app, listener]
                 for (region, store) in regional.all {
                     services.append(QueueRelay(intake: intakes[region]!, interval: .seconds(2), grace: 2, logger: logger))
-                    services.append(ExportService(store: store, interval: .seconds(1), logger: logger))
+                    services.append(ExportService(store: store, region: region, interval: .seconds(1), logger: logger))
                 }
                 let serviceGroup = ServiceComponents.serviceGroup(services, logger: logger)
                 try await serviceGroup.run()

@@ -78,7 +78,7 @@ public enum CorgiServer {
                 }
                 services.append(RetentionSweeper(store: store, sessions: store, objects: objects[region]!,
                                                  interval: TimeInterval(settings.sweepIntervalSeconds), metrics: metrics, logger: logger))
-                services.append(ExportService(store: store, interval: .seconds(1), logger: logger))
+                services.append(ExportService(store: store, region: region, interval: .seconds(1), logger: logger))
             }
             let group = ServiceComponents.serviceGroup(services, logger: logger)
             try await group.run()
