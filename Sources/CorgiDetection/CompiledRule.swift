@@ -34,6 +34,9 @@ public final class CompiledRule: Sendable {
         } else {
             secretGroup = definition.kind == .secret && regex.captureCount > 0 ? 1 : 0
         }
+        if let group = definition.hostGroup, group < 1 || group > regex.captureCount || group == secretGroup {
+            throw RuleError(ruleID: definition.id, reason: "host_group \(group) must name another of the regex's \(regex.captureCount) group(s)")
+        }
         var excludes: [PCRE2Pattern] = []
         for pattern in definition.exclude ?? [] { excludes.append(try compile(pattern, "exclude")) }
         self.excludes = excludes
@@ -90,9 +93,13 @@ struct CompiledAllowlist: Sendable {
     let repeated: Bool
     let sequential: Bool
     let inconsistentAlphabet: Bool
+    let standIns: [PCRE2Pattern]
+    let localHosts: [PCRE2Pattern]
 
     init(_ list: Allowlist) throws {
         regexes = try (list.regexes ?? []).map { try PCRE2Pattern($0) }
+        standIns = try (list.standIns ?? []).map { try PCRE2Pattern($0) }
+        localHosts = try (list.localHosts ?? []).map { try PCRE2Pattern($0) }
         target = list.regexTarget ?? .secret
         stopwords = (list.stopwords ?? []).map { Array($0.lowercased().utf8) }
         paths = try GlobSet(list.paths ?? [])
@@ -105,20 +112,28 @@ struct CompiledAllowlist: Sendable {
         inconsistentAlphabet = checks.contains("inconsistent-alphabet")
     }
 
+    /// Whether `host` is one a stand-in credential is written for in examples and local setups
+    /// (`local_hosts`); an empty host is.
+    func isLocalHost(_ host: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Bool {
+        host.isEmpty || localHosts.contains { $0.matches(host, scratch: scratch) }
+    }
+
     func allowsPath(_ path: String, scratch: MatchScratch) -> Bool {
         if paths.matches(path, scratch: scratch) { return true }
         return pathRegexes.contains { $0.matches(path, scratch: scratch) }
     }
 
-    /// Whether a candidate is an allowed (non-)finding.
+    /// Whether a candidate is an allowed (non-)finding. `realHost`: the rule names the host the
+    /// secret is for and it is not a local or documentation one, so stand-ins are not allowed.
     func allows(secret: UnsafeBufferPointer<UInt8>, match: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>,
-                scratch: MatchScratch) -> Bool {
+                realHost: Bool = false, scratch: MatchScratch) -> Bool {
         let subject: UnsafeBufferPointer<UInt8> = switch target {
         case .secret: secret
         case .match: match
         case .line: line
         }
         if regexes.contains(where: { $0.matches(subject, scratch: scratch) }) { return true }
+        if !realHost, standIns.contains(where: { $0.matches(secret, scratch: scratch) }) { return true }
         if !stopwords.isEmpty {
             let lowered = secret.map(KeywordAutomaton.fold)
             for word in stopwords where lowered.containsSubsequence(word) { return true }

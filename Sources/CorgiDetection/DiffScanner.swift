@@ -345,13 +345,18 @@ public struct DiffScanner: DiffConsumer {
                 let secret = UnsafeBufferPointer(rebasing: subject[secretRange])
                 let lineBytes = UnsafeBufferPointer(rebasing: subject[layout.range(ofLine: reportLine)])
                 var confidence = rule.definition.confidence ?? .medium
-                if let list = rule.allowlist, list.allows(secret: secret, match: matchBytes, line: lineBytes, scratch: scratch) {
+                // A credential addressed to a real host is reported even when its value is a stand-in.
+                var realHost = false
+                if let group = rule.definition.hostGroup, let hostRange = m.groups[group] {
+                    realHost = !(ruleSet.globalAllowlist?.isLocalHost(UnsafeBufferPointer(rebasing: subject[hostRange]), scratch: scratch) ?? true)
+                }
+                if let list = rule.allowlist, list.allows(secret: secret, match: matchBytes, line: lineBytes, realHost: realHost, scratch: scratch) {
                     continue
                 }
                 if rule.definition.kind == .secret {
                     if let minimum = rule.definition.entropy, !ValueChecks.meetsEntropy(secret, minimum: minimum) { continue }
                     if rule.definition.skipGlobalAllowlist != true, let global = ruleSet.globalAllowlist,
-                       global.allows(secret: secret, match: matchBytes, line: lineBytes, scratch: scratch)
+                       global.allows(secret: secret, match: matchBytes, line: lineBytes, realHost: realHost, scratch: scratch)
                     {
                         continue
                     }

@@ -25,6 +25,9 @@ public struct RuleDefinition: Sendable, Hashable, Codable {
     public var value: String?
     /// Capture group holding the secret value (secrets only); default: 1 if the regex has groups.
     public var secretGroup: Int?
+    /// The capture group holding the host the secret is for (connection strings): a stand-in
+    /// password is then reported unless the host is local or a documentation name.
+    public var hostGroup: Int?
     /// Minimum Shannon entropy (bits per byte) of the secret value.
     public var entropy: Double?
     /// Only files matching one of these globs.
@@ -59,6 +62,7 @@ public struct RuleDefinition: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, title, kind, severity, confidence, cwe, owasp, message, fix, keywords, regex, context, value
         case secretGroup = "secret_group"
+        case hostGroup = "host_group"
         case entropy, paths
         case pathRegex = "path_regex"
         case languages, multiline, exclude, checksum
@@ -83,6 +87,7 @@ extension RuleDefinition {
         context = try c.decodeIfPresent([String].self, forKey: .context)
         value = try c.decodeIfPresent(String.self, forKey: .value)
         secretGroup = try c.decodeIfPresent(Int.self, forKey: .secretGroup)
+        hostGroup = try c.decodeIfPresent(Int.self, forKey: .hostGroup)
         entropy = try c.decodeIfPresent(Double.self, forKey: .entropy)
         paths = try c.decodeIfPresent([String].self, forKey: .paths)
         pathRegex = try c.decodeIfPresent(String.self, forKey: .pathRegex)
@@ -133,6 +138,13 @@ public struct Allowlist: Sendable, Hashable, Codable {
     public var pathRegexes: [String]?
     /// Built-in value checks: `repeated-characters`, `sequential-characters`.
     public var checks: [String]?
+    /// Stand-in values (`root`, `secret`, `pass123`), matched against the secret: allowed like
+    /// `regexes`, except in a rule that names the host the credential is for (`host_group`) when
+    /// that host is a real one — a weak password on a reachable server is a finding.
+    public var standIns: [String]?
+    /// Hosts that make a stand-in a placeholder (loopback, `*.example.com`, `host.docker.internal`);
+    /// read from the global allowlist only.
+    public var localHosts: [String]?
 
     public init() {}
 
@@ -142,6 +154,8 @@ public struct Allowlist: Sendable, Hashable, Codable {
         case stopwords, paths
         case pathRegexes = "path_regexes"
         case checks
+        case standIns = "stand_ins"
+        case localHosts = "local_hosts"
     }
 }
 

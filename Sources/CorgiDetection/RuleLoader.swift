@@ -161,6 +161,8 @@ extension Allowlist {
         paths = union(paths, other.paths)
         pathRegexes = union(pathRegexes, other.pathRegexes)
         checks = union(checks, other.checks)
+        standIns = union(standIns, other.standIns)
+        localHosts = union(localHosts, other.localHosts)
         regexTarget = regexTarget ?? other.regexTarget
     }
 }

@@ -80,6 +80,35 @@ struct EngineTests {
         #expect(result.findings.map { "\($0.path):\($0.ruleID)" } == ["pkg/keys.txt:test-token", "pkg/testdata/keys.txt:code"])
     }
 
+    @Test("a stand-in password is a finding on a real host and a placeholder on a local or documentation one")
+    func standInsDependOnTheHost() throws {
+        var global = Allowlist()
+        global.standIns = ["(?i)^(?:root|secret|pass(?:word)?[0-9]{0,3})$"]
+        global.localHosts = ["(?i)^(?:localhost|127(?:\\.[0-9]{1,3}){3}|(?:[a-z0-9-]+\\.)*example\\.com)$"]
+        let uri = rule("db-uri", regex: #"postgres://[^:@/\s]*:([^@/\s]+)@([A-Za-z0-9._-]+)"#, keywords: ["postgres://"]) { $0.hostGroup = 2 }
+        // The same pattern without a host group: a stand-in is never reported.
+        let blind = rule("db-uri-blind", regex: #"pg://[^:@/\s]*:([^@/\s]+)@([A-Za-z0-9._-]+)"#, keywords: ["pg://"])
+        let lines = [
+            "a = postgres://admin:secret@10.20.0.14:5432/prod",
+            "b = postgres://admin:root@db.internal.acme.dev/prod",
+            "c = postgres://admin:secret@localhost:5432/dev",
+            "d = postgres://admin:password@db.example.com/app",
+            "e = postgres://admin:127.0.0.9@127.0.0.1/app",
+            "f = pg://admin:secret@10.20.0.14:5432/prod",
+            "g = postgres://admin:pass123@192.168.1.20/app",
+        ]
+        let result = try scan(newFileDiff("deploy/app.env", lines), rules: [uri, blind], allowlist: global)
+        #expect(result.findings.map(\.line) == [1, 2, 5, 7])
+    }
+
+    @Test("host_group must name another group of the regex")
+    func hostGroupIsChecked() {
+        for group in [0, 1, 3] {
+            let broken = rule("bad-host", regex: #"x://[^:]*:([^@]+)@([a-z.]+)"#, keywords: ["x://"]) { $0.hostGroup = group }
+            #expect(throws: RuleError.self) { _ = try RuleSet(rules: [broken]) }
+        }
+    }
+
     @Test("a checksum-carrying token must pass its checksum, and gains confidence")
     func checksum() throws {
         let github = rule("gh", regex: #"\b(ghp_[0-9A-Za-z]{36})\b"#, keywords: ["ghp_"]) { $0.checksum = "github-crc32" }
