@@ -1,6 +1,7 @@
 /// Finds and decodes the encoded parts of a line where secrets hide: base64 (a Kubernetes
-/// `Secret`'s `data:`, a `.dockerconfigjson`'s `auth`, a base64-encoded config or JWT), hex, and
-/// percent-encoding.
+/// `Secret`'s `data:`, a `.dockerconfigjson`'s `auth`, a base64-encoded config or JWT), hex,
+/// percent-encoding, and backslash escapes (a JSON document or config file inside a string:
+/// `"{\"password\": \"…\"}"`, `DOCKER_AUTH_CONFIG={\"auths\": …}`).
 ///
 /// The scanner substitutes each decoded segment into the line in place and rescans the result
 /// with every secret rule, so `password: czNjcjN0UEBzcw==` is seen as `password: s3cr3tP@ss`; a
@@ -9,13 +10,14 @@
 /// key's bytes, an image or a hash decode to binary and are dropped without a scan).
 public enum EncodedSegments {
     public enum Encoding: String, Sendable, CustomStringConvertible {
-        case base64, hex, percent
+        case base64, hex, percent, escaped
 
         public var description: String {
             switch self {
             case .base64: "base64-encoded"
             case .hex: "hex-encoded"
             case .percent: "percent-encoded"
+            case .escaped: "backslash-escaped"
             }
         }
     }
@@ -55,6 +57,9 @@ public enum EncodedSegments {
             i = max(end, i + 1)
         }
         if segments.count < maximumSegments, let decoded = decodePercent(line) {
+            segments.append(decoded)
+        }
+        if segments.count < maximumSegments, let decoded = decodeEscapes(line) {
             segments.append(decoded)
         }
         return segments
@@ -173,6 +178,47 @@ public enum EncodedSegments {
         }
         guard isText(out) else { return nil }
         return Segment(encoding: .percent, range: start..<end, decoded: out)
+    }
+
+    // MARK: - Backslash escapes
+
+    /// The stretch of the line from its first escaped quote to its last, unescaped, as one
+    /// segment, when it holds at least two escaped quotes (`\"`): a JSON document or a config
+    /// file written inside a string, whose keys and values the rules cannot see through the
+    /// escapes. Escapes nested up to three deep (`\\\"`) are undone; `\n`, `\r` and `\t` become
+    /// spaces, so the decoded text stays one line and its assignments stay apart.
+    static func decodeEscapes(_ line: UnsafeBufferPointer<UInt8>) -> Segment? {
+        let backslash = UInt8(ascii: "\\"), quote = UInt8(ascii: "\"")
+        var first = -1, last = -1, quotes = 0
+        for i in 0..<max(0, line.count - 1) where line[i] == backslash && line[i + 1] == quote {
+            quotes += 1
+            if first < 0 { first = i }
+            last = i + 2
+        }
+        guard quotes >= 2 else { return nil }
+        // Back to the run of backslashes the first escaped quote starts with.
+        while first > 0, line[first - 1] == backslash { first -= 1 }
+        var text = Array(line[first..<last])
+        for _ in 0..<3 {
+            var out: [UInt8] = []
+            out.reserveCapacity(text.count)
+            var i = 0
+            var changed = false
+            while i < text.count {
+                guard text[i] == backslash, i + 1 < text.count else { out.append(text[i]); i += 1; continue }
+                switch text[i + 1] {
+                case quote, backslash, UInt8(ascii: "/"), UInt8(ascii: "'"): out.append(text[i + 1])
+                case UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): out.append(UInt8(ascii: " "))
+                default: out.append(text[i]); out.append(text[i + 1])
+                }
+                changed = true
+                i += 2
+            }
+            text = out
+            if !changed || !text.contains(backslash) { break }
+        }
+        guard isText(text) else { return nil }
+        return Segment(encoding: .escaped, range: first..<last, decoded: text)
     }
 
     static func isDelimiter(_ b: UInt8) -> Bool {

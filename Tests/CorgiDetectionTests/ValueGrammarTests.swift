@@ -212,6 +212,26 @@ struct DecodedSecretTests {
         #expect(result.findings.first?.message.contains(encoding) == true)
     }
 
+    @Test("a JSON document or config written inside a string is read through its escapes, nested too")
+    func escapedDocuments() throws {
+        let lines = [
+            #"settings = "{\"database\": {\"password\": \"Tr0ub4dor&3x!\"}}""#,
+            #"env = ["CONFIG={\\\"password\\\":\\\"Tr0ub4dor&3x!\\\"}"]"#,
+            #"ini: "[db]\npassword=Tr0ub4dor&3x!\nhost=db.internal""#,
+        ]
+        let result = try scan(newFileDiff("a.toml", lines), rules: [Self.password])
+        #expect(result.findings.map(\.line) == [1, 2, 3])
+        // The third line needs no unescaping (no escaped quote): its plain scan finds it, once.
+        #expect(result.findings.map { $0.message.contains("backslash-escaped") } == [true, true, false])
+        // One escaped quote is not a document; plain text with no escapes is left to the plain scan.
+        func escaped(_ line: String) -> [String] {
+            Array(line.utf8).withUnsafeBufferPointer { EncodedSegments.find(in: $0) }.filter { $0.encoding == .escaped }
+                .map { String(decoding: $0.decoded, as: UTF8.self) }
+        }
+        #expect(escaped(#"say \"hello world\" to me"#) == [#""hello world""#])
+        #expect(escaped(#"one \" quote, then none"#).isEmpty)
+    }
+
     @Test("binary data, hashes and plain words are not decoded into findings")
     func quiet() throws {
         let lines = [
