@@ -33,4 +33,17 @@ extension PostgresStore: RegionDirectory {
     }
 }
 
-extension PostgresStore: AccessMaintenance {}
+extension PostgresStore: AccessMaintenance {
+    public func organisationsHeld() async throws -> [OrganisationRef] {
+        try await rows(
+            """
+            SELECT forge, organisation FROM pull_requests UNION SELECT forge, organisation FROM api_keys
+            UNION SELECT forge, organisation FROM sessions UNION SELECT forge, organisation FROM organisation_policies
+            UNION SELECT forge, organisation FROM exports UNION SELECT 'github', login FROM organisations
+            ORDER BY 1, 2
+            """).map { row in
+            let (forge, login) = try row.decode((String, String).self)
+            return OrganisationRef(forge: forge, login: login)
+        }
+    }
+}

@@ -33,4 +33,17 @@ extension SQLiteStore: RegionDirectory {
     }
 }
 
-extension SQLiteStore: AccessMaintenance {}
+extension SQLiteStore: AccessMaintenance {
+    public func organisationsHeld() async throws -> [OrganisationRef] {
+        try await exclusive {
+            try await connection.query(
+                """
+                SELECT forge, organisation FROM pull_requests UNION SELECT forge, organisation FROM api_keys
+                UNION SELECT forge, organisation FROM sessions UNION SELECT forge, organisation FROM organisation_policies
+                UNION SELECT forge, organisation FROM exports UNION SELECT 'github', login FROM organisations
+                ORDER BY 1, 2
+                """, []
+            ).map { OrganisationRef(forge: $0.column("forge")?.string ?? "", login: $0.column("organisation")?.string ?? "") }
+        }
+    }
+}

@@ -43,6 +43,26 @@ struct ResidencyTests {
         }
     }
 
+    @Test("a store lists every organisation it holds data of, from keys, sessions, policies and reviews", arguments: Backend.available)
+    func organisationsHeld(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            #expect(try await store.organisationsHeld().isEmpty)
+            _ = try await Self.createKey(store, Self.acme)
+            try await store.recordSignIn(
+                SignedInSession(id: "s-1", organisation: Self.acmeEUOnGitLab, subject: "alice", role: .member, method: "oidc",
+                                createdAt: Date(), expiresAt: Date().addingTimeInterval(3600)),
+                audit: AuditEntry(actor: "user:alice", action: "sign_in.succeeded", target: "session", organisation: "acme-eu",
+                                  metadata: ["forge": "gitlab"]))
+            _ = try await store.setOrganisationPolicy(OrganisationPolicy(failOn: "low"), of: Self.acmeEU, audit: AuditEntry(
+                actor: "cli:test", action: "policy.updated", target: "policy", organisation: "acme-eu", metadata: ["forge": "github"]))
+            let job = scanJob(deliveryID: "d-held")
+            _ = try await store.recordDelivery(delivery("d-held", job: job))
+            _ = try await store.beginScan(claimed(job, id: 1))
+            #expect(Set(try await store.organisationsHeld()) == [Self.acme, Self.acmeEU, Self.acmeEUOnGitLab,
+                                                                OrganisationRef(forge: job.forge, login: job.organisation)])
+        }
+    }
+
     @Test("the API's calls reach only the organisation's region, and its placement outlives a change of settings")
     func routingBetweenRegions() async throws {
         try await withSQLiteStore { home in

@@ -17,7 +17,7 @@ import tarfile
 import pytest
 
 from corgi_service import CorgiService, corgi_binary
-from test_api import ORG_A, ORG_B, PR_B, REPO_B, REPO_B_ID, Env, org_path, problem, pull_request_event
+from test_api import ORG_A, ORG_B, ORG_C, PR_B, REPO_B, REPO_B_ID, Env, org_path, problem, pull_request_event
 from test_api_deletion import wait_for
 from test_serve_e2e import completed_runs, new_file
 
@@ -183,3 +183,25 @@ def test_settings_that_would_blur_two_regions_are_refused_at_start(github_double
                             env={k: v for k, v in os.environ.items() if not k.startswith("CORGI_")})
     assert result.returncode != 0 and message in result.stderr, result.stderr
     assert not (tmp_path / "corgi.sqlite").exists(), "nothing is written before the settings are accepted"
+
+
+def test_turning_residency_on_keeps_every_organisation_where_its_data_already_is(github_double, tmp_path):
+    """A deployment that ran with one region, restarted with residency placing Octo-Org in the EU:
+    Octo-Org's data is in the home region, so it is recorded there and stays; an organisation
+    never seen before goes where the settings place it."""
+    environment = Env(tmp_path, github_double)
+    regions = Regions(tmp_path)
+    with environment.service:
+        environment.populate()
+    settings = environment.service.settings
+    settings.write_text(settings.read_text() + residency_settings(tmp_path).replace(
+        f'["github/{ORG_B}=eu"]', f'["github/{ORG_B}=eu", "github/{ORG_C}=eu"]'))
+    with environment.service:
+        assert sorted(regions.read("us", "SELECT organisation, region FROM organisation_regions")) == [(ORG_A, "us"), (ORG_B, "us")]
+        assert not any("outside its region" in line for line in environment.service.log_lines)
+        _, key_b = environment.create_key(ORG_B, "owner", name="b")
+        assert environment.ok(org_path(ORG_B), key_b)["region"] == "us" and environment.ok(org_path(ORG_B), key_b)["pull_requests"] == 1
+        _, key_c = environment.create_key(ORG_C, "owner", name="c")
+        assert environment.ok(org_path(ORG_C), key_c)["region"] == "eu"
+        assert regions.read("eu", "SELECT COUNT(*) FROM api_keys WHERE organisation = ?", ORG_C)[0][0] == 1
+        assert regions.rows_of("eu", ORG_B)["api_keys"] == 0

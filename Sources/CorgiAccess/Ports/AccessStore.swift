@@ -109,6 +109,9 @@ public protocol AccessMaintenance: Sendable {
     func finishExport(id: Int, archive: [UInt8]?, expiresAt: Date, audit: AuditEntry) async throws
     /// Drops the archives of exports expired at `now` (state `expired`); returns how many.
     func expireExports(now: Date) async throws -> Int
+    /// Every organisation this store holds data of (pull requests, keys, sessions, policies,
+    /// exports, installations): recorded in this store's region when residency is turned on.
+    func organisationsHeld() async throws -> [OrganisationRef]
 }
 
 /// Finding states as stored and filtered on.

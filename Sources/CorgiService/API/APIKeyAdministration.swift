@@ -63,6 +63,7 @@ public enum APIKeyAdministration {
                                                                 auditAnchor: FileAuditAnchor(databasePath: path))
                 }
                 let regional = try ServiceComponents.regional(stores, settings: settings)
+                try await ServiceComponents.recordHeldOrganisations(regional, directory: regional.homeStore, settings: settings, logger: logger)
                 let result = try await body(RegionalAccessStore(regional.map { $0 as any AccessStore }))
                 for store in stores.values { try await store.close() }
                 return result
@@ -83,6 +84,7 @@ public enum APIKeyAdministration {
             defer { group.cancelAll() }
             for store in stores.values { try await store.checkSchema() }
             let regional = try ServiceComponents.regional(stores, settings: settings)
+            try await ServiceComponents.recordHeldOrganisations(regional, directory: regional.homeStore, settings: settings, logger: logger)
             return try await body(RegionalAccessStore(regional.map { $0 as any AccessStore }))
         }
     }

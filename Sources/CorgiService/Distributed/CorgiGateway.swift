@@ -36,6 +36,7 @@ public enum CorgiGateway {
                 for store in stores.values { group.addTask { try await store.run() } }
                 for store in stores.values { try await store.checkSchema() }
                 let regional = try ServiceComponents.regional(stores, settings: settings)
+                try await ServiceComponents.recordHeldOrganisations(regional, directory: regional.homeStore, settings: settings, logger: logger)
                 var intakes: [Region: LedgerIntake<PostgresStore, JetStreamJobQueue>] = [:]
                 for (region, store) in regional.all {
                     let queue = try await DistributedComponents.jobQueue(queueSettings[region]!, connection: nats, logger: logger)

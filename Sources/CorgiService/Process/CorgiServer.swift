@@ -43,6 +43,7 @@ public enum CorgiServer {
         let metrics = ServiceMetrics()
         do {
             let regional = try ServiceComponents.regional(stores, settings: settings)
+            try await ServiceComponents.recordHeldOrganisations(regional, directory: regional.homeStore, settings: settings, logger: logger)
             let databasePaths = paths
             let github = try await ServiceComponents.github(settings, secrets: secrets, http: http)
             let gateway = WebhookGateway(intake: RegionalIntake(regional.map { $0 as any WebhookIntake }), reviews: regional.map { $0 as any ReviewStore },

@@ -150,6 +150,24 @@ extension ServiceComponents {
         return try Regional(home: residency.home, stores: stores, directory: stores[residency.home]!, policy: residency.policy)
     }
 
+    /// With residency on, every organisation a region's store already holds is recorded in that
+    /// region before anything is routed: turning residency on (or adding a region) never places an
+    /// organisation away from the data it has. An organisation found in a region other than its
+    /// recorded one is reported (its data there is served by nobody) and left for the operator.
+    static func recordHeldOrganisations<Store: AccessMaintenance>(_ regional: Regional<Store>, directory: any RegionDirectory,
+                                                                  settings: ServiceSettings, logger: Logger) async throws {
+        guard settings.residency != nil else { return }
+        for (region, store) in regional.all {
+            for organisation in try await store.organisationsHeld() {
+                let recorded = try await directory.assignRegion(region, to: organisation, actor: "residency")
+                if recorded != region {
+                    logger.error("an organisation's data is outside its region", metadata: [
+                        "organisation": "\(organisation)", "found_in": "\(region)", "region": "\(recorded)"])
+                }
+            }
+        }
+    }
+
     /// The API on `router` and, when `sso.oidc` is set, browser sign-in: its secrets are read now,
     /// so a missing one stops the process at start rather than at the first sign-in.
     static func registerAPI(on router: Router<BasicRequestContext>, store: any AccessStore, settings: ServiceSettings,
