@@ -246,6 +246,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // AI review: model providers behind one protocol (the Anthropic Messages API, OpenAI-compatible
+        // chat completions) and the redaction every prompt passes before it leaves.
+        .target(
+            name: "CorgiAI",
+            dependencies: [
+                "CorgiCore", "CorgiDetection",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Service: configuration and secrets, the webhook gateway, the worker pipeline, the sweeper.
         .target(
             name: "CorgiService",
@@ -325,6 +339,19 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiAITests",
+            dependencies: [
+                "CorgiAI", "CorgiCore", "CorgiDetection",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
