@@ -5,8 +5,8 @@ internal import Crypto
 ///
 /// This plain digest is never published: findings carry `FingerprintKey.keyed(_:)` of it. It is
 /// still what baselines written before keyed fingerprints hold, so they keep matching.
-enum Fingerprint {
-    static func make(ruleID: String, path: String, content: UnsafeBufferPointer<UInt8>, normaliseWhitespace: Bool) -> String {
+public enum Fingerprint {
+    public static func make(ruleID: String, path: String, content: UnsafeBufferPointer<UInt8>, normaliseWhitespace: Bool) -> String {
         var hasher = SHA256()
         hasher.update(data: Array("corgi/v1\0\(ruleID)\0\(path)\0".utf8))
         if normaliseWhitespace {
