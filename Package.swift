@@ -251,7 +251,7 @@ let package = Package(
         .target(
             name: "CorgiAI",
             dependencies: [
-                "CorgiCore", "CorgiDetection",
+                "CorgiCore", "CorgiDetection", "CorgiReview",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -265,7 +265,7 @@ let package = Package(
         .target(
             name: "CorgiService",
             dependencies: [
-                "CorgiAccess", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReports", "CorgiReview", "CorgiStorage", "CorgiObjects",
+                "CorgiAccess", "CorgiAI", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReports", "CorgiReview", "CorgiStorage", "CorgiObjects",
                 "CorgiPostgres", "CorgiNATS", "CorgiQueue", "CSAMLVerify",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -351,7 +351,7 @@ let package = Package(
         .testTarget(
             name: "CorgiAITests",
             dependencies: [
-                "CorgiAI", "CorgiCore", "CorgiDetection",
+                "CorgiAI", "CorgiCore", "CorgiDetection", "CorgiReview",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

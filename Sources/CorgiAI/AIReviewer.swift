@@ -1,5 +1,6 @@
 public import CorgiCore
 public import CorgiDetection
+public import CorgiReview
 import Crypto
 public import Foundation
 
@@ -18,31 +19,13 @@ public struct AIReviewLimits: Sendable, Hashable {
     public init() {}
 }
 
-/// What an AI review found and what it could not cover, with what it cost.
-public struct AIReviewOutcome: Sendable {
-    public var findings: [Finding] = []
-    /// Files not reviewed, each with why (`withheld: credentials by nature`, `over the token budget`,
-    /// `the model call failed: …`).
-    public var notReviewed: [(path: String, reason: String)] = []
-    /// Answer items dropped: malformed, or pointing at a line that is not an added line.
-    public var dropped = 0
-    /// Lines and path parts redacted before sending.
-    public var redactions = 0
-    public var usage = AIUsage(inputTokens: 0, outputTokens: 0)
-    public var calls = 0
-    /// SHA-256 of each prompt sent (system text and prompt), for the audit log: never the prompt.
-    public var promptDigests: [String] = []
-
-    public init() {}
-}
-
 /// The AI half of a review: the diff's files, redacted, are sent in groups to the model with the
 /// rule findings already made, and the model answers through one tool with findings on added
 /// lines. Every answer item is checked: a file of the group, an added line, a known severity;
 /// anything else is dropped and counted. Findings are `ai-review` code findings at low
 /// confidence (an AI finding never fails a check by itself unless a policy says so).
-public struct AIReviewer: Sendable {
-    public static let ruleID = "ai-review"
+public struct AIReviewer: ModelReview {
+    public static let ruleID = ModelReviewOutcome.ruleID
     let provider: any AIProvider
     let redactor: PromptRedactor
     let limits: AIReviewLimits
@@ -95,8 +78,8 @@ public struct AIReviewer: Sendable {
         var added: Set<Int>
     }
 
-    public func review(_ diff: ParsedDiff, ruleFindings: [Finding]) async -> AIReviewOutcome {
-        var outcome = AIReviewOutcome()
+    public func review(_ diff: ParsedDiff, ruleFindings: [Finding]) async -> ModelReviewOutcome {
+        var outcome = ModelReviewOutcome()
         // Render each file, then redact it (every line, context and removed ones too).
         var files: [PromptFile] = []
         for file in diff.files where !file.header.isBinary && !file.hunks.isEmpty && file.header.change != .deleted {
@@ -179,8 +162,8 @@ public struct AIReviewer: Sendable {
             case .failure(let error):
                 for file in groups[index] { outcome.notReviewed.append((file.sentPath, "the model call failed: \(error)")) }
             case .success(let answer):
-                outcome.usage.inputTokens += answer.usage.inputTokens
-                outcome.usage.outputTokens += answer.usage.outputTokens
+                outcome.inputTokens += answer.usage.inputTokens
+                outcome.outputTokens += answer.usage.outputTokens
                 let (found, dropped) = findings(in: answer.toolInput, files: groups[index])
                 outcome.findings += found
                 outcome.dropped += dropped

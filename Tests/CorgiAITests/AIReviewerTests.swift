@@ -1,6 +1,7 @@
 import CorgiAI
 import CorgiCore
 import CorgiDetection
+import CorgiReview
 import Foundation
 import Testing
 

@@ -125,6 +125,7 @@ public struct OrganisationPolicy: Sendable, Hashable, Codable {
         base.ignorePaths = ignorePaths
         base.disabledRules = Set(disabledRules)
         base.diffRetentionDays = diffRetentionDays
+        base.aiReview = aiReview
         return base
     }
 

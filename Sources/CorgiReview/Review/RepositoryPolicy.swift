@@ -11,6 +11,7 @@ internal import Yams
 /// ignore_paths: ["vendor/**"] # globs, as in rule files and `corgi scan --config`
 /// disable_rules: [rule-id]    # findings of these rules are not reported
 /// severity: {rule-id: low}    # a rule's severity in this repository
+/// ai_review: false            # no AI review here, though the organisation's policy turns it on
 /// ```
 ///
 /// Every problem (bad YAML, an unknown key, a wrong value) is named in `problems` and reported in
@@ -35,6 +36,8 @@ public struct RepositoryPolicy: Sendable, Equatable {
     /// Days the diff is kept, from the organisation's policy (the file cannot set it); nil: the
     /// deployment's.
     public var diffRetentionDays: Int?
+    /// The AI review runs (the organisation's policy turns it on; `.corgi.yml` may only turn it off).
+    public var aiReview = false
 
     public init() {}
 
@@ -115,8 +118,14 @@ public struct RepositoryPolicy: Sendable, Equatable {
                     read[id] = severity
                 }
                 severities.merge(read) { _, file in file }
+            case "ai_review":
+                switch value.scalar?.string {
+                case "false": aiReview = false
+                case "true": break  // only the organisation can turn it on
+                default: problems.append("`ai_review` must be true or false")
+                }
             default:
-                problems.append("unknown setting (known: packs, fail_on, ignore_paths, disable_rules, severity)")
+                problems.append("unknown setting (known: packs, fail_on, ignore_paths, disable_rules, severity, ai_review)")
             }
         }
     }

@@ -19,9 +19,11 @@ public struct ReviewFormatter: Sendable {
         self.failOn = failOn
     }
 
+    /// `failure` when an open finding reaches `failOn`. A model's finding (`ai-review`) never
+    /// fails a check by itself: it is an opinion to read, not a rule that matched.
     public func conclusion(for open: [Finding]) -> String {
         guard let failOn else { return "success" }
-        return open.contains { $0.severity >= failOn } ? "failure" : "success"
+        return open.contains { $0.severity >= failOn && $0.ruleID != ModelReviewOutcome.ruleID } ? "failure" : "success"
     }
 
     public static func fingerprintMarker(_ fingerprint: String) -> String { "<!-- corgi:finding=\(fingerprint) -->" }

@@ -21,10 +21,18 @@ public struct ReviewRunner: Sendable {
     public let formatter: ReviewFormatter
     /// Called once per published review (metrics).
     let onPublished: @Sendable (Reconciliation, Duration) -> Void
+    /// The model review, when the deployment configures one; it runs for organisations whose
+    /// policy turns it on.
+    public let modelReview: (any ModelReview)?
+    /// Called once per model review (metrics: tokens and calls).
+    let onModelReview: @Sendable (ModelReviewOutcome) -> Void
 
     public init(store: any ReviewStore & AuditLog, objects: any ObjectStore, forges: [String: any Forge], ruleSet: RuleSet,
-                scanOptions: ScanOptions, policy: ReviewPolicy,
+                scanOptions: ScanOptions, policy: ReviewPolicy, modelReview: (any ModelReview)? = nil,
+                onModelReview: @escaping @Sendable (ModelReviewOutcome) -> Void = { _ in },
                 onPublished: @escaping @Sendable (Reconciliation, Duration) -> Void = { _, _ in }) {
+        self.modelReview = modelReview
+        self.onModelReview = onModelReview
         self.store = store
         self.objects = objects
         self.forges = forges
@@ -323,7 +331,28 @@ public struct ReviewRunner: Sendable {
         // Findings the repository dismissed (`@corgi ignore`) are left out; the store leaves them
         // out of its reconciliation too (reading the same dismissals in its transaction).
         let dismissed = try await store.dismissedTargets(forge: job.forge, installationID: job.installationID, repositoryID: job.repositoryID)
-        let policed = repository.apply(to: result.findings)
+        var ruleFindings = result.findings
+        // The model's review, of the same widened diff, sees what the rules found (to not repeat it);
+        // the paths it names are already redacted (PromptRedactor).
+        var modelAudit: [String: String] = [:]
+        var modelNote: String?
+        if let modelReview, repository.aiReview {
+            let outcome = await modelReview.review(ParsedDiff.parse(bytes: widened.diff), ruleFindings: ruleFindings)
+            onModelReview(outcome)
+            ruleFindings += outcome.findings
+            modelAudit = ["ai_calls": "\(outcome.calls)", "ai_input_tokens": "\(outcome.inputTokens)",
+                          "ai_output_tokens": "\(outcome.outputTokens)", "ai_redactions": "\(outcome.redactions)",
+                          "ai_dropped": "\(outcome.dropped)", "ai_findings": "\(outcome.findings.count)",
+                          "ai_prompt_sha256": outcome.promptDigests.joined(separator: ",")]
+            if !outcome.notReviewed.isEmpty {
+                let shown = outcome.notReviewed.prefix(10).map { "\(Markdown.code($0.path)) (\($0.reason))" }
+                modelNote = "AI review did not cover \(outcome.notReviewed.count) file(s): " + shown.joined(separator: ", ")
+                    + (outcome.notReviewed.count > 10 ? ", …" : "")
+            }
+            logger.info("model review done", metadata: ["calls": "\(outcome.calls)", "findings": "\(outcome.findings.count)",
+                                                        "dropped": "\(outcome.dropped)", "not_reviewed": "\(outcome.notReviewed.count)"])
+        }
+        let policed = repository.apply(to: ruleFindings)
         let findings = policed.filter { !dismissed.contains($0.fingerprint) && !dismissed.contains($0.ruleID) }
         let s = result.statistics
         logger.info("diff scanned", metadata: [
@@ -331,7 +360,7 @@ public struct ReviewRunner: Sendable {
             "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)",
             "findings": "\(findings.count)", "scan_ms": "\(s.durationMilliseconds)",
         ])
-        var notes = [coverage, widened.note].compactMap { $0 }
+        var notes = [coverage, widened.note, modelNote].compactMap { $0 }
         if findings.count < policed.count {
             notes.append("\(policed.count - findings.count) finding(s) not reported: dismissed with `@corgi ignore` (who and why: the audit log)")
         }
@@ -356,7 +385,8 @@ public struct ReviewRunner: Sendable {
             diff: (objectKey, byteCount, expires),
             audit: ["forge": job.forge, "target": "\(job.repository)#\(job.number)", "sha": job.headSHA, "object": objectKey,
                     "retention_days": "\(retention)", "outcome": s.isIncomplete ? "scanned in part" : "scanned",
-                    "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)"])
+                    "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)"]
+                .merging(modelAudit) { a, _ in a })
     }
 
     /// What a forge left out of the diff, with secrets in the paths redacted.

@@ -58,6 +58,9 @@ public actor SecretStore {
         /// comments, check runs and the database. Keep it for the deployment's life: another key
         /// gives every finding a new fingerprint (docs/security.md).
         case fingerprintKey = "fingerprint-key"
+        /// The AI review's key for its model endpoint (`ai.*`): required for Anthropic, optional
+        /// for an OpenAI-compatible server that takes none.
+        case aiAPIKey = "ai-api-key"
 
         var configKey: ConfigKey { ConfigKey(rawValue.split(separator: "-").map(String.init)) }
     }

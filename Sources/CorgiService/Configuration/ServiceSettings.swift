@@ -132,6 +132,25 @@ public struct ServiceSettings: Sendable {
 
     public var saml: SAML?
 
+    /// The AI review (`ai`): off unless this section names a provider, and then run only for
+    /// organisations whose policy turns it on. Secret: `ai-api-key`.
+    public struct AI: Sendable {
+        /// `anthropic` (the Messages API) or `openai` (any OpenAI-compatible chat completions endpoint).
+        public var dialect: String
+        /// `https://api.anthropic.com`; for OpenAI-compatible servers the base with its version (`…/v1`).
+        public var baseURL: String
+        public var model: String
+        /// OpenAI-compatible only: the header carrying the key (`authorization` sends a bearer key; Azure-style `api-key`).
+        public var keyHeader: String?
+        public var timeoutSeconds = 120
+        public var tokensPerReview = 200_000
+        public var tokensPerCall = 30_000
+        public var parallelCalls = 4
+        public var maximumOutputTokens = 4_096
+    }
+
+    public var ai: AI?
+
     public var role: Role = .serve
     /// Organisations in several regions (`residency`); nil: every organisation in the one
     /// region of the stores above.
@@ -193,6 +212,7 @@ public struct ServiceSettings: Sendable {
         try reader.refuseSecrets(["gitlab.token", "gitlab.webhook_token", "gitlab.signing_key", "gitlab.private_token",
                                   "gitea.token", "gitea.webhook_secret"])
         try reader.refuseSecrets(["sso.oidc.client_secret", "sso.session_signing_key", "sso.github.client_secret"])
+        try reader.refuseSecrets(["ai.api_key", "ai.key"])
         try reader.refuseSecrets(["github.webhook_secret", "github.private_key", "storage.encryption_key", "session.signing_key",
                                   "github.webhook-secret", "github.private-key"])
         try reader.refuseSecrets(["database.password", "queue.password", "queue.nkey_seed", "objects.s3.secret_access_key",
@@ -429,6 +449,23 @@ public struct ServiceSettings: Sendable {
             s.saml = saml
         }
         s.residency = try Residency.read(reader, path: path, role: role, embedded: embedded, main: s, resolve: resolve, database: database)
+        if let dialect = try reader.optionalString("ai.provider"), role == .serve || role == .worker {
+            guard ["anthropic", "openai"].contains(dialect) else { throw SettingsError("\(path): ai.provider must be anthropic or openai") }
+            let base = try reader.string("ai.base_url", default: dialect == "anthropic" ? "https://api.anthropic.com" : "")
+            // The key travels to this URL: plain HTTP only to this machine (a local model server).
+            guard base.hasPrefix("https://") || (base.hasPrefix("http://") && SettingsReader.isLoopback(url: base)) else {
+                throw SettingsError("\(path): ai.base_url must be https:// (plain http:// only to a loopback address)")
+            }
+            try reader.refuseCredentials(inURL: base, setting: "ai.base_url")
+            var ai = AI(dialect: dialect, baseURL: base, model: try reader.requiredString("ai.model"))
+            ai.keyHeader = try reader.optionalString("ai.key_header")
+            ai.timeoutSeconds = try reader.int("ai.timeout_seconds", default: ai.timeoutSeconds, range: 5...900)
+            ai.tokensPerReview = try reader.int("ai.tokens_per_review", default: ai.tokensPerReview, range: 1_000...10_000_000)
+            ai.tokensPerCall = try reader.int("ai.tokens_per_call", default: ai.tokensPerCall, range: 500...1_000_000)
+            ai.parallelCalls = try reader.int("ai.parallel_calls", default: ai.parallelCalls, range: 1...32)
+            ai.maximumOutputTokens = try reader.int("ai.max_output_tokens", default: ai.maximumOutputTokens, range: 256...64_000)
+            s.ai = ai
+        }
         s.logLevel = try reader.string("logging.level", default: s.logLevel)
         s.scanConfigurationPath = try reader.optionalString("scan.config").map(resolve)
         return s

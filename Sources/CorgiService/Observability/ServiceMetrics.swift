@@ -17,6 +17,10 @@ public struct ServiceMetrics: Sendable {
     let queueDepth: Gauge
     let queueInFlight: Gauge
     let workersAlive: Gauge
+    let aiCalls: Counter
+    let aiInputTokens: Counter
+    let aiOutputTokens: Counter
+    let aiFindings: Counter
 
     public init() {
         webhooksAccepted = registry.makeCounter(name: "corgi_webhooks_accepted_total", help: "Webhooks verified and queued or recorded")
@@ -37,6 +41,10 @@ public struct ServiceMetrics: Sendable {
         queueDepth = registry.makeGauge(name: "corgi_queue_pending", help: "Jobs waiting for a worker")
         queueInFlight = registry.makeGauge(name: "corgi_queue_in_flight", help: "Jobs claimed and not yet acknowledged")
         workersAlive = registry.makeGauge(name: "corgi_workers_alive", help: "Workers heard from recently (distributed mode)")
+        aiCalls = registry.makeCounter(name: "corgi_ai_calls_total", help: "Calls to the AI review's model")
+        aiInputTokens = registry.makeCounter(name: "corgi_ai_input_tokens_total", help: "Prompt tokens the model reported")
+        aiOutputTokens = registry.makeCounter(name: "corgi_ai_output_tokens_total", help: "Answer tokens the model reported")
+        aiFindings = registry.makeCounter(name: "corgi_ai_findings_total", help: "Findings the AI review kept")
     }
 
     public func text() -> String { registry.emitToString() }

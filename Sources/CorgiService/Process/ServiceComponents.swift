@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CorgiAI
 import CorgiAccess
 import CorgiDetection
 import CorgiCore
@@ -72,12 +73,33 @@ enum ServiceComponents {
                 try await secrets.requiredString(.giteaToken)
             })
         }
-        return ReviewRunner(store: store, objects: objects, forges: forges, ruleSet: ruleSet,
-                            scanOptions: scanOptions, policy: policy) { reconciliation, duration in
-            metrics.scansCompleted.increment()
-            metrics.findingsNew.increment(by: Int64(reconciliation.new.count))
-            metrics.scanDuration.record(duration)
+        var modelReview: (any ModelReview)?
+        // (The redactor fails only on its own constant globs, which its tests compile.)
+        if let ai = settings.ai, let dialect = AIDialect(rawValue: ai.dialect), let redactor = try? PromptRedactor(ruleSet: ruleSet) {
+            var configuration = HTTPAIProvider.Configuration(dialect: dialect, baseURL: ai.baseURL, model: ai.model, keyHeader: ai.keyHeader)
+            configuration.callTimeout = TimeInterval(ai.timeoutSeconds)
+            // The key is read at each call: a rotated key is used at once.
+            let provider = HTTPAIProvider(configuration: configuration, http: http, logger: logger(settings)) { try await secrets.string(.aiAPIKey) }
+            var limits = AIReviewLimits()
+            limits.tokensPerReview = ai.tokensPerReview
+            limits.tokensPerCall = ai.tokensPerCall
+            limits.parallelCalls = ai.parallelCalls
+            limits.maximumOutputTokens = ai.maximumOutputTokens
+            modelReview = AIReviewer(provider: provider, redactor: redactor, limits: limits, fingerprintKey: scanOptions.fingerprintKey)
         }
+        return ReviewRunner(store: store, objects: objects, forges: forges, ruleSet: ruleSet, scanOptions: scanOptions, policy: policy,
+                            modelReview: modelReview,
+                            onModelReview: { outcome in
+                                metrics.aiCalls.increment(by: Int64(outcome.calls))
+                                metrics.aiInputTokens.increment(by: Int64(outcome.inputTokens))
+                                metrics.aiOutputTokens.increment(by: Int64(outcome.outputTokens))
+                                metrics.aiFindings.increment(by: Int64(outcome.findings.count))
+                            },
+                            onPublished: { reconciliation, duration in
+                                metrics.scansCompleted.increment()
+                                metrics.findingsNew.increment(by: Int64(reconciliation.new.count))
+                                metrics.scanDuration.record(duration)
+                            })
     }
 
     /// The rule set, and the scan options with the deployment's fingerprint key: every worker of
