@@ -79,6 +79,11 @@ public struct AIReviewer: ModelReview {
     }
 
     public func review(_ diff: ParsedDiff, ruleFindings: [Finding]) async -> ModelReviewOutcome {
+        await review(diff, ruleFindings: ruleFindings, tokenBudget: nil)
+    }
+
+    public func review(_ diff: ParsedDiff, ruleFindings: [Finding], tokenBudget: Int?) async -> ModelReviewOutcome {
+        let reviewBudget = min(limits.tokensPerReview, tokenBudget ?? .max)
         var outcome = ModelReviewOutcome()
         // Render each file, then redact it (every line, context and removed ones too).
         var files: [PromptFile] = []
@@ -112,7 +117,7 @@ public struct AIReviewer: ModelReview {
                 outcome.notReviewed.append((file.sentPath, "larger than one model call may take"))
                 continue
             }
-            if plannedTokens + tokens + limits.maximumOutputTokens > limits.tokensPerReview {
+            if plannedTokens + tokens + limits.maximumOutputTokens > reviewBudget {
                 outcome.notReviewed.append((file.sentPath, "over the review's token budget"))
                 continue
             }

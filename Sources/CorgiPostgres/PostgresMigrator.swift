@@ -445,6 +445,10 @@ public enum PostgresMigrator {
                 assigned_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (forge, organisation))
             """,
         ]),
+        // As SQLiteStore's version 17.
+        Migration(version: 16, summary: "audit events by organisation and time", statements: [
+            "CREATE INDEX audit_events_by_organisation ON audit_events (organisation, occurred_at)",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries

@@ -239,6 +239,19 @@ extension PostgresStore: ReviewStore {
         return try OrganisationPolicy.stored(text)
     }
 
+    public func modelTokensUsed(forge: String, organisation: String, since day: String) async throws -> Int {
+        // As SQLiteStore's: the audit log's scan events carry each review's tokens.
+        let marker = AuditEvent.forgeMarker(forge)
+        return try await rows(
+            """
+            SELECT COALESCE(SUM(COALESCE((metadata::jsonb ->> 'ai_input_tokens')::bigint, 0)
+                              + COALESCE((metadata::jsonb ->> 'ai_output_tokens')::bigint, 0)), 0)::bigint
+            FROM audit_events
+            WHERE organisation = \(organisation) AND occurred_at >= \(day) AND action = 'scan.recorded'
+              AND strpos(metadata, \(marker)) > 0
+            """).first?.decode(Int.self) ?? 0
+    }
+
     public func reopenExpiredDismissals() async throws -> Int {
         try await transaction { connection in
             // As SQLiteStore's: the database's clock decides which dismissals are in force.

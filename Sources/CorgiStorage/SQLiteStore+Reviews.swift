@@ -221,6 +221,19 @@ extension SQLiteStore: ReviewStore {
         return try OrganisationPolicy.stored(text)
     }
 
+    public func modelTokensUsed(forge: String, organisation: String, since day: String) async throws -> Int {
+        try await exclusive {
+            let row = try await connection.query(
+                """
+                SELECT COALESCE(SUM(COALESCE(CAST(json_extract(metadata, '$.ai_input_tokens') AS INTEGER), 0)
+                                  + COALESCE(CAST(json_extract(metadata, '$.ai_output_tokens') AS INTEGER), 0)), 0) AS used
+                FROM audit_events
+                WHERE organisation = ? AND occurred_at >= ? AND action = 'scan.recorded' AND instr(metadata, ?) > 0
+                """, [.text(organisation), .text(day), .text(AuditEvent.forgeMarker(forge))]).first
+            return Int(row?.column("used")?.integer ?? 0)
+        }
+    }
+
     public func reopenExpiredDismissals() async throws -> Int {
         try await transaction {
             // A dismissed finding with no dismissal in force in its repository (by fingerprint or

@@ -320,6 +320,8 @@ public actor SQLiteStore {
                 assigned_at TEXT NOT NULL, PRIMARY KEY (forge, organisation))
             """,
         ]),
+        // An organisation's audit events by time: its trail, and its model reviews' tokens today.
+        (17, ["CREATE INDEX audit_events_by_organisation ON audit_events(organisation, occurred_at)"]),
     ]
 
     func migrate() async throws {

@@ -39,6 +39,7 @@ actor ClosingStore: ReviewStore {
     func completeScan(scanID: Int, audit: AuditEntry) async throws { throw NotForTheGateway() }
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff] { throw NotForTheGateway() }
     func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy { throw NotForTheGateway() }
+    func modelTokensUsed(forge: String, organisation: String, since day: String) async throws -> Int { throw NotForTheGateway() }
     func dismiss(_ dismissal: Dismissal, audit: AuditEntry) async throws { throw NotForTheGateway() }
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String> { throw NotForTheGateway() }
     func reopenExpiredDismissals() async throws -> Int { throw NotForTheGateway() }

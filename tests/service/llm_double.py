@@ -40,6 +40,8 @@ class LLMDouble:
         self.raw_bodies: list[bytes] = []
         self.violations: list[str] = []
         self.status_script: list[int] = []
+        # Tokens each answer reports as used (None: a quarter of the prompt's characters, plus 40).
+        self.usage_tokens: int | None = None
         self._lock = threading.Lock()
         published = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {
             "model": "m", "max_tokens": 1, "messages": [{"role": "user", "content": "x"}]}
@@ -117,4 +119,5 @@ class LLMDouble:
                                  "fix": "Load the record through the current user's own records."})
         return 200, {"id": "msg_1", "type": "message", "role": "assistant", "stop_reason": "tool_use",
                      "content": [{"type": "tool_use", "id": "toolu_1", "name": request["tools"][0]["name"], "input": {"findings": findings}}],
-                     "usage": {"input_tokens": len(prompt) // 4, "output_tokens": 40}}
+                     "usage": {"input_tokens": self.usage_tokens if self.usage_tokens is not None else len(prompt) // 4,
+                               "output_tokens": 40}}

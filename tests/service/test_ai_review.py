@@ -125,3 +125,24 @@ def test_an_ai_finding_alone_never_fails_the_check_and_a_failing_model_is_said_n
     service.wait_idle()
     assert run["conclusion"] != "failure"
     assert "AI review did not cover 1 file(s)" in run["output"]["summary"] and "HTTP 500" in run["output"]["summary"], run["output"]["summary"]
+
+
+def test_the_organisations_daily_token_budget_stops_the_ai_review_once_spent(github_double, tmp_path, model):
+    service = CorgiService(tmp_path, github_double, extra_settings=(
+        f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n  max_output_tokens: 256\n"
+        "  tokens_per_organisation_per_day: 5000\n"))
+    (service.secrets_dir / "ai-api-key").write_text(model.api_key)
+    github_double.add_installation(1, ORG, repos=[REPO_A])
+    with service:
+        key = cli("api-key", "create", "--config", str(service.settings), "--organisation", f"github/{ORG}", "--role", "owner",
+                  "--name", "policy").stdout.strip()
+        assert call(service, "PUT", org_path(ORG, "/policy"), key, {"ai_review": True})[0] == 200
+        model.usage_tokens = 6_000  # this review alone spends more than the day allows
+        for number, sha in ((11, "d" * 40), (12, "e" * 40)):
+            github_double.set_pull(REPO_A, number, sha, "master", DIFF)
+            assert service.deliver("pull_request", pull_request_event("opened", REPO_A, REPO_A_ID, number, sha, 1))[0] == 202
+            github_double.wait_for(lambda d, sha=sha: completed_runs(d, sha), timeout=60)
+            service.wait_idle()
+        assert len(model.requests) == 1, "the second review made no call"
+        second = completed_runs(github_double, "e" * 40)[0]
+        assert "daily token budget is spent" in second["output"]["summary"], second["output"]["summary"]

@@ -6,7 +6,9 @@ public import Foundation
 /// implementation redacts before anything leaves) and never fails a review: what it could not
 /// cover is part of its outcome.
 public protocol ModelReview: Sendable {
-    func review(_ diff: ParsedDiff, ruleFindings: [Finding]) async -> ModelReviewOutcome
+    /// `tokenBudget`: at most this many tokens (estimated before, counted after) for this review,
+    /// when the organisation's daily budget leaves less than the review's own.
+    func review(_ diff: ParsedDiff, ruleFindings: [Finding], tokenBudget: Int?) async -> ModelReviewOutcome
 }
 
 /// What a model review found and what it could not cover, with what it cost.

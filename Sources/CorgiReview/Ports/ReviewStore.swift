@@ -36,6 +36,9 @@ public protocol ReviewStore: Sendable {
     func dismissedTargets(forge: String, installationID: Int, repositoryID: Int) async throws -> Set<String>
     /// The organisation's policy (``OrganisationPolicy``); the defaults when it never set one.
     func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy
+    /// Tokens the organisation's model reviews used since `day` (UTC, `yyyy-MM-dd`), summed from
+    /// the audit log's `scan.recorded` events (the log is the ledger: no other record to keep).
+    func modelTokensUsed(forge: String, organisation: String, since day: String) async throws -> Int
     func expiredDiffs(now: Date) async throws -> [ExpiredDiff]
     func markDiffDeleted(_ diff: ExpiredDiff) async throws
 }

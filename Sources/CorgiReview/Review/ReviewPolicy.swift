@@ -17,6 +17,9 @@ public struct ReviewPolicy: Sendable {
     /// Bytes of those files held at most in one review (they are never written to disk).
     public var contextBytes: Int
 
+    /// Tokens an organisation's model reviews may use per day (UTC); nil: no daily limit.
+    public var modelTokensPerOrganisationPerDay: Int?
+
     public static let defaultContextFiles = 50
     public static let defaultContextBytes = 16 << 20
 

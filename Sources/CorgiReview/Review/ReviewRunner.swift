@@ -337,14 +337,26 @@ public struct ReviewRunner: Sendable {
         var modelAudit: [String: String] = [:]
         var modelNote: String?
         if let modelReview, repository.aiReview {
-            let outcome = await modelReview.review(ParsedDiff.parse(bytes: widened.diff), ruleFindings: ruleFindings)
+            // The organisation's daily budget, from what today's reviews recorded in the audit log.
+            var budget: Int?
+            if let daily = policy.modelTokensPerOrganisationPerDay {
+                let day = Self.utcDay(Date())
+                budget = max(0, daily - (try await store.modelTokensUsed(forge: job.forge, organisation: job.organisation, since: day)))
+            }
+            let outcome: ModelReviewOutcome
+            if budget == 0 {
+                outcome = ModelReviewOutcome()
+                modelNote = "AI review skipped: the organisation's daily token budget is spent"
+            } else {
+                outcome = await modelReview.review(ParsedDiff.parse(bytes: widened.diff), ruleFindings: ruleFindings, tokenBudget: budget)
+            }
             onModelReview(outcome)
             ruleFindings += outcome.findings
             modelAudit = ["ai_calls": "\(outcome.calls)", "ai_input_tokens": "\(outcome.inputTokens)",
                           "ai_output_tokens": "\(outcome.outputTokens)", "ai_redactions": "\(outcome.redactions)",
                           "ai_dropped": "\(outcome.dropped)", "ai_findings": "\(outcome.findings.count)",
                           "ai_prompt_sha256": outcome.promptDigests.joined(separator: ",")]
-            if !outcome.notReviewed.isEmpty {
+            if !outcome.notReviewed.isEmpty, modelNote == nil {
                 let shown = outcome.notReviewed.prefix(10).map { "\(Markdown.code($0.path)) (\($0.reason))" }
                 modelNote = "AI review did not cover \(outcome.notReviewed.count) file(s): " + shown.joined(separator: ", ")
                     + (outcome.notReviewed.count > 10 ? ", …" : "")
@@ -387,6 +399,13 @@ public struct ReviewRunner: Sendable {
                     "retention_days": "\(retention)", "outcome": s.isIncomplete ? "scanned in part" : "scanned",
                     "malformed_regions": "\(s.diff.malformedRegions)", "truncated_lines": "\(s.diff.truncatedLines)"]
                 .merging(modelAudit) { a, _ in a })
+    }
+
+    /// `yyyy-MM-dd` of `date` in UTC: the day a daily budget counts.
+    static func utcDay(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
     }
 
     /// What a forge left out of the diff, with secrets in the paths redacted.

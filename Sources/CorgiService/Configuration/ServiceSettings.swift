@@ -147,6 +147,7 @@ public struct ServiceSettings: Sendable {
         public var tokensPerCall = 30_000
         public var parallelCalls = 4
         public var maximumOutputTokens = 4_096
+        public var tokensPerOrganisationPerDay = 2_000_000
     }
 
     public var ai: AI?
@@ -464,6 +465,8 @@ public struct ServiceSettings: Sendable {
             ai.tokensPerCall = try reader.int("ai.tokens_per_call", default: ai.tokensPerCall, range: 500...1_000_000)
             ai.parallelCalls = try reader.int("ai.parallel_calls", default: ai.parallelCalls, range: 1...32)
             ai.maximumOutputTokens = try reader.int("ai.max_output_tokens", default: ai.maximumOutputTokens, range: 256...64_000)
+            ai.tokensPerOrganisationPerDay = try reader.int("ai.tokens_per_organisation_per_day", default: ai.tokensPerOrganisationPerDay,
+                                                            range: 1_000...1_000_000_000)
             s.ai = ai
         }
         s.logLevel = try reader.string("logging.level", default: s.logLevel)

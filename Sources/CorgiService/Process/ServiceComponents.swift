@@ -53,9 +53,10 @@ enum ServiceComponents {
     static func reviewRunner(store: any ReviewStore & AuditLog, objects: any ObjectStore, github: GitHubAPI?, ruleSet: RuleSet,
                              scanOptions: ScanOptions, settings: ServiceSettings, secrets: SecretStore, http: HTTPClient,
                              metrics: ServiceMetrics) -> ReviewRunner {
-        let policy = ReviewPolicy(checkName: settings.checkName, failOn: Severity(rawValue: settings.failOn),
+        var policy = ReviewPolicy(checkName: settings.checkName, failOn: Severity(rawValue: settings.failOn),
                                   maximumInlineComments: settings.maximumInlineComments, defaultRetentionDays: settings.retentionDays,
                                   retentionDaysByOrganisation: settings.organisationRetentionDays, contextFiles: settings.contextFiles)
+        policy.modelTokensPerOrganisationPerDay = settings.ai?.tokensPerOrganisationPerDay
         var forges: [String: any Forge] = [:]
         if let github { forges["github"] = GitHubForge(api: github) }
         var retry = ForgeRetryPolicy()

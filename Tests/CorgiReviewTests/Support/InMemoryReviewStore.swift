@@ -141,6 +141,11 @@ actor InMemoryReviewStore: ReviewStore, AuditLog {
         organisationPolicies["\(forge)/\(organisation)"] = policy
     }
 
+    func modelTokensUsed(forge: String, organisation: String, since day: String) async throws -> Int {
+        events.filter { $0.organisation == organisation && $0.action == "scan.recorded" && $0.occurredAt >= day && $0.metadata["forge"] == forge }
+            .reduce(0) { $0 + (Int($1.metadata["ai_input_tokens"] ?? "") ?? 0) + (Int($1.metadata["ai_output_tokens"] ?? "") ?? 0) }
+    }
+
     func organisationPolicy(forge: String, organisation: String) async throws -> OrganisationPolicy {
         organisationPolicies["\(forge)/\(organisation)"] ?? OrganisationPolicy()
     }
