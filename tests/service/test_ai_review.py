@@ -42,7 +42,8 @@ def model():
 @pytest.fixture
 def service(github_double, tmp_path, model):
     service = CorgiService(tmp_path, github_double, extra_settings=(
-        f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n  timeout_seconds: 30\n"))
+        f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n  timeout_seconds: 30\n"
+        "  input_price_per_million_tokens: 3\n  output_price_per_million_tokens: 15\n"))
     (service.secrets_dir / "ai-api-key").write_text(model.api_key)
     github_double.add_installation(1, ORG, repos=[REPO_A])
     with service:
@@ -102,6 +103,9 @@ def test_an_authorisation_bug_no_rule_catches_gets_an_ai_comment_and_no_secret_r
     assert audit.returncode == 0, audit.stdout + audit.stderr
     metrics = service.get("/metrics")[1]
     assert "corgi_ai_calls_total 1" in metrics and "corgi_ai_findings_total 1" in metrics
+    tokens = sum(int(line.split()[-1]) for line in metrics.splitlines() if line.startswith(("corgi_ai_input_tokens_total ", "corgi_ai_output_tokens_total ")))
+    cost = float(next(line.split()[-1] for line in metrics.splitlines() if line.startswith("corgi_ai_cost_total ")))
+    assert tokens > 40 and 0 < cost < tokens * 15 / 1_000_000 + 1e-9
     assert not any("sk-ant-test" in line or GITHUB_TOKEN in line for line in service.log_lines)
 
 

@@ -148,6 +148,9 @@ public struct ServiceSettings: Sendable {
         public var parallelCalls = 4
         public var maximumOutputTokens = 4_096
         public var tokensPerOrganisationPerDay = 2_000_000
+        /// Prices per million tokens, in the operator's currency, for the cost metric (0: not counted).
+        public var inputPricePerMillionTokens = 0.0
+        public var outputPricePerMillionTokens = 0.0
     }
 
     public var ai: AI?
@@ -467,6 +470,12 @@ public struct ServiceSettings: Sendable {
             ai.maximumOutputTokens = try reader.int("ai.max_output_tokens", default: ai.maximumOutputTokens, range: 256...64_000)
             ai.tokensPerOrganisationPerDay = try reader.int("ai.tokens_per_organisation_per_day", default: ai.tokensPerOrganisationPerDay,
                                                             range: 1_000...1_000_000_000)
+            for (setting, keyPath) in [("ai.input_price_per_million_tokens", \AI.inputPricePerMillionTokens),
+                                       ("ai.output_price_per_million_tokens", \AI.outputPricePerMillionTokens)] {
+                guard let text = try reader.optionalString(setting) else { continue }
+                guard let price = Double(text), price >= 0, price < 1_000_000 else { throw SettingsError("\(path): \(setting) must be a price ≥ 0") }
+                ai[keyPath: keyPath] = price
+            }
             s.ai = ai
         }
         s.logLevel = try reader.string("logging.level", default: s.logLevel)

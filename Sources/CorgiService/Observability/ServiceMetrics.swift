@@ -21,6 +21,7 @@ public struct ServiceMetrics: Sendable {
     let aiInputTokens: Counter
     let aiOutputTokens: Counter
     let aiFindings: Counter
+    let aiCost: Counter
 
     public init() {
         webhooksAccepted = registry.makeCounter(name: "corgi_webhooks_accepted_total", help: "Webhooks verified and queued or recorded")
@@ -45,6 +46,8 @@ public struct ServiceMetrics: Sendable {
         aiInputTokens = registry.makeCounter(name: "corgi_ai_input_tokens_total", help: "Prompt tokens the model reported")
         aiOutputTokens = registry.makeCounter(name: "corgi_ai_output_tokens_total", help: "Answer tokens the model reported")
         aiFindings = registry.makeCounter(name: "corgi_ai_findings_total", help: "Findings the AI review kept")
+        aiCost = registry.makeCounter(name: "corgi_ai_cost_total",
+                                      help: "Estimated cost of the model calls, at the settings' prices per million tokens (ai.*_price_per_million_tokens)")
     }
 
     public func text() -> String { registry.emitToString() }

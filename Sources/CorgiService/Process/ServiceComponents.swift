@@ -95,6 +95,10 @@ enum ServiceComponents {
                                 metrics.aiInputTokens.increment(by: Int64(outcome.inputTokens))
                                 metrics.aiOutputTokens.increment(by: Int64(outcome.outputTokens))
                                 metrics.aiFindings.increment(by: Int64(outcome.findings.count))
+                                if let ai = settings.ai {
+                                    metrics.aiCost.increment(by: (Double(outcome.inputTokens) * ai.inputPricePerMillionTokens
+                                        + Double(outcome.outputTokens) * ai.outputPricePerMillionTokens) / 1_000_000)
+                                }
                             },
                             onPublished: { reconciliation, duration in
                                 metrics.scansCompleted.increment()
