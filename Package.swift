@@ -292,6 +292,7 @@ let package = Package(
             name: "corgi",
             dependencies: [
                 "CorgiAccess",
+                "CorgiAI",
                 "CorgiCore",
                 "CorgiDetection",
                 "CorgiReports",
@@ -299,6 +300,7 @@ let package = Package(
                 "CorgiReview",
                 "CorgiStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -2,9 +2,10 @@ import ArgumentParser
 import CorgiCore
 import CorgiDetection
 import CorgiReports
+import CorgiReview
 import Foundation
 
-struct ScanCommand: ParsableCommand {
+struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Scan the added lines of a unified diff.",
@@ -53,12 +54,14 @@ struct ScanCommand: ParsableCommand {
                                valueName: "FILE"))
     var fingerprintKey: String?
 
+    @OptionGroup var ai: ScanAIOptions
+
     func validate() throws {
         guard maximumLineBytes > 0 else { throw UsageError("--max-line-bytes must be positive") }
         if path != nil, gitRange != nil { throw UsageError("give either a diff PATH or --git, not both") }
     }
 
-    func run() throws {
+    func run() async throws {
         let ruleSet: RuleSet
         let options: ScanOptions
         do {
@@ -68,9 +71,16 @@ struct ScanCommand: ParsableCommand {
         }
         let scan = Scan(ruleSet: ruleSet, options: options)
         let progress = ProgressLine()
-        let result: ScanResult
+        var result: ScanResult
+        // The model needs the diff whole; the rules alone read it as a stream.
+        var diff: [UInt8] = []
         do {
-            result = try withInput { fd in try scan.run(fileDescriptor: fd, progress: progress.update) }
+            if ai.isEnabled {
+                diff = try withInput { fd in try Self.readAll(fd, limit: ScanAIOptions.maximumDiffBytes) }
+                result = try scan.run(bytes: diff)
+            } else {
+                result = try withInput { fd in try scan.run(fileDescriptor: fd, progress: progress.update) }
+            }
         } catch let error as UsageError {
             progress.clear()
             throw error
@@ -89,6 +99,16 @@ struct ScanCommand: ParsableCommand {
             FileHandle.standardError.write(Data("corgi: not scanned: \(unlisted) more region(s) not listed\n".utf8))
         }
 
+        if ai.isEnabled {
+            let outcome = try await ai.review(diff, ruleFindings: result.findings, ruleSet: ruleSet, fingerprintKey: options.fingerprintKey)
+            diff.removeAll()
+            result.findings += outcome.findings
+            for (path, reason) in outcome.notReviewed {
+                FileHandle.standardError.write(Data("corgi: AI review did not cover \(ControlCharacters.visible(path)): \(reason)\n".utf8))
+            }
+            FileHandle.standardError.write(Data(("corgi: AI review: \(outcome.findings.count) finding(s), \(outcome.calls) call(s), "
+                + "\(outcome.inputTokens + outcome.outputTokens) tokens, \(outcome.redactions) line(s) redacted before sending\n").utf8))
+        }
         // Only SARIF carries it, and asking git costs two processes: only then.
         let versionControl = format == .sarif ? try gitRange.flatMap { try GitDiff(range: $0).versionControl() } : nil
         let report = ScanReport(findings: result.findings, statistics: result.statistics, toolVersion: Corgi.version,
@@ -106,7 +126,9 @@ struct ScanCommand: ParsableCommand {
             FileHandle.standardError.write(Data("corgi: --strict: part of the input was not scanned\n".utf8))
             throw ExitCode(2)
         }
-        if case .level(let threshold) = failOn, result.findings.contains(where: { $0.severity >= threshold }) {
+        // A model's finding never fails a run by itself, as in a review's check.
+        if case .level(let threshold) = failOn,
+           result.findings.contains(where: { $0.severity >= threshold && $0.ruleID != ModelReviewOutcome.ruleID }) {
             throw ExitCode(1)
         }
     }
@@ -142,6 +164,20 @@ struct ScanCommand: ParsableCommand {
     }
 
     /// Opens the diff source and hands its file descriptor to `body`.
+    /// All of `fd`, up to `limit` bytes (more is a usage error: the model's review reads it whole).
+    static func readAll(_ fd: Int32, limit: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw UsageError("cannot read the diff: \(String(cString: strerror(errno)))") }
+            if n == 0 { return bytes }
+            bytes += buffer[..<n]
+            guard bytes.count <= limit else { throw UsageError("--ai reads the diff whole: at most \(limit >> 20) MiB") }
+        }
+    }
+
     private func withInput<T>(_ body: (Int32) throws -> T) throws -> T {
         if let gitRange { return try GitDiff(range: gitRange).withOutput(body) }
         switch path {
