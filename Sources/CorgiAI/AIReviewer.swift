@@ -15,6 +15,9 @@ public struct AIReviewLimits: Sendable, Hashable {
     /// Prompt tokens are estimated before a call at this many bytes each (the usage the provider
     /// reports is what is counted after it).
     public var bytesPerToken = 4
+    /// Calls still running when this has passed since the review began are cancelled, and calls
+    /// not begun are not made; their files are named as not reviewed.
+    public var reviewTimeLimit = Duration.seconds(600)
 
     public init() {}
 }
@@ -134,8 +137,14 @@ public struct AIReviewer: ModelReview {
         if !current.isEmpty { groups.append(current) }
 
         let known = ruleFindings.map { "\($0.path):\($0.line) \($0.ruleID)" }
-        let results = await withTaskGroup(of: (Int, Result<AIAnswer, AIProviderError>, String).self) { taskGroup in
-            var next = 0, collected: [(Int, Result<AIAnswer, AIProviderError>, String)] = []
+        /// A call's end, or the review's time running out.
+        enum Event: Sendable {
+            case answered(Int, Result<AIAnswer, AIProviderError>, String)
+            case timeUp
+        }
+        let timeLimit = limits.reviewTimeLimit
+        let results = await withTaskGroup(of: Event.self) { taskGroup in
+            var next = 0, running = 0, collected: [(Int, Result<AIAnswer, AIProviderError>, String)] = []
             func start(_ index: Int) {
                 let group = groups[index]
                 let paths = Set(group.map(\.path))
@@ -145,20 +154,34 @@ public struct AIReviewer: ModelReview {
                 for file in group { prompt += "\n### \(file.sentPath)\n" + file.lines.joined(separator: "\n") + "\n" }
                 let request = AIRequest(system: Self.system, prompt: prompt, tool: Self.tool, maximumOutputTokens: limits.maximumOutputTokens)
                 let digest = SHA256.hash(data: Array((Self.system + "\0" + prompt).utf8)).map { String(format: "%02x", $0) }.joined()
+                running += 1
                 taskGroup.addTask { [provider] in
                     do throws(AIProviderError) {
-                        return (index, .success(try await provider.complete(request)), digest)
+                        return .answered(index, .success(try await provider.complete(request)), digest)
                     } catch {
-                        return (index, .failure(error), digest)
+                        return .answered(index, .failure(error), digest)
                     }
                 }
             }
+            guard !groups.isEmpty else { return collected }
+            taskGroup.addTask {
+                try? await Task.sleep(for: timeLimit)
+                return .timeUp
+            }
             while next < min(limits.parallelCalls, groups.count) { start(next); next += 1 }
-            while let result = await taskGroup.next() {
-                collected.append(result)
+            while running > 0, let event = await taskGroup.next() {
+                guard case .answered(let index, let result, let digest) = event else { break }  // time is up
+                running -= 1
+                collected.append((index, result, digest))
                 if next < groups.count { start(next); next += 1 }
             }
+            // Calls still running are cancelled; the timer too, when every call ended first.
+            taskGroup.cancelAll()
             return collected.sorted { $0.0 < $1.0 }
+        }
+        let answered = Set(results.map(\.0))
+        for index in groups.indices where !answered.contains(index) {
+            for file in groups[index] { outcome.notReviewed.append((file.sentPath, "the review's time limit (\(timeLimit)) ran out")) }
         }
         for (index, result, digest) in results {
             outcome.calls += 1

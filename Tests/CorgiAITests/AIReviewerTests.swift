@@ -132,3 +132,36 @@ struct AIReviewerTests {
         #expect(outcome.findings.map(\.path) == ["src/b.py"])
     }
 }
+
+/// A model that never answers the calls naming `stuck`, until cancelled.
+struct StuckModel: AIProvider {
+    var name: String { "stuck" }
+    let stuck: String
+
+    func complete(_ request: AIRequest) async throws(AIProviderError) -> AIAnswer {
+        if request.prompt.contains(stuck) {
+            do { try await Task.sleep(for: .seconds(60)) } catch { throw .unreachable("cancelled") }
+        }
+        return AIAnswer(toolInput: .object(["findings": .array([])]), usage: AIUsage(inputTokens: 10, outputTokens: 1))
+    }
+}
+
+@Suite("AI review: the review's time limit")
+struct AIReviewTimeLimitTests {
+    @Test("calls still running when the review's time is up are cancelled, calls not begun are not made, and their files are named")
+    func timeLimit() async throws {
+        var limits = AIReviewLimits()
+        limits.tokensPerCall = 12  // one file a call
+        limits.parallelCalls = 1
+        limits.reviewTimeLimit = .milliseconds(300)
+        let diff = ParsedDiff.parse(AIReviewerTests.file("src/a.py", ["x = 1"]) + AIReviewerTests.file("src/b.py", ["x = 2"])
+            + AIReviewerTests.file("src/c.py", ["x = 3"]))
+        let started = ContinuousClock.now
+        let outcome = await AIReviewer(provider: StuckModel(stuck: "### src/b.py"), redactor: AIReviewerTests.redactor, limits: limits,
+                                       fingerprintKey: nil).review(diff, ruleFindings: [])
+        #expect(ContinuousClock.now - started < .seconds(10), "the stuck call was cancelled")
+        #expect(outcome.calls == 1 && outcome.inputTokens == 10, "only a.py's call answered")
+        #expect(outcome.notReviewed.map(\.path) == ["src/b.py", "src/c.py"])
+        #expect(outcome.notReviewed.allSatisfy { $0.reason.contains("time limit") })
+    }
+}

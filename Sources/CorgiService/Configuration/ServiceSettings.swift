@@ -148,6 +148,7 @@ public struct ServiceSettings: Sendable {
         public var parallelCalls = 4
         public var maximumOutputTokens = 4_096
         public var tokensPerOrganisationPerDay = 2_000_000
+        public var reviewTimeoutSeconds = 600
         /// Prices per million tokens, in the operator's currency, for the cost metric (0: not counted).
         public var inputPricePerMillionTokens = 0.0
         public var outputPricePerMillionTokens = 0.0
@@ -467,6 +468,7 @@ public struct ServiceSettings: Sendable {
             ai.tokensPerReview = try reader.int("ai.tokens_per_review", default: ai.tokensPerReview, range: 1_000...10_000_000)
             ai.tokensPerCall = try reader.int("ai.tokens_per_call", default: ai.tokensPerCall, range: 500...1_000_000)
             ai.parallelCalls = try reader.int("ai.parallel_calls", default: ai.parallelCalls, range: 1...32)
+            ai.reviewTimeoutSeconds = try reader.int("ai.review_timeout_seconds", default: ai.reviewTimeoutSeconds, range: 10...7200)
             ai.maximumOutputTokens = try reader.int("ai.max_output_tokens", default: ai.maximumOutputTokens, range: 256...64_000)
             ai.tokensPerOrganisationPerDay = try reader.int("ai.tokens_per_organisation_per_day", default: ai.tokensPerOrganisationPerDay,
                                                             range: 1_000...1_000_000_000)

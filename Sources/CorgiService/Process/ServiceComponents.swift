@@ -86,6 +86,7 @@ enum ServiceComponents {
             limits.tokensPerCall = ai.tokensPerCall
             limits.parallelCalls = ai.parallelCalls
             limits.maximumOutputTokens = ai.maximumOutputTokens
+            limits.reviewTimeLimit = .seconds(ai.reviewTimeoutSeconds)
             modelReview = AIReviewer(provider: provider, redactor: redactor, limits: limits, fingerprintKey: scanOptions.fingerprintKey)
         }
         return ReviewRunner(store: store, objects: objects, forges: forges, ruleSet: ruleSet, scanOptions: scanOptions, policy: policy,
