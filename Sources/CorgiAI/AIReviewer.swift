@@ -91,24 +91,30 @@ public struct AIReviewer: ModelReview {
         // Render each file, then redact it (every line, context and removed ones too).
         var files: [PromptFile] = []
         for file in diff.files where !file.header.isBinary && !file.hunks.isEmpty && file.header.change != .deleted {
-            var lines: [String] = []
-            for hunk in file.hunks {
-                lines.append("@@ -\(hunk.header.oldStart),\(hunk.header.oldCount) +\(hunk.header.newStart),\(hunk.header.newCount) @@")
-                for line in hunk.lines where !line.isContinuation {
-                    switch line.kind {
-                    case .added: lines.append("+\(line.newLine): \(line.text)")
-                    case .context: lines.append(" \(line.newLine): \(line.text)")
-                    case .removed: lines.append("-: \(line.text)")
-                    }
-                }
-            }
-            let redacted = redactor.redact([PromptRedactor.File(path: file.header.path, lines: lines)])
+            // Redacted as the file's own lines (rules anchored at a line's start, and multi-line
+            // ones, see them as in the file), then numbered for the prompt.
+            let lines = file.hunks.flatMap { $0.lines.filter { !$0.isContinuation } }
+            let redacted = redactor.redact([PromptRedactor.File(path: file.header.path, lines: lines.map(\.text))])
             outcome.redactions += redacted.redactions
             guard let sent = redacted.files.first else {
                 outcome.notReviewed.append((redacted.withheld.first ?? file.header.path, "withheld: a file that is a credential by nature"))
                 continue
             }
-            files.append(PromptFile(path: file.header.path, sentPath: sent.path, lines: sent.lines, added: Set(file.addedLineNumbers)))
+            var rendered: [String] = []
+            var k = 0
+            for hunk in file.hunks {
+                rendered.append("@@ -\(hunk.header.oldStart),\(hunk.header.oldCount) +\(hunk.header.newStart),\(hunk.header.newCount) @@")
+                for line in hunk.lines where !line.isContinuation {
+                    let text = sent.lines[k]
+                    k += 1
+                    switch line.kind {
+                    case .added: rendered.append("+\(line.newLine): \(text)")
+                    case .context: rendered.append(" \(line.newLine): \(text)")
+                    case .removed: rendered.append("-: \(text)")
+                    }
+                }
+            }
+            files.append(PromptFile(path: file.header.path, sentPath: sent.path, lines: rendered, added: Set(file.addedLineNumbers)))
         }
         // Group files into calls within the per-call and per-review budgets.
         var groups: [[PromptFile]] = []

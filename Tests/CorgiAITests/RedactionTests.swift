@@ -1,6 +1,7 @@
 import CorgiAI
 import CorgiCore
 import CorgiDetection
+import CorgiReview
 import Foundation
 import Testing
 
@@ -42,6 +43,43 @@ struct RedactionTests {
         }
         #expect(leaks.isEmpty, "secrets sent: \(leaks.prefix(20))")
         #expect(checked > 2_000, "only \(checked) cases checked")
+    }
+
+    /// Every request a model is sent, recorded.
+    actor Recorder: AIProvider {
+        nonisolated var name: String { "recorder" }
+        var prompts: [String] = []
+        func complete(_ request: AIRequest) async throws(AIProviderError) -> AIAnswer {
+            prompts.append(request.system + "\n" + request.prompt)
+            return AIAnswer(toolInput: .object(["findings": .array([])]), usage: AIUsage(inputTokens: 0, outputTokens: 0))
+        }
+    }
+
+    @Test("a review of a diff holding every must-find case sends none of their secrets to the model")
+    func throughTheReviewer() async throws {
+        var diff = "", secrets: [(rule: String, secret: String)] = []
+        var index = 0
+        for rule in Self.loaded.rules where rule.kind == .secret {
+            for test in rule.tests?.match ?? [] {
+                guard let secret = Self.secret(of: rule, in: test.text), secret.count >= 8, !test.text.contains("\u{0}") else { continue }
+                let path = test.path ?? "cases/\(index)/settings.txt"
+                let lines = test.text.components(separatedBy: "\n")
+                diff += "diff --git a/\(path) b/\(path)\nnew file mode 100644\n--- /dev/null\n+++ b/\(path)\n@@ -0,0 +1,\(lines.count) @@\n"
+                diff += lines.map { "+" + $0 + "\n" }.joined()
+                secrets.append((rule.id, secret))
+                index += 1
+            }
+        }
+        var limits = AIReviewLimits()
+        limits.tokensPerReview = 100_000_000
+        limits.tokensPerCall = 50_000
+        let model = Recorder()
+        let outcome = await AIReviewer(provider: model, redactor: Self.redactor, limits: limits, fingerprintKey: nil)
+            .review(ParsedDiff.parse(diff), ruleFindings: [])
+        let sent = await model.prompts.joined(separator: "\n")
+        #expect(outcome.calls > 0 && outcome.redactions > 1_000 && secrets.count > 2_000)
+        let leaked = secrets.filter { sent.contains($0.secret) }.map(\.rule)
+        #expect(leaked.isEmpty, "sent to the model: \(leaked.prefix(20))")
     }
 
     @Test("files that are credentials by nature are withheld whole; paths and multi-line keys are redacted")
