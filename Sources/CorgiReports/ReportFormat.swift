@@ -3,6 +3,8 @@ public import CorgiCore
 /// The output formats of `corgi scan`.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case text, json, sarif, github
+    /// GitLab's Code Quality report.
+    case codequality
 }
 
 /// One thing a scan did not cover: a recorded gap, or a count of more of them.
@@ -68,6 +70,7 @@ public struct ScanReport: Sendable {
         case .json: JSONReport.render(self)
         case .sarif: SARIFReport.render(self)
         case .github: GitHubAnnotations.render(self)
+        case .codequality: GitLabCodeQuality.render(self)
         }
     }
 }

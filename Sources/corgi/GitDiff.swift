@@ -4,7 +4,8 @@ import CorgiReports
 /// `git diff BASE..HEAD` in the current directory, streamed: its output is scanned as it is
 /// produced, never held whole.
 struct GitDiff {
-    let range: String
+    /// The revision range; nil: the changes staged for the next commit (`--cached`).
+    let range: String?
 
     init(range: String) throws {
         // The range goes to git as a revision, never as an option.
@@ -13,6 +14,11 @@ struct GitDiff {
         }
         self.range = range
     }
+
+    private init() { range = nil }
+
+    /// `git diff --cached`: what `git commit` would record.
+    static let staged = GitDiff()
 
     func withOutput<T>(_ body: (Int32) throws -> T) throws -> T {
         let process = Process()
@@ -26,8 +32,8 @@ struct GitDiff {
         // added lines only).
         process.arguments = [
             "git", "-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
-            "--function-context", "--src-prefix=a/", "--dst-prefix=b/", "-M", "--end-of-options", range,
-        ]
+            "--function-context", "--src-prefix=a/", "--dst-prefix=b/", "-M",
+        ] + (range.map { ["--end-of-options", $0] } ?? ["--cached"])
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -46,7 +52,7 @@ struct GitDiff {
         errors.wait()
         if process.terminationStatus != 0 {
             let first = String(decoding: errors.data, as: UTF8.self).split(separator: "\n").first.map(String.init)
-            throw UsageError("git diff \(range) failed: \(first ?? "exit status \(process.terminationStatus)")")
+            throw UsageError("git diff \(range ?? "--cached") failed: \(first ?? "exit status \(process.terminationStatus)")")
         }
         return try result.get()
     }
@@ -60,6 +66,8 @@ extension GitDiff {
               let uri = VersionControl.publishableRemote(remote)
         else { return nil }
         var revision: String?
+        // Staged changes are on no commit yet.
+        guard let range else { return VersionControl(repositoryURI: uri, revisionID: nil) }
         if let dots = range.range(of: "..", options: .backwards) {
             var head = String(range[dots.upperBound...])
             if head.hasPrefix(".") { head.removeFirst() }

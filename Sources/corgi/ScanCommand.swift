@@ -26,7 +26,10 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("git"), help: ArgumentHelp("Scan 'git diff BASE..HEAD' of the current repository.", valueName: "BASE..HEAD"))
     var gitRange: String?
 
-    @Option(help: "Output format: text, json, sarif or github.")
+    @Flag(help: "Scan the changes staged for the next commit ('git diff --cached'): what a pre-commit hook runs.")
+    var staged = false
+
+    @Option(help: "Output format: text, json, sarif, github (workflow annotations) or codequality (GitLab's Code Quality report).")
     var format: OutputFormat = .text
 
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: info, low, medium, high, critical or never.")
@@ -58,7 +61,7 @@ struct ScanCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard maximumLineBytes > 0 else { throw UsageError("--max-line-bytes must be positive") }
-        if path != nil, gitRange != nil { throw UsageError("give either a diff PATH or --git, not both") }
+        if [path != nil, gitRange != nil, staged].filter({ $0 }).count > 1 { throw UsageError("give one of a diff PATH, --git or --staged") }
     }
 
     func run() async throws {
@@ -180,6 +183,7 @@ struct ScanCommand: AsyncParsableCommand {
 
     private func withInput<T>(_ body: (Int32) throws -> T) throws -> T {
         if let gitRange { return try GitDiff(range: gitRange).withOutput(body) }
+        if staged { return try GitDiff.staged.withOutput(body) }
         switch path {
         case "-":
             return try body(STDIN_FILENO)
@@ -203,7 +207,7 @@ struct ScanCommand: AsyncParsableCommand {
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, sarif, github
+    case text, json, sarif, github, codequality
     var reportFormat: ReportFormat { ReportFormat(rawValue: rawValue)! }
 }
 
