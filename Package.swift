@@ -288,6 +288,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The commit `corgi --version` names, written before each build.
+        .plugin(name: "CorgiBuildInfo", capability: .buildTool()),
+
         .executableTarget(
             name: "corgi",
             dependencies: [
@@ -303,7 +306,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["CorgiBuildInfo"]
         ),
         .executableTarget(
             name: "corgi-bench",

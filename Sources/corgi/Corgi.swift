@@ -11,7 +11,7 @@ struct Corgi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corgi",
         abstract: "Code Corgi: security review of pull-request diffs.",
-        version: version,
+        version: "\(version) (commit \(BuildInfo.commit))",
         subcommands: [ScanCommand.self, ServeCommand.self, APIKeyCommand.self, GatewayCommand.self, WorkerCommand.self, MigrateCommand.self, RulesCommand.self,
                       AuditCommand.self]
     )

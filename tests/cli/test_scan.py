@@ -51,7 +51,7 @@ def test_fail_on_threshold(corgi, tmp_path, fail_on, expected):
         (["scan", "missing.diff"], "diff file not found"),
         (["scan", "--format", "xml", "-"], "'xml' is invalid"),
         (["scan", "--fail-on", "severe", "-"], "'severe' is invalid"),
-        (["scan", "x.diff", "--git", "a..b"], "either a diff PATH or --git"),
+        (["scan", "x.diff", "--git", "a..b"], "give one of a diff PATH, --git or --staged"),
         (["scan", "--config", "missing.yml", "-"], "configuration file not found"),
         (["scan", "--baseline", "missing.json", "-"], "baseline file not found"),
         (["scan", "--git=--output=/tmp/owned"], "revision range"),
@@ -403,3 +403,12 @@ stopwords = ["sandbox"]
     bad = corgi("scan", "--config", broken, write(tmp_path, "c.diff", CLEAN_DIFF))
     assert bad.returncode == 2
     assert "TOML line 3" in bad.stderr.decode()
+
+
+def test_version_names_the_release_and_the_commit_it_was_built_from(corgi):
+    result = corgi("--version")
+    match = re.fullmatch(r"(\d+\.\d+\.\d+) \(commit ([0-9a-f]{40}|unknown)(-modified)?\)\n", result.stdout.decode())
+    assert result.returncode == 0 and match, result.stdout
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0:
+        assert match.group(2) == head.stdout.strip(), "built from another commit than the checkout's HEAD: rebuild"

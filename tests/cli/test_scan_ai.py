@@ -2,15 +2,19 @@
 double of the service tests (which checks every request against the published Messages API
 example): the finding lands in the report at the right line, marked as the AI's, without failing
 the run by itself; the secret in the same diff never reaches the model; the key comes from a file."""
+import importlib.util
 import json
-import sys
 
 import pytest
 
 from conftest import GITHUB_TOKEN, ROOT, new_file
 
-sys.path.insert(0, str(ROOT / "tests" / "service"))
-from llm_double import LLMDouble  # noqa: E402
+# The service tests' model double, loaded by path: putting tests/service on sys.path would let its
+# conftest shadow this one.
+_spec = importlib.util.spec_from_file_location("llm_double", ROOT / "tests" / "service" / "llm_double.py")
+_llm_double = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_llm_double)
+running_double = _llm_double.running_double
 
 DIFF = new_file("app/invoices.py", [
     "@bp.route('/invoices/<int:id>', methods=['DELETE'])",
@@ -23,10 +27,8 @@ DIFF = new_file("app/invoices.py", [
 
 @pytest.fixture
 def model():
-    double = LLMDouble(api_key="sk-ant-cli-" + "k" * 40)
-    yield double
-    double.stop()
-    assert not double.violations, double.violations
+    with running_double("sk-ant-cli-" + "k" * 40) as double:
+        yield double
 
 
 def test_scan_with_a_model_reports_its_finding_beside_the_rules(corgi, model, tmp_path):

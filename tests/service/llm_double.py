@@ -10,6 +10,7 @@ The model is a rule of thumb: a handler that deletes a record it looked up by id
 of who owns it, is reported at the delete's line (read from the prompt's `+N:` numbering); any
 other prompt gets an empty list. `status_script` can make the next answers fail (429, 500).
 """
+import contextlib
 import json
 import pathlib
 import re
@@ -121,3 +122,14 @@ class LLMDouble:
                      "content": [{"type": "tool_use", "id": "toolu_1", "name": request["tools"][0]["name"], "input": {"findings": findings}}],
                      "usage": {"input_tokens": self.usage_tokens if self.usage_tokens is not None else len(prompt) // 4,
                                "output_tokens": 40}}
+
+
+@contextlib.contextmanager
+def running_double(api_key: str):
+    """The double, serving; on leaving, stopped and checked: no request broke the contract."""
+    double = LLMDouble(api_key=api_key)
+    try:
+        yield double
+    finally:
+        double.stop()
+    assert not double.violations, double.violations

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from corgi_service import CorgiService, corgi_binary
-from llm_double import LLMDouble
+from llm_double import running_double
 from test_api import REPO_A, REPO_A_ID, org_path, pull_request_event
 from test_serve_e2e import GITHUB_TOKEN, completed_runs, new_file
 
@@ -33,20 +33,23 @@ DIFF = new_file("app/invoices.py", [
 
 @pytest.fixture
 def model():
-    double = LLMDouble(api_key="sk-ant-test-" + "k" * 40)
-    yield double
-    double.stop()
-    assert not double.violations, double.violations
+    with running_double("sk-ant-test-" + "k" * 40) as double:
+        yield double
+
+
+def ai_service(tmp_path, github_double, model, settings: str) -> CorgiService:
+    """`corgi serve` whose `ai:` section points at the model double, with its key in the secrets."""
+    service = CorgiService(tmp_path, github_double, extra_settings=(
+        f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n" + settings))
+    (service.secrets_dir / "ai-api-key").write_text(model.api_key)
+    github_double.add_installation(1, ORG, repos=[REPO_A])
+    return service
 
 
 @pytest.fixture
 def service(github_double, tmp_path, model):
-    service = CorgiService(tmp_path, github_double, extra_settings=(
-        f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n  timeout_seconds: 30\n"
-        "  input_price_per_million_tokens: 3\n  output_price_per_million_tokens: 15\n"))
-    (service.secrets_dir / "ai-api-key").write_text(model.api_key)
-    github_double.add_installation(1, ORG, repos=[REPO_A])
-    with service:
+    with ai_service(tmp_path, github_double, model,
+                    "  timeout_seconds: 30\n  input_price_per_million_tokens: 3\n  output_price_per_million_tokens: 15\n") as service:
         yield service
 
 
@@ -132,12 +135,7 @@ def test_an_ai_finding_alone_never_fails_the_check_and_a_failing_model_is_said_n
 
 
 def test_the_organisations_daily_token_budget_stops_the_ai_review_once_spent(github_double, tmp_path, model):
-    service = CorgiService(tmp_path, github_double, extra_settings=(
-        f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n  max_output_tokens: 256\n"
-        "  tokens_per_organisation_per_day: 5000\n"))
-    (service.secrets_dir / "ai-api-key").write_text(model.api_key)
-    github_double.add_installation(1, ORG, repos=[REPO_A])
-    with service:
+    with ai_service(tmp_path, github_double, model, "  max_output_tokens: 256\n  tokens_per_organisation_per_day: 5000\n") as service:
         key = cli("api-key", "create", "--config", str(service.settings), "--organisation", f"github/{ORG}", "--role", "owner",
                   "--name", "policy").stdout.strip()
         assert call(service, "PUT", org_path(ORG, "/policy"), key, {"ai_review": True})[0] == 200

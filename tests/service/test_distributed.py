@@ -87,6 +87,14 @@ def listening_ports(pid: int) -> set[int]:
     return ports
 
 
+def octo_org_opened(number: int, sha: str, repository_id: int) -> bytes:
+    """A pull request opened in Octo-Org/api, the second installation (INSTALLATION + 1)."""
+    event = json.loads(pr_event("opened", sha).decode().replace(REPO, "Octo-Org/api").replace("Codertocat", "Octo-Org"))
+    event["number"], event["pull_request"]["number"] = number, number
+    event["installation"]["id"], event["repository"]["id"] = INSTALLATION + 1, repository_id
+    return json.dumps(event).encode()
+
+
 def opened(number: int, sha: str, action: str = "opened") -> bytes:
     payload = json.loads(pr_event(action, sha))
     payload["number"] = number
@@ -253,11 +261,9 @@ def test_export_then_delete_an_organisation_through_the_gateway_leaves_nothing_i
         github.set_pull("Octo-Org/api", 12, theirs, "main", FIRST_DIFF)
         cluster.start_gateway()
         cluster.start_worker()
-        other = json.loads(pr_event("opened", theirs).decode().replace(REPO, "Octo-Org/api").replace("Codertocat", "Octo-Org"))
-        other["number"], other["pull_request"]["number"] = 12, 12
-        other["installation"]["id"], other["repository"]["id"] = INSTALLATION + 1, 777
+        other = octo_org_opened(12, theirs, repository_id=777)
         assert cluster.client.deliver("pull_request", opened(11, sha), delivery="d-a")[0] == 202
-        assert cluster.client.deliver("pull_request", json.dumps(other).encode(), delivery="d-b")[0] == 202
+        assert cluster.client.deliver("pull_request", other, delivery="d-b")[0] == 202
         github.wait_for(lambda d: completed_runs(d, sha), timeout=60)
         github.wait_for(lambda d: completed_runs(d, theirs), timeout=60)
         ours = [row[0] for row in postgres.query("SELECT object_key FROM diffs WHERE organisation = 'Codertocat'")]

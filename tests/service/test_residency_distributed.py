@@ -16,8 +16,8 @@ import pytest
 
 from corgi_service import corgi_binary, launch
 from distributed import Cluster, NatsServer, Postgres, require_servers, servers_available
-from test_distributed import opened
-from test_serve_e2e import FIRST_DIFF, INSTALLATION, REPO, completed_runs, pr_event
+from test_distributed import octo_org_opened, opened
+from test_serve_e2e import FIRST_DIFF, INSTALLATION, REPO, completed_runs
 
 pytestmark = pytest.mark.skipif(not servers_available() and not require_servers(),
                                 reason="PostgreSQL, S3 and nats-server come from scripts/test")
@@ -98,11 +98,8 @@ def test_each_region_keeps_its_organisations_rows_diffs_and_jobs(regions, github
     cluster.start_worker()
     eu_worker, _, _ = launch([corgi_binary(), "worker", "--config", str(cluster.eu_worker_settings)], '"corgi worker ready"', 60)
     cluster.workers.append((eu_worker, []))
-    other = json.loads(pr_event("opened", theirs).decode().replace(REPO, "Octo-Org/api").replace("Codertocat", "Octo-Org"))
-    other["number"], other["pull_request"]["number"] = 22, 22
-    other["installation"]["id"], other["repository"]["id"] = INSTALLATION + 1, 778
     assert cluster.client.deliver("pull_request", opened(21, sha), delivery="r-us")[0] == 202
-    assert cluster.client.deliver("pull_request", json.dumps(other).encode(), delivery="r-eu")[0] == 202
+    assert cluster.client.deliver("pull_request", octo_org_opened(22, theirs, repository_id=778), delivery="r-eu")[0] == 202
     github.wait_for(lambda d: completed_runs(d, sha), timeout=60)
     github.wait_for(lambda d: completed_runs(d, theirs), timeout=60)
 
