@@ -94,3 +94,45 @@ def test_ansi_escapes_in_paths_never_reach_a_terminal(tmp_path):
     # JSON keeps the exact path, escaped by JSON itself.
     report = json.loads(run_corgi("scan", diff, "--format", "json", env={"HOME": str(tmp_path)}).stdout)
     assert report["findings"][0]["path"] == name
+
+
+def test_what_a_model_says_is_shown_as_code_because_the_author_can_steer_it(github, tmp_path):
+    """Prompt injection: a comment in the pull request can make the model answer with Markdown.
+    Its message must render no link, image, HTML or mention in any comment or check run."""
+    import urllib.request
+    from llm_double import running_double
+
+    hostile = ("[reset your password](https://evil.example/login) ![i](https://evil.example/i.png) "
+               "<img src=x onerror=alert(1)> @octo/owners fixes #1 `` ` ``\u202e")
+    diff = new_file("app/invoices.py", ["def delete_invoice(id):", "    invoice = Invoice.query.get_or_404(id)",
+                                        "    db.session.delete(invoice)"])
+    github.add_installation(1, "octo", repos=["octo/site"])
+    github.set_pull("octo/site", 5, HEAD, "main", diff)
+    with running_double("sk-ant-adv-" + "k" * 40) as model:
+        model.message = hostile
+        service = CorgiService(tmp_path, github, extra_settings=(
+            f"ai:\n  provider: anthropic\n  base_url: {model.base_url}\n  model: claude-test\n"))
+        (service.secrets_dir / "ai-api-key").write_text(model.api_key)
+        with service:
+            created = run_corgi("api-key", "create", "--config", service.settings, "--organisation", "github/octo", "--role", "owner",
+                                "--name", "policy")
+            assert created.returncode == 0, created.stderr
+            request = urllib.request.Request(service.url + "/api/v1/orgs/github/octo/policy", method="PUT",
+                                             data=json.dumps({"ai_review": True}).encode(),
+                                             headers={"Authorization": f"Bearer {created.stdout.decode().strip()}",
+                                                      "Content-Type": "application/json"})
+            assert urllib.request.urlopen(request, timeout=30).status == 200
+            status, _ = service.deliver("pull_request", pr_event(
+                "opened", full_name="octo/site", repository_id=github_repository_id(github, "octo/site"), installation=1, number=5,
+                head=HEAD))
+            assert status == 202
+            github.wait_for(lambda d: any(r.get("status") == "completed" for r in d.check_runs.values()))
+            service.wait_idle()
+        assert len(model.requests) == 1
+    comments = [c["body"] for c in github.review_comments.values()]
+    assert comments and all("AI review" in body for body in comments), comments
+    for body in comments + [c["body"] for c in github.issue_comments.values()]:
+        assert "evil.example" in body, "the message is shown, as code"
+        assert_inert(body)
+    run, = github.check_runs.values()
+    assert_inert(run["output"]["summary"])

@@ -43,6 +43,8 @@ class LLMDouble:
         self.status_script: list[int] = []
         # Tokens each answer reports as used (None: a quarter of the prompt's characters, plus 40).
         self.usage_tokens: int | None = None
+        # What the model says of each finding (None: a plain sentence); an author can steer it.
+        self.message: str | None = None
         self._lock = threading.Lock()
         published = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {
             "model": "m", "max_tokens": 1, "messages": [{"role": "user", "content": "x"}]}
@@ -116,7 +118,7 @@ class LLMDouble:
             m = re.match(r"\+(\d+): .*\.delete\((\w+)\)", line)
             if m and current and "owner" not in prompt:
                 findings.append({"file": current, "line": int(m.group(1)), "severity": "high", "category": "missing-authorization",
-                                 "cwe": "CWE-862", "message": "Any signed-in user can delete any record by its id.",
+                                 "cwe": "CWE-862", "message": self.message or "Any signed-in user can delete any record by its id.",
                                  "fix": "Load the record through the current user's own records."})
         return 200, {"id": "msg_1", "type": "message", "role": "assistant", "stop_reason": "tool_use",
                      "content": [{"type": "tool_use", "id": "toolu_1", "name": request["tools"][0]["name"], "input": {"findings": findings}}],

@@ -60,10 +60,23 @@ public struct ReviewFormatter: Sendable {
     func inlineBody(_ f: Finding) -> String {
         var body = "**\(Self.badge(f.severity)) \(f.severity.rawValue.uppercased()) · \(Markdown.code(f.ruleID))**"
         if let cwe = f.cwe { body += " · \(Markdown.code(cwe))" }
-        body += "\n\n" + ControlCharacters.visible(f.message)
+        body += "\n\n" + Self.message(f, cell: false)
         if let redacted = f.redacted { body += "\n\nSecret (redacted): \(Markdown.code(redacted))" }
         body += "\n\nIf this is intended, add \(Markdown.code("corgi:ignore[\(f.ruleID)]")) on the line or the line above.\n"
         return body + Self.fingerprintMarker(f.fingerprint)
+    }
+
+    /// A finding's message as Markdown. A rule's message is text we wrote; a model's
+    /// (`ai-review`) is text a pull request's author can steer (a comment in the code is in the
+    /// prompt), so it is shown as code, like a file name: it can never render a link, an image,
+    /// HTML or a mention.
+    static func message(_ f: Finding, cell: Bool) -> String {
+        guard f.ruleID == ModelReviewOutcome.ruleID else {
+            return cell ? Markdown.trustedCell(clip(f.message, 200)) : ControlCharacters.visible(f.message)
+        }
+        let label = "AI review: "
+        let text = f.message.hasPrefix(label) ? String(f.message.dropFirst(label.count)) : f.message
+        return label + (cell ? Markdown.codeCell(clip(text, 200)) : Markdown.code(text))
     }
 
     public func reviewBody(_ r: Reconciliation, posted: Int, overflow: Int) -> String {
@@ -82,7 +95,7 @@ public struct ReviewFormatter: Sendable {
             for f in r.open.prefix(100) {
                 let isNew = r.new.contains { $0.fingerprint == f.fingerprint }
                 out += "| \(Self.badge(f.severity)) \(f.severity.rawValue)\(isNew ? " · new" : "") | \(Markdown.codeCell(f.ruleID)) | "
-                    + "\(Markdown.codeCell("\(f.path):\(f.line)")) | \(Markdown.trustedCell(Self.clip(f.message, 200))) |\n"
+                    + "\(Markdown.codeCell("\(f.path):\(f.line)")) | \(Self.message(f, cell: true)) |\n"
             }
             if r.open.count > 100 { out += "\n…and \(r.open.count - 100) more (see the check run's annotations).\n" }
         }
