@@ -3,23 +3,23 @@ import PackagePlugin
 
 /// Writes `BuildInfo.swift` with the commit the sources were built from (`git rev-parse HEAD` of
 /// the package's directory; `unknown` outside a git checkout), so `corgi --version` names it.
-/// A prebuild command: it runs before every build, and costs one git call.
+/// A build command whose inputs are git's record of HEAD (`.git/HEAD` and its reflog, which every
+/// commit, checkout and reset touches): it runs again exactly when the commit may have changed.
 @main
 struct CorgiBuildInfo: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let output = context.pluginWorkDirectoryURL.appendingPathComponent("generated")
-        let file = output.appendingPathComponent("BuildInfo.swift").path
-        let package = context.package.directoryURL.path
+        let output = context.pluginWorkDirectoryURL.appendingPathComponent("BuildInfo.swift")
+        let package = context.package.directoryURL
+        let git = package.appendingPathComponent(".git")
+        let inputs = [git.appendingPathComponent("HEAD"), git.appendingPathComponent("logs/HEAD")]
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
         // The commit is 40 hex digits or `unknown`: nothing else can reach the Swift literal.
         let script = """
-            mkdir -p '\(output.path)'
-            commit=$(git -C '\(package)' rev-parse HEAD 2>/dev/null | tr -cd '0-9a-f' | cut -c1-40)
+            commit=$(git -C '\(package.path)' rev-parse HEAD 2>/dev/null | tr -cd '0-9a-f' | cut -c1-40)
             [ -n "$commit" ] || commit=unknown
-            if [ -n "$(git -C '\(package)' status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-modified"; fi
-            next="enum BuildInfo { static let commit = \\"$commit\\" }"
-            [ "$(cat '\(file)' 2>/dev/null)" = "$next" ] || printf '%s\\n' "$next" > '\(file)'
+            printf 'enum BuildInfo { static let commit = "%s" }\\n' "$commit" > '\(output.path)'
             """
-        return [.prebuildCommand(displayName: "Build info (commit)", executable: URL(fileURLWithPath: "/bin/sh"),
-                                 arguments: ["-c", script], outputFilesDirectory: output)]
+        return [.buildCommand(displayName: "Build info (commit)", executable: URL(fileURLWithPath: "/bin/sh"),
+                              arguments: ["-c", script], inputFiles: inputs, outputFiles: [output])]
     }
 }
