@@ -104,6 +104,37 @@ extension PostgresStore: AccessStore {
                                    openFindingsBySeverity: bySeverity)
     }
 
+    public func findingTrends(of organisation: OrganisationRef, since: Date) async throws -> FindingTrendRows {
+        let (forge, login) = (organisation.forge, organisation.login)
+        let timelines = try await rows(
+            """
+            SELECT first.started_at, fixed.started_at
+            FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            JOIN scans first ON first.id = f.first_scan_id LEFT JOIN scans fixed ON fixed.id = f.fixed_scan_id
+            WHERE p.forge = \(forge) AND p.organisation = \(login) AND (first.started_at >= \(since) OR fixed.started_at >= \(since))
+            """).map { row in
+            let (firstSeen, fixedAt) = try row.decode((Date, Date?).self)
+            return FindingTrendRows.Timeline(firstSeen: firstSeen, fixedAt: fixedAt)
+        }
+        let count = { (row: PostgresRow) throws -> FindingStatistics.Count in
+            let (name, open) = try row.decode((String, Int).self)
+            return FindingStatistics.Count(name: name, open: open)
+        }
+        let repositories = try await rows(
+            """
+            SELECT p.repository, COUNT(*) AS n FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            WHERE p.forge = \(forge) AND p.organisation = \(login) AND f.status = 'open'
+            GROUP BY p.repository ORDER BY n DESC, p.repository LIMIT \(FindingStatistics.topCount)
+            """).map(count)
+        let rules = try await rows(
+            """
+            SELECT f.rule_id, COUNT(*) AS n FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+            WHERE p.forge = \(forge) AND p.organisation = \(login) AND f.status = 'open'
+            GROUP BY f.rule_id ORDER BY n DESC, f.rule_id LIMIT \(FindingStatistics.topCount)
+            """).map(count)
+        return FindingTrendRows(timelines: timelines, topRepositories: repositories, topRules: rules)
+    }
+
     public func repositories(of organisation: OrganisationRef) async throws -> [RepositorySummary] {
         try await rows(
             """

@@ -95,6 +95,38 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func findingTrends(of organisation: OrganisationRef, since: Date) async throws -> FindingTrendRows {
+        // Scan times are ISO 8601 UTC text of one width: they compare as strings.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        func date(_ text: String?) -> Date? { text.flatMap { formatter.date(from: $0) ?? plain.date(from: $0) } }
+        return try await exclusive {
+            let parameters: [SQLiteData] = [.text(organisation.forge), .text(organisation.login), .text(formatter.string(from: since))]
+            let timelines = try await connection.query(
+                """
+                SELECT first.started_at AS first_seen, fixed.started_at AS fixed_at
+                FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                JOIN scans first ON first.id = f.first_scan_id LEFT JOIN scans fixed ON fixed.id = f.fixed_scan_id
+                WHERE p.forge = ?1 AND p.organisation = ?2 AND (first.started_at >= ?3 OR fixed.started_at >= ?3)
+                """, parameters).compactMap { row -> FindingTrendRows.Timeline? in
+                guard let firstSeen = date(row.column("first_seen")?.string) else { return nil }
+                return FindingTrendRows.Timeline(firstSeen: firstSeen, fixedAt: date(row.column("fixed_at")?.string))
+            }
+            func top(_ column: String) async throws -> [FindingStatistics.Count] {
+                try await connection.query(
+                    """
+                    SELECT \(column) AS name, COUNT(*) AS n FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
+                    WHERE p.forge = ?1 AND p.organisation = ?2 AND f.status = 'open'
+                    GROUP BY \(column) ORDER BY n DESC, name LIMIT \(FindingStatistics.topCount)
+                    """, Array(parameters.prefix(2))).map {
+                    FindingStatistics.Count(name: $0.column("name")?.string ?? "", open: Int($0.column("n")?.integer ?? 0))
+                }
+            }
+            return FindingTrendRows(timelines: timelines, topRepositories: try await top("p.repository"), topRules: try await top("f.rule_id"))
+        }
+    }
+
     public func repositories(of organisation: OrganisationRef) async throws -> [RepositorySummary] {
         try await exclusive {
             try await connection.query(

@@ -76,6 +76,10 @@ public protocol AccessStore: Sendable {
     func exportArchive(id: Int, of organisation: OrganisationRef, audit: AuditEntry) async throws -> [UInt8]?
     /// The people who signed in to the organisation, with the role of their latest sign-in.
     func members(of organisation: OrganisationRef) async throws -> [OrganisationMember]
+    /// The first-seen and fixed times of the organisation's findings first seen or fixed at or
+    /// after `since`, and its repositories and rules with the most open findings
+    /// (``FindingStatistics/topCount`` of each). The overview's trends are made of these.
+    func findingTrends(of organisation: OrganisationRef, since: Date) async throws -> FindingTrendRows
 }
 
 /// What the background services of a store do over all its organisations: the sweeper (expired

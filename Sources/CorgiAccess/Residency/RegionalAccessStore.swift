@@ -136,4 +136,8 @@ public struct RegionalAccessStore: AccessStore {
     public func members(of organisation: OrganisationRef) async throws -> [OrganisationMember] {
         try await store(organisation).members(of: organisation)
     }
+
+    public func findingTrends(of organisation: OrganisationRef, since: Date) async throws -> FindingTrendRows {
+        try await store(organisation).findingTrends(of: organisation, since: since)
+    }
 }

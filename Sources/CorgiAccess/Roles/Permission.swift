@@ -20,6 +20,9 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable {
     /// Exporting everything the organisation has (findings, reviews, settings, members, its audit
     /// trail) as one archive.
     case exportOrganisation = "organisation:export"
+    /// The people who signed in to the organisation and the roles their identity provider gave
+    /// them: who has access is an administrator's business, not every reader's.
+    case readMembers = "members:read"
     /// Deleting the organisation: every finding, review, setting, key and session, at once and
     /// for good (the audit log keeps a sealed tombstone).
     case deleteOrganisation = "organisation:delete"

@@ -36,6 +36,8 @@ public enum APIRoutes {
     public static let requestExport = APIRoute(method: .post, path: org + "/exports", access: .organisation(.exportOrganisation))
     public static let export = APIRoute(method: .get, path: org + "/exports/{id}", access: .organisation(.exportOrganisation))
     public static let exportArchive = APIRoute(method: .get, path: org + "/exports/{id}/archive", access: .organisation(.exportOrganisation))
+    public static let statistics = APIRoute(method: .get, path: org + "/statistics", access: .organisation(.readOrganisation))
+    public static let members = APIRoute(method: .get, path: org + "/members", access: .organisation(.readMembers))
     public static let repositories = APIRoute(method: .get, path: org + "/repositories", access: .organisation(.readFindings))
     public static let pullRequests = APIRoute(method: .get, path: org + "/pull-requests", access: .organisation(.readFindings))
     public static let findings = APIRoute(method: .get, path: org + "/findings", access: .organisation(.readFindings))
@@ -71,7 +73,7 @@ public enum APIRoutes {
     }
 
     public static let all: [APIRoute] = [
-        openAPI, me, mySessions, organisation, deleteOrganisation, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, dismissalRequests, approveDismissal,
+        openAPI, me, mySessions, organisation, deleteOrganisation, statistics, members, repositories, pullRequests, findings, exportFindings, finding, dismissFinding, dismissalRequests, approveDismissal,
         rejectDismissal, auditEvents, auditVerification, policy, setPolicy, apiKeys, createAPIKey, revokeAPIKey, requestExport, export,
         exportArchive,
     ]

@@ -75,6 +75,15 @@ public struct CorgiAPI: Sendable {
         scoped(api, APIRoutes.exportArchive) { _, context, principal, organisation in
             try await exportArchive(id: Self.id(context), principal: principal, organisation: organisation)
         }
+        scoped(api, APIRoutes.statistics) { request, _, _, organisation in
+            let weeks = try APIQuery(request).integer("weeks", in: 1...FindingStatistics.maximumWeeks) ?? 12
+            let now = self.now()
+            let rows = try await store.findingTrends(of: organisation, since: FindingStatistics.periodStart(weeks: weeks, now: now))
+            return try APIResponse.json(.ok, FindingStatistics(rows, weeks: weeks, now: now))
+        }
+        scoped(api, APIRoutes.members) { _, _, _, organisation in
+            try APIResponse.json(.ok, APIList(items: try await store.members(of: organisation), nextAfter: nil))
+        }
         scoped(api, APIRoutes.repositories) { _, _, _, organisation in
             try APIResponse.json(.ok, APIList(items: try await store.repositories(of: organisation), nextAfter: nil))
         }

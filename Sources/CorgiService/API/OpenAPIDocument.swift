@@ -241,6 +241,116 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/orgs/{forge}/{organisation}/statistics": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "getStatistics",
+        "summary": "Trends: new and fixed findings per week",
+        "tags": [
+          "findings"
+        ],
+        "description": "New and fixed findings per week (oldest first; the last week is the current one, weeks start Monday 00:00 UTC), the five repositories and rules with the most open findings, and the mean time from first seen to fixed over the findings fixed in those weeks (null when none was).\n\nNeeds a key (or a session) of this organisation holding `organisation:read`.",
+        "parameters": [
+          {
+            "name": "weeks",
+            "in": "query",
+            "required": false,
+            "description": "How many weeks, 1 to 52; 12 when not given.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 52
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The trends.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FindingStatistics"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{forge}/{organisation}/members": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Forge"
+        },
+        {
+          "$ref": "#/components/parameters/Organisation"
+        }
+      ],
+      "get": {
+        "operationId": "listMembers",
+        "summary": "People who signed in, with their roles",
+        "tags": [
+          "meta"
+        ],
+        "description": "Every person who signed in to the organisation through its identity provider, with the role and sign-in method of their latest sign-in, by subject; one page, never `next_after`. Code Corgi keeps no other record of people.\n\nNeeds a key (or a session) of this organisation holding `members:read`.",
+        "responses": {
+          "200": {
+            "description": "The members.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MemberList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
     "/api/v1/orgs/{forge}/{organisation}/repositories": {
       "parameters": [
         {
@@ -1849,6 +1959,7 @@ enum OpenAPIDocument {
           "policy:read",
           "policy:write",
           "organisation:export",
+          "members:read",
           "organisation:delete"
         ]
       },
@@ -2912,6 +3023,142 @@ enum OpenAPIDocument {
           "apac"
         ],
         "description": "Where an organisation's data lives: its database and object store. Fixed when the organisation is first seen (settings `residency`); moving it means exporting and deleting it."
+      },
+      "FindingStatistics": {
+        "type": "object",
+        "required": [
+          "weeks",
+          "top_repositories",
+          "top_rules",
+          "fixed_in_period"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "weeks": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "start",
+                "new",
+                "fixed"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "start": {
+                  "type": "string",
+                  "format": "date",
+                  "description": "The Monday (UTC) that starts the week."
+                },
+                "new": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Findings first seen this week."
+                },
+                "fixed": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Findings fixed this week."
+                }
+              }
+            }
+          },
+          "top_repositories": {
+            "type": "array",
+            "maxItems": 5,
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "open"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "open": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              }
+            }
+          },
+          "top_rules": {
+            "type": "array",
+            "maxItems": 5,
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "open"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "open": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              }
+            }
+          },
+          "mean_hours_to_fix": {
+            "type": [
+              "number",
+              "null"
+            ],
+            "minimum": 0,
+            "description": "Mean hours from first seen to fixed over the findings fixed in these weeks; absent when none was."
+          },
+          "fixed_in_period": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "Member": {
+        "type": "object",
+        "required": [
+          "subject",
+          "role",
+          "method",
+          "last_sign_in"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "subject": {
+            "type": "string",
+            "description": "The person's subject at the identity provider."
+          },
+          "role": {
+            "$ref": "#/components/schemas/Role"
+          },
+          "method": {
+            "type": "string",
+            "description": "How they last signed in (`oidc`, `github`, `saml`)."
+          },
+          "last_sign_in": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "MemberList": {
+        "type": "object",
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Member"
+            }
+          }
+        }
       }
     }
   }
