@@ -310,9 +310,16 @@ Call with (dict "root" $ "component" "gateway" "settingsConfigMap" "<name>").
 {{- end }}
 {{- end -}}
 
-{{/* Liveness, readiness and startup probes on the real endpoints of the listener. */}}
+{{/*
+Probes on the listener's own endpoints: GET /healthz (alive) and GET /readyz (its stores
+answer). corgi serve is ready when /readyz is: its one store is SQLite. A gateway is ready when it
+listens (/healthz): its /readyz also fails while NATS is away, and a gateway out of the Service
+could not do what it is built to do then, accept webhooks and answer 202 "deferred" while its
+ledger keeps them for the relay. Call with (dict "root" $ "component" "gateway").
+*/}}
 {{- define "code-corgi.probes" -}}
-{{- $scheme := ternary "HTTPS" "HTTP" (not (empty .Values.listener.tls.existingSecret)) -}}
+{{- $scheme := ternary "HTTPS" "HTTP" (not (empty .root.Values.listener.tls.existingSecret)) -}}
+{{- $ready := ternary "/readyz" "/healthz" (eq .component "server") -}}
 startupProbe:
   httpGet: {path: /healthz, port: http, scheme: {{ $scheme }}}
   periodSeconds: 5
@@ -323,7 +330,7 @@ livenessProbe:
   timeoutSeconds: 3
   failureThreshold: 3
 readinessProbe:
-  httpGet: {path: /readyz, port: http, scheme: {{ $scheme }}}
+  httpGet: {path: {{ $ready }}, port: http, scheme: {{ $scheme }}}
   periodSeconds: 10
   timeoutSeconds: 3
   failureThreshold: 3
