@@ -112,6 +112,10 @@ def variants() -> dict[str, dict]:
         "distributed-vault": vault,
         "distributed-fixed-workers": merge(distributed, {"worker": {"autoscaling": {"enabled": False}, "replicas": 3},
                                                          "networkPolicy": {"ingress": {"namespaces": [], "metricsNamespaces": []}}}),
+        "embedded-regions": merge(embedded, {
+            "settings": {"residency": {"organisations": ["github/acme-eu=eu"], "regions": {"eu": {}}}},
+            "secrets": {"existingSecret": {"regions": {"eu": {"server": "corgi-server-eu"}}}},
+        }),
         "region-workers-only": region_workers(distributed),
     }
 
@@ -629,6 +633,12 @@ def test_vault_variant_renders_agent_annotations_and_no_secret_volume(helm):
         assert token["audience"] == "vault" and token["expirationSeconds"] == 3600
     gateway = pod_template(one(manifests, "Deployment", f"{FULLNAME}-gateway"))["metadata"]["annotations"]
     assert not any(k.endswith("github-private-key") for k in gateway), "the gateway never holds the App's key"
+    # One Vault path per process: a Vault policy grants a path, so sharing one would let the
+    # gateway's role read the workers' keys.
+    paths = {component: {f["path"] for f in files} for component, files in values["files"].items() if files}
+    for component, mine in paths.items():
+        for other, theirs in paths.items():
+            assert other == component or not mine & theirs, (component, other)
 
 
 def test_listener_tls_is_served_from_a_mounted_secret(helm):
@@ -820,23 +830,40 @@ def test_corgi_accepts_the_distributed_settings(helm, tmp_path, process, workloa
     assert f"missing secret: {secrets}/" in result.stderr, result.stderr
 
 
+def relocate(value, moves: dict[str, pathlib.Path]):
+    """The settings with the pod's paths (volume, secret mounts) moved under this test's directory."""
+    if isinstance(value, dict):
+        return {key: relocate(item, moves) for key, item in value.items()}
+    if isinstance(value, list):
+        return [relocate(item, moves) for item in value]
+    if isinstance(value, str):
+        for prefix, target in moves.items():
+            if value == prefix or value.startswith(prefix + "/") or value.startswith(prefix + "-"):
+                return str(target) + value[len(prefix):]
+    return value
+
+
 def test_corgi_serve_runs_from_the_embedded_settings(helm, tmp_path):
-    """The embedded StatefulSet's settings start corgi serve, which answers /healthz and /readyz:
-    only the paths the pod mounts (data, secrets, scratch) and the address are moved here."""
+    """The embedded StatefulSet's settings (with a second region) start corgi serve, which
+    answers /healthz and /readyz: only the paths the pod mounts (the volume, the secrets, /tmp)
+    and the address are moved here."""
     binary = corgi_binary()
     if shutil.which("openssl") is None:
         pytest.fail("openssl is needed for the development secrets (scripts/setup installs it)")
-    manifests = rendered("embedded-existing-secret")
-    settings = settings_of(manifests)
+    manifests = rendered("embedded-regions")
     container = pod_template(one(manifests, "StatefulSet", f"{FULLNAME}-server"))["spec"]["containers"][0]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts["data"] == "/var/lib/corgi" and mounts["secrets-eu"] == mounts["secrets"] + "-eu"
+    settings = relocate(settings_of(manifests), {"/var/lib/corgi": tmp_path / "data",
+                                                 mounts["secrets"]: tmp_path / "secrets"})
     subprocess.run([str(ROOT / "scripts" / "dev-secrets"), str(tmp_path / "secrets")], check=True, capture_output=True)
+    (tmp_path / "secrets-eu").mkdir()
+    subprocess.run(["openssl", "rand", "-base64", "-out", str(tmp_path / "secrets-eu" / "storage-encryption-key"), "32"], check=True)
+    assert settings["residency"]["regions"]["eu"]["secrets"]["directory"] == str(tmp_path / "secrets-eu")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     data = tmp_path / "data"
-    assert settings["storage"]["database"].startswith("/var/lib/corgi/")
-    settings["storage"] = {key: value.replace("/var/lib/corgi", str(data)) for key, value in settings["storage"].items()}
-    settings["secrets"]["directory"] = str(tmp_path / "secrets")
     settings["server"].update(host="127.0.0.1", port=port)
     (tmp_path / "corgi.yml").write_text(yaml.safe_dump(settings))
     scratch = tmp_path / "scratch"
@@ -858,7 +885,7 @@ def test_corgi_serve_runs_from_the_embedded_settings(helm, tmp_path):
             time.sleep(0.2)
         assert answers.get("/healthz", (0,))[0] == 200, answers
         assert answers.get("/readyz", (0,))[0] == 200 and answers["/readyz"][1]["status"] == "ready", answers
-        assert (data / "corgi.sqlite").exists()
+        assert (data / "corgi.sqlite").exists() and (data / "regions" / "eu" / "corgi.sqlite").exists()
         assert (scratch / "corgi-cache").is_dir(), "the rule cache goes to the scratch volume (CORGI_CACHE_DIR)"
     finally:
         process.terminate()
