@@ -107,6 +107,8 @@ def variants() -> dict[str, dict]:
                 {"name": "audit-checkpoint-key", "path": "secret/data/corgi/audit", "key": "key"}]}}},
             "networkPolicy": {"egress": {"vault": {"ports": [8200], "to": [{"ipBlock": {"cidr": "10.50.0.0/24"}}]}}},
             "listener": {"tls": {"existingSecret": "corgi-listener-tls"}},
+            "serviceMonitor": {"tlsConfig": {"ca": {"secret": {"name": "corgi-ca", "key": "ca.crt"}},
+                                             "serverName": "corgi-code-corgi-server.code-corgi.svc"}},
         }),
         "distributed-existing-secret": distributed,
         "distributed-vault": vault,
@@ -650,6 +652,8 @@ def test_listener_tls_is_served_from_a_mounted_secret(helm):
     assert tls == {"certificate": f"{mount['mountPath']}/tls.crt", "key": f"{mount['mountPath']}/tls.key"}
     assert next(v for v in server["volumes"] if v["name"] == "listener-tls")["secret"]["secretName"] == "corgi-listener-tls"
     assert server["containers"][0]["readinessProbe"]["httpGet"]["scheme"] == "HTTPS"
+    endpoint = by_kind(manifests, "ServiceMonitor")[0]["spec"]["endpoints"][0]
+    assert endpoint["scheme"] == "https" and endpoint["tlsConfig"]["serverName"] == "corgi-code-corgi-server.code-corgi.svc"
 
 
 def test_a_settings_change_rolls_the_pods(helm):
