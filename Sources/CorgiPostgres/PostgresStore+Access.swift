@@ -324,14 +324,15 @@ extension PostgresStore: AccessStore {
     }
 
     /// As SQLiteStore's: rows naming the organisation's login and, in their metadata, its forge.
-    public func auditEvents(of organisation: OrganisationRef, action: String?, page: Page) async throws -> [AuditEvent] {
+    public func auditEvents(of organisation: OrganisationRef, action: String?, target: String?, page: Page) async throws -> [AuditEvent] {
         let login = AuditEvent.storageForm(organisation.login), wanted = action.map(AuditEvent.storageForm)
+        let about = target.map(AuditEvent.storageForm)
         let forge = AuditEvent.forgeMarker(organisation.forge)
         return try await rows(
             """
             SELECT id, occurred_at, actor, action, target, organisation, metadata, prev_hash, hash FROM audit_events
             WHERE organisation = \(login) AND strpos(metadata, \(forge)) > 0
-              AND (\(wanted)::text IS NULL OR action = \(wanted)) AND id > \(page.after)
+              AND (\(wanted)::text IS NULL OR action = \(wanted)) AND (\(about)::text IS NULL OR target = \(about)) AND id > \(page.after)
             ORDER BY id LIMIT \(page.limit)
             """).map(Self.auditEvent)
     }

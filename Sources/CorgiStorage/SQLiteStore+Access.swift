@@ -326,16 +326,17 @@ extension SQLiteStore: AccessStore {
     }
 
     /// An organisation's events: rows naming its login and, in their metadata, its forge.
-    public func auditEvents(of organisation: OrganisationRef, action: String?, page: Page) async throws -> [AuditEvent] {
+    public func auditEvents(of organisation: OrganisationRef, action: String?, target: String?, page: Page) async throws -> [AuditEvent] {
         try await exclusive {
             try await connection.query(
                 """
                 SELECT * FROM audit_events
-                WHERE organisation = ? AND instr(metadata, ?) > 0 AND (? IS NULL OR action = ?) AND id > ?
-                ORDER BY id LIMIT ?
+                WHERE organisation = ?1 AND instr(metadata, ?2) > 0 AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR target = ?4)
+                  AND id > ?5
+                ORDER BY id LIMIT ?6
                 """,
                 [.text(AuditEvent.storageForm(organisation.login)), .text(AuditEvent.forgeMarker(organisation.forge)), Self.optionalText(action.map(AuditEvent.storageForm)),
-                 Self.optionalText(action.map(AuditEvent.storageForm)), .integer(page.after), .integer(page.limit)]
+                 Self.optionalText(target.map(AuditEvent.storageForm)), .integer(page.after), .integer(page.limit)]
             ).map(Self.auditEvent)
         }
     }

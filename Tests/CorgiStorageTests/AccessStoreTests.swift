@@ -291,21 +291,28 @@ struct AccessStoreTests {
             }
             // A row naming the login without a forge (as rows from before forges were recorded) is left out.
             try await store.audit(actor: "worker", action: "review.published", target: "acme/api#1", organisation: "acme", metadata: [:])
-            let acme = try await store.auditEvents(of: Self.acme, action: nil, page: Page())
+            let acme = try await store.auditEvents(of: Self.acme, action: nil, target: nil, page: Page())
             #expect(acme.map(\.id) == [1, 4, 5])
             #expect(acme.allSatisfy { $0.organisation == "acme" && $0.metadata["forge"] == "github" })
-            #expect(try await store.auditEvents(of: Self.acmeOnGitLab, action: nil, page: Page()).map(\.id) == [2])
-            #expect(try await store.auditEvents(of: Self.other, action: nil, page: Page()).map(\.id) == [3])
-            #expect(try await store.auditEvents(of: Self.acme, action: "api_key.created", page: Page()).map(\.id) == [1, 5])
-            #expect(try await store.auditEvents(of: Self.acme, action: nil, page: Page(after: 1, limit: 1)).map(\.id) == [4])
-            #expect(try await store.auditEvents(of: Self.acme, action: "nothing", page: Page()).isEmpty)
+            #expect(try await store.auditEvents(of: Self.acmeOnGitLab, action: nil, target: nil, page: Page()).map(\.id) == [2])
+            #expect(try await store.auditEvents(of: Self.other, action: nil, target: nil, page: Page()).map(\.id) == [3])
+            #expect(try await store.auditEvents(of: Self.acme, action: "api_key.created", target: nil, page: Page()).map(\.id) == [1, 5])
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, target: nil, page: Page(after: 1, limit: 1)).map(\.id) == [4])
+            #expect(try await store.auditEvents(of: Self.acme, action: "nothing", target: nil, page: Page()).isEmpty)
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, target: "t", page: Page()).map(\.id) == [1, 4, 5])
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, target: "other", page: Page()).isEmpty)
             // The rows come back as stored: the chain verifies from them.
             #expect(try await store.verifyAuditChain().firstBroken == nil)
             // A value that spells the pair is not the pair (JSON escapes its quotes).
             try await store.audit(actor: "api-key:1", action: "api_key.created", target: "t", organisation: "acme",
                                   metadata: ["forge": "gitlab", "note": #""forge":"github""#])
-            #expect(try await store.auditEvents(of: Self.acme, action: nil, page: Page()).map(\.id) == [1, 4, 5])
-            #expect(try await store.auditEvents(of: Self.acmeOnGitLab, action: nil, page: Page()).map(\.id) == [2, 7])
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, target: nil, page: Page()).map(\.id) == [1, 4, 5])
+            #expect(try await store.auditEvents(of: Self.acmeOnGitLab, action: nil, target: nil, page: Page()).map(\.id) == [2, 7])
+            // One target's rows only (a finding's history), in this organisation only.
+            try await store.audit(actor: "user:alice", action: "finding.dismissed", target: "finding:9", organisation: "acme", metadata: ["forge": "github"])
+            try await store.audit(actor: "user:bob", action: "finding.dismissed", target: "finding:9", organisation: "acme", metadata: ["forge": "gitlab"])
+            #expect(try await store.auditEvents(of: Self.acme, action: nil, target: "finding:9", page: Page()).map(\.actor) == ["user:alice"])
+            #expect(try await store.auditEvents(of: Self.acme, action: "finding.dismissed", target: "finding:90", page: Page()).isEmpty)
             // A row whose metadata was edited into something that is not JSON (appended at the head
             // as the triggers allow, by someone with the database's password): the trail still
             // lists, the row shows, and verification finds the break.
@@ -315,8 +322,8 @@ struct AccessStoreTests {
                 VALUES (\(head.id + 1), '2026-12-07T00:00:00Z', 'mallory', 'api_key.created', 't', 'acme', '{"forge":"github", not json',
                         '\(head.hash)', 'forged')
                 """)
-            let listed = try await store.auditEvents(of: Self.acme, action: nil, page: Page())
-            #expect(listed.map(\.id) == [1, 4, 5, head.id + 1])
+            let listed = try await store.auditEvents(of: Self.acme, action: nil, target: nil, page: Page())
+            #expect(listed.map(\.id) == [1, 4, 5, 8, head.id + 1])
             #expect(try await store.verifyAuditChain().firstBroken?.id == head.id + 1)
         }
     }

@@ -30,7 +30,7 @@ from test_serve_e2e import FIRST_DIFF, GITHUB_TOKEN, MARKER, SECOND_DIFF, STRIPE
 
 DOCUMENT = ROOT / "docs" / "api" / "openapi.json"
 ROUTE_TABLE = ROOT / "Sources" / "CorgiService" / "API" / "APIRoutes.swift"
-PERMISSIONS = ["api-keys:read", "api-keys:write", "audit:read", "findings:read", "findings:triage", "organisation:delete",
+PERMISSIONS = ["api-keys:read", "api-keys:write", "audit:read", "findings:read", "findings:triage", "members:read", "organisation:delete",
                "organisation:export", "organisation:read", "policy:read", "policy:write"]
 
 ORG_A, ORG_B, ORG_C = "Codertocat", "Octo-Org", "Empty-Org"

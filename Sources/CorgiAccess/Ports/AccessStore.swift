@@ -42,8 +42,8 @@ public protocol AccessStore: Sendable {
                                 audit: AuditEntry) async throws -> DismissalDecisionOutcome
     /// The organisation's audit events — rows naming its login and, in their metadata, its forge
     /// (every row the service writes for an organisation does) — in id order, optionally of one
-    /// action. Another organisation's rows are never read.
-    func auditEvents(of organisation: OrganisationRef, action: String?, page: Page) async throws -> [AuditEvent]
+    /// action, optionally about one target (`finding:42`). Another organisation's rows are never read.
+    func auditEvents(of organisation: OrganisationRef, action: String?, target: String?, page: Page) async throws -> [AuditEvent]
     /// The organisation's review policy; the defaults when it never set one.
     func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy
     /// Replaces the organisation's policy (already free of ``OrganisationPolicy/problems()``) and

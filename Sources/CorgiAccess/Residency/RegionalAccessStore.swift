@@ -83,8 +83,8 @@ public struct RegionalAccessStore: AccessStore {
         try await store(organisation).decideDismissalRequest(id: id, of: organisation, decision: decision, decider: decider, audit: audit)
     }
 
-    public func auditEvents(of organisation: OrganisationRef, action: String?, page: Page) async throws -> [AuditEvent] {
-        try await store(organisation).auditEvents(of: organisation, action: action, page: page)
+    public func auditEvents(of organisation: OrganisationRef, action: String?, target: String?, page: Page) async throws -> [AuditEvent] {
+        try await store(organisation).auditEvents(of: organisation, action: action, target: target, page: page)
     }
 
     public func organisationPolicy(of organisation: OrganisationRef) async throws -> OrganisationPolicy {

@@ -40,7 +40,9 @@ extension CorgiAPI {
         if let action, !action.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x5F }) {
             throw APIProblem.badRequest("action: lower-case letters, dots and underscores (e.g. finding.dismissed)")
         }
-        let rows = try await store.auditEvents(of: organisation, action: action, page: page)
+        // A target as the trail names it: `finding:42`, `api-key:7`, `acme/api#3`.
+        let target = try query.text("target", maximum: 200)
+        let rows = try await store.auditEvents(of: organisation, action: action, target: target, page: page)
         return try APIResponse.json(.ok, APIList(items: rows.map(APIAuditEvent.init), nextAfter: rows.count == page.limit ? rows.last?.id : nil))
     }
 

@@ -1146,6 +1146,16 @@ enum OpenAPIDocument {
               "maxLength": 64,
               "pattern": "^[a-z._]+$"
             }
+          },
+          {
+            "name": "target",
+            "in": "query",
+            "description": "Only rows about this target, as the trail names it (`finding:42`, `api-key:7`): a finding's history.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200
+            }
           }
         ],
         "responses": {

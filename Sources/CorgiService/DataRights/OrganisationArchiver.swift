@@ -47,7 +47,7 @@ struct OrganisationArchiver {
         try add("policy.json", try await store.organisationPolicy(of: organisation))
         try add("api_keys.json", try await store.apiKeys(of: organisation).map(APIKeyView.init))
         try add("members.json", try await store.members(of: organisation))
-        try add("audit_events.json", try await all { try await store.auditEvents(of: organisation, action: nil, page: $0) }.map(APIAuditEvent.init))
+        try add("audit_events.json", try await all { try await store.auditEvents(of: organisation, action: nil, target: nil, page: $0) }.map(APIAuditEvent.init))
         let manifest = Manifest(organisation: organisation, exportID: export.id, createdAt: now, files: files.map {
             Manifest.File(name: $0.0, bytes: $0.1.count, sha256: OrganisationExport.digest($0.1))
         })
