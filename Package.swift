@@ -86,6 +86,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
@@ -261,11 +262,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Dashboard: server-rendered pages over the API and nothing else (it is given the API's
+        // responder, never a store), with their own assets, a strict CSP and CSRF tokens.
+        .target(
+            name: "CorgiDashboard",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Service: configuration and secrets, the webhook gateway, the worker pipeline, the sweeper.
         .target(
             name: "CorgiService",
             dependencies: [
-                "CorgiAccess", "CorgiAI", "CorgiCore", "CorgiDetection", "CorgiForges", "CorgiReports", "CorgiReview", "CorgiStorage", "CorgiObjects",
+                "CorgiAccess", "CorgiAI", "CorgiCore", "CorgiDashboard", "CorgiDetection", "CorgiForges", "CorgiReports", "CorgiReview", "CorgiStorage", "CorgiObjects",
                 "CorgiPostgres", "CorgiNATS", "CorgiQueue", "CSAMLVerify",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -350,6 +365,17 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CorgiDashboardTests",
+            dependencies: [
+                "CorgiDashboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

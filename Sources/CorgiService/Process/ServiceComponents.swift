@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CorgiAI
 import CorgiAccess
+import CorgiDashboard
 import CorgiDetection
 import CorgiCore
 import CorgiForges
@@ -202,6 +203,7 @@ extension ServiceComponents {
                             secrets: SecretStore, http: HTTPClient,
                             verifyAudit: @escaping @Sendable (OrganisationRef) async throws -> AuditVerification) async throws {
         var sessions: SessionAuthority?
+        var signIn: [SignInRoutes] = []
         if settings.oidc != nil || settings.githubSignIn != nil || settings.saml != nil {
             let key = Array(try await secrets.requiredString(.sessionSigningKey).utf8)
             guard key.count >= 32 else {
@@ -229,7 +231,37 @@ extension ServiceComponents {
             for route in routes { route.register(on: router) }
             routes.first?.registerSessionRoutes(on: router)
             sessions = authority
+            signIn = routes
         }
-        CorgiAPI(store: store, sessions: sessions, verifyAudit: verifyAudit).register(on: router)
+        let api = CorgiAPI(store: store, sessions: sessions, verifyAudit: verifyAudit)
+        api.register(on: router)
+        // The dashboard calls the API's own routes in process (and the session routes, for
+        // signing out): a router of its own with exactly those, never the store.
+        let inProcess = Router(context: BasicRequestContext.self)
+        api.register(on: inProcess)
+        signIn.first?.registerSessionRoutes(on: inProcess)
+        let labels = ["oidc": "single sign-on (OpenID Connect)", "github": "GitHub", "saml": "single sign-on (SAML)"]
+        try Dashboard(
+            api: InProcessAPI(responder: inProcess.buildResponder()),
+            configuration: DashboardConfiguration(
+                signIn: signIn.map { DashboardConfiguration.SignInMethod(name: $0.method.name, label: labels[$0.method.name] ?? $0.method.name) },
+                sessionCookie: sessions?.sessionCookie ?? "corgi_session", csrfCookie: sessions?.csrfCookie ?? "corgi_csrf",
+                forgeWebURLs: forgeWebURLs(settings))
+        ).register(on: router)
+    }
+
+    /// Where people open a pull request of each forge: GitHub's web address (github.com, or the
+    /// Enterprise server sign-in names), and GitLab's and Gitea's from their API roots.
+    static func forgeWebURLs(_ settings: ServiceSettings) -> [String: String] {
+        var urls: [String: String] = [:]
+        if let web = settings.githubSignIn?.webURL {
+            urls["github"] = web
+        } else if settings.githubAPIURL == "https://api.github.com" {
+            urls["github"] = "https://github.com"
+        }
+        for (forge, api, suffix) in [("gitlab", settings.gitlabAPIURL, "/api/v4"), ("gitea", settings.giteaAPIURL, "/api/v1")] {
+            if let api, api.hasSuffix(suffix) { urls[forge] = String(api.dropLast(suffix.count)) }
+        }
+        return urls
     }
 }
