@@ -153,16 +153,17 @@ extension PostgresStore: AccessStore {
             """
             SELECT p.id, p.repository, p.number, p.state, p.head_sha,
                    to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                   (SELECT COUNT(*) FROM findings f WHERE f.pull_request_id = p.id AND f.status = 'open')
+                   (SELECT COUNT(*) FROM findings f WHERE f.pull_request_id = p.id AND f.status = 'open'),
+                   EXISTS (SELECT 1 FROM scans s WHERE s.pull_request_id = p.id AND s.status = 'running')
             FROM pull_requests p
             WHERE p.forge = \(query.organisation.forge) AND p.organisation = \(query.organisation.login) AND p.id > \(query.page.after)
               AND (\(query.repository)::text IS NULL OR p.repository = \(query.repository))
               AND (\(query.state)::text IS NULL OR p.state = \(query.state))
             ORDER BY p.id LIMIT \(query.page.limit)
             """).map { row in
-            let (id, repository, number, state, head, updated, open) = try row.decode((Int, String, Int, String, String?, String, Int).self)
+            let (id, repository, number, state, head, updated, open, reviewing) = try row.decode((Int, String, Int, String, String?, String, Int, Bool).self)
             return PullRequestRecord(id: id, repository: repository, number: number, state: state, headSHA: head, updatedAt: updated,
-                                     openFindings: open)
+                                     openFindings: open, reviewing: reviewing)
         }
     }
 

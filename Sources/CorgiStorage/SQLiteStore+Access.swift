@@ -146,7 +146,8 @@ extension SQLiteStore: AccessStore {
         try await exclusive {
             var sql = """
                 SELECT p.id, p.repository, p.number, p.state, p.head_sha, p.updated_at,
-                       (SELECT COUNT(*) FROM findings f WHERE f.pull_request_id = p.id AND f.status = 'open') AS open_findings
+                       (SELECT COUNT(*) FROM findings f WHERE f.pull_request_id = p.id AND f.status = 'open') AS open_findings,
+                       EXISTS (SELECT 1 FROM scans s WHERE s.pull_request_id = p.id AND s.status = 'running') AS reviewing
                 FROM pull_requests p WHERE p.forge = ? AND p.organisation = ? AND p.id > ?
                 """
             var binds: [SQLiteData] = [.text(query.organisation.forge), .text(query.organisation.login), .integer(query.page.after)]
@@ -158,7 +159,7 @@ extension SQLiteStore: AccessStore {
                 PullRequestRecord(id: Int($0.column("id")?.integer ?? 0), repository: $0.column("repository")?.string ?? "",
                                   number: Int($0.column("number")?.integer ?? 0), state: $0.column("state")?.string ?? "",
                                   headSHA: $0.column("head_sha")?.string, updatedAt: $0.column("updated_at")?.string ?? "",
-                                  openFindings: Int($0.column("open_findings")?.integer ?? 0))
+                                  openFindings: Int($0.column("open_findings")?.integer ?? 0), reviewing: $0.column("reviewing")?.integer == 1)
             }
         }
     }

@@ -4,7 +4,7 @@ import CorgiReview
 import Foundation
 import Testing
 
-@Suite("Finding trends for the overview, on every engine", .timeLimit(.minutes(2)))
+@Suite("What the overview and the pull request pages read: trends, reviews in progress; on every engine", .timeLimit(.minutes(2)))
 struct FindingTrendsTests {
     static let acme = OrganisationRef(forge: "github", login: "acme")
     static let acmeOnGitLab = OrganisationRef(forge: "gitlab", login: "acme")
@@ -50,6 +50,25 @@ struct FindingTrendsTests {
             #expect(statistics.weeks.count == 4)
             #expect(statistics.weeks.map(\.new).reduce(0, +) == 4 && statistics.weeks.last!.fixed == 1)
             #expect(statistics.fixedInPeriod == 1 && statistics.meanHoursToFix! >= 0)
+        }
+    }
+}
+
+extension FindingTrendsTests {
+    @Test("a pull request is being reviewed from the scan's start until its result is recorded", arguments: Backend.available)
+    func reviewing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await review(store, Self.acme, "acme/api", 1, job: 1, [finding("a", line: 1)])
+            let job = ScanJob(forge: "github", installationID: 1, repositoryID: 1, organisation: "acme", repository: "acme/api", number: 1,
+                              headSHA: "sha2", baseSHA: "base", deliveryID: "d-2", trigger: "pull_request.synchronize")
+            let query = PullRequestQuery(organisation: Self.acme)
+            #expect(try await store.pullRequests(query).map(\.reviewing) == [false])
+            let scan = try await store.beginScan(claimed(job, id: 2))
+            #expect(try await store.pullRequests(query).map(\.reviewing) == [true])
+            #expect(try await store.pullRequests(PullRequestQuery(organisation: Self.acmeOnGitLab)).isEmpty)
+            try await store.recordScanResult(scanID: scan.scanID, findings: [], conclusion: "success", coverage: nil, diff: nil,
+                                             audit: ["target": "acme/api#1"])
+            #expect(try await store.pullRequests(query).map(\.reviewing) == [false])
         }
     }
 }

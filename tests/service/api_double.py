@@ -473,6 +473,11 @@ class ApiDouble:
                 Fault("fail", method, re.compile(path_regex), int(times), status, dict(headers or {}), body, delay)
             )
 
+    def clear_faults(self) -> None:
+        """Forgets every fault not yet consumed: the forge answers normally again."""
+        with self._cond:
+            self._faults.clear()
+
     def drop_next(self, method: str | None, path_regex: str, times: int = 1) -> None:
         """The next `times` matching requests are read, then the connection is closed with no response."""
         with self._cond:

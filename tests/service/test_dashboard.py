@@ -314,6 +314,31 @@ def test_an_owner_reviews_a_pull_request_triages_it_and_the_dismissal_holds_at_t
     assert "stripe-live-secret-key" not in alice.text() and "python-pickle-load" in alice.text()
 
 
+def test_a_review_in_progress_shows_as_such_and_the_page_updates_itself_when_it_ends(env, browsers):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    alice = browsers("alice")
+    # The forge is down for the pull request's diff: the review has begun and waits to retry.
+    env.github.fail_next("GET", rf"^/repos/{REPO}/pulls/{PR}$", 503, times=1000)
+    env.github.set_pull(REPO, PR, SHA3, "main", SECOND_DIFF + new_file("app/more.py", ["import os", "os.system(input())"]))
+    status, body = env.service.deliver("pull_request", pull_request_event("synchronize", REPO, REPO_ID, PR, SHA3, 1))
+    assert status == 202, body
+    env.github.wait_for(lambda d: d.calls("GET", rf"^/repos/{REPO}/pulls/{PR}$"))
+    alice.open(f"/pull-requests/acme/api/{PR}")
+    assert "A review of this pull request is in progress" in alice.text()
+    alice.open(f"/pull-requests?repository={REPO}")
+    assert "review in progress" in alice.text()
+    # The forge is back: the retry completes the review, and the open page shows it by itself.
+    alice.open(f"/pull-requests/acme/api/{PR}")
+    env.github.clear_faults()
+    WebDriverWait(alice.driver, 90, poll_frequency=0.5).until(
+        lambda d: "in progress" not in d.find_element(By.TAG_NAME, "main").text and "app/more.py" in d.find_element(By.TAG_NAME, "main").text)
+    env.github.wait_for(lambda d: completed_runs(d, SHA3))
+    env.service.wait_idle()
+    assert alice.console_problems() == []
+
+
 def test_bulk_triage_dismisses_every_checked_finding_through_the_api(env, browsers):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

@@ -222,8 +222,11 @@ public struct PullRequestRecord: Sendable, Hashable, Codable {
     public var headSHA: String?
     public var updatedAt: String
     public var openFindings: Int
+    /// A review of the pull request is running now (its findings will change when it ends).
+    public var reviewing: Bool
 
-    public init(id: Int, repository: String, number: Int, state: String, headSHA: String?, updatedAt: String, openFindings: Int) {
+    public init(id: Int, repository: String, number: Int, state: String, headSHA: String?, updatedAt: String, openFindings: Int,
+                reviewing: Bool = false) {
         self.id = id
         self.repository = repository
         self.number = number
@@ -231,6 +234,7 @@ public struct PullRequestRecord: Sendable, Hashable, Codable {
         self.headSHA = headSHA
         self.updatedAt = updatedAt
         self.openFindings = openFindings
+        self.reviewing = reviewing
     }
 }
 

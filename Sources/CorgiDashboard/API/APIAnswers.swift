@@ -82,9 +82,10 @@ struct APIPullRequest: Decodable, Sendable {
     var headSHA: String?
     var updatedAt: String
     var openFindings: Int
+    var reviewing: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, repository, number, state, headSHA = "head_sha", updatedAt = "updated_at", openFindings = "open_findings"
+        case id, repository, number, state, reviewing, headSHA = "head_sha", updatedAt = "updated_at", openFindings = "open_findings"
     }
 }
 

@@ -70,6 +70,7 @@ enum Assets {
     .sev-info .count,.sev.sev-info{color:var(--info)}
     .sev{font-weight:700}
     .pill{display:inline-block;padding:0 .5rem;border:1px solid var(--line);border-radius:1rem}
+    .pill.reviewing{border-color:var(--accent);font-weight:600}
     .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}
     .chart{width:100%;height:auto;max-height:260px}
     .chart .grid{stroke:var(--line)}

@@ -109,7 +109,7 @@ extension Dashboard {
                                                               context: context)
         let rows = list.items.map { pr -> [String: Any] in
             ["href": Self.pullRequestPath(pr.repository, pr.number), "repository": pr.repository, "number": pr.number, "state": pr.state,
-             "updatedAt": pr.updatedAt, "openFindings": Self.formatted(pr.openFindings)]
+             "updatedAt": pr.updatedAt, "openFindings": Self.formatted(pr.openFindings), "reviewing": pr.reviewing]
         }
         var values: [String: Any] = ["rows": rows, "hasRows": !rows.isEmpty, "repository": repository,
                                      "states": ["open", "closed"].map { ["value": $0, "selected": $0 == state] }]
@@ -141,6 +141,7 @@ extension Dashboard {
         }
         var values = findingsTable(ordered, reader: reader, back: Self.pullRequestPath(repository, number), filtered: false)
         values["state"] = pr.state
+        values["reviewing"] = pr.reviewing
         values["updatedAt"] = pr.updatedAt
         if let sha = pr.headSHA { values["headSHA"] = String(sha.prefix(12)) }
         if let url = forgeURL(forge: reader.me.organisation.forge, repository: repository, number: number) { values["forgeURL"] = url }

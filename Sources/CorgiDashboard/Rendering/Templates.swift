@@ -102,7 +102,7 @@ enum Templates {
     <label>State <select name="state"><option value="">any</option>{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/states}}</select></label>
     <button type="submit">Filter</button></form>
     {{#hasRows}}<table><thead><tr><th scope="col">Pull request</th><th scope="col">State</th><th scope="col">Updated</th><th scope="col">Open findings</th></tr></thead>
-    <tbody>{{#rows}}<tr><td><a href="{{href}}">{{repository}}#{{number}}</a></td><td><span class="pill state-{{state}}">{{state}}</span></td><td><time datetime="{{updatedAt}}">{{updatedAt}}</time></td><td>{{openFindings}}</td></tr>{{/rows}}</tbody></table>{{/hasRows}}
+    <tbody>{{#rows}}<tr><td><a href="{{href}}">{{repository}}#{{number}}</a></td><td><span class="pill state-{{state}}">{{state}}</span>{{#reviewing}} <span class="pill reviewing">review in progress</span>{{/reviewing}}</td><td><time datetime="{{updatedAt}}">{{updatedAt}}</time></td><td>{{openFindings}}</td></tr>{{/rows}}</tbody></table>{{/hasRows}}
     {{^rows}}<p class="empty">No reviewed pull request matches. Reviews appear here as soon as the forge sends a pull request event.</p>{{/rows}}
     {{> pager}}
     {{/content}}{{/layout}}
@@ -110,6 +110,7 @@ enum Templates {
 
     static let pullRequest = #"""
     {{<layout}}{{$content}}
+    {{#reviewing}}<p class="notice" role="status">A review of this pull request is in progress: this page updates itself when it ends.</p>{{/reviewing}}
     <p><span class="pill state-{{state}}">{{state}}</span>{{#headSHA}} · head <code>{{.}}</code>{{/headSHA}} · updated <time datetime="{{updatedAt}}">{{updatedAt}}</time>{{#forgeURL}} · <a href="{{.}}" rel="noopener noreferrer">open on the forge</a>{{/forgeURL}}</p>
     <h2>Findings</h2>
     {{> findings-table}}

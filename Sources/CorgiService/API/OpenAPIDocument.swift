@@ -2145,7 +2145,8 @@ enum OpenAPIDocument {
           "number",
           "state",
           "updated_at",
-          "open_findings"
+          "open_findings",
+          "reviewing"
         ],
         "properties": {
           "id": {
@@ -2176,6 +2177,10 @@ enum OpenAPIDocument {
           "open_findings": {
             "type": "integer",
             "minimum": 0
+          },
+          "reviewing": {
+            "type": "boolean",
+            "description": "A review of the pull request is running now: its findings change when it ends."
           }
         }
       },
