@@ -188,11 +188,21 @@ extension PostgresStore: AccessStore {
     }
 
     public func finding(id: Int, of organisation: OrganisationRef) async throws -> FindingRecord? {
-        try await rows(
+        guard var record = try await rows(
             """
             SELECT \(unescaped: Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
             WHERE p.forge = \(organisation.forge) AND p.organisation = \(organisation.login) AND f.id = \(id)
             """).first.map(Self.findingRecord)
+        else { return nil }
+        if record.state == FindingState.dismissed.rawValue, let row = try await rows(
+            """
+            SELECT reason, author, comment, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), expires_at FROM dismissals
+            WHERE forge = \(organisation.forge) AND organisation = \(organisation.login) AND finding_id = \(id) ORDER BY id DESC LIMIT 1
+            """).first {
+            let (reason, author, comment, at, until) = try row.decode((String, String, String?, String, Date?).self)
+            record.dismissal = FindingRecord.Dismissal(reason: reason, author: author, comment: comment, dismissedAt: at, until: until)
+        }
+        return record
     }
 
     public func dismissFinding(_ d: FindingDismissal, audit entry: AuditEntry) async throws -> DismissalOutcome {

@@ -189,11 +189,23 @@ extension SQLiteStore: AccessStore {
 
     public func finding(id: Int, of organisation: OrganisationRef) async throws -> FindingRecord? {
         try await exclusive {
-            try await connection.query(
+            let tenant: [SQLiteData] = [.text(organisation.forge), .text(organisation.login), .integer(id)]
+            guard var record = try await connection.query(
                 """
                 SELECT \(Self.findingColumns) FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
                 WHERE p.forge = ? AND p.organisation = ? AND f.id = ?
-                """, [.text(organisation.forge), .text(organisation.login), .integer(id)]).first.map(Self.findingRecord)
+                """, tenant).first.map(Self.findingRecord)
+            else { return nil }
+            if record.state == FindingState.dismissed.rawValue, let row = try await connection.query(
+                """
+                SELECT reason, author, comment, created_at, expires_at FROM dismissals
+                WHERE forge = ? AND organisation = ? AND finding_id = ? ORDER BY id DESC LIMIT 1
+                """, tenant).first {
+                record.dismissal = FindingRecord.Dismissal(
+                    reason: row.column("reason")?.string ?? "", author: row.column("author")?.string ?? "", comment: row.column("comment")?.string,
+                    dismissedAt: row.column("created_at")?.string ?? "", until: row.column("expires_at")?.double.map { Date(timeIntervalSince1970: $0) })
+            }
+            return record
         }
     }
 

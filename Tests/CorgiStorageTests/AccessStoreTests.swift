@@ -197,7 +197,7 @@ struct AccessStoreTests {
             let b = try #require(try await store.findings(FindingQuery(organisation: Self.acme, rule: "rule.b")).first)
             func dismiss(_ id: Int, until: Date?) async throws -> DismissalOutcome {
                 try await store.dismissFinding(
-                    FindingDismissal(findingID: id, organisation: Self.acme, reason: .acceptedRisk, comment: nil, author: "api-key:1", until: until),
+                    FindingDismissal(findingID: id, organisation: Self.acme, reason: .acceptedRisk, comment: "the CISO's call", author: "api-key:1", until: until),
                     audit: AuditEntry(actor: "api-key:1", action: "finding.dismissed", target: "finding:\(id)", organisation: "acme"))
             }
             // `b` for a month, `a` until a moment already past (as a month later would be).
@@ -209,6 +209,13 @@ struct AccessStoreTests {
             #expect(try await store.reopenExpiredDismissals() == 1)
             #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "open")
             #expect(try await store.finding(id: b.id, of: Self.acme)?.state == "dismissed")
+            // The single finding's answer says who dismissed it, why and until when; lists and reopened findings do not.
+            let shown = try #require(try await store.finding(id: b.id, of: Self.acme)?.dismissal)
+            #expect(shown.reason == "accepted_risk" && shown.author == "api-key:1" && shown.comment == "the CISO's call")
+            #expect(abs((shown.until?.timeIntervalSinceNow ?? 0) - 30 * 86400) < 120 && shown.dismissedAt.hasPrefix("20"))
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.dismissal == nil)
+            #expect(try await store.findings(FindingQuery(organisation: Self.acme)).allSatisfy { $0.dismissal == nil })
+            #expect(try await store.finding(id: b.id, of: Self.acmeOnGitLab) == nil)
             #expect(try await store.reopenExpiredDismissals() == 0, "reopened once")
             let reopened = try await store.auditEvents().filter { $0.action == "finding.reopened" }
             #expect(reopened.map(\.target) == ["finding:\(a.id)"] && reopened.first?.organisation == "acme")
@@ -216,6 +223,7 @@ struct AccessStoreTests {
             guard case .dismissed = try await dismiss(a.id, until: nil) else { Issue.record("not dismissed again"); return }
             #expect(try await store.reopenExpiredDismissals() == 0)
             #expect(try await store.finding(id: a.id, of: Self.acme)?.state == "dismissed")
+            #expect(try await store.finding(id: a.id, of: Self.acme)?.dismissal?.until == nil)
             #expect(try await store.verifyAuditChain().firstBroken == nil)
         }
     }

@@ -299,6 +299,7 @@ def test_an_owner_reviews_a_pull_request_triages_it_and_the_dismissal_holds_at_t
     assert findings_of(env)["stripe-live-secret-key"]["state"] == "dismissed"
     history = alice.text()
     assert "finding.dismissed by alice" in history and "reason: used in tests" in history
+    assert "Dismissed by alice" in history and "fixture credentials of the test suite" in history
 
     # The next push keeps the key: the new review leaves it dismissed, and the page shows the
     # pickle call it found — refreshed in place, without a reload.

@@ -190,6 +190,26 @@ public struct FindingRecord: Sendable, Hashable, Codable {
     public var firstScanID: Int
     public var lastScanID: Int
     public var fixedScanID: Int?
+    /// Who dismissed the finding, why and when (the single finding's answer only; lists leave it out).
+    public var dismissal: Dismissal?
+
+    public struct Dismissal: Sendable, Hashable, Codable {
+        public var reason: String
+        /// `user:…`, `api-key:…`, or the forge login of a chat command's author.
+        public var author: String
+        /// The triager's own words: stored and shown to the organisation, never logged or audited.
+        public var comment: String?
+        public var dismissedAt: String
+        public var until: Date?
+
+        public init(reason: String, author: String, comment: String?, dismissedAt: String, until: Date?) {
+            self.reason = reason
+            self.author = author
+            self.comment = comment
+            self.dismissedAt = dismissedAt
+            self.until = until
+        }
+    }
 
     public init(id: Int, repository: String, pullRequest: Int, ruleID: String, kind: String, severity: String, cwe: String?, path: String,
                 line: Int, endLine: Int, message: String, redacted: String?, state: String, fingerprint: String, firstScanID: Int,

@@ -106,9 +106,22 @@ struct APIFinding: Decodable, Sendable {
     var firstScanID: Int
     var lastScanID: Int
     var fixedScanID: Int?
+    var dismissal: Dismissal?
+
+    struct Dismissal: Decodable, Sendable {
+        var reason: String
+        var author: String
+        var comment: String?
+        var dismissedAt: String
+        var until: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case reason, author, comment, until, dismissedAt = "dismissed_at"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, repository, kind, severity, cwe, path, line, message, redacted, state
+        case id, repository, kind, severity, cwe, path, line, message, redacted, state, dismissal
         case pullRequest = "pull_request", ruleID = "rule_id", endLine = "end_line", firstScanID = "first_scan_id"
         case lastScanID = "last_scan_id", fixedScanID = "fixed_scan_id"
     }

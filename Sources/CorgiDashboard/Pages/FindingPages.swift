@@ -193,13 +193,20 @@ extension Dashboard {
         var values: [String: Any] = [
             "id": f.id, "severity": f.severity, "ruleID": f.ruleID, "kind": f.kind, "path": f.path, "line": f.line,
             "repository": f.repository, "pullRequest": f.pullRequest, "pullRequestHref": Self.pullRequestPath(f.repository, f.pullRequest),
-            "message": f.message, "state": f.state, "open": f.state == "open", "dismissed": f.state == "dismissed",
+            "message": f.message, "state": f.state, "open": f.state == "open",
             "firstScanID": f.firstScanID, "lastScanID": f.lastScanID, "stillSeen": f.lastScanID != f.firstScanID,
             "mayTriage": reader.may("findings:triage"), "reasons": Self.reasons,
         ]
         if f.endLine > f.line { values["endLine"] = f.endLine }
         if let redacted = f.redacted { values["redacted"] = redacted }
         if let fixed = f.fixedScanID { values["fixedScanID"] = fixed }
+        if let dismissal = f.dismissal {
+            var row: [String: Any] = ["author": Self.personName(dismissal.author), "at": dismissal.dismissedAt,
+                                      "reason": dismissal.reason.replacingOccurrences(of: "_", with: " ")]
+            if let comment = dismissal.comment, !comment.isEmpty { row["comment"] = comment }
+            if let until = dismissal.until { row["until"] = Self.iso(until) }
+            values["dismissal"] = row
+        }
         if let cwe = f.cwe, let number = Int(cwe.dropFirst(4)), cwe.hasPrefix("CWE-") {
             values["cwe"] = cwe
             values["cweURL"] = "https://cwe.mitre.org/data/definitions/\(number).html"

@@ -170,7 +170,7 @@ enum Templates {
     {{#fixedScanID}}<li>Fixed in review {{.}}.</li>{{/fixedScanID}}
     {{#requests}}<li>Dismissal requested by {{requestedBy}} on <time datetime="{{requestedAt}}">{{requestedAt}}</time>: {{reason}}{{#comment}} — “{{.}}”{{/comment}}; {{state}}{{#decidedBy}} by {{.}}{{/decidedBy}}{{#decidedAt}} on <time datetime="{{.}}">{{.}}</time>{{/decidedAt}}.</li>{{/requests}}
     {{#events}}<li><time datetime="{{occurredAt}}">{{occurredAt}}</time>: {{action}} by {{actor}}{{#details}} ({{.}}){{/details}}.</li>{{/events}}
-    {{#dismissed}}<li>Dismissed: later reviews of the repository leave it out.</li>{{/dismissed}}
+    {{#dismissal}}<li>Dismissed by {{author}} on <time datetime="{{at}}">{{at}}</time>: {{reason}}{{#comment}} — “{{.}}”{{/comment}}{{#until}}, until <time datetime="{{.}}">{{.}}</time>{{/until}}. Later reviews of the repository leave it out.</li>{{/dismissal}}
     </ol>
     {{#mayTriage}}{{#open}}
     <form method="post" action="/findings/dismissals" class="dismiss">

@@ -2294,6 +2294,40 @@ enum OpenAPIDocument {
             "type": "integer",
             "minimum": 1,
             "description": "The scan that found it fixed; absent unless fixed."
+          },
+          "dismissal": {
+            "type": "object",
+            "additionalProperties": false,
+            "description": "Who dismissed the finding, why and when: in the single finding's answer (`GET \u2026/findings/{id}`) when it is dismissed; lists leave it out.",
+            "required": [
+              "reason",
+              "author",
+              "dismissed_at"
+            ],
+            "properties": {
+              "reason": {
+                "type": "string",
+                "description": "`false_positive`, `wont_fix`, `used_in_tests`, `accepted_risk`, or a chat command's reason."
+              },
+              "author": {
+                "type": "string",
+                "description": "Who dismissed it: `user:\u2026`, `api-key:\u2026`, or the forge login of a chat command's author."
+              },
+              "comment": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The triager's comment: shown to the organisation, never logged or audited."
+              },
+              "dismissed_at": {
+                "type": "string",
+                "description": "When (ISO 8601, UTC)."
+              },
+              "until": {
+                "$ref": "#/components/schemas/Timestamp"
+              }
+            }
           }
         }
       },
