@@ -231,6 +231,24 @@ def test_the_gateway_serves_the_api_from_postgresql_scoped_to_the_key_organisati
     logs = "\n".join(cluster.all_logs())
     assert owner not in logs and stranger not in logs
 
+    # The dashboard is the gateway's too: without a sign-in method configured, its pages send
+    # people to a sign-in page that says how to configure one; its assets are its own.
+    page = urllib.request.Request(f"http://127.0.0.1:{cluster.port}/findings", method="GET")
+    opener = urllib.request.build_opener(NoRedirects())
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        opener.open(page, timeout=30)
+    assert redirected.value.code == 303 and redirected.value.headers["Location"] == "/sign-in"
+    with urllib.request.urlopen(f"http://127.0.0.1:{cluster.port}/sign-in", timeout=30) as answer:
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+        assert b"Sign-in is not configured on this server" in answer.read()
+    with urllib.request.urlopen(f"http://127.0.0.1:{cluster.port}/assets/corgi.css", timeout=30) as answer:
+        assert answer.headers["Content-Type"].startswith("text/css")
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
 
 def s3_keys(prefix: str) -> list[str]:
     """Object keys under `prefix` in the test bucket, read from the S3 server itself."""
