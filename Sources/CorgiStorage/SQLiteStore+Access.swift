@@ -96,22 +96,23 @@ extension SQLiteStore: AccessStore {
     }
 
     public func findingTrends(of organisation: OrganisationRef, since: Date) async throws -> FindingTrendRows {
-        // Scan times are ISO 8601 UTC text of one width: they compare as strings.
+        // Scan times are ISO 8601 UTC text of one width: they compare as strings, and SQLite turns
+        // them into seconds (parsing 10,000 of them with ISO8601DateFormatter took a quarter second).
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        func date(_ text: String?) -> Date? { text.flatMap { formatter.date(from: $0) ?? plain.date(from: $0) } }
         return try await exclusive {
             let parameters: [SQLiteData] = [.text(organisation.forge), .text(organisation.login), .text(formatter.string(from: since))]
             let timelines = try await connection.query(
                 """
-                SELECT first.started_at AS first_seen, fixed.started_at AS fixed_at
+                SELECT (julianday(first.started_at) - 2440587.5) * 86400.0 AS first_seen,
+                       (julianday(fixed.started_at) - 2440587.5) * 86400.0 AS fixed_at
                 FROM findings f JOIN pull_requests p ON p.id = f.pull_request_id
                 JOIN scans first ON first.id = f.first_scan_id LEFT JOIN scans fixed ON fixed.id = f.fixed_scan_id
                 WHERE p.forge = ?1 AND p.organisation = ?2 AND (first.started_at >= ?3 OR fixed.started_at >= ?3)
                 """, parameters).compactMap { row -> FindingTrendRows.Timeline? in
-                guard let firstSeen = date(row.column("first_seen")?.string) else { return nil }
-                return FindingTrendRows.Timeline(firstSeen: firstSeen, fixedAt: date(row.column("fixed_at")?.string))
+                guard let firstSeen = row.column("first_seen")?.double else { return nil }
+                return FindingTrendRows.Timeline(firstSeen: Date(timeIntervalSince1970: firstSeen),
+                                                 fixedAt: row.column("fixed_at")?.double.map { Date(timeIntervalSince1970: $0) })
             }
             func top(_ column: String) async throws -> [FindingStatistics.Count] {
                 try await connection.query(
