@@ -174,7 +174,7 @@ let package = Package(
         .target(
             name: "CorgiAccess",
             dependencies: [
-                "CorgiDetection", "CorgiReview",
+                "CorgiCore", "CorgiDetection", "CorgiReview",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

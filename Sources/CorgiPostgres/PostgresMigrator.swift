@@ -449,6 +449,10 @@ public enum PostgresMigrator {
         Migration(version: 16, summary: "audit events by organisation and time", statements: [
             "CREATE INDEX audit_events_by_organisation ON audit_events (organisation, occurred_at)",
         ]),
+        // As SQLiteStore's version 18.
+        Migration(version: 17, summary: "dataflow paths of findings", statements: [
+            "ALTER TABLE findings ADD COLUMN flow text",
+        ]),
     ]
 
     /// What the application role may do, and nothing else: exactly what PostgresStore's queries
@@ -466,7 +470,7 @@ public enum PostgresMigrator {
     /// - `scans`: SELECT, INSERT; UPDATE (check_run_id, status, review_posted, summary_posted,
     ///   conclusion, new_findings, open_findings, fixed_findings, coverage, completed_at).
     /// - `findings`: SELECT, INSERT; UPDATE (status, first_scan_id, last_scan_id, fixed_scan_id,
-    ///   path, line, column_number, end_line, severity, message) — reconciliation.
+    ///   path, line, column_number, end_line, severity, message, flow) — reconciliation.
     /// - `diffs`: SELECT, INSERT; UPDATE (deleted_at) — the sweeper.
     /// - `dismissals`: SELECT, INSERT only — a dismissal is never edited or removed by the application.
     /// - `api_keys`: SELECT, INSERT; UPDATE (last_used_at, last_audited_use_at, revoked_at) — a key's
@@ -513,7 +517,7 @@ public enum PostgresMigrator {
             """,
             """
             GRANT SELECT, INSERT, UPDATE (status, first_scan_id, last_scan_id, fixed_scan_id, path, line, column_number,
-                end_line, severity, message) ON findings TO \(role)
+                end_line, severity, message, flow) ON findings TO \(role)
             """,
             "GRANT SELECT, INSERT, UPDATE (deleted_at) ON diffs TO \(role)",
             "GRANT SELECT, INSERT ON dismissals TO \(role)",

@@ -1,4 +1,5 @@
 public import CorgiAccess
+internal import CorgiCore
 public import CorgiReview
 public import Foundation
 import PostgresNIO
@@ -169,7 +170,7 @@ extension PostgresStore: AccessStore {
 
     static let findingColumns = """
         f.id, p.repository, p.number, f.rule_id, f.kind, f.severity, f.cwe, f.path, f.line, f.end_line, f.message, f.redacted,
-        f.status, f.fingerprint, f.first_scan_id, f.last_scan_id, f.fixed_scan_id
+        f.status, f.fingerprint, f.first_scan_id, f.last_scan_id, f.fixed_scan_id, f.flow
         """
 
     public func findings(_ query: FindingQuery) async throws -> [FindingRecord] {
@@ -224,7 +225,8 @@ extension PostgresStore: AccessStore {
             let finding = try Self.findingRecord(row)
             guard finding.state == "open" else { return .notOpen(finding) }
             let columns = row.makeRandomAccess()
-            let installation = try columns[17].decode(Int.self), repository = try columns[18].decode(Int.self)
+            // After the finding's own columns (`findingColumns`, 18 of them).
+            let installation = try columns[18].decode(Int.self), repository = try columns[19].decode(Int.self)
             try await connection.query(
                 """
                 INSERT INTO dismissals (organisation, forge, installation_id, repository_id, target, reason, author, finding_id, comment,
@@ -442,11 +444,13 @@ extension PostgresStore: AccessStore {
         func int(_ i: Int) throws -> Int { try columns[i].decode(Int.self) }
         func text(_ i: Int) throws -> String { try columns[i].decode(String.self) }
         func optional(_ i: Int) throws -> String? { try columns[i].decode(String?.self) }
-        return FindingRecord(
+        var record = FindingRecord(
             id: try int(0), repository: try text(1), pullRequest: try int(2), ruleID: try text(3), kind: try text(4), severity: try text(5),
             cwe: try optional(6), path: try text(7), line: try int(8), endLine: try int(9), message: try text(10), redacted: try optional(11),
             state: try text(12), fingerprint: try text(13), firstScanID: try int(14), lastScanID: try int(15),
             fixedScanID: try columns[16].decode(Int?.self))
+        record.flow = FlowStep.read(stored: try optional(17))
+        return record
     }
 
     static func apiKeyRecord(_ row: PostgresRow) -> APIKeyRecord? {

@@ -1,4 +1,5 @@
 public import CorgiCore
+internal import CorgiAccess
 public import CorgiReview
 public import Foundation
 import PostgresNIO
@@ -108,14 +109,14 @@ extension PostgresStore: ReviewStore {
                 try await connection.query(
                     """
                     INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, cwe, path, line,
-                                          column_number, end_line, message, redacted, status, first_scan_id, last_scan_id)
+                                          column_number, end_line, message, redacted, status, first_scan_id, last_scan_id, flow)
                     VALUES (\(prID), \(organisation), \(f.fingerprint), \(f.ruleID), \(f.kind.rawValue), \(f.severity.rawValue),
                             \(f.cwe), \(f.path), \(f.line), \(f.column), \(f.endLine), \(f.message), \(f.redacted), 'open',
-                            \(write.firstScanID), \(scanID))
+                            \(write.firstScanID), \(scanID), \(FlowStep.stored(f.flow)))
                     ON CONFLICT (pull_request_id, fingerprint) DO UPDATE SET
                         first_scan_id = excluded.first_scan_id, status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
                         path = excluded.path, line = excluded.line, column_number = excluded.column_number,
-                        end_line = excluded.end_line, severity = excluded.severity, message = excluded.message
+                        end_line = excluded.end_line, severity = excluded.severity, message = excluded.message, flow = excluded.flow
                     """, logger: self.logger)
             }
             if !plan.fixed.isEmpty {

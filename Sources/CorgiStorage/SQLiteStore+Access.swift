@@ -1,4 +1,5 @@
 public import CorgiAccess
+internal import CorgiCore
 public import CorgiReview
 public import Foundation
 internal import SQLiteNIO
@@ -167,7 +168,7 @@ extension SQLiteStore: AccessStore {
 
     static let findingColumns = """
         f.id, p.repository, p.number, f.rule_id, f.kind, f.severity, f.cwe, f.path, f.line, f.end_line, f.message, f.redacted,
-        f.status, f.fingerprint, f.first_scan_id, f.last_scan_id, f.fixed_scan_id
+        f.status, f.fingerprint, f.first_scan_id, f.last_scan_id, f.fixed_scan_id, f.flow
         """
 
     public func findings(_ query: FindingQuery) async throws -> [FindingRecord] {
@@ -441,13 +442,15 @@ extension SQLiteStore: AccessStore {
 
     static func findingRecord(_ row: SQLiteRow) -> FindingRecord {
         func int(_ name: String) -> Int { Int(row.column(name)?.integer ?? 0) }
-        return FindingRecord(
+        var record = FindingRecord(
             id: int("id"), repository: row.column("repository")?.string ?? "", pullRequest: int("number"),
             ruleID: row.column("rule_id")?.string ?? "", kind: row.column("kind")?.string ?? "", severity: row.column("severity")?.string ?? "",
             cwe: row.column("cwe")?.string, path: row.column("path")?.string ?? "", line: int("line"), endLine: int("end_line"),
             message: row.column("message")?.string ?? "", redacted: row.column("redacted")?.string, state: row.column("status")?.string ?? "",
             fingerprint: row.column("fingerprint")?.string ?? "", firstScanID: int("first_scan_id"), lastScanID: int("last_scan_id"),
             fixedScanID: row.column("fixed_scan_id")?.integer.map { Int($0) })
+        record.flow = FlowStep.read(stored: row.column("flow")?.string)
+        return record
     }
 
     static func apiKeyRecord(_ row: SQLiteRow) -> APIKeyRecord? {

@@ -1,5 +1,6 @@
 public import CorgiReview
 public import CorgiCore
+internal import CorgiAccess
 public import Foundation
 internal import SQLiteNIO
 
@@ -86,17 +87,17 @@ extension SQLiteStore: ReviewStore {
                 _ = try await connection.query(
                     """
                     INSERT INTO findings (pull_request_id, organisation, fingerprint, rule_id, kind, severity, cwe, path, line,
-                                          column_number, end_line, message, redacted, status, first_scan_id, last_scan_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                                          column_number, end_line, message, redacted, status, first_scan_id, last_scan_id, flow)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
                     ON CONFLICT(pull_request_id, fingerprint) DO UPDATE SET
                         first_scan_id = excluded.first_scan_id, status = 'open', fixed_scan_id = NULL, last_scan_id = excluded.last_scan_id,
                         path = excluded.path, line = excluded.line, column_number = excluded.column_number,
-                        end_line = excluded.end_line, severity = excluded.severity, message = excluded.message
+                        end_line = excluded.end_line, severity = excluded.severity, message = excluded.message, flow = excluded.flow
                     """,
                     [.integer(prID), .text(organisation), .text(f.fingerprint), .text(f.ruleID), .text(f.kind.rawValue),
                      .text(f.severity.rawValue), f.cwe.map { .text($0) } ?? .null, .text(f.path), .integer(f.line),
                      .integer(f.column), .integer(f.endLine), .text(f.message), f.redacted.map { .text($0) } ?? .null,
-                     .integer(write.firstScanID), .integer(scanID)])
+                     .integer(write.firstScanID), .integer(scanID), FlowStep.stored(f.flow).map { .text($0) } ?? .null])
             }
             for fingerprint in plan.fixed {
                 _ = try await connection.query(

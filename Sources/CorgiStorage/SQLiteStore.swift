@@ -322,6 +322,8 @@ public actor SQLiteStore {
         ]),
         // An organisation's audit events by time: its trail, and its model reviews' tokens today.
         (17, ["CREATE INDEX audit_events_by_organisation ON audit_events(organisation, occurred_at)"]),
+        // A dataflow finding's path (source and sink lines, the rule's names): the dashboard shows it.
+        (18, ["ALTER TABLE findings ADD COLUMN flow TEXT"]),
     ]
 
     func migrate() async throws {

@@ -73,6 +73,26 @@ extension FindingTrendsTests {
     }
 }
 
+extension FindingTrendsTests {
+    @Test("a dataflow finding keeps its path (source and sink lines, the rule's names); others have none", arguments: Backend.available)
+    func flows(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            var tainted = finding("sql", line: 7)
+            tainted.flow = [FlowStep(line: 5, message: "source: Flask request data"), FlowStep(line: 7, message: "sink: SQL query (sql)")]
+            try await review(store, Self.acme, "acme/api", 1, job: 1, [tainted, finding("plain", line: 9)])
+            let rows = try await store.findings(FindingQuery(organisation: Self.acme))
+            #expect(rows.first { $0.ruleID == "rule.sql" }?.flow == tainted.flow)
+            #expect(rows.first { $0.ruleID == "rule.plain" }?.flow == nil)
+            let id = try #require(rows.first { $0.ruleID == "rule.sql" }?.id)
+            #expect(try await store.finding(id: id, of: Self.acme)?.flow?.map(\.line) == [5, 7])
+            // The next review moves the sink: the path follows.
+            tainted.flow = [FlowStep(line: 6, message: "source: Flask request data"), FlowStep(line: 8, message: "sink: SQL query (sql)")]
+            try await review(store, Self.acme, "acme/api", 1, job: 2, [tainted])
+            #expect(try await store.finding(id: id, of: Self.acme)?.flow?.map(\.line) == [6, 8])
+        }
+    }
+}
+
 @Suite("Finding statistics: weeks, means and limits")
 struct FindingStatisticsTests {
     @Test("findings fall into the week of their time; those before the period count for nothing")

@@ -45,6 +45,13 @@ SECOND_DIFF = new_file("app/settings.py", [
     "import pickle",
     "def restore(b):",
     "    return pickle.loads(b)",
+]) + new_file("app/users.py", [
+    "from flask import request",
+    "",
+    "def find():",
+    '    name = request.args.get("name")',
+    "    query = \"SELECT * FROM users WHERE name = '\" + name + \"'\"",
+    "    cursor.execute(query)",
 ])
 SECRETS = [GITHUB_TOKEN, STRIPE_KEY]
 PAGE_WEIGHT_LIMIT = 300 * 1024
@@ -313,6 +320,11 @@ def test_an_owner_reviews_a_pull_request_triages_it_and_the_dismissal_holds_at_t
     assert findings_of(env)["stripe-live-secret-key"]["state"] == "dismissed"
     alice.open("/findings?state=open", "findings")
     assert "stripe-live-secret-key" not in alice.text() and "python-pickle-load" in alice.text()
+    # A dataflow finding shows its path: where the request's value enters, where it arrives.
+    sql = findings_of(env)["python-dataflow-sql"]["id"]
+    alice.open(f"/findings/{sql}", "finding-dataflow")
+    path = alice.driver.find_element(By.CSS_SELECTOR, "ol.flow").text
+    assert "app/users.py:4 source: Flask" in path and "app/users.py:6 sink: SQL query" in path and "without a parameterised query" in path, path
 
 
 def test_a_review_in_progress_shows_as_such_and_the_page_updates_itself_when_it_ends(env, browsers):

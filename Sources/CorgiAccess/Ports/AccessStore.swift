@@ -1,3 +1,4 @@
+public import CorgiCore
 public import CorgiReview
 public import Foundation
 
@@ -190,6 +191,8 @@ public struct FindingRecord: Sendable, Hashable, Codable {
     public var firstScanID: Int
     public var lastScanID: Int
     public var fixedScanID: Int?
+    /// A dataflow finding's path (its source's line, then its sink's), when it has one.
+    public var flow: [FlowStep]?
     /// Who dismissed the finding, why and when (the single finding's answer only; lists leave it out).
     public var dismissal: Dismissal?
 

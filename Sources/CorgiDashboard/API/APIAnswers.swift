@@ -107,6 +107,12 @@ struct APIFinding: Decodable, Sendable {
     var lastScanID: Int
     var fixedScanID: Int?
     var dismissal: Dismissal?
+    var flow: [Step]?
+
+    struct Step: Decodable, Sendable {
+        var line: Int
+        var message: String
+    }
 
     struct Dismissal: Decodable, Sendable {
         var reason: String
@@ -121,7 +127,7 @@ struct APIFinding: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, repository, kind, severity, cwe, path, line, message, redacted, state, dismissal
+        case id, repository, kind, severity, cwe, path, line, message, redacted, state, dismissal, flow
         case pullRequest = "pull_request", ruleID = "rule_id", endLine = "end_line", firstScanID = "first_scan_id"
         case lastScanID = "last_scan_id", fixedScanID = "fixed_scan_id"
     }

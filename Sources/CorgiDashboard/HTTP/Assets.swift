@@ -60,6 +60,7 @@ enum Assets {
     th{background:var(--panel)}
     code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;overflow-wrap:anywhere}
     .message{color:var(--muted)}
+    ol.flow{margin:.25rem 0 0;padding-left:1.25rem;color:var(--muted);font-size:.9em}
     .cards{display:flex;flex-wrap:wrap;gap:.75rem;list-style:none;padding:0;margin:0}
     .card a{display:block;min-width:8rem;padding:.75rem 1rem;border:1px solid var(--line);border-radius:.5rem;text-decoration:none;color:var(--fg);background:var(--panel)}
     .card .count{display:block;font-size:1.8rem;font-weight:700}

@@ -162,7 +162,8 @@ extension Dashboard {
     func findingsTable(_ findings: [APIFinding], reader: Reader, back: String, filtered: Bool) -> [String: Any] {
         let rows = findings.map { f -> [String: Any] in
             ["id": f.id, "severity": f.severity, "ruleID": f.ruleID, "message": f.message, "path": f.path, "line": f.line,
-             "repository": f.repository, "pullRequest": f.pullRequest, "state": f.state, "open": f.state == "open"]
+             "repository": f.repository, "pullRequest": f.pullRequest, "state": f.state, "open": f.state == "open",
+             "flow": (f.flow ?? []).map { ["line": $0.line, "message": $0.message] }, "hasFlow": !(f.flow ?? []).isEmpty]
         }
         return ["rows": rows, "hasRows": !rows.isEmpty, "mayTriage": reader.may("findings:triage") && findings.contains { $0.state == "open" },
                 "reasons": Self.reasons, "back": back, "filtered": filtered]
@@ -199,6 +200,10 @@ extension Dashboard {
         ]
         if f.endLine > f.line { values["endLine"] = f.endLine }
         if let redacted = f.redacted { values["redacted"] = redacted }
+        if let flow = f.flow, !flow.isEmpty {
+            values["flow"] = flow.map { ["line": $0.line, "message": $0.message] }
+            values["hasFlow"] = true
+        }
         if let fixed = f.fixedScanID { values["fixedScanID"] = fixed }
         if let dismissal = f.dismissal {
             var row: [String: Any] = ["author": Self.personName(dismissal.author), "at": dismissal.dismissedAt,

@@ -125,7 +125,7 @@ enum Templates {
     {{#mayTriage}}<p><label class="inline"><input type="checkbox" class="select-all"> Select every open finding on this page</label></p>{{/mayTriage}}
     <fieldset class="plain"><legend class="visually-hidden">Findings on this page</legend>
     <table><thead><tr>{{#mayTriage}}<th scope="col"><span class="visually-hidden">Select</span></th>{{/mayTriage}}<th scope="col">Severity</th><th scope="col">Rule</th><th scope="col">Where</th><th scope="col">State</th></tr></thead>
-    <tbody>{{#rows}}<tr>{{#mayTriage}}<td>{{#open}}<input type="checkbox" name="id" value="{{id}}" aria-label="Select finding {{id}}">{{/open}}</td>{{/mayTriage}}<td><span class="sev sev-{{severity}}">{{severity}}</span></td><td><a href="/findings/{{id}}"><code>{{ruleID}}</code></a><br><span class="message">{{message}}</span></td><td><code>{{path}}:{{line}}</code><br>{{repository}}#{{pullRequest}}</td><td><span class="pill state-{{state}}">{{state}}</span></td></tr>{{/rows}}</tbody></table>
+    <tbody>{{#rows}}<tr>{{#mayTriage}}<td>{{#open}}<input type="checkbox" name="id" value="{{id}}" aria-label="Select finding {{id}}">{{/open}}</td>{{/mayTriage}}<td><span class="sev sev-{{severity}}">{{severity}}</span></td><td><a href="/findings/{{id}}"><code>{{ruleID}}</code></a><br><span class="message">{{message}}</span>{{#hasFlow}}<ol class="flow" aria-label="Dataflow path">{{#flow}}<li>line {{line}}: {{message}}</li>{{/flow}}</ol>{{/hasFlow}}</td><td><code>{{path}}:{{line}}</code><br>{{repository}}#{{pullRequest}}</td><td><span class="pill state-{{state}}">{{state}}</span></td></tr>{{/rows}}</tbody></table>
     </fieldset>
     {{#mayTriage}}<fieldset class="bulk"><legend>Dismiss the selected open findings</legend>
     <label>Reason <select name="reason" required>{{#reasons}}<option value="{{value}}">{{label}}</option>{{/reasons}}</select></label>
@@ -161,6 +161,7 @@ enum Templates {
     <dt>Where</dt><dd><code>{{path}}:{{line}}{{#endLine}}–{{.}}{{/endLine}}</code> in <a href="{{pullRequestHref}}">{{repository}}#{{pullRequest}}</a></dd>
     <dt>What and how to fix it</dt><dd class="message">{{message}}</dd>
     {{#redacted}}<dt>Evidence (redacted)</dt><dd><code class="evidence">{{.}}</code></dd>{{/redacted}}
+    {{#hasFlow}}<dt>Dataflow path</dt><dd><ol class="flow">{{#flow}}<li><code>{{path}}:{{line}}</code> {{message}}</li>{{/flow}}</ol></dd>{{/hasFlow}}
     <dt>State</dt><dd><span class="pill state-{{state}}">{{state}}</span></dd>
     </dl>
     <h2>History</h2>

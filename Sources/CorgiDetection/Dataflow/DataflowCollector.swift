@@ -128,7 +128,7 @@ struct DataflowCollector {
                 endLine: newLines[min(hit.endLine, newLines.count - 1)], message: message, fingerprint: fingerprint, redacted: nil)
             finding.flow = [
                 FlowStep(line: sourceLine, message: "source: \(hit.taint.source)"),
-                FlowStep(line: line, message: "sink: \(sink.title) (\(sink.class)), no \(sink.missing)"),
+                FlowStep(line: line, message: "sink: \(sink.title) (\(sink.class)), without \(sink.missing)"),
             ]
             findings.append(finding)
         }

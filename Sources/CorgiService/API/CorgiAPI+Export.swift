@@ -47,8 +47,11 @@ extension CorgiAPI {
 
     /// A stored finding as the report formats take it: metadata and redacted evidence only.
     static func reportFinding(_ row: FindingRecord) -> Finding {
-        Finding(ruleID: row.ruleID, title: row.ruleID, kind: Finding.Kind(rawValue: row.kind) ?? .secret,
-                severity: Severity(rawValue: row.severity) ?? .medium, cwe: row.cwe, path: row.path, line: row.line, column: 1,
-                endLine: row.endLine, message: row.message, fingerprint: row.fingerprint, redacted: row.redacted)
+        var finding = Finding(ruleID: row.ruleID, title: row.ruleID, kind: Finding.Kind(rawValue: row.kind) ?? .secret,
+                              severity: Severity(rawValue: row.severity) ?? .medium, cwe: row.cwe, path: row.path, line: row.line, column: 1,
+                              endLine: row.endLine, message: row.message, fingerprint: row.fingerprint, redacted: row.redacted)
+        // SARIF shows a dataflow finding's path as its codeFlows.
+        finding.flow = row.flow
+        return finding
     }
 }

@@ -2328,6 +2328,27 @@ enum OpenAPIDocument {
                 "$ref": "#/components/schemas/Timestamp"
               }
             }
+          },
+          "flow": {
+            "type": "array",
+            "description": "A dataflow finding's path: where the untrusted value enters (its source) and where it arrives (its sink), as line numbers in the pull request's new file and the rule's names, never code.",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "line",
+                "message"
+              ],
+              "properties": {
+                "line": {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                "message": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       },
