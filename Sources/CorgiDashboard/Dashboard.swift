@@ -132,25 +132,16 @@ struct Page {
 }
 
 extension Dashboard {
-    static func cookie(_ name: String, in header: String?) -> String? {
-        guard let header else { return nil }
-        for pair in header.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2, parts[0] == name { return parts[1] }
-        }
-        return nil
-    }
-
     /// The signed-in reader, or nil when the request carries no session the API accepts.
     func reader(_ request: Request, _ context: BasicRequestContext, formCSRF: String? = nil) async throws -> Reader? {
-        let header = request.headers[.cookie]
-        guard Self.cookie(configuration.sessionCookie, in: header) != nil else { return nil }
+        let jar = request.cookies
+        guard jar[configuration.sessionCookie] != nil else { return nil }
         // Only the two session cookies go to the API: nothing else of the browser's.
-        let cookies = [configuration.sessionCookie, configuration.csrfCookie].compactMap { name in Self.cookie(name, in: header).map { "\(name)=\($0)" } }
+        let cookies = [configuration.sessionCookie, configuration.csrfCookie].compactMap { name in jar[name].map { "\(name)=\($0.value)" } }
         let credentials = InProcessAPI.Credentials(cookie: cookies.joined(separator: "; "), csrf: formCSRF)
         do {
             let me: APIMe = try await api.get("/api/v1/me", as: credentials, context: context)
-            return Reader(me: me, credentials: credentials, csrf: Self.cookie(configuration.csrfCookie, in: header) ?? "")
+            return Reader(me: me, credentials: credentials, csrf: jar[configuration.csrfCookie]?.value ?? "")
         } catch let error as APICallError where error.status == .unauthorized {
             return nil
         }
