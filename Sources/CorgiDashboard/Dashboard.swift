@@ -84,6 +84,13 @@ public struct Dashboard: Sendable {
         pages.get("/findings") { request, context in try await page(request, context) { try await findings($0, request, context) } }
         pages.get("/findings/:id") { request, context in try await page(request, context) { try await finding($0, context) } }
         pages.post("/findings/dismissals") { request, context in try await action(request, context) { try await dismiss($0, $1, context) } }
+        pages.get("/dismissal-requests") { request, context in try await page(request, context) { try await dismissalRequests($0, context) } }
+        pages.post("/dismissal-requests/:id/approval") { request, context in
+            try await action(request, context) { reader, _ in try await decide(reader, approve: true, context) }
+        }
+        pages.post("/dismissal-requests/:id/rejection") { request, context in
+            try await action(request, context) { reader, _ in try await decide(reader, approve: false, context) }
+        }
         pages.get("/policy") { request, context in try await page(request, context) { try await policy($0, context) } }
         pages.post("/policy") { request, context in try await action(request, context) { try await savePolicy($0, $1, context) } }
         pages.get("/members") { request, context in try await page(request, context) { try await members($0, context) } }
@@ -225,6 +232,7 @@ extension Dashboard {
     static let navigation: [(path: String, label: String, permission: String?)] = [
         ("/", "Overview", "organisation:read"), ("/repositories", "Repositories", "findings:read"),
         ("/pull-requests", "Pull requests", "findings:read"), ("/findings", "Findings", "findings:read"),
+        ("/dismissal-requests", "Approvals", "findings:triage"),
         ("/policy", "Policy", "policy:read"), ("/members", "Members", "members:read"), ("/api-keys", "API keys", "api-keys:read"),
         ("/audit", "Audit log", "audit:read"), ("/settings", "Settings", "organisation:read"), ("/sessions", "Sessions", nil),
     ]
@@ -256,12 +264,14 @@ extension Dashboard {
 
 /// What a change says on the page it returns to: a fixed set, so a link cannot put words on the page.
 enum Notice: String {
-    case dismissed, requested, policy, revoked, ended
+    case dismissed, requested, approved, rejected, policy, revoked, ended
 
     var text: String {
         switch self {
         case .dismissed: "Dismissed: later reviews of the repository leave the finding out."
         case .requested: "Dismissal requested: it waits for a second person's approval (four-eyes triage)."
+        case .approved: "Approved: the finding is dismissed, and later reviews leave it out."
+        case .rejected: "The dismissal request was closed: the finding stays open."
         case .policy: "The policy was saved; the audit log records the change."
         case .revoked: "The key was revoked: it stops working now."
         case .ended: "The session was ended."

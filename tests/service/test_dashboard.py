@@ -276,8 +276,8 @@ def test_an_owner_reviews_a_pull_request_triages_it_and_the_dismissal_holds_at_t
     from selenium.webdriver.support.ui import Select
 
     alice = browsers("alice")
-    assert alice.nav() == ["Overview", "Repositories", "Pull requests", "Findings", "Policy", "Members", "API keys", "Audit log", "Settings",
-                           "Sessions"]
+    assert alice.nav() == ["Overview", "Repositories", "Pull requests", "Findings", "Approvals", "Policy", "Members", "API keys", "Audit log",
+                           "Settings", "Sessions"]
     alice.check_page("overview")
     overview = alice.text()
     assert "Open findings by severity" in overview and "New and fixed findings per week" in overview
@@ -499,6 +499,46 @@ def test_the_pages_work_by_keyboard_on_a_phone_and_in_dark_mode(env, tools, shot
         phone.open("/", "overview-dark")
     finally:
         phone.close()
+
+
+def test_with_four_eyes_a_members_dismissal_waits_for_someone_else_to_approve_it(env, browsers):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    alice, bob = browsers("alice"), browsers("bob")
+    org = env.service.url + "/api/v1/orgs/github/acme"
+    before = call("GET", org + "/policy", headers={"Cookie": f"{SESSION}={alice.cookie(SESSION)}"}).json()
+    alice.open("/policy")
+    four_eyes = alice.driver.find_element(By.NAME, "four_eyes")
+    if not four_eyes.is_selected():
+        four_eyes.click()
+    alice.follow(alice.driver.find_element(By.XPATH, "//button[text()='Save the policy']"))
+    alice.check_page()
+    try:
+        pickle = findings_of(env)["python-pickle-load"]
+        assert pickle["state"] == "open"
+        bob.open(f"/findings/{pickle['id']}")
+        Select(bob.driver.find_element(By.NAME, "reason")).select_by_value("false_positive")
+        bob.driver.find_element(By.NAME, "comment").send_keys("the input is signed")
+        bob.follow(bob.driver.find_element(By.XPATH, "//button[text()='Dismiss']"))
+        bob.check_page()
+        assert "waits for a second person's approval" in bob.text()
+        assert findings_of(env)["python-pickle-load"]["state"] == "open"
+        # The requester may withdraw it, never approve it.
+        bob.open("/dismissal-requests")
+        assert not bob.driver.find_elements(By.XPATH, "//button[text()='Approve']")
+        assert bob.driver.find_elements(By.XPATH, "//button[text()='Withdraw']")
+        alice.open("/dismissal-requests", "approvals")
+        assert "the input is signed" in alice.text()
+        alice.follow(alice.driver.find_element(By.XPATH, "//button[text()='Approve']"))
+        alice.check_page()
+        assert "Approved: the finding is dismissed" in alice.text()
+        assert findings_of(env)["python-pickle-load"]["state"] == "dismissed"
+    finally:
+        answer = call("PUT", org + "/policy", body=json.dumps(before),
+                      headers={"Cookie": f"{SESSION}={alice.cookie(SESSION)}; {CSRF}={alice.cookie(CSRF)}", "X-CSRF-Token": alice.cookie(CSRF),
+                               "Content-Type": "application/json"})
+        assert answer.status == 200, answer
 
 
 def test_without_a_session_every_page_sends_people_to_sign_in(env):

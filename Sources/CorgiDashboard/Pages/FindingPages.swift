@@ -246,6 +246,31 @@ extension Dashboard {
         return Page(template: "finding", title: "Finding \(id): \(f.ruleID)", values: values)
     }
 
+    // MARK: Four-eyes approvals
+
+    func dismissalRequests(_ reader: Reader, _ context: BasicRequestContext) async throws -> Page {
+        let list: APIPage<APIDismissalRequestRecord> = try await api.get(reader.organisationPath + "/dismissal-requests?state=pending&limit=200",
+                                                                         as: reader.credentials, context: context)
+        let rows = list.items.map { r -> [String: Any] in
+            var row: [String: Any] = ["id": r.id, "findingID": r.findingID, "requestedBy": Self.personName(r.requestedBy),
+                                      "requestedAt": Self.iso(r.requestedAt), "reason": r.reason.replacingOccurrences(of: "_", with: " "),
+                                      "mine": r.requestedBy == reader.me.actor]
+            if let comment = r.comment, !comment.isEmpty { row["comment"] = comment }
+            return row
+        }
+        return Page(template: "dismissal-requests", title: "Dismissals waiting for approval",
+                    values: ["rows": rows, "hasRows": !rows.isEmpty, "mayTriage": reader.may("findings:triage")])
+    }
+
+    func decide(_ reader: Reader, approve: Bool, _ context: BasicRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap({ Int($0) }), id > 0 else {
+            throw DashboardProblem(status: .notFound, detail: "No such dismissal request.")
+        }
+        try await api.send(.post, reader.organisationPath + "/dismissal-requests/\(id)/" + (approve ? "approval" : "rejection"),
+                           as: reader.credentials, context: context)
+        return Self.redirect("/dismissal-requests?notice=" + (approve ? Notice.approved : Notice.rejected).rawValue)
+    }
+
     /// Dismisses one finding or the checked ones (bulk triage), each through the API.
     func dismiss(_ reader: Reader, _ form: FormBody, _ context: BasicRequestContext) async throws -> Response {
         let ids = form.all("id").compactMap { Int($0) }.filter { $0 > 0 }

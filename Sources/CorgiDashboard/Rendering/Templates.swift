@@ -12,7 +12,7 @@ enum Templates {
         "layout": layout, "sign-in": signIn, "overview": overview, "repositories": repositories, "pull-requests": pullRequests,
         "pull-request": pullRequest, "findings": findings, "finding": finding, "policy": policy, "members": members,
         "api-keys": apiKeys, "api-key-created": apiKeyCreated, "audit": audit, "settings": settings, "sessions": sessions,
-        "problem": problem, "findings-table": findingsTable, "pager": pager,
+        "problem": problem, "findings-table": findingsTable, "pager": pager, "dismissal-requests": dismissalRequests,
     ]
 
     static let layout = #"""
@@ -288,6 +288,17 @@ enum Templates {
     <tbody>{{#rows}}<tr><td><time datetime="{{createdAt}}">{{createdAt}}</time>{{#current}} <strong>(this browser)</strong>{{/current}}</td><td>{{method}}</td><td>{{role}}</td><td><time datetime="{{expiresAt}}">{{expiresAt}}</time></td>
     <td><form method="post" action="/sessions/{{id}}/end"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">End{{#current}} (signs you out){{/current}}</button></form></td></tr>{{/rows}}</tbody></table>{{/hasRows}}
     {{^rows}}<p class="empty">An API key has no browser sessions.</p>{{/rows}}
+    {{/content}}{{/layout}}
+    """#
+
+    static let dismissalRequests = #"""
+    {{<layout}}{{$content}}
+    <p>With four-eyes triage, a dismissal waits here until someone other than its requester approves it; the requester may withdraw it.</p>
+    {{#hasRows}}<table><thead><tr><th scope="col">Finding</th><th scope="col">Requested</th><th scope="col">Reason</th><th scope="col"><span class="visually-hidden">Decision</span></th></tr></thead>
+    <tbody>{{#rows}}<tr><td><a href="/findings/{{findingID}}">Finding {{findingID}}</a></td><td>by {{requestedBy}} on <time datetime="{{requestedAt}}">{{requestedAt}}</time></td><td>{{reason}}{{#comment}}<br><span class="message">“{{.}}”</span>{{/comment}}</td>
+    <td>{{#mayTriage}}{{^mine}}<form method="post" action="/dismissal-requests/{{id}}/approval"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Approve the dismissal of finding {{findingID}}">Approve</button></form>{{/mine}}
+    <form method="post" action="/dismissal-requests/{{id}}/rejection"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger" aria-label="{{#mine}}Withdraw{{/mine}}{{^mine}}Reject{{/mine}} the dismissal of finding {{findingID}}">{{#mine}}Withdraw{{/mine}}{{^mine}}Reject{{/mine}}</button></form>{{/mayTriage}}</td></tr>{{/rows}}</tbody></table>{{/hasRows}}
+    {{^hasRows}}<p class="empty">No dismissal waits for approval.</p>{{/hasRows}}
     {{/content}}{{/layout}}
     """#
 
