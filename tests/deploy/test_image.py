@@ -101,7 +101,8 @@ def image(tmp_path_factory):
     assert result.returncode == 0, result.stdout + result.stderr
     index = json.loads((out / "oci" / "index.json").read_text())
     tag = index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"]
-    return out / "oci", tag, seconds
+    yield out / "oci", tag, seconds
+    shutil.rmtree(out, ignore_errors=True)  # ~100 MB; pytest would keep it for three runs
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,8 @@ def unpacked(image, tmp_path_factory):
     result = subprocess.run(["umoci", "unpack", "--image", f"{layout}:{tag}", str(bundle)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    return bundle / "rootfs", json.loads((bundle / "config.json").read_text())
+    yield bundle / "rootfs", json.loads((bundle / "config.json").read_text())
+    shutil.rmtree(bundle.parent, ignore_errors=True)  # ~200 to 300 MB unpacked
 
 
 def blob(layout: pathlib.Path, descriptor: dict) -> bytes:
