@@ -1154,7 +1154,9 @@ enum OpenAPIDocument {
             "schema": {
               "type": "string",
               "minLength": 1,
-              "maxLength": 200
+              "maxLength": 200,
+              "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+              "description": "1 to 200 characters (code points) without control characters."
             }
           }
         ],
