@@ -209,14 +209,23 @@ class Browser:
         self.check_page()
 
     def follow(self, element):
-        """Clicks a link or a form's button and waits until the next page replaced this one."""
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
+        """Clicks a link or a form's button and waits until the next page replaced this one and
+        finished loading. The old page is marked in its own document, which the next one lacks;
+        element staleness is not used, as chromedriver may answer a check of an element of a
+        document being replaced with an inspector error instead of a stale reference."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.execute_script("document.corgiLeaving = true;")
         element.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+
+        def replaced(driver) -> bool:
+            try:
+                return driver.execute_script("return !document.corgiLeaving && document.readyState === 'complete';")
+            except WebDriverException:
+                return False  # between two documents
+
+        WebDriverWait(self.driver, 30, poll_frequency=0.1).until(replaced)
 
     # Reading pages -----------------------------------------------------------------------------------
 
