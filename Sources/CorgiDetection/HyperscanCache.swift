@@ -12,11 +12,13 @@ import Foundation
 struct HyperscanCache: Sendable {
     let folder: CacheFolder
     /// Compile time from which a database is written to the cache: small databases (one rule's,
-    /// in the rule tests) compile faster than a file is written. Tests that check what is written
+    /// in the rule tests) compile faster than a file is written, while a dataflow language's
+    /// sources or sink keywords (5–30 ms each) would cost every small scan that much again.
+    /// Tests that check what is written
     /// set it to zero, so whether an entry is kept never depends on the machine's load.
     let worthKeeping: Duration
 
-    init(directory: String, worthKeeping: Duration = .milliseconds(50)) {
+    init(directory: String, worthKeeping: Duration = .milliseconds(3)) {
         self.folder = CacheFolder(directory: directory)
         self.worthKeeping = worthKeeping
     }

@@ -2,11 +2,15 @@
 /// occur in it, so the regexes run only where they can match.
 ///
 /// The automaton is a full DFA over byte classes: bytes that occur in no keyword share class 0,
-/// which keeps the transition table small enough to stay in cache.
-public struct KeywordAutomaton: Sendable {
+/// which keeps the transition table small enough to stay in cache. A class, immutable once built:
+/// callers read it per line, and a struct of four arrays was four retains and releases each time.
+public final class KeywordAutomaton: Sendable {
     private let byteClass: [UInt8]        // 256 entries
     private let classCount: Int
-    private let transitions: [Int32]      // state * classCount + class
+    /// Indexed by `state * classCount + class`; holds the next state's row (`state * classCount`)
+    /// shifted left once, with the low bit set when that state reports payloads. The scan loop
+    /// then reads two tables per byte and touches the outputs only where a keyword ends.
+    private let transitions: [Int32]
     private let outputStart: [Int32]      // per state, into `outputs`; count = states + 1
     private let outputs: [Int32]          // payload ids reported at each state
     public let keywordCount: Int
@@ -81,9 +85,10 @@ public struct KeywordAutomaton: Sendable {
             flat.append(contentsOf: merged[s])
             starts.append(Int32(flat.count))
         }
+        precondition(stateCount * classCount < Int(Int32.max) / 2, "keyword automaton too large")
         byteClass = classes
         self.classCount = classCount
-        transitions = table
+        transitions = table.map { next in Int32(Int(next) * classCount) << 1 | (merged[Int(next)].isEmpty ? 0 : 1) }
         outputStart = starts
         outputs = flat
         keywordCount = folded.count
@@ -99,13 +104,14 @@ public struct KeywordAutomaton: Sendable {
             transitions.withUnsafeBufferPointer { delta in
                 outputStart.withUnsafeBufferPointer { starts in
                     outputs.withUnsafeBufferPointer { out in
-                        var state = 0
+                        var row = 0
                         let width = classCount
                         for b in bytes {
-                            state = Int(delta[state &* width &+ Int(cls[Int(b)])])
-                            let lo = Int(starts[state]), hi = Int(starts[state &+ 1])
-                            if lo != hi {
-                                for i in lo..<hi { report(Int(out[i])) }
+                            let next = Int(delta[row &+ Int(cls[Int(b)])])
+                            row = next &>> 1
+                            if next & 1 != 0 {
+                                let state = row / width
+                                for i in Int(starts[state])..<Int(starts[state &+ 1]) { report(Int(out[i])) }
                             }
                         }
                     }

@@ -14,6 +14,8 @@ struct DataflowCollector {
     static let overlap = 300
 
     let pack: DataflowPack
+    /// Hyperscan scratch space for the languages' source prefilters (this scanner's own).
+    private let prefilterScratch = PatternPrefilterScratch()
     private var language: DataflowLanguage?
     private var languageName = ""
     private var path = ""
@@ -21,10 +23,13 @@ struct DataflowCollector {
     private var newLines: [Int] = []
     private var added: [Bool] = []
     private var directives: [IgnoreDirective?] = []
+    /// Byte offset in `bytes` where each line starts.
+    private var lineStarts: [Int] = []
+    /// Sinks whose keywords occur on an added line of the window, found by `flush`.
     private var sinkHits: Set<Int> = []
-    /// Window line indices of added lines holding a sink keyword: only statements on them are
-    /// checked against sinks.
-    private var sinkLines: Set<Int> = []
+    /// Window line indices of added lines holding a sink keyword, ascending: only statements on
+    /// them are checked against sinks.
+    private var sinkLines: [Int] = []
     /// New-file line through which hits were already reported in this hunk.
     private var reportedThrough = 0
 
@@ -44,25 +49,20 @@ struct DataflowCollector {
         newLines.removeAll(keepingCapacity: true)
         added.removeAll(keepingCapacity: true)
         directives.removeAll(keepingCapacity: true)
-        sinkHits.removeAll(keepingCapacity: true)
-        sinkLines.removeAll(keepingCapacity: true)
+        lineStarts.removeAll(keepingCapacity: true)
         reportedThrough = 0
     }
 
     /// Appends one new-side line; returns true when the window is full and should be analysed.
     mutating func append(_ line: UnsafeBufferPointer<UInt8>, newLine: Int, isAdded: Bool, directive: IgnoreDirective?) -> Bool {
-        guard let language else { return false }
+        guard language != nil else { return false }
         // Lines are joined by one newline each; an empty first line still counts as a line.
         if !newLines.isEmpty { bytes.append(0x0A) }
+        lineStarts.append(bytes.count)
         bytes.append(contentsOf: line)
         newLines.append(newLine)
         added.append(isAdded)
         directives.append(directive)
-        if isAdded {
-            var hit = false
-            language.keywords.scan(line) { sinkHits.insert($0); hit = true }
-            if hit { sinkLines.insert(newLines.count - 1) }
-        }
         return newLines.count >= Self.maximumLines || bytes.count >= Self.maximumBytes
     }
 
@@ -71,31 +71,36 @@ struct DataflowCollector {
         defer {
             if keepingOverlap { keepLast(Self.overlap) } else { reset() }
         }
-        guard let language, !sinkHits.isEmpty, added.contains(true) else { return [] }
-        guard let dialect = LexerDialect.forLanguage(languageName) else { return [] }
+        guard let language, added.contains(true), let dialect = LexerDialect.forLanguage(languageName) else { return [] }
+        (sinkHits, sinkLines) = bytes.withUnsafeBufferPointer {
+            language.sinkKeywords.find(in: $0, lineStarts: lineStarts, wanted: added, scratch: prefilterScratch)
+        }
+        guard !sinkHits.isEmpty else { return [] }
         // Cheap before lexing: with no source anywhere in the window, only sinks of the classes
         // every parameter feeds can fire. Patterns see raw text here, a superset of what they
         // see normalised for the patterns the packs use (no spaces inside a pattern's tokens).
         // Literal sources (cleartext URLs, hard-coded secrets) match quoted literals, which raw
         // text may write with other quotes: they are always tried.
-        let isLiteral = { (source: DataflowLanguage.Source) in source.classes & ~DataflowPack.literalMask == 0 }
         // Statements write every string in double quotes; so must the text tried here, or a
         // source naming a key (`$_SERVER["REQUEST_URI"]`) is never tried on `$_SERVER['…']`.
         // (A window without a single quote is used as it is: no copy.)
-        let doubleQuoted = bytes.contains(0x27) ? bytes.map { $0 == 0x27 ? 0x22 : $0 } : bytes
-        let activeSources = doubleQuoted.withUnsafeBufferPointer { raw in
-            language.sources.indices.filter { isLiteral(language.sources[$0]) || language.sources[$0].pattern.matches(raw, scratch: scratch) }
+        var doubleQuoted = bytes
+        if let first = bytes.firstIndex(of: 0x27) {
+            doubleQuoted.withUnsafeMutableBufferPointer { text in
+                for k in first..<text.count where text[k] == 0x27 { text[k] = 0x22 }
+            }
         }
-        let hasSource = activeSources.contains { !isLiteral(language.sources[$0]) } || doubleQuoted.withUnsafeBufferPointer { raw in
-            language.parameterSources.contains { $0.pattern.matches(raw, scratch: scratch) }
-        }
+        let present = doubleQuoted.withUnsafeBufferPointer { language.sourcePrefilter.matching($0, scratch: prefilterScratch, pcre: scratch) }
+        let hasSource = !present.isEmpty
+        var activeSources = language.sources.indices.filter { language.sources[$0].classes & ~DataflowPack.literalMask == 0 }
+        for k in present where k < language.inputSources.count { activeSources.append(language.inputSources[k]) }
+        activeSources.sort()
         // Literal-fed classes (cleartext URLs, hard-coded secrets) match quoted literals, which
         // raw text may write with other quotes: those sinks are never skipped here.
         let literalClasses: ClassMask = (1 << ClassMask(DataflowPack.literalClasses.count)) - 1
         let alwaysChecked = language.parameterClasses | literalClasses
         if !hasSource, !sinkHits.contains(where: { language.sinks[$0].classBit & alwaysChecked != 0 }) { return [] }
-        let tokens = DataflowLexer.tokenize(bytes, dialect: dialect)
-        let statements = StatementSplitter.split(tokens, language: languageName)
+        let (tokens, statements) = analysedStatements(dialect: dialect)
         let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch, activeSources: activeSources)
         let hits = engine.run(tokens: tokens, statements: statements, sinks: sinkHits, sinkLines: sinkLines)
         var findings: [Finding] = []
@@ -136,34 +141,38 @@ struct DataflowCollector {
         return findings
     }
 
+    /// Lines past this many after the last sink line are lexed only when a sink's statement
+    /// runs on beyond them.
+    static let linesPastLastSink = 40
+
+    /// Tokens and statements of the window up to the last statement that starts on or before
+    /// the last sink line: nothing after it can reach a sink. The window is lexed a few lines
+    /// past that line, and whole only when a statement there has not ended by then. Exact: the
+    /// lexer reads left to right, so the tokens of the shorter text are those of the whole up to
+    /// the statements kept, or the split is not complete and the whole window is lexed.
+    private func analysedStatements(dialect: LexerDialect) -> ([DataflowToken], [DataflowStatement]) {
+        let lastSinkLine = sinkLines.last ?? newLines.count - 1
+        let cutLine = lastSinkLine + Self.linesPastLastSink
+        if cutLine + 1 < newLines.count {
+            let cut = lineStarts[cutLine + 1] - 1
+            let tokens = DataflowLexer.tokenize(Array(bytes[..<cut]), dialect: dialect)
+            let split = StatementSplitter.split(tokens, language: languageName, through: lastSinkLine)
+            if split.complete { return (tokens, split.statements) }
+        }
+        let tokens = DataflowLexer.tokenize(bytes, dialect: dialect)
+        return (tokens, StatementSplitter.split(tokens, language: languageName, through: lastSinkLine).statements)
+    }
+
     private mutating func keepLast(_ n: Int) {
         guard newLines.count > n else { return }
         let drop = newLines.count - n
-        var cut = 0
-        var seen = 0
-        for (k, b) in bytes.enumerated() where b == 0x0A {
-            seen += 1
-            if seen == drop { cut = k + 1; break }
-        }
+        let cut = lineStarts[drop]
         bytes.removeFirst(cut)
         newLines.removeFirst(drop)
         added.removeFirst(drop)
         directives.removeFirst(drop)
-        // Sinks seen only in the dropped lines cannot be reported again; recompute from the rest.
-        sinkHits.removeAll(keepingCapacity: true)
-        sinkLines.removeAll(keepingCapacity: true)
-        if let language {
-            var start = 0
-            for (index, isAdded) in added.enumerated() {
-                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-                if isAdded {
-                    var hit = false
-                    bytes[start..<end].withUnsafeBufferPointer { language.keywords.scan($0) { sinkHits.insert($0); hit = true } }
-                    if hit { sinkLines.insert(index) }
-                }
-                start = end + 1
-            }
-        }
+        lineStarts.removeFirst(drop)
+        for k in lineStarts.indices { lineStarts[k] -= cut }
     }
 }
 

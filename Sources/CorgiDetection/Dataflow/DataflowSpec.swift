@@ -143,6 +143,13 @@ final class DataflowLanguage: Sendable {
     let parameterClasses: ClassMask
     /// Every sink keyword; payload is the sink index.
     let keywords: KeywordAutomaton
+    /// The same keywords, found per line of a whole window at once.
+    let sinkKeywords: SinkKeywordIndex
+    /// Indices of the sources untrusted input feeds (not literal-only ones), in order.
+    let inputSources: [Int]
+    /// Finds which of `inputSources`' patterns, then `parameterSources`' patterns, occur in a
+    /// window (one index space: `inputSources.count` and up are parameter sources).
+    let sourcePrefilter: PatternPrefilter
 
     init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], guards: [Sanitiser], sinks: [Sink],
          mutators: Set<String>, parameterClasses: ClassMask) {
@@ -157,7 +164,10 @@ final class DataflowLanguage: Sendable {
         for (index, sink) in sinks.enumerated() {
             for keyword in sink.spec.keywords where !keyword.isEmpty { keywords.append((keyword, index)) }
         }
-        self.keywords = KeywordAutomaton(keywords: keywords)
+        sinkKeywords = SinkKeywordIndex(keywords: keywords)
+        self.keywords = sinkKeywords.automaton
+        inputSources = sources.indices.filter { sources[$0].classes & ~DataflowPack.literalMask != 0 }
+        sourcePrefilter = PatternPrefilter(patterns: inputSources.map { sources[$0].pattern } + parameterSources.map(\.pattern))
     }
 }
 

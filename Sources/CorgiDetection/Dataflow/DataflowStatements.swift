@@ -28,17 +28,18 @@ enum StatementSplitter {
         ["python", "ruby", "go", "javascript", "typescript", "kotlin", "swift", "scala", "groovy"].contains(language)
     }
 
-    static let continuationEnds: Set<String> = [
+    static let continuationEndTexts: Set<String> = [
         "+", "-", "*", "/", "%", ",", "(", "[", "{", ".", "=", ":=", "+=", "-=", ".=", "||", "&&", "??", "?", ":",
         "=>", "->", "|", "&", "\\", "<<", "and", "or", "not", "in", "==", "!=", "<", ">", "<=", ">=",
     ]
+    static let continuationEnds = TokenSet(continuationEndTexts)
     /// Ruby: `do |x|` and `{ |x|` end a line without continuing it; a trailing `:` is a symbol.
-    static let rubyContinuationEnds: Set<String> = continuationEnds.subtracting(["|", ":", "?", "{"])
-    static let continuationStarts: Set<String> = [".", "?.", "+", "-", "*", "/", "&&", "||", "??", "?", ":", "and", "or", ")", "]", "}", "|", "->"]
-    static let blockKeywords: Set<String> = ["else", "try", "finally", "do", "begin"]
-    static let objectOpeners: Set<String> = ["=", "(", ",", ":", "return", "[", "?", "??", "||", "&&", "const", "let", "var", "import", "export", "yield", "await"]
+    static let rubyContinuationEnds = TokenSet(continuationEndTexts.subtracting(["|", ":", "?", "{"]))
+    static let pythonContinuationEnds = TokenSet(["\\"])
+    static let continuationStarts = TokenSet([".", "?.", "+", "-", "*", "/", "&&", "||", "??", "?", ":", "and", "or", ")", "]", "}", "|", "->"])
+    static let objectOpeners = TokenSet(["=", "(", ",", ":", "return", "[", "?", "??", "||", "&&", "const", "let", "var", "import", "export", "yield", "await"])
     /// A `{` after one of these always opens code, even inside a call's arguments (callbacks).
-    static let blockOpeners: Set<String> = [")", "=>", "->", "else", "try", "finally", "do"]
+    static let blockOpeners = TokenSet([")", "=>", "->", "else", "try", "finally", "do"])
 
     /// Go writes composite literals as a type then braces (`[]string{"-c", cmd}`, `Config{…}`,
     /// `map[string]int{…}`): in a statement that assigns or returns, and does not open with a
@@ -63,8 +64,17 @@ enum StatementSplitter {
     }
 
     static func split(_ tokens: [DataflowToken], language: String) -> [DataflowStatement] {
+        split(tokens, language: language, through: nil).statements
+    }
+
+    /// Statements of `tokens`; with `through`, only those that start on or before that line.
+    /// `complete` tells whether a statement starting after `through` was reached, so that every
+    /// statement returned ended before the tokens did (always true without `through`).
+    static func split(_ tokens: [DataflowToken], language: String, through: Int?) -> (statements: [DataflowStatement], complete: Bool) {
+        let lastLine = through ?? Int.max
         let newlineEnds = endsAtNewline(language)
-        let ends: Set<String> = language == "python" ? ["\\"] : language == "ruby" ? rubyContinuationEnds : continuationEnds
+        let isPython = language == "python", isRuby = language == "ruby", isGo = language == "go"
+        let ends = isPython ? pythonContinuationEnds : isRuby ? rubyContinuationEnds : continuationEnds
         var statements: [DataflowStatement] = []
         var start = 0
         var parens = 0
@@ -75,10 +85,15 @@ enum StatementSplitter {
         /// Bracket depth outside each open code block (a callback inside a call's arguments).
         var outerParens: [Int] = []
 
+        var reachedEnd = false
         func close(_ end: Int, opensBlock: Bool) {
             var first = start
             while first < end, tokens[first].kind == .newline { first += 1 }
             if first < end {
+                if tokens[first].line > lastLine {
+                    reachedEnd = true
+                    return
+                }
                 statements.append(make(tokens, first..<end, depth: startDepth, opensBlock: opensBlock))
             }
             start = end
@@ -87,15 +102,15 @@ enum StatementSplitter {
         }
 
         var i = 0
-        while i < tokens.count {
+        while i < tokens.count, !reachedEnd {
             let t = tokens[i]
             switch t.kind {
             case .newline:
                 if newlineEnds, parens == 0, i > start {
                     let previous = tokens[i - 1]
                     let next = tokens[(i + 1)...].first { $0.kind != .newline }
-                    let continues = (previous.kind == .punct || previous.kind == .word) && ends.contains(previous.text)
-                        || (language != "python" && (next.map { $0.kind == .punct && continuationStarts.contains($0.text) } ?? false))
+                    let continues = (previous.kind == .punct || previous.kind == .word) && ends.contains(previous)
+                        || (!isPython && (next.map { $0.kind == .punct && continuationStarts.contains($0) } ?? false))
                     if !continues { close(i + 1, opensBlock: false) ; i += 1; continue }
                 }
             case .punct:
@@ -108,10 +123,10 @@ enum StatementSplitter {
                     if parens == 0 { close(i + 1, opensBlock: false); i += 1; continue }
                 case 0x7B:  // {
                     let previous = i > start ? tokens[i - 1] : nil
-                    let opensCode = previous.map { blockOpeners.contains($0.text) && $0.kind != .string } ?? false
-                    let isObject = !opensCode && (parens > 0 || previous.map { objectOpeners.contains($0.text) && $0.kind != .string } ?? false
-                        || language == "go" && isGoCompositeLiteral(tokens, start..<i))
-                    if !isObject, language != "python", language != "ruby" {
+                    let opensCode = previous.map { blockOpeners.contains($0) && $0.kind != .string } ?? false
+                    let isObject = !opensCode && (parens > 0 || previous.map { objectOpeners.contains($0) && $0.kind != .string } ?? false
+                        || isGo && isGoCompositeLiteral(tokens, start..<i))
+                    if !isObject, !isPython, !isRuby {
                         braces.append(true)
                         depth += 1
                         outerParens.append(parens)
@@ -124,7 +139,7 @@ enum StatementSplitter {
                     parens += 1
                 case 0x7D:  // }
                     let wasBlock = braces.popLast() ?? true
-                    if wasBlock, language != "python", language != "ruby" {
+                    if wasBlock, !isPython, !isRuby {
                         close(i, opensBlock: false)
                         depth = max(0, depth - 1)
                         if var last = statements.popLast() {
@@ -146,8 +161,8 @@ enum StatementSplitter {
             }
             i += 1
         }
-        close(tokens.count, opensBlock: false)
-        return statements
+        if !reachedEnd { close(tokens.count, opensBlock: false) }
+        return (statements, through == nil || reachedEnd)
     }
 
     static func make(_ tokens: [DataflowToken], _ range: Range<Int>, depth: Int, opensBlock: Bool) -> DataflowStatement {

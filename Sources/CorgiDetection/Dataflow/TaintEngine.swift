@@ -94,9 +94,10 @@ struct TaintEngine {
     ]
 
 
-    func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>, sinkLines: Set<Int>? = nil) -> [DataflowHit] {
+    /// - Parameter sinkLines: ascending line indices on which sinks may be; nil: any line.
+    func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>, sinkLines: [Int]? = nil) -> [DataflowHit] {
         let sortedSinks = enabled.sorted()
-        let sortedSinkLines = sinkLines?.sorted()
+        let sortedSinkLines = sinkLines
         var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
         var hits: [DataflowHit] = []
         var decorators: [UInt8] = []
@@ -135,7 +136,7 @@ struct TaintEngine {
                 // callback's header.
                 if !indentation, !Self.declarationStarts.contains(tokens[st.tokens.lowerBound].text) {
                     let lastLine = tokens[st.tokens.upperBound - 1].line
-                    if sinkLines.map({ lines in (st.line...lastLine).contains { lines.contains($0) } }) ?? true {
+                    if sinkLines.map({ Self.contains($0, from: st.line, through: lastLine) }) ?? true {
                         checkSinks(st, tokens: tokens, variables: scopes[scopes.count - 1].variables, enabled: sortedSinks, into: &hits)
                     }
                 }
@@ -151,7 +152,7 @@ struct TaintEngine {
             var variables = scopes[scopes.count - 1].variables
             scopes[scopes.count - 1].variables = [:]
             let lastLine = tokens[st.tokens.upperBound - 1].line
-            if sinkLines.map({ lines in (st.line...lastLine).contains { lines.contains($0) } }) ?? true {
+            if sinkLines.map({ Self.contains($0, from: st.line, through: lastLine) }) ?? true {
                 checkSinks(st, tokens: tokens, variables: variables, enabled: sortedSinks, into: &hits)
             }
             propagate(st, tokens: tokens, variables: &variables)
@@ -426,23 +427,36 @@ struct TaintEngine {
         guard !language.guards.isEmpty else { return false }
         let isCondition = condition || tokens[st.tokens].contains { $0.kind == .word && Self.isConditionWord($0.text) }
         guard isCondition, !variables.isEmpty else { return isCondition }
+        // Only the variables the condition names can be cleared, and only of classes they hold:
+        // a guard for no such class need not run (most conditions name no tainted variable).
+        let named = chains(in: st.tokens, tokens: tokens)
+        var held: ClassMask = 0
+        for chain in named { Self.forEachPrefix(of: chain.name) { if let t = variables[$0] { held |= t.classes } } }
+        guard held != 0 else { return true }
         var cleared: ClassMask = 0
         st.text.withUnsafeBufferPointer { text in
-            for g in language.guards where g.pattern.matches(text, scratch: scratch) { cleared |= g.classes }
+            for g in language.guards where g.classes & held != 0 && g.pattern.matches(text, scratch: scratch) { cleared |= g.classes }
         }
         guard cleared != 0 else { return true }
-        for chain in chains(in: st.tokens, tokens: tokens) {
-            var name = Substring(chain.name)
-            while true {
-                if var t = variables[String(name)] {
+        for chain in named {
+            Self.forEachPrefix(of: chain.name) { name in
+                if var t = variables[name] {
                     t.classes &= ~cleared
-                    variables[String(name)] = t.classes == 0 ? nil : t
+                    variables[name] = t.classes == 0 ? nil : t
                 }
-                guard let dot = name.lastIndex(of: ".") else { break }
-                name = name[..<dot]
             }
         }
         return true
+    }
+
+    /// `a.b.c`, then `a.b`, then `a`.
+    static func forEachPrefix(of chain: String, _ body: (String) -> Void) {
+        body(chain)
+        var utf8 = chain.utf8[...]
+        while let dot = utf8.lastIndex(of: 0x2E) {
+            utf8 = utf8[..<dot]
+            body(String(Substring(utf8)))
+        }
     }
 
     /// Byte ranges inside index brackets (`a[…]`, `f()[…]`) within `range`, strings skipped.

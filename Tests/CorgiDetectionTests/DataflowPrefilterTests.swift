@@ -1,0 +1,149 @@
+import CorgiCore
+import Foundation
+import Testing
+
+@testable import CorgiDetection
+
+/// The dataflow stage's shortcuts: each must answer exactly as the slow path it replaces, on the
+/// built-in pack's own cases and on text written to trip it.
+@Suite("Dataflow prefilters")
+struct DataflowPrefilterTests {
+    static let pack = DataflowTests.pack
+
+    /// Every sink's cases of a language, each also with its single quotes made double (the form
+    /// the source prefilter sees), and a few hostile texts.
+    static func texts(for language: String) -> [String] {
+        var texts: [String] = []
+        for (name, sink) in pack.sinkSpecs where name == language {
+            let cases = ((sink.tests?.match ?? []) + (sink.tests?.noMatch ?? [])).map(\.text)
+            texts += cases
+            texts += cases.map { $0.replacingOccurrences(of: "'", with: "\"") }
+        }
+        texts += ["", "\n", "\u{0}\u{FF}request", String(repeating: "request.args.get(\"q\") ", count: 200),
+                  "REQUEST.ARGS", "r.URL.Query().Get(\"x\")\n$_GET[\"a\"]\nreq.query.id\nparams[:id]\n"]
+        return texts
+    }
+
+    @Test("the source prefilter names exactly the patterns PCRE2 matches, with and without Hyperscan")
+    func sourcePrefilterIsExact() throws {
+        for (name, language) in Self.pack.languages {
+            let portable = PatternPrefilter(patterns: language.sourcePrefilter.patterns, hyperscan: false)
+            let uncached = PatternPrefilter(patterns: language.sourcePrefilter.patterns, cache: nil)
+            let scratch = PatternPrefilterScratch()
+            let pcre = MatchScratch()
+            for text in Self.texts(for: name) {
+                let bytes = Array(text.utf8)
+                let expected = bytes.withUnsafeBufferPointer { subject in
+                    language.sourcePrefilter.patterns.indices.filter { language.sourcePrefilter.patterns[$0].matches(subject, scratch: pcre) }
+                }
+                bytes.withUnsafeBufferPointer { subject in
+                    #expect(language.sourcePrefilter.matching(subject, scratch: scratch, pcre: pcre) == expected, "\(name)")
+                    #expect(portable.matching(subject, scratch: scratch, pcre: pcre) == expected, "\(name)")
+                    #expect(uncached.matching(subject, scratch: scratch, pcre: pcre) == expected, "\(name)")
+                }
+            }
+            if HyperscanDatabase.isAvailable, !language.sourcePrefilter.patterns.isEmpty {
+                #expect(language.sourcePrefilter.compiled.database != nil, "\(name): the sources compile for Hyperscan")
+            }
+        }
+    }
+
+    @Test("a pattern Hyperscan refuses is left to PCRE2, and the others still use the database")
+    func refusedPatternFallsBack() throws {
+        // A recursive pattern (balanced parentheses, then `x`) compiles in PCRE2 only.
+        let patterns = [try PCRE2Pattern("\\brequest\\.args\\b"), try PCRE2Pattern("(\\((?:[^()]|(?1))*\\))x"), try PCRE2Pattern("\\bparams\\[")]
+        let prefilter = PatternPrefilter(patterns: patterns, cache: nil)
+        let scratch = PatternPrefilterScratch()
+        let pcre = MatchScratch()
+        func matching(_ text: String) -> [Int] {
+            Array(text.utf8).withUnsafeBufferPointer { prefilter.matching($0, scratch: scratch, pcre: pcre) }
+        }
+        #expect(matching("a = request.args; f((1)(2))x; params[:id]") == [0, 1, 2])
+        #expect(matching("(((a)))x") == [1])
+        #expect(matching("nothing here") == [])
+        if HyperscanDatabase.isAvailable {
+            let compiled = prefilter.compiled
+            #expect(compiled.database != nil)
+            #expect(compiled.inDatabase == [true, false, true])
+        }
+    }
+
+    @Test("sink keywords: the Hyperscan pass and the automaton report the same sinks on the same lines")
+    func sinkKeywordsAgree() {
+        for (name, language) in Self.pack.languages {
+            var keywords: [(keyword: String, payload: Int)] = []
+            for (index, sink) in language.sinks.enumerated() {
+                for keyword in sink.spec.keywords where !keyword.isEmpty { keywords.append((keyword, index)) }
+            }
+            let portable = SinkKeywordIndex(keywords: keywords, hyperscan: false)
+            let scratch = PatternPrefilterScratch()
+            for text in Self.texts(for: name) + [Self.texts(for: name).joined(separator: "\n")] {
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                var starts: [Int] = []
+                var offset = 0
+                for line in lines {
+                    starts.append(offset)
+                    offset += line.utf8.count + 1
+                }
+                // Every other line counts as added.
+                let wanted = lines.indices.map { $0 % 2 == 0 }
+                let bytes = Array(text.utf8)
+                let fast = bytes.withUnsafeBufferPointer { language.sinkKeywords.find(in: $0, lineStarts: starts, wanted: wanted, scratch: scratch) }
+                let slow = bytes.withUnsafeBufferPointer { portable.find(in: $0, lineStarts: starts, wanted: wanted, scratch: scratch) }
+                #expect(fast.sinks == slow.sinks, "\(name)")
+                #expect(fast.lines == slow.lines, "\(name)")
+                #expect(slow.lines.allSatisfy { wanted[$0] })
+            }
+        }
+    }
+
+    @Test("a token set answers as a set of strings would")
+    func tokenSet() {
+        let members: Set<String> = ["+", "(", "=>", "and", "\\", "return", "::"]
+        let set = TokenSet(members)
+        let code = "return a and b => (c + d) :: e \\ or f == g; returns andx ( +"
+        for token in DataflowTests().lex(code, "ruby") {
+            #expect(set.contains(token) == members.contains(token.text), "\(token.text)")
+        }
+        for text in ["", "+", "++", "r", "return", "returns", "an", "and", "::", ":", "=>>", "é"] {
+            #expect(set.contains(text) == members.contains(text), "\(text)")
+        }
+    }
+
+    @Test("splitting up to a line gives a prefix of the whole split, and says whether it ended there")
+    func splitThrough() {
+        let code = "def f(a):\n    x = g(\n        a,\n        b)\n    y = 1\n    z = h(x)\n"
+        let tokens = DataflowTests().lex(code, "python")
+        let whole = StatementSplitter.split(tokens, language: "python")
+        for line in 0..<7 {
+            let part = StatementSplitter.split(tokens, language: "python", through: line)
+            #expect(part.statements.map(\.text) == Array(whole.map(\.text).prefix(part.statements.count)))
+            #expect(part.statements.allSatisfy { $0.line <= line })
+            // Complete exactly when a statement starting after the line exists.
+            #expect(part.complete == whole.contains { $0.line > line })
+        }
+    }
+
+    @Test("a sink whose statement runs on far past the last sink line still sees its arguments")
+    func longStatementPastTheCut() throws {
+        let filler = (0..<(DataflowCollector.linesPastLastSink + 20)).map { "        \"part\($0)\" +" }.joined(separator: "\n")
+        let found = try DataflowTests().findings("app.py", """
+            from flask import request
+            def search(cursor):
+                cursor.execute(
+            \(filler)
+                    request.args["q"])
+                return 1
+            """)
+        #expect(found.contains { $0.ruleID == "python-dataflow-sql" && $0.line == 3 })
+        // The same statement ending before the cut reports too, and a clean one does not.
+        let short = try DataflowTests().findings("app.py", """
+            from flask import request
+            def search(cursor):
+                cursor.execute("SELECT " +
+                    request.args["q"])
+                cursor.execute("SELECT 1")
+            """)
+        #expect(short.filter { $0.ruleID == "python-dataflow-sql" }.map(\.line) == [3])
+    }
+}
