@@ -146,4 +146,23 @@ struct DataflowPrefilterTests {
             """)
         #expect(short.filter { $0.ruleID == "python-dataflow-sql" }.map(\.line) == [3])
     }
+
+    @Test("sources only the normalised text shows still count: a parameter source in a spaced header, a URL in backticks")
+    func sourcesTheRawTextHides() throws {
+        // `express-destructured-request` reads `({body}:Request`; the file writes `({ body }: Request`.
+        let typed = try DataflowTests().findings("feed.ts", """
+            import got from "got";
+            export const importFeed = async ({ body }: Request, res: Response) => {
+              const feedUrl = body.feedUrl;
+              const xml = await got(feedUrl).text();
+            };
+            """)
+        #expect(typed.contains { $0.ruleID == "js-dataflow-ssrf" && $0.line == 4 })
+        // The cleartext source matches `"http://…` in statements; the file writes a template literal.
+        let url = try DataflowTests().findings("sync.js", "function sync() {\n  const u = `http://api.example.com/v1`;\n  return fetch(u);\n}\n")
+        #expect(url.contains { $0.ruleID == "js-cleartext-request" && $0.line == 3 })
+        // With neither, nothing is reported.
+        let clean = try DataflowTests().findings("sync.js", "function sync() {\n  const u = `https://api.example.com/v1`;\n  return fetch(u);\n}\n")
+        #expect(!clean.contains { $0.ruleID == "js-cleartext-request" || $0.ruleID == "js-dataflow-ssrf" })
+    }
 }

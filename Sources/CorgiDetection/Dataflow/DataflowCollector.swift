@@ -91,18 +91,42 @@ struct DataflowCollector {
             }
         }
         let present = doubleQuoted.withUnsafeBufferPointer { language.sourcePrefilter.matching($0, scratch: prefilterScratch, pcre: scratch) }
-        let hasSource = !present.isEmpty
-        var activeSources = language.sources.indices.filter { language.sources[$0].classes & ~DataflowPack.literalMask == 0 }
-        for k in present where k < language.inputSources.count { activeSources.append(language.inputSources[k]) }
-        activeSources.sort()
-        // Literal-fed classes (cleartext URLs, hard-coded secrets) match quoted literals, which
-        // raw text may write with other quotes: those sinks are never skipped here.
-        let literalClasses: ClassMask = (1 << ClassMask(DataflowPack.literalClasses.count)) - 1
-        let alwaysChecked = language.parameterClasses | literalClasses
-        if !hasSource, !sinkHits.contains(where: { language.sinks[$0].classBit & alwaysChecked != 0 }) { return [] }
+        // The classes a value in this window can carry: literal classes (cleartext URLs,
+        // hard-coded secrets: their sources match quoted literals, which raw text may write with
+        // other quotes, so they are always assumed), every parameter's, request data's only where
+        // one of its sources occurs in the raw text, and parameter sources' where one occurs in
+        // the statements (their patterns read headers normalised: `({ body }: Request)` is
+        // `({body}:Request)`, which raw text does not show).
+        var fed = DataflowPack.literalMask | language.parameterClasses
+        for k in present { fed |= language.sources[language.inputSources[k]].classes }
+        // Nothing to lex unless a sink of a class that may be fed is here.
+        guard sinkHits.contains(where: { language.sinks[$0].classBit & (fed | language.parameterSourceClasses) != 0 }) else { return [] }
         let (tokens, statements) = analysedStatements(dialect: dialect)
-        let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch, activeSources: activeSources)
-        let hits = engine.run(tokens: tokens, statements: statements, sinks: sinkHits, sinkLines: sinkLines)
+        var parameterSources: [Int] = []
+        if !language.parameterSources.isEmpty {
+            // Every header a parameter source reads (decorators, then the header, each a
+            // statement, joined by newlines) is a part of this text.
+            var joined: [UInt8] = []
+            joined.reserveCapacity(bytes.count)
+            for statement in statements {
+                joined.append(contentsOf: statement.text)
+                joined.append(0x0A)
+            }
+            parameterSources = joined.withUnsafeBufferPointer {
+                language.parameterSourcePrefilter.matching($0, scratch: prefilterScratch, pcre: scratch)
+            }
+            for k in parameterSources { fed |= language.parameterSources[k].classes }
+        }
+        // Only sinks of those classes can fire, and only sources of their classes can matter.
+        let enabled = sinkHits.filter { language.sinks[$0].classBit & fed != 0 }
+        guard !enabled.isEmpty else { return [] }
+        let relevant = enabled.reduce(ClassMask(0)) { $0 | language.sinks[$1].classBit }
+        var activeSources = language.sources.indices.filter { language.sources[$0].classes & ~DataflowPack.literalMask == 0 }
+        for k in present { activeSources.append(language.inputSources[k]) }
+        activeSources = activeSources.filter { language.sources[$0].classes & relevant != 0 }.sorted()
+        let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch, activeSources: activeSources,
+                                 activeParameterSources: parameterSources, relevantClasses: relevant)
+        let hits = engine.run(tokens: tokens, statements: statements, sinks: enabled, sinkLines: sinkLines)
         var findings: [Finding] = []
         var seen = Set<String>()
         for hit in hits where hit.line < newLines.count && added[hit.line] {

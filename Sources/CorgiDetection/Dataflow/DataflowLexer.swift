@@ -132,7 +132,7 @@ struct DataflowLexer {
     private static func isWordByte(_ b: UInt8) -> Bool { isWordStart(b) || (b >= 0x30 && b <= 0x39) }
 
     private mutating func emit(_ kind: DataflowToken.Kind, _ range: Range<Int>, line tokenLine: Int? = nil, column: Int? = nil) {
-        let text = String(decoding: bytes[range], as: UTF8.self)
+        let text = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
         tokens.append(DataflowToken(kind: kind, text: text, line: tokenLine ?? line, column: column ?? (range.lowerBound - lineStart)))
     }
 

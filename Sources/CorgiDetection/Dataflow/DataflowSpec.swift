@@ -147,9 +147,12 @@ final class DataflowLanguage: Sendable {
     let sinkKeywords: SinkKeywordIndex
     /// Indices of the sources untrusted input feeds (not literal-only ones), in order.
     let inputSources: [Int]
-    /// Finds which of `inputSources`' patterns, then `parameterSources`' patterns, occur in a
-    /// window (one index space: `inputSources.count` and up are parameter sources).
+    /// Finds which of `inputSources`' patterns occur in a window (indices into `inputSources`).
     let sourcePrefilter: PatternPrefilter
+    /// Finds which of `parameterSources`' patterns occur in a text.
+    let parameterSourcePrefilter: PatternPrefilter
+    /// Every class some parameter source feeds.
+    let parameterSourceClasses: ClassMask
 
     init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], guards: [Sanitiser], sinks: [Sink],
          mutators: Set<String>, parameterClasses: ClassMask) {
@@ -167,7 +170,9 @@ final class DataflowLanguage: Sendable {
         sinkKeywords = SinkKeywordIndex(keywords: keywords)
         self.keywords = sinkKeywords.automaton
         inputSources = sources.indices.filter { sources[$0].classes & ~DataflowPack.literalMask != 0 }
-        sourcePrefilter = PatternPrefilter(patterns: inputSources.map { sources[$0].pattern } + parameterSources.map(\.pattern))
+        sourcePrefilter = PatternPrefilter(patterns: inputSources.map { sources[$0].pattern })
+        parameterSourcePrefilter = PatternPrefilter(patterns: parameterSources.map(\.pattern))
+        parameterSourceClasses = parameterSources.reduce(0) { $0 | $1.classes }
     }
 }
 

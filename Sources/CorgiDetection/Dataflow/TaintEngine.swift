@@ -41,6 +41,8 @@ struct TaintEngine {
     private let indentation: Bool
     /// PHP's member operators (`->`, `::`); elsewhere `.`, `->`, `?.`. In PHP `.` concatenates.
     private let isPHP: Bool
+    private let isRuby: Bool
+    private let isGo: Bool
 
     /// Whether `text` is a member access operator (called per token: no hashing).
     @inline(__always)
@@ -62,13 +64,26 @@ struct TaintEngine {
         return token.byte == 0 && isMember(token.text)
     }
 
-    init(language: DataflowLanguage, languageName: String, scratch: MatchScratch, activeSources: [Int]? = nil) {
+    /// Classes of the sinks this run checks: taint of other classes can never make one fire, so
+    /// sources and parameters that carry only those are not tracked.
+    let relevantClasses: ClassMask
+
+    /// Indices of `language.parameterSources` worth trying on headers (those that match the
+    /// window's statements somewhere).
+    let activeParameterSources: [Int]
+
+    init(language: DataflowLanguage, languageName: String, scratch: MatchScratch, activeSources: [Int]? = nil,
+         activeParameterSources: [Int]? = nil, relevantClasses: ClassMask = ~0) {
+        self.relevantClasses = relevantClasses
+        self.activeParameterSources = activeParameterSources ?? Array(language.parameterSources.indices)
         self.language = language
         self.languageName = languageName
         self.scratch = scratch
         self.activeSources = activeSources ?? Array(language.sources.indices)
         indentation = languageName == "python" || languageName == "ruby"
         isPHP = languageName == "php"
+        isRuby = languageName == "ruby"
+        isGo = languageName == "go"
     }
 
     private struct Scope {
@@ -78,20 +93,23 @@ struct TaintEngine {
         var variables: [String: Taint]
     }
 
-    static let controlWords: Set<String> = [
+    /// Words that make a `… {` or `…(…) {` statement a function header, and arrow operators.
+    static let functionWords = TokenSet(["function", "func", "fn", "fun", "def"])
+    static let arrows = TokenSet(["=>", "->"])
+    static let controlWords = TokenSet([
         "if", "else", "elif", "for", "foreach", "while", "switch", "catch", "try", "do", "synchronized", "with",
         "using", "lock", "finally", "elseif", "case", "default", "return", "class", "interface", "struct", "enum",
         "namespace", "module", "select", "unless", "until", "begin", "static", "object", "impl", "trait",
-    ]
+    ])
     /// Words a function declaration (not a call passing a callback) starts with.
-    static let declarationStarts: Set<String> = [
+    static let declarationStarts = TokenSet([
         "function", "func", "fn", "fun", "def", "async", "export", "public", "private", "protected", "internal", "static",
         "override", "final", "abstract", "synchronized", "void", "@", "#", "get", "set", "constructor", "class",
-    ]
-    static let declarationWords: Set<String> = [
+    ])
+    static let declarationWords = TokenSet([
         "var", "let", "const", "val", "final", "global", "nonlocal", "my", "local", "static", "private", "public", "protected",
         "readonly", "auto", "for", "await",
-    ]
+    ])
 
 
     /// - Parameter sinkLines: ascending line indices on which sinks may be; nil: any line.
@@ -134,7 +152,7 @@ struct TaintEngine {
                 // A call that takes a callback (`db.query(sql, function (err, rows) {`,
                 // `http.get(url, res => {`) is a sink in the enclosing scope before it is the
                 // callback's header.
-                if !indentation, !Self.declarationStarts.contains(tokens[st.tokens.lowerBound].text) {
+                if !indentation, !Self.declarationStarts.contains(tokens[st.tokens.lowerBound]) {
                     let lastLine = tokens[st.tokens.upperBound - 1].line
                     if sinkLines.map({ Self.contains($0, from: st.line, through: lastLine) }) ?? true {
                         checkSinks(st, tokens: tokens, variables: scopes[scopes.count - 1].variables, enabled: sortedSinks, into: &hits)
@@ -198,28 +216,34 @@ struct TaintEngine {
         guard st.opensBlock else { return false }
         var hasParen = false
         for t in tokens[st.tokens] where t.kind == .word || t.kind == .punct {
-            if t.kind == .word, ["function", "func", "fn", "fun", "def"].contains(t.text) { return true }
-            if t.text == "=>" || t.text == "->" { return true }
-            if t.text == "(" { hasParen = true }
+            if t.kind == .word {
+                if Self.functionWords.contains(t) { return true }
+            } else if t.byte == 0x28 {
+                hasParen = true
+            } else if t.byte == 0, Self.arrows.contains(t) {
+                return true
+            }
         }
         guard hasParen, first.kind == .word || first.text == "@" || first.text == "#" else { return false }
-        return !Self.controlWords.contains(first.text)
+        return !Self.controlWords.contains(first)
     }
 
     /// Applies the parameter sources to a function header.
     private func bindParameters(header: [UInt8], line: Int, into variables: inout [String: Taint]) {
-        if language.parameterClasses != 0, let list = Self.firstParameterList(header) {
-            for name in Self.parameterNames(list, nameFirst: languageName == "go") where variables[name] == nil {
-                variables[name] = Taint(classes: language.parameterClasses, line: line, source: "parameter `\(name)` of the enclosing function", weak: true)
+        let weakClasses = language.parameterClasses & relevantClasses
+        if weakClasses != 0, let list = Self.firstParameterList(header) {
+            for name in Self.parameterNames(list, nameFirst: isGo) where variables[name] == nil {
+                variables[name] = Taint(classes: weakClasses, line: line, source: "parameter `\(name)` of the enclosing function", weak: true)
             }
         }
-        guard !language.parameterSources.isEmpty else { return }
+        guard !activeParameterSources.isEmpty else { return }
         header.withUnsafeBufferPointer { text in
-            for source in language.parameterSources {
+            for index in activeParameterSources where language.parameterSources[index].classes & relevantClasses != 0 {
+                let source = language.parameterSources[index]
                 for m in source.pattern.allMatches(in: text, scratch: scratch, limit: 64) {
                     guard let group = m.groups[1] else { continue }
                     let list = String(decoding: text[group], as: UTF8.self)
-                    for name in Self.parameterNames(list, nameFirst: languageName == "go") where variables[name] == nil || variables[name]!.weak {
+                    for name in Self.parameterNames(list, nameFirst: isGo) where variables[name] == nil || variables[name]!.weak {
                         variables[name] = Taint(classes: source.classes, line: line, source: "parameter `\(name)` (\(source.name))")
                     }
                 }
@@ -579,7 +603,7 @@ struct TaintEngine {
             return
         }
         // Ruby's `buffer << value` appends to the buffer.
-        if languageName == "ruby", st.tokens.count > 2, tokens[st.tokens.lowerBound].kind == .word,
+        if isRuby, st.tokens.count > 2, tokens[st.tokens.lowerBound].kind == .word,
            tokens[st.tokens.lowerBound + 1].text == "<<"
         {
             let value = taint(of: st, textRange: st.offset(ofToken: st.tokens.lowerBound + 2)..<st.text.count, tokens: tokens, variables: variables)
@@ -587,7 +611,7 @@ struct TaintEngine {
             return
         }
         // Ruby blocks and JavaScript callbacks binding a parameter to each element.
-        if languageName == "ruby", let pipe = st.tokens.first(where: { tokens[$0].text == "|" }), pipe > st.tokens.lowerBound {
+        if isRuby, let pipe = st.tokens.first(where: { tokens[$0].text == "|" }), pipe > st.tokens.lowerBound {
             let close = st.tokens[(pipe + 1)...].first(where: { tokens[$0].text == "|" }) ?? pipe
             if close > pipe + 1 {
                 let value = taint(of: st, textRange: st.offset(ofToken: st.tokens.lowerBound)..<st.offset(ofToken: pipe), tokens: tokens, variables: variables)
@@ -624,11 +648,11 @@ struct TaintEngine {
             defer { part.removeAll() }
             guard !part.isEmpty else { return }
             let openers = part.filter { tokens[$0].kind == .punct && (tokens[$0].text == "{" || tokens[$0].text == "[") }
-            if let firstOpen = openers.first, firstOpen == part.first(where: { tokens[$0].kind != .word || !Self.declarationWords.contains(tokens[$0].text) }) {
+            if let firstOpen = openers.first, firstOpen == part.first(where: { tokens[$0].kind != .word || !Self.declarationWords.contains(tokens[$0]) }) {
                 // Destructuring: every bound name (`{a, b: c}` binds a and c).
                 for (k, i) in part.enumerated() where tokens[i].kind == .word {
                     let next = k + 1 < part.count ? tokens[part[k + 1]].text : ""
-                    if next != ":", !Self.declarationWords.contains(tokens[i].text) { names.append(tokens[i].text) }
+                    if next != ":", !Self.declarationWords.contains(tokens[i]) { names.append(tokens[i].text) }
                 }
                 return
             }
