@@ -117,10 +117,10 @@ struct DataflowPrefilterTests {
         let whole = StatementSplitter.split(tokens, language: "python")
         for line in 0..<7 {
             let part = StatementSplitter.split(tokens, language: "python", through: line)
-            #expect(part.statements.map(\.text) == Array(whole.map(\.text).prefix(part.statements.count)))
-            #expect(part.statements.allSatisfy { $0.line <= line })
+            #expect(part.statements.texts == Array(whole.texts.prefix(part.statements.count)))
+            #expect(part.statements.items.allSatisfy { $0.line <= line })
             // Complete exactly when a statement starting after the line exists.
-            #expect(part.complete == whole.contains { $0.line > line })
+            #expect(part.complete == whole.items.contains { $0.line > line })
         }
     }
 
@@ -164,5 +164,23 @@ struct DataflowPrefilterTests {
         // With neither, nothing is reported.
         let clean = try DataflowTests().findings("sync.js", "function sync() {\n  const u = `https://api.example.com/v1`;\n  return fetch(u);\n}\n")
         #expect(!clean.contains { $0.ruleID == "js-cleartext-request" || $0.ruleID == "js-dataflow-ssrf" })
+    }
+
+    @Test("statements share one text: each statement's view is its own text, the whole is them joined by newlines")
+    func sharedStatementText() {
+        let code = "def f(a):\n    x = g(a,\n          'b')  # c\n    return h(x)\n"
+        let tokens = DataflowTests().lex(code, "python")
+        let statements = StatementSplitter.split(tokens, language: "python")
+        #expect(statements.texts == ["def f(a):", "x=g(a,\"b\")", "return h(x)"])
+        #expect(String(decoding: statements.text, as: UTF8.self) == statements.texts.map { $0 + "\n" }.joined())
+        statements.withViews { view in
+            for index in 0..<statements.count {
+                let st = view(index)
+                #expect(Array(st.text) == statements.text(of: statements[index]))
+                // Every token's offset finds that token again (a line break shares the next token's).
+                for k in st.tokens where tokens[k].kind != .newline { #expect(st.tokenIndex(at: st.offset(ofToken: k)) == k) }
+                #expect(st.offset(ofToken: st.tokens.upperBound) == st.text.count)
+            }
+        }
     }
 }

@@ -81,10 +81,10 @@ struct DataflowTests {
         let code = "app.get('/', (req, res) => {\n  const q = 'a' +\n    req.query.x;\n  db.query(q);\n});\n"
         let tokens = lex(code, "javascript")
         let statements = StatementSplitter.split(tokens, language: "javascript")
-        let texts = statements.map { String(decoding: $0.text, as: UTF8.self) }
+        let texts = statements.texts
         #expect(texts.contains("const q=\"a\"+req.query.x;"))
         #expect(texts.contains("db.query(q);"))
-        #expect(statements.first?.opensBlock == true)
+        #expect(statements.items.first?.opensBlock == true)
     }
 
     @Test("parameter lists name their parameters in each language's order")

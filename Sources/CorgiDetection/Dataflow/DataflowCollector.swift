@@ -105,14 +105,8 @@ struct DataflowCollector {
         var parameterSources: [Int] = []
         if !language.parameterSources.isEmpty {
             // Every header a parameter source reads (decorators, then the header, each a
-            // statement, joined by newlines) is a part of this text.
-            var joined: [UInt8] = []
-            joined.reserveCapacity(bytes.count)
-            for statement in statements {
-                joined.append(contentsOf: statement.text)
-                joined.append(0x0A)
-            }
-            parameterSources = joined.withUnsafeBufferPointer {
+            // statement, joined by newlines) is a part of the statements' joined text.
+            parameterSources = statements.text.withUnsafeBufferPointer {
                 language.parameterSourcePrefilter.matching($0, scratch: prefilterScratch, pcre: scratch)
             }
             for k in parameterSources { fed |= language.parameterSources[k].classes }
@@ -174,7 +168,7 @@ struct DataflowCollector {
     /// past that line, and whole only when a statement there has not ended by then. Exact: the
     /// lexer reads left to right, so the tokens of the shorter text are those of the whole up to
     /// the statements kept, or the split is not complete and the whole window is lexed.
-    private func analysedStatements(dialect: LexerDialect) -> ([DataflowToken], [DataflowStatement]) {
+    private func analysedStatements(dialect: LexerDialect) -> ([DataflowToken], DataflowStatements) {
         let lastSinkLine = sinkLines.last ?? newLines.count - 1
         let cutLine = lastSinkLine + Self.linesPastLastSink
         if cutLine + 1 < newLines.count {

@@ -1,14 +1,19 @@
 /// Tokens grouped into statements, with the text rules match against.
 ///
-/// A statement's `text` is its tokens joined with one space between two words (or a word and a
+/// A statement's text is its tokens joined with one space between two words (or a word and a
 /// literal) and nothing elsewhere; string literals appear in double quotes with inner double
 /// quotes turned into single ones; comments are gone. So `cursor . execute ( q )` reads
 /// `cursor.execute(q)` and `new  ProcessBuilder(cmd)` reads `new ProcessBuilder(cmd)`.
+///
+/// A plain value: its text and token offsets live in the window's ``DataflowStatements``, one
+/// buffer each for all statements (two allocations per statement, and the reference counting of
+/// every copy, were a third of the splitter's time).
 struct DataflowStatement {
     var tokens: Range<Int>
-    var text: [UInt8]
-    /// Byte offset in `text` where each token starts (parallel to `tokens`).
-    var offsets: [Int]
+    /// Where the statement's text is in ``DataflowStatements/text``.
+    var textRange: Range<Int>
+    /// Where its token offsets start in ``DataflowStatements/offsets`` (one per token).
+    var offsetsStart: Int
     /// Line index of the first token.
     var line: Int
     /// Column of the first token (the indentation, for Python and Ruby).
@@ -19,6 +24,68 @@ struct DataflowStatement {
     var opensBlock: Bool
     /// Block closings (`}`) that follow the statement.
     var closesBlocks: Int
+}
+
+/// A window's statements and the storage they share.
+///
+/// Invariant: `text` is every statement's text in order, each followed by one newline (so
+/// `text` is also the statements joined by newlines, which the prefilters read); `offsets`
+/// holds, per statement, the byte offset in its own text where each of its tokens starts.
+struct DataflowStatements {
+    var items: [DataflowStatement] = []
+    var text: [UInt8] = []
+    var offsets: [Int32] = []
+
+    var count: Int { items.count }
+    subscript(index: Int) -> DataflowStatement { items[index] }
+
+    /// A statement's text (for tests and messages; the engine reads it through a view).
+    func text(of statement: DataflowStatement) -> [UInt8] { Array(text[statement.textRange]) }
+    var texts: [String] { items.map { String(decoding: text[$0.textRange], as: UTF8.self) } }
+
+    /// Runs `body` with a view of each statement's storage; views must not escape it.
+    func withViews<R>(_ body: (_ view: (Int) -> StatementView) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { allText in
+            try offsets.withUnsafeBufferPointer { allOffsets in
+                try body { index in
+                    let st = items[index]
+                    return StatementView(
+                        statement: st, text: UnsafeBufferPointer(rebasing: allText[st.textRange]),
+                        offsets: UnsafeBufferPointer(rebasing: allOffsets[st.offsetsStart..<(st.offsetsStart + st.tokens.count)]))
+                }
+            }
+        }
+    }
+}
+
+/// One statement with its text and token offsets, borrowed from ``DataflowStatements`` for the
+/// length of a ``DataflowStatements/withViews(_:)`` call.
+struct StatementView {
+    let statement: DataflowStatement
+    let text: UnsafeBufferPointer<UInt8>
+    let offsets: UnsafeBufferPointer<Int32>
+
+    var tokens: Range<Int> { statement.tokens }
+    var line: Int { statement.line }
+    var indent: Int { statement.indent }
+    var depth: Int { statement.depth }
+    var opensBlock: Bool { statement.opensBlock }
+
+    /// Index (into the token array) of the token at `offset` of `text`.
+    func tokenIndex(at offset: Int) -> Int {
+        var lo = 0, hi = offsets.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if Int(offsets[mid]) <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return tokens.lowerBound + lo
+    }
+
+    /// Byte offset in `text` of token `index` (or the end of the text).
+    func offset(ofToken index: Int) -> Int {
+        let k = index - tokens.lowerBound
+        return k < offsets.count ? Int(offsets[k]) : text.count
+    }
 }
 
 enum StatementSplitter {
@@ -63,19 +130,22 @@ enum StatementSplitter {
         return false
     }
 
-    static func split(_ tokens: [DataflowToken], language: String) -> [DataflowStatement] {
+    static func split(_ tokens: [DataflowToken], language: String) -> DataflowStatements {
         split(tokens, language: language, through: nil).statements
     }
 
     /// Statements of `tokens`; with `through`, only those that start on or before that line.
     /// `complete` tells whether a statement starting after `through` was reached, so that every
     /// statement returned ended before the tokens did (always true without `through`).
-    static func split(_ tokens: [DataflowToken], language: String, through: Int?) -> (statements: [DataflowStatement], complete: Bool) {
+    static func split(_ tokens: [DataflowToken], language: String, through: Int?) -> (statements: DataflowStatements, complete: Bool) {
         let lastLine = through ?? Int.max
         let newlineEnds = endsAtNewline(language)
         let isPython = language == "python", isRuby = language == "ruby", isGo = language == "go"
         let ends = isPython ? pythonContinuationEnds : isRuby ? rubyContinuationEnds : continuationEnds
-        var statements: [DataflowStatement] = []
+        var statements = DataflowStatements()
+        // Statements' text is about as long as the tokens' text (an upper bound would cost a pass).
+        statements.text.reserveCapacity(tokens.count * 4)
+        statements.offsets.reserveCapacity(tokens.count)
         var start = 0
         var parens = 0
         var depth = 0
@@ -94,7 +164,7 @@ enum StatementSplitter {
                     reachedEnd = true
                     return
                 }
-                statements.append(make(tokens, first..<end, depth: startDepth, opensBlock: opensBlock))
+                append(tokens, first..<end, depth: startDepth, opensBlock: opensBlock, to: &statements)
             }
             start = end
             startDepth = depth
@@ -142,10 +212,7 @@ enum StatementSplitter {
                     if wasBlock, !isPython, !isRuby {
                         close(i, opensBlock: false)
                         depth = max(0, depth - 1)
-                        if var last = statements.popLast() {
-                            last.closesBlocks += 1
-                            statements.append(last)
-                        }
+                        if !statements.items.isEmpty { statements.items[statements.items.count - 1].closesBlocks += 1 }
                         start = i + 1
                         startDepth = depth
                         parens = outerParens.popLast() ?? 0
@@ -165,51 +232,35 @@ enum StatementSplitter {
         return (statements, through == nil || reachedEnd)
     }
 
-    static func make(_ tokens: [DataflowToken], _ range: Range<Int>, depth: Int, opensBlock: Bool) -> DataflowStatement {
-        var text: [UInt8] = []
-        var offsets: [Int] = []
-        text.reserveCapacity(range.count * 8)
-        offsets.reserveCapacity(range.count)
+    static func append(_ tokens: [DataflowToken], _ range: Range<Int>, depth: Int, opensBlock: Bool, to statements: inout DataflowStatements) {
+        let textStart = statements.text.count
+        let offsetsStart = statements.offsets.count
         var previousIsWord = false
-        for t in tokens[range] {
+        for k in range {
+            let t = tokens[k]
             if t.kind == .newline {
-                offsets.append(text.count)
+                statements.offsets.append(Int32(statements.text.count - textStart))
                 continue
             }
             let isWord = t.kind != .punct
-            if isWord, previousIsWord { text.append(0x20) }
-            offsets.append(text.count)
+            if isWord, previousIsWord { statements.text.append(0x20) }
+            statements.offsets.append(Int32(statements.text.count - textStart))
             if t.kind == .string {
-                text.append(0x22)
-                for b in t.text.utf8 { text.append(b == 0x22 ? 0x27 : (b == 0x0A ? 0x20 : b)) }
-                text.append(0x22)
+                statements.text.append(0x22)
+                for b in t.text.utf8 { statements.text.append(b == 0x22 ? 0x27 : (b == 0x0A ? 0x20 : b)) }
+                statements.text.append(0x22)
             } else {
                 var utf8 = t.text
                 // Contiguous storage (native strings) appends as one copy.
-                utf8.withUTF8 { text.append(contentsOf: $0) }
+                utf8.withUTF8 { statements.text.append(contentsOf: $0) }
             }
             previousIsWord = isWord
         }
+        let textEnd = statements.text.count
+        statements.text.append(0x0A)
         let first = tokens[range.lowerBound]
-        return DataflowStatement(tokens: range, text: text, offsets: offsets, line: first.line, indent: first.column,
-                                 depth: depth, opensBlock: opensBlock, closesBlocks: 0)
-    }
-}
-
-extension DataflowStatement {
-    /// Index (into the token array) of the token at `offset` of `text`.
-    func tokenIndex(at offset: Int) -> Int {
-        var lo = 0, hi = offsets.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if offsets[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return tokens.lowerBound + lo
-    }
-
-    /// Byte offset in `text` of token `index` (or the end of the text).
-    func offset(ofToken index: Int) -> Int {
-        let k = index - tokens.lowerBound
-        return k < offsets.count ? offsets[k] : text.count
+        statements.items.append(DataflowStatement(
+            tokens: range, textRange: textStart..<textEnd, offsetsStart: offsetsStart, line: first.line, indent: first.column,
+            depth: depth, opensBlock: opensBlock, closesBlocks: 0))
     }
 }

@@ -113,7 +113,12 @@ struct TaintEngine {
 
 
     /// - Parameter sinkLines: ascending line indices on which sinks may be; nil: any line.
-    func run(tokens: [DataflowToken], statements: [DataflowStatement], sinks enabled: Set<Int>, sinkLines: [Int]? = nil) -> [DataflowHit] {
+    func run(tokens: [DataflowToken], statements: DataflowStatements, sinks enabled: Set<Int>, sinkLines: [Int]? = nil) -> [DataflowHit] {
+        statements.withViews { view in run(tokens: tokens, statements: statements, view: view, sinks: enabled, sinkLines: sinkLines) }
+    }
+
+    private func run(tokens: [DataflowToken], statements: DataflowStatements, view: (Int) -> StatementView, sinks enabled: Set<Int>,
+                     sinkLines: [Int]?) -> [DataflowHit] {
         let sortedSinks = enabled.sorted()
         let sortedSinkLines = sinkLines
         var scopes = [Scope(indent: -1, depth: 0, variables: [:])]
@@ -122,7 +127,7 @@ struct TaintEngine {
         var conditionLine = -1
         var index = 0
         while index < statements.count {
-            let st = statements[index]
+            let st = view(index)
             index += 1
             // Leave finished functions.
             while scopes.count > 1 {
@@ -186,7 +191,7 @@ struct TaintEngine {
 
     /// The index of the first statement after the function whose header is `statements[header]`:
     /// the first that would leave the scope the header opens (the same test as in `run`).
-    private func functionEnd(header: Int, _ statements: [DataflowStatement]) -> Int {
+    private func functionEnd(header: Int, _ statements: DataflowStatements) -> Int {
         let opened = statements[header]
         var end = header + 1
         while end < statements.count {
@@ -207,7 +212,7 @@ struct TaintEngine {
         return lo < lines.count && lines[lo] <= through
     }
 
-    private func isFunctionHeader(_ st: DataflowStatement, tokens: [DataflowToken]) -> Bool {
+    private func isFunctionHeader(_ st: StatementView, tokens: [DataflowToken]) -> Bool {
         let first = tokens[st.tokens.lowerBound]
         if indentation {
             if first.text == "def" { return true }
@@ -350,7 +355,7 @@ struct TaintEngine {
     }
 
     /// The taint of the expression occupying `textRange` of the statement's text.
-    private func taint(of st: DataflowStatement, textRange: Range<Int>, tokens: [DataflowToken], variables: [String: Taint]) -> Taint? {
+    private func taint(of st: StatementView, textRange: Range<Int>, tokens: [DataflowToken], variables: [String: Taint]) -> Taint? {
         guard !textRange.isEmpty else { return nil }
         var found: Taint?
         var mask: ClassMask = 0
@@ -366,7 +371,7 @@ struct TaintEngine {
         }
         let visibleText = { (body: (UnsafeBufferPointer<UInt8>) -> Void) in
             if indexed.isEmpty {
-                st.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[textRange])) }
+                body(UnsafeBufferPointer(rebasing: st.text[textRange]))
             } else {
                 blanked.withUnsafeBufferPointer(body)
             }
@@ -398,8 +403,8 @@ struct TaintEngine {
             }
         }
         guard var result = found else { return nil }
-        st.text.withUnsafeBufferPointer { whole in
-            let text = UnsafeBufferPointer(rebasing: whole[textRange])
+        do {
+            let text = UnsafeBufferPointer(rebasing: st.text[textRange])
             for sanitiser in language.sanitisers where mask & sanitiser.classes != 0 {
                 if sanitiser.pattern.matches(text, scratch: scratch) { mask &= ~sanitiser.classes }
             }
@@ -447,7 +452,7 @@ struct TaintEngine {
     /// by design: validating and then using is the common safe shape.
     /// Returns whether the statement is a condition.
     @discardableResult
-    private func applyGuards(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint], condition: Bool) -> Bool {
+    private func applyGuards(_ st: StatementView, tokens: [DataflowToken], variables: inout [String: Taint], condition: Bool) -> Bool {
         guard !language.guards.isEmpty else { return false }
         let isCondition = condition || tokens[st.tokens].contains { $0.kind == .word && Self.isConditionWord($0.text) }
         guard isCondition, !variables.isEmpty else { return isCondition }
@@ -458,7 +463,8 @@ struct TaintEngine {
         for chain in named { Self.forEachPrefix(of: chain.name) { if let t = variables[$0] { held |= t.classes } } }
         guard held != 0 else { return true }
         var cleared: ClassMask = 0
-        st.text.withUnsafeBufferPointer { text in
+        do {
+            let text = st.text
             for g in language.guards where g.classes & held != 0 && g.pattern.matches(text, scratch: scratch) { cleared |= g.classes }
         }
         guard cleared != 0 else { return true }
@@ -486,7 +492,7 @@ struct TaintEngine {
     /// Byte ranges inside index brackets (`a[…]`, `f()[…]`) within `range`, strings skipped.
     /// A key that is one string literal or a number (`$_SERVER["REQUEST_URI"]`, `argv[1]`) holds
     /// no value of its own to hide: sources may name it.
-    static func isConstantKey(_ key: ArraySlice<UInt8>) -> Bool {
+    static func isConstantKey<Key: BidirectionalCollection<UInt8>>(_ key: Key) -> Bool {
         guard let first = key.first, let last = key.last else { return false }
         if first == 0x22 {
             return key.count >= 2 && last == 0x22 && !key.dropFirst().dropLast().contains(0x22)
@@ -494,7 +500,7 @@ struct TaintEngine {
         return key.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 
-    static func indexRanges(_ text: [UInt8], in range: Range<Int>) -> [Range<Int>] {
+    static func indexRanges(_ text: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var stack: [(start: Int, isIndex: Bool)] = []
         var inString = false
@@ -546,7 +552,7 @@ struct TaintEngine {
         variables[name] = held
     }
 
-    private func propagate(_ st: DataflowStatement, tokens: [DataflowToken], variables: inout [String: Taint]) {
+    private func propagate(_ st: StatementView, tokens: [DataflowToken], variables: inout [String: Taint]) {
         var nesting = 0
         var assignment: Int?
         var loopIn: Int?
@@ -695,7 +701,7 @@ struct TaintEngine {
     // MARK: - Sinks
 
     /// The text between an opening parenthesis at `openParen` and its match (exclusive).
-    private func argumentRange(_ st: DataflowStatement, openParen: Int) -> Range<Int> {
+    private func argumentRange(_ st: StatementView, openParen: Int) -> Range<Int> {
         var depth = 0
         var i = openParen
         var inString = false
@@ -715,7 +721,7 @@ struct TaintEngine {
     }
 
     /// The `n`th (1-based) top-level argument inside `range`.
-    private func argument(_ n: Int, of st: DataflowStatement, in range: Range<Int>) -> Range<Int>? {
+    private func argument(_ n: Int, of st: StatementView, in range: Range<Int>) -> Range<Int>? {
         var depth = 0
         var inString = false
         var index = 1
@@ -735,10 +741,10 @@ struct TaintEngine {
         return index == n ? start..<range.upperBound : nil
     }
 
-    private func checkSinks(_ st: DataflowStatement, tokens: [DataflowToken], variables: [String: Taint], enabled: [Int], into hits: inout [DataflowHit]) {
+    private func checkSinks(_ st: StatementView, tokens: [DataflowToken], variables: [String: Taint], enabled: [Int], into hits: inout [DataflowHit]) {
         for index in enabled {
             let sink = language.sinks[index]
-            let matches = st.text.withUnsafeBufferPointer { sink.pattern.allMatches(in: $0, scratch: scratch, limit: 16) }
+            let matches = sink.pattern.allMatches(in: st.text, scratch: scratch, limit: 16)
             for m in matches {
                 guard let whole = m.groups[0] else { continue }
                 // Code quoted inside a string literal is not a call (a pattern may still start
@@ -762,10 +768,8 @@ struct TaintEngine {
                     region = r
                 }
                 if !sink.safe.isEmpty {
-                    let isSafe = st.text.withUnsafeBufferPointer { whole in
-                        let text = UnsafeBufferPointer(rebasing: whole[region])
-                        return sink.safe.contains { $0.matches(text, scratch: scratch) }
-                    }
+                    let text = UnsafeBufferPointer(rebasing: st.text[region])
+                    let isSafe = sink.safe.contains { $0.matches(text, scratch: scratch) }
                     if isSafe { continue }
                 }
                 // A source inside the sink's own match counts too (`request.args` in the pattern).
@@ -773,10 +777,9 @@ struct TaintEngine {
                 guard let t = taint(of: st, textRange: checked, tokens: tokens, variables: variables), t.classes & sink.classBit != 0 else { continue }
                 // A sanitiser applied to the sink's result (`Paths.get(x).getFileName()`) counts too.
                 let after = region.upperBound..<st.text.count
-                let sanitisedAfter = !after.isEmpty && st.text.withUnsafeBufferPointer { whole in
-                    let text = UnsafeBufferPointer(rebasing: whole[after])
-                    return language.sanitisers.contains { $0.classes & sink.classBit != 0 && $0.pattern.matches(text, scratch: scratch) }
-                }
+                let afterText = UnsafeBufferPointer(rebasing: st.text[after])
+                let sanitisedAfter = !after.isEmpty
+                    && language.sanitisers.contains { $0.classes & sink.classBit != 0 && $0.pattern.matches(afterText, scratch: scratch) }
                 if sanitisedAfter { continue }
                 let sinkToken = tokens[st.tokenIndex(at: whole.lowerBound)]
                 let endToken = tokens[st.tokenIndex(at: max(region.upperBound, whole.upperBound) - 1)]
