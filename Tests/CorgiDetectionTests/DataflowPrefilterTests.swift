@@ -183,4 +183,40 @@ struct DataflowPrefilterTests {
             }
         }
     }
+
+    @Test("a window's spacing squeezed as statements space their tokens")
+    func squeezedSpacing() {
+        func squeezed(_ text: String) -> String {
+            String(decoding: DataflowCollector.squeezed(Array(text.utf8)), as: UTF8.self)
+        }
+        #expect(squeezed("async ({ body }: Request, res) => {") == "async({body}:Request,res)=>{")
+        #expect(squeezed("function show(Request  $request)\n{") == "function show(Request $request){")
+        #expect(squeezed("def view(request,\n         slug):") == "def view(request,slug):")
+        #expect(squeezed("@RequestParam( \"name\" )   String\tname") == "@RequestParam(\"name\")String name")
+        #expect(squeezed("x = `a` + y") == "x=\"a\"+y")
+    }
+
+    @Test("a window whose only source is a parameter source in a spaced header is still analysed")
+    func parameterSourceInSpacedHeader() throws {
+        // A path sink is not fed by plain parameters in Java: only the annotated parameter
+        // makes this window worth lexing, and its header is spread over lines and spaces.
+        let found = try DataflowTests().findings("Files2.java", """
+            public class Files2 {
+                @GetMapping("/file")
+                public String read(
+                        @RequestParam( "name" )   String   name) throws Exception {
+                    return new String(Files.readAllBytes(Paths.get("/srv/" + name)));
+                }
+            }
+            """)
+        #expect(found.contains { $0.ruleID == "java-dataflow-path" && $0.line == 5 })
+        let plain = try DataflowTests().findings("Files2.java", """
+            public class Files2 {
+                public String read(String name) throws Exception {
+                    return new String(Files.readAllBytes(Paths.get("/srv/" + name)));
+                }
+            }
+            """)
+        #expect(!plain.contains { $0.ruleID == "java-dataflow-path" })
+    }
 }

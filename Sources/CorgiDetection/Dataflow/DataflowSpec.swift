@@ -5,6 +5,21 @@ public import CorgiCore
 /// "Dataflow rules".
 public struct DataflowFile: Sendable, Hashable, Codable {
     public var dataflow: [DataflowLanguageSpec]?
+
+    /// The file as scans need it: every sink's test cases dropped.
+    var withoutTests: DataflowFile {
+        var copy = self
+        copy.dataflow = dataflow?.map { spec in
+            var spec = spec
+            spec.sinks = spec.sinks?.map { sink in
+                var sink = sink
+                sink.tests = nil
+                return sink
+            }
+            return spec
+        }
+        return copy
+    }
 }
 
 public struct DataflowLanguageSpec: Sendable, Hashable, Codable {

@@ -250,9 +250,7 @@ enum StatementSplitter {
                 for b in t.text.utf8 { statements.text.append(b == 0x22 ? 0x27 : (b == 0x0A ? 0x20 : b)) }
                 statements.text.append(0x22)
             } else {
-                var utf8 = t.text
-                // Contiguous storage (native strings) appends as one copy.
-                utf8.withUTF8 { statements.text.append(contentsOf: $0) }
+                statements.text.append(contentsOf: t.text.utf8)
             }
             previousIsWord = isWord
         }

@@ -650,31 +650,35 @@ struct TaintEngine {
         var names: [String] = []
         var part: [Int] = []
         var nesting = 0
+        /// Whether a token's text is the one byte `b` (string literals included, as a text compare).
+        func isText(_ i: Int, _ b: UInt8) -> Bool {
+            let t = tokens[i]
+            if t.byte != 0 { return t.byte == b }
+            return t.kind == .string && t.text.utf8.count == 1 && t.text.utf8.first == b
+        }
         func finish() {
-            defer { part.removeAll() }
+            defer { part.removeAll(keepingCapacity: true) }
             guard !part.isEmpty else { return }
-            let openers = part.filter { tokens[$0].kind == .punct && (tokens[$0].text == "{" || tokens[$0].text == "[") }
-            if let firstOpen = openers.first, firstOpen == part.first(where: { tokens[$0].kind != .word || !Self.declarationWords.contains(tokens[$0]) }) {
+            let firstOpen = part.first { tokens[$0].kind == .punct && (tokens[$0].byte == 0x7B || tokens[$0].byte == 0x5B) }
+            if let firstOpen, firstOpen == part.first(where: { tokens[$0].kind != .word || !Self.declarationWords.contains(tokens[$0]) }) {
                 // Destructuring: every bound name (`{a, b: c}` binds a and c).
                 for (k, i) in part.enumerated() where tokens[i].kind == .word {
-                    let next = k + 1 < part.count ? tokens[part[k + 1]].text : ""
-                    if next != ":", !Self.declarationWords.contains(tokens[i]) { names.append(tokens[i].text) }
+                    let nextIsColon = k + 1 < part.count && isText(part[k + 1], 0x3A)
+                    if !nextIsColon, !Self.declarationWords.contains(tokens[i]) { names.append(tokens[i].text) }
                 }
                 return
             }
             // Cut a type annotation (`x: str`, `let x: string`).
-            var cut = part
-            if let colon = part.firstIndex(where: { tokens[$0].text == ":" }) { cut = Array(part[..<colon]) }
+            let cut = part.firstIndex { isText($0, 0x3A) } ?? part.count
             // The assigned chain: the last chain start before any index or call.
-            var end = cut.count
-            if let bracket = cut.firstIndex(where: { tokens[$0].text == "[" || tokens[$0].text == "(" }) { end = bracket }
+            let end = part[..<cut].firstIndex { isText($0, 0x5B) || isText($0, 0x28) } ?? cut
             var k = end - 1
             var name = ""
             while k >= 0 {
-                let t = tokens[cut[k]]
+                let t = tokens[part[k]]
                 if t.kind == .word {
                     name = name.isEmpty ? t.text : t.text + "." + name
-                    if k > 0, isMember(tokens[cut[k - 1]]) { k -= 2; continue }
+                    if k > 0, isMember(tokens[part[k - 1]]) { k -= 2; continue }
                 }
                 break
             }
