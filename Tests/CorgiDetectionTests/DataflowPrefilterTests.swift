@@ -219,4 +219,26 @@ struct DataflowPrefilterTests {
             """)
         #expect(!plain.contains { $0.ruleID == "java-dataflow-path" })
     }
+
+    @Test("the built-in dataflow pack is kept decoded: a second load reads the cache, a bad entry is read again from YAML")
+    func packCache() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-dataflow-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = CacheFolder(directory: directory)
+        let files = try RuleLoader.ruleFiles(in: RuleLoader.builtinRulesDirectory()!.appendingPathComponent("dataflow"))
+        let fromYAML = try DataflowPack.load(files: files, cache: cache)
+        #expect(fromYAML.sinkSpecs.contains { $0.sink.tests != nil })
+        let entries = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+        #expect(entries.count == 1)
+        // Read back from the entry: the same sinks, kept without their test cases.
+        let fromCache = try DataflowPack.load(files: files, cache: cache)
+        #expect(fromCache.sinkSpecs.map(\.sink.id) == fromYAML.sinkSpecs.map(\.sink.id))
+        #expect(fromCache.sinkSpecs.allSatisfy { $0.sink.tests == nil })
+        #expect(fromCache.languages.keys.sorted() == fromYAML.languages.keys.sorted())
+        // An entry that is not a pack is read from YAML again and replaced.
+        cache.write(entries[0], Array("not a pack".utf8))
+        let reread = try DataflowPack.load(files: files, cache: cache)
+        #expect(reread.sinkSpecs.contains { $0.sink.tests != nil })
+        #expect(try DataflowPack.load(files: files, cache: cache).sinkSpecs.allSatisfy { $0.sink.tests == nil })
+    }
 }
