@@ -37,19 +37,29 @@ public enum EncodedSegments {
 
     /// Decodable segments of `line` whose decoded bytes are text, in order.
     public static func find(in line: UnsafeBufferPointer<UInt8>) -> [Segment] {
+        base64Bytes.withUnsafeBufferPointer { find(in: line, base64: $0) }
+    }
+
+    /// Which bytes are in either base64 alphabet: a table read per byte of every line scanned.
+    static let base64Bytes: [Bool] = (0..<256).map { isBase64(UInt8($0)) }
+
+    private static func find(in line: UnsafeBufferPointer<UInt8>, base64: UnsafeBufferPointer<Bool>) -> [Segment] {
         var segments: [Segment] = []
         var i = 0
         let n = line.count
         while i < n, segments.count < maximumSegments {
-            guard isBase64(line[i]) else { i += 1; continue }
+            guard base64[Int(line[i])] else { i += 1; continue }
             var j = i
-            while j < n, isBase64(line[j]) { j += 1 }
+            while j < n, base64[Int(line[j])] { j += 1 }
             var end = j
             while end < n, end - j < 2, line[end] == UInt8(ascii: "=") { end += 1 }
             let length = end - i
             if length >= minimumSegment, length <= maximumSegment {
                 let run = UnsafeBufferPointer(rebasing: line[i..<end])
-                if let decoded = decodeHex(run) ?? decodeBase64(run), isText(decoded) {
+                // An even run of hex digits is hex (even when it is no text), anything else base64.
+                let isHex = run.count % 2 == 0 && isAllHex(run)
+                let decoded = isHex ? decodeHex(run, asText: true) : decodeBase64(run, asText: true)
+                if let decoded, isText(decoded) {
                     let encoding: Encoding = isAllHex(run) ? .hex : .base64
                     segments.append(Segment(encoding: encoding, range: i..<end, decoded: decoded))
                 }
@@ -86,12 +96,22 @@ public enum EncodedSegments {
     /// Decodes base64 text; nil for a length no encoder produces or a character outside the
     /// alphabets. A run that mixes `+`/`/` with `-`/`_` is not base64 either.
     public static func decodeBase64(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        decodeBase64(text, asText: false)
+    }
+
+    /// With `asText`, gives up (nil) at the first decoded byte that makes the result fail
+    /// ``isText(_:)``'s byte tests: most runs the scanner tries are identifiers and random keys,
+    /// whose decoded bytes fail within a few bytes, and decoding each whole was a twelfth of a
+    /// scan of real history.
+    static func decodeBase64(_ text: UnsafeBufferPointer<UInt8>, asText: Bool) -> [UInt8]? {
         var body = text[...]
         while body.last == UInt8(ascii: "=") { body = body.dropLast() }
         guard body.count % 4 != 1 else { return nil }
         let standard = body.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
         let url = body.contains { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
         guard !(standard && url) else { return nil }
+        var gate = TextGate(length: body.count * 6 / 8)
+        if asText, !gate.isPossible { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(body.count * 3 / 4)
         var buffer: UInt32 = 0
@@ -102,10 +122,31 @@ public enum EncodedSegments {
             bits += 6
             if bits >= 8 {
                 bits -= 8
-                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+                let byte = UInt8(truncatingIfNeeded: buffer >> UInt32(bits))
+                if asText, !gate.admits(byte) { return nil }
+                out.append(byte)
             }
         }
         return out
+    }
+
+    /// ``isText(_:)``'s byte tests, byte by byte, for a result of known length: no control
+    /// character, and at most a tenth of the bytes outside printable ASCII.
+    struct TextGate {
+        let length: Int
+        private var outside = 0
+
+        init(length: Int) { self.length = length }
+
+        var isPossible: Bool { length >= 8 }
+
+        @inline(__always)
+        mutating func admits(_ b: UInt8) -> Bool {
+            if (b >= 0x20 && b < 0x7F) || b == 0x09 || b == 0x0A || b == 0x0D { return true }
+            if b < 0x20 || b == 0x7F { return false }
+            outside += 1
+            return outside * 10 <= length
+        }
     }
 
     // MARK: - Hex
@@ -125,12 +166,21 @@ public enum EncodedSegments {
 
     /// Decodes an even-length run of hex digits; nil otherwise.
     public static func decodeHex(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        decodeHex(text, asText: false)
+    }
+
+    /// With `asText`, gives up (nil) as soon as the result cannot be text (see `decodeBase64`).
+    static func decodeHex(_ text: UnsafeBufferPointer<UInt8>, asText: Bool) -> [UInt8]? {
         guard text.count % 2 == 0, isAllHex(text) else { return nil }
+        var gate = TextGate(length: text.count / 2)
+        if asText, !gate.isPossible { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(text.count / 2)
         var i = 0
         while i < text.count {
-            out.append(hexValue(text[i])! << 4 | hexValue(text[i + 1])!)
+            let byte = hexValue(text[i])! << 4 | hexValue(text[i + 1])!
+            if asText, !gate.admits(byte) { return nil }
+            out.append(byte)
             i += 2
         }
         return out
