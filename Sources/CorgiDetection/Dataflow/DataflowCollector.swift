@@ -76,14 +76,11 @@ struct DataflowCollector {
             language.sinkKeywords.find(in: $0, lineStarts: lineStarts, wanted: added, scratch: prefilterScratch)
         }
         guard !sinkHits.isEmpty else { return [] }
-        // Cheap before lexing: with no source anywhere in the window, only sinks of the classes
-        // every parameter feeds can fire. Patterns see raw text here, a superset of what they
-        // see normalised for the patterns the packs use (no spaces inside a pattern's tokens).
-        // Literal sources (cleartext URLs, hard-coded secrets) match quoted literals, which raw
-        // text may write with other quotes: they are always tried.
-        // Statements write every string in double quotes; so must the text tried here, or a
-        // source naming a key (`$_SERVER["REQUEST_URI"]`) is never tried on `$_SERVER['…']`.
-        // (A window without a single quote is used as it is: no copy.)
+        // Which input sources occur, asked of the raw window before lexing: for the patterns the
+        // packs use (no spaces inside a pattern's tokens) a superset of where they match the
+        // normalised statements. Statements write every string in double quotes; so must the text
+        // tried here, or a source naming a key (`$_SERVER["REQUEST_URI"]`) is never tried on
+        // `$_SERVER['…']`. (A window without a single quote is used as it is: no copy.)
         var doubleQuoted = bytes
         if let first = bytes.firstIndex(of: 0x27) {
             doubleQuoted.withUnsafeMutableBufferPointer { text in
