@@ -242,6 +242,16 @@ class Browser:
     def cookie(self, name: str) -> str:
         return self.driver.get_cookie(name)["value"]
 
+    def dismiss(self, reason: str, comment: str):
+        """Dismisses the finding whose page is open through its form, as a person would."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import Select
+
+        Select(self.driver.find_element(By.NAME, "reason")).select_by_value(reason)
+        self.driver.find_element(By.NAME, "comment").send_keys(comment)
+        self.follow(self.driver.find_element(By.XPATH, "//button[text()='Dismiss']"))
+        self.check_page()
+
     def post(self, path: str, form: dict, *, csrf: bool = True, headers: dict | None = None):
         """A form post with this browser's cookies, from outside the browser (an attacker's or a
         curious member's request); returns the answer without following redirects."""
@@ -282,7 +292,6 @@ def findings_of(env: Env) -> dict[str, dict]:
 
 def test_an_owner_reviews_a_pull_request_triages_it_and_the_dismissal_holds_at_the_next_review(env, browsers):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
 
     alice = browsers("alice")
     assert alice.nav() == ["Overview", "Repositories", "Pull requests", "Findings", "Approvals", "Policy", "Members", "API keys", "Audit log",
@@ -307,10 +316,7 @@ def test_an_owner_reviews_a_pull_request_triages_it_and_the_dismissal_holds_at_t
     stripe = findings_of(env)["stripe-live-secret-key"]["id"]
     alice.open(f"/findings/{stripe}", "finding")
     assert "Evidence (redacted)" in alice.text() and "CWE-798" in alice.text()
-    Select(alice.driver.find_element(By.NAME, "reason")).select_by_value("used_in_tests")
-    alice.driver.find_element(By.NAME, "comment").send_keys("fixture credentials of the test suite")
-    alice.follow(alice.driver.find_element(By.XPATH, "//button[text()='Dismiss']"))
-    alice.check_page()
+    alice.dismiss("used_in_tests", "fixture credentials of the test suite")
     assert "Dismissed: later reviews" in alice.text()
     assert findings_of(env)["stripe-live-secret-key"]["state"] == "dismissed"
     history = alice.text()
@@ -512,7 +518,6 @@ def test_the_pages_work_by_keyboard_on_a_phone_and_in_dark_mode(env, tools, shot
 
 def test_with_four_eyes_a_members_dismissal_waits_for_someone_else_to_approve_it(env, browsers):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
 
     alice, bob = browsers("alice"), browsers("bob")
     org = env.service.url + "/api/v1/orgs/github/acme"
@@ -527,10 +532,7 @@ def test_with_four_eyes_a_members_dismissal_waits_for_someone_else_to_approve_it
         pickle = findings_of(env)["python-pickle-load"]
         assert pickle["state"] == "open"
         bob.open(f"/findings/{pickle['id']}")
-        Select(bob.driver.find_element(By.NAME, "reason")).select_by_value("false_positive")
-        bob.driver.find_element(By.NAME, "comment").send_keys("the input is signed")
-        bob.follow(bob.driver.find_element(By.XPATH, "//button[text()='Dismiss']"))
-        bob.check_page()
+        bob.dismiss("false_positive", "the input is signed")
         assert "waits for a second person's approval" in bob.text()
         assert findings_of(env)["python-pickle-load"]["state"] == "open"
         # The requester may withdraw it, never approve it.
