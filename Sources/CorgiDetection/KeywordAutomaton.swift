@@ -1,5 +1,5 @@
-/// Aho–Corasick over ASCII-case-folded bytes: one pass over a line tells which rules' keywords
-/// occur in it, so the regexes run only where they can match.
+/// Aho–Corasick over bytes, ASCII case folded unless asked not to: one pass over a line tells
+/// which rules' keywords occur in it, so the regexes run only where they can match.
 ///
 /// The automaton is a full DFA over byte classes: bytes that occur in no keyword share class 0,
 /// which keeps the transition table small enough to stay in cache. A class, immutable once built:
@@ -15,12 +15,14 @@ public final class KeywordAutomaton: Sendable {
     private let outputs: [Int32]          // payload ids reported at each state
     public let keywordCount: Int
 
-    /// - Parameter keywords: each keyword (matched case-insensitively for ASCII) with the payload
-    ///   ids it reports, such as rule indices.
-    public init(keywords: [(keyword: String, payload: Int)]) {
+    /// - Parameters:
+    ///   - keywords: each keyword with the payload ids it reports, such as rule indices.
+    ///   - caseSensitive: false (the default) matches ASCII letters in either case.
+    public init(keywords: [(keyword: String, payload: Int)], caseSensitive: Bool = false) {
         var classes = [UInt8](repeating: 0, count: 256)
         var next: UInt8 = 1
-        let folded = keywords.map { (Array($0.keyword.utf8).map(KeywordAutomaton.fold), $0.payload) }.filter { !$0.0.isEmpty }
+        let folded = keywords.map { (Array($0.keyword.utf8).map { caseSensitive ? $0 : KeywordAutomaton.fold($0) }, $0.payload) }
+            .filter { !$0.0.isEmpty }
         for (bytes, _) in folded {
             for b in bytes where classes[Int(b)] == 0 {
                 precondition(next < 255, "too many distinct keyword bytes")
@@ -28,8 +30,10 @@ public final class KeywordAutomaton: Sendable {
                 next += 1
             }
         }
-        // Upper-case ASCII letters share the class of their lower-case form.
-        for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") { classes[Int(upper)] = classes[Int(upper + 32)] }
+        // Folding: upper-case ASCII letters share the class of their lower-case form.
+        if !caseSensitive {
+            for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") { classes[Int(upper)] = classes[Int(upper + 32)] }
+        }
         let classCount = Int(next)
 
         // Trie.

@@ -68,32 +68,114 @@ struct DataflowPrefilterTests {
         }
     }
 
-    @Test("sink keywords: the Hyperscan pass and the automaton report the same sinks on the same lines")
-    func sinkKeywordsAgree() {
+    /// The language's keyword index rebuilt from its rules without Hyperscan: the portable path.
+    static func portableKeywords(_ language: DataflowLanguage) -> WindowKeywordIndex {
+        WindowKeywordIndex(
+            sinks: language.sinks.enumerated().flatMap { index, sink in sink.spec.keywords.map { ($0, index) } },
+            sources: language.sources.enumerated().flatMap { index, source in source.keywords.map { ($0, index) } },
+            hyperscan: false)
+    }
+
+    /// What `index` finds in `text`, with the lines `wanted` (every line when nil).
+    static func keywords(_ index: WindowKeywordIndex, _ text: String, wanted: [Bool]? = nil) -> WindowKeywordIndex.Found {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var starts: [Int] = []
+        var offset = 0
+        for line in lines {
+            starts.append(offset)
+            offset += line.utf8.count + 1
+        }
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer {
+            index.find(in: $0, lineStarts: starts, wanted: wanted ?? lines.map { _ in true }, scratch: PatternPrefilterScratch())
+        }
+    }
+
+    @Test("window keywords: the Hyperscan pass and the automaton report the same sinks, lines and sources")
+    func windowKeywordsAgree() {
         for (name, language) in Self.pack.languages {
-            var keywords: [(keyword: String, payload: Int)] = []
-            for (index, sink) in language.sinks.enumerated() {
-                for keyword in sink.spec.keywords where !keyword.isEmpty { keywords.append((keyword, index)) }
-            }
-            let portable = SinkKeywordIndex(keywords: keywords, hyperscan: false)
-            let scratch = PatternPrefilterScratch()
+            let portable = Self.portableKeywords(language)
             for text in Self.texts(for: name) + [Self.texts(for: name).joined(separator: "\n")] {
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                var starts: [Int] = []
-                var offset = 0
-                for line in lines {
-                    starts.append(offset)
-                    offset += line.utf8.count + 1
-                }
                 // Every other line counts as added.
-                let wanted = lines.indices.map { $0 % 2 == 0 }
-                let bytes = Array(text.utf8)
-                let fast = bytes.withUnsafeBufferPointer { language.sinkKeywords.find(in: $0, lineStarts: starts, wanted: wanted, scratch: scratch) }
-                let slow = bytes.withUnsafeBufferPointer { portable.find(in: $0, lineStarts: starts, wanted: wanted, scratch: scratch) }
-                #expect(fast.sinks == slow.sinks, "\(name)")
-                #expect(fast.lines == slow.lines, "\(name)")
+                let wanted = text.split(separator: "\n", omittingEmptySubsequences: false).indices.map { $0 % 2 == 0 }
+                let fast = Self.keywords(language.windowKeywords, text, wanted: wanted)
+                let slow = Self.keywords(portable, text, wanted: wanted)
+                #expect(fast == slow, "\(name)")
                 #expect(slow.lines.allSatisfy { wanted[$0] })
             }
+        }
+    }
+
+    @Test("keywords match as written: a function header is not `new Function(`, nor `payload(` a `.load(`")
+    func keywordsAreCaseSensitive() throws {
+        let js = try #require(Self.pack.languages["javascript"])
+        let code = try #require(js.sinks.firstIndex { $0.spec.id == "js-dataflow-code" })
+        let deserialise = try #require(js.sinks.firstIndex { $0.spec.id == "js-dataflow-deserialisation" })
+        for index in [js.windowKeywords, Self.portableKeywords(js)] {
+            let plain = Self.keywords(index, "export async function loadPayload(payload, SCRIPT) {\n  return payload;\n}")
+            #expect(!plain.sinks.contains(code) && !plain.sinks.contains(deserialise))
+            let sinks = Self.keywords(index, "const f = new Function(body);\nconst v = jsyaml.load(text);")
+            #expect(sinks.sinks.isSuperset(of: [code, deserialise]))
+            #expect(sinks.lines == [0, 1])
+        }
+    }
+
+    @Test("a source's keywords count on every line of the window, a sink's only on wanted lines")
+    func sourceKeywordsOnEveryLine() throws {
+        let python = try #require(Self.pack.languages["python"])
+        let literal = try #require(python.sources.firstIndex { $0.id == "cleartext-url-literal" })
+        let request = try #require(python.sinks.firstIndex { $0.spec.id == "python-cleartext-request" })
+        for index in [python.windowKeywords, Self.portableKeywords(python)] {
+            let text = "url = 'http://api.example.com/v1'\nrequests.get(url)"
+            let sinkAdded = Self.keywords(index, text, wanted: [false, true])
+            #expect(sinkAdded.sources == [literal])
+            #expect(sinkAdded.sinks.contains(request) && sinkAdded.lines == [1])
+            let sinkInContext = Self.keywords(index, text, wanted: [true, false])
+            #expect(sinkInContext.sources == [literal])
+            #expect(sinkInContext.sinks.isEmpty && sinkInContext.lines.isEmpty)
+            #expect(Self.keywords(index, "url = 'https://api.example.com/v1'\nrequests.get(url)").sources.isEmpty)
+        }
+    }
+
+    /// Feeds `lines` (added unless their index is in `context`) to a fresh collector as one hunk
+    /// of `path` and flushes it.
+    static func collect(_ path: String, _ lines: [String], context: Set<Int> = []) -> (lexed: Int, findings: [Finding]) {
+        var collector = DataflowCollector(pack: pack)
+        collector.beginFile(path: path, language: Language.detect(path: path))
+        for (k, line) in lines.enumerated() {
+            let bytes = Array(line.utf8)
+            _ = bytes.withUnsafeBufferPointer { collector.append($0, newLine: k + 1, isAdded: !context.contains(k), directive: nil) }
+        }
+        var statistics = ScanStatistics()
+        let findings = collector.flush(keepingOverlap: false, scratch: MatchScratch(), baseline: [], statistics: &statistics)
+        return (collector.windowsLexed, findings)
+    }
+
+    @Test("a window whose sinks only a literal could feed is not lexed unless the literal's keywords occur")
+    func literalSourceKeywordsGateWindows() {
+        let relative = Self.collect("app.js", ["async function load(id) {", "  const r = await fetch(`/api/items/${id}`);", "}"])
+        #expect(relative.lexed == 0)
+        #expect(relative.findings.isEmpty)
+        // The scheme on a context line, an escaped one, and a ws: URL still reach the sink.
+        let cases: [(lines: [String], context: Set<Int>)] = [
+            (["const base = 'http://api.example.com';", "async function load(id) {", "  const r = await fetch(base + id);", "}"], [0]),
+            (["async function load() {", "  return fetch('http:\\/\\/api.example.com\\/items');", "}"], []),
+            (["function open() {", "  return new WebSocket(\"ws://feed.example.com/live\");", "}"], []),
+        ]
+        for c in cases {
+            let result = Self.collect("app.js", c.lines, context: c.context)
+            #expect(result.lexed == 1, "\(c.lines)")
+            #expect(result.findings.map(\.ruleID) == ["js-cleartext-request"], "\(c.lines)")
+        }
+    }
+
+    @Test("a source's keywords must be non-empty strings")
+    func sourceKeywordsValidated() {
+        for keywords in [[] as [String], ["http:", ""]] {
+            let file = DataflowFile(dataflow: [DataflowLanguageSpec(
+                languages: ["python"],
+                sources: [SourceSpec(id: "s", name: "s", pattern: "x", classes: ["cleartext"], keywords: keywords)])])
+            #expect(throws: RuleError.self) { try DataflowPack(files: [file]) }
         }
     }
 

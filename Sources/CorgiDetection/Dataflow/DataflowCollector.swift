@@ -32,6 +32,8 @@ struct DataflowCollector {
     private var sinkLines: [Int] = []
     /// New-file line through which hits were already reported in this hunk.
     private var reportedThrough = 0
+    /// Windows lexed so far: what the gates before lexing exist to keep low (tests count them).
+    private(set) var windowsLexed = 0
 
     init(pack: DataflowPack) { self.pack = pack }
 
@@ -72,10 +74,13 @@ struct DataflowCollector {
             if keepingOverlap { keepLast(Self.overlap) } else { reset() }
         }
         guard let language, added.contains(true), let dialect = LexerDialect.forLanguage(languageName) else { return [] }
-        (sinkHits, sinkLines) = bytes.withUnsafeBufferPointer {
-            language.sinkKeywords.find(in: $0, lineStarts: lineStarts, wanted: added, scratch: prefilterScratch)
+        let keywords = bytes.withUnsafeBufferPointer {
+            language.windowKeywords.find(in: $0, lineStarts: lineStarts, wanted: added, scratch: prefilterScratch)
         }
+        (sinkHits, sinkLines) = (keywords.sinks, keywords.lines)
         guard !sinkHits.isEmpty else { return [] }
+        // A source with keywords counts only where one occurs.
+        let possible = { (source: Int) in language.sources[source].keywords.isEmpty || keywords.sources.contains(source) }
         // Which input sources occur, asked of the raw window before lexing: for the patterns the
         // packs use (no spaces inside a pattern's tokens) a superset of where they match the
         // normalised statements. Statements write every string in double quotes; so must the text
@@ -88,13 +93,15 @@ struct DataflowCollector {
             }
         }
         let present = doubleQuoted.withUnsafeBufferPointer { language.sourcePrefilter.matching($0, scratch: prefilterScratch, pcre: scratch) }
-        // The classes a value in this window can carry: literal classes (cleartext URLs,
-        // hard-coded secrets: their sources match quoted literals, which raw text may write with
-        // other quotes, so they are always assumed), every parameter's, request data's only where
-        // one of its sources occurs in the raw text, and parameter sources' where one occurs in
-        // the statements (their patterns read headers normalised: `({ body }: Request)` is
-        // `({body}:Request)`, which raw text does not show).
-        var fed = DataflowPack.literalMask | language.parameterClasses
+            .filter { possible(language.inputSources[$0]) }
+        // The classes a value in this window can carry: literal sources' (cleartext URLs,
+        // hard-coded secrets: they match quoted literals, which raw text may write with other
+        // quotes, so they are assumed unless their keywords are missing), every parameter's,
+        // request data's only where one of its sources occurs in the raw text, and parameter
+        // sources' where one occurs in the statements (their patterns read headers normalised:
+        // `({ body }: Request)` is `({body}:Request)`, which raw text does not show).
+        var fed = language.parameterClasses
+        for k in language.literalSources where possible(k) { fed |= language.sources[k].classes }
         for k in present { fed |= language.sources[language.inputSources[k]].classes }
         // Nothing to lex unless a sink of a class that may be fed is here. Parameter sources are
         // asked of the window with its spacing normalised (`squeezed`) first: lexing every window
@@ -106,6 +113,7 @@ struct DataflowCollector {
             let classes = found.reduce(ClassMask(0)) { $0 | language.parameterSources[$1].classes }
             guard sinkHits.contains(where: { language.sinks[$0].classBit & classes != 0 }) else { return [] }
         }
+        windowsLexed += 1
         let (tokens, statements) = analysedStatements(dialect: dialect)
         var parameterSources: [Int] = []
         if !language.parameterSources.isEmpty {
@@ -120,7 +128,7 @@ struct DataflowCollector {
         let enabled = sinkHits.filter { language.sinks[$0].classBit & fed != 0 }
         guard !enabled.isEmpty else { return [] }
         let relevant = enabled.reduce(ClassMask(0)) { $0 | language.sinks[$1].classBit }
-        var activeSources = language.sources.indices.filter { language.sources[$0].classes & ~DataflowPack.literalMask == 0 }
+        var activeSources = language.literalSources.filter(possible)
         for k in present { activeSources.append(language.inputSources[k]) }
         activeSources = activeSources.filter { language.sources[$0].classes & relevant != 0 }.sorted()
         let engine = TaintEngine(language: language, languageName: languageName, scratch: scratch, activeSources: activeSources,

@@ -55,6 +55,10 @@ public struct SourceSpec: Sendable, Hashable, Codable {
     public var pattern: String
     /// The sink classes this source matters for (default: every class).
     public var classes: [String]?
+    /// ASCII, case-sensitive, optional: the source is tried only in windows whose text holds one
+    /// of them. What lets a literal source (a URL with `http:`) rule a window out before it is
+    /// lexed; without them a literal source is assumed present in every window.
+    public var keywords: [String]?
 }
 
 /// Function parameters that hold untrusted values: capture group 1 of `pattern`, matched over the
@@ -84,7 +88,8 @@ public struct SinkSpec: Sendable, Hashable, Codable {
     public var confidence: Finding.Confidence?
     public var cwe: String?
     public var owasp: String?
-    /// ASCII, case-insensitive: the engine lexes a window only when one of them occurs.
+    /// ASCII, case-sensitive: the engine lexes a window only when one of them occurs on an added
+    /// line. Every match of `pattern` should show one as written.
     public var keywords: [String]
     /// Regex over the normalised statement text; the match's end starts the sink's arguments.
     public var pattern: String
@@ -111,9 +116,11 @@ final class DataflowLanguage: Sendable {
         let name: String
         let pattern: PCRE2Pattern
         let classes: ClassMask
+        /// Empty: tried wherever its pattern may match.
+        let keywords: [String]
 
-        init(id: String, name: String, pattern: PCRE2Pattern, classes: ClassMask) {
-            (self.id, self.name, self.pattern, self.classes) = (id, name, pattern, classes)
+        init(id: String, name: String, pattern: PCRE2Pattern, classes: ClassMask, keywords: [String] = []) {
+            (self.id, self.name, self.pattern, self.classes, self.keywords) = (id, name, pattern, classes, keywords)
         }
     }
 
@@ -156,12 +163,12 @@ final class DataflowLanguage: Sendable {
     let mutators: Set<String>
     /// Classes for which any function parameter is a (weak) source.
     let parameterClasses: ClassMask
-    /// Every sink keyword; payload is the sink index.
-    let keywords: KeywordAutomaton
-    /// The same keywords, found per line of a whole window at once.
-    let sinkKeywords: SinkKeywordIndex
+    /// Every sink's and source's keywords, found in a whole window at once.
+    let windowKeywords: WindowKeywordIndex
     /// Indices of the sources untrusted input feeds (not literal-only ones), in order.
     let inputSources: [Int]
+    /// Indices of the others: sources that only literals feed (their classes are literal ones).
+    let literalSources: [Int]
     /// Finds which of `inputSources`' patterns occur in a window (indices into `inputSources`).
     let sourcePrefilter: PatternPrefilter
     /// Finds which of `parameterSources`' patterns occur in a text.
@@ -178,13 +185,11 @@ final class DataflowLanguage: Sendable {
         self.sanitisers = sanitisers
         self.sinks = sinks
         self.mutators = mutators
-        var keywords: [(keyword: String, payload: Int)] = []
-        for (index, sink) in sinks.enumerated() {
-            for keyword in sink.spec.keywords where !keyword.isEmpty { keywords.append((keyword, index)) }
-        }
-        sinkKeywords = SinkKeywordIndex(keywords: keywords)
-        self.keywords = sinkKeywords.automaton
+        windowKeywords = WindowKeywordIndex(
+            sinks: sinks.enumerated().flatMap { index, sink in sink.spec.keywords.map { ($0, index) } },
+            sources: sources.enumerated().flatMap { index, source in source.keywords.map { ($0, index) } })
         inputSources = sources.indices.filter { sources[$0].classes & ~DataflowPack.literalMask != 0 }
+        literalSources = sources.indices.filter { sources[$0].classes & ~DataflowPack.literalMask == 0 }
         sourcePrefilter = PatternPrefilter(patterns: inputSources.map { sources[$0].pattern })
         parameterSourcePrefilter = PatternPrefilter(patterns: parameterSources.map(\.pattern))
         parameterSourceClasses = parameterSources.reduce(0) { $0 | $1.classes }
@@ -253,8 +258,11 @@ public struct DataflowPack: Sendable {
             for spec in specs {
                 if let names = spec.parametersAsSources { parameterClasses |= try mask(names, id: language) }
                 for s in spec.sources ?? [] {
+                    if let keywords = s.keywords, keywords.isEmpty || keywords.contains(where: \.isEmpty) {
+                        throw RuleError(ruleID: s.id, reason: "keywords, when given, must be non-empty strings")
+                    }
                     sources.append(.init(id: s.id, name: s.name, pattern: try compile(s.pattern, id: s.id),
-                                         classes: try mask(s.classes, id: s.id, default: untrustedDefault)))
+                                         classes: try mask(s.classes, id: s.id, default: untrustedDefault), keywords: s.keywords ?? []))
                 }
                 for s in spec.parameterSources ?? [] {
                     let pattern = try compile(s.pattern, id: s.id)
