@@ -21,19 +21,21 @@ struct SupportTests {
         #expect(try Glob(glob).matches(path, scratch: MatchScratch()) == matches)
     }
 
-    @Test("the keyword automaton agrees with a naive search")
-    func automaton() {
-        let keywords = ["he", "she", "his", "hers", "AKIA", "ghp_", "a", "secret_key", "key"]
-        let automaton = KeywordAutomaton(keywords: keywords.enumerated().map { ($0.element, $0.offset) })
+    @Test("the keyword automaton agrees with a naive search, folding case or not", arguments: [false, true])
+    func automaton(caseSensitive: Bool) {
+        let keywords = ["he", "she", "his", "hers", "AKIA", "ghp_", "a", "secret_key", "key", "Hers"]
+        let automaton = KeywordAutomaton(keywords: keywords.enumerated().map { ($0.element, $0.offset) }, caseSensitive: caseSensitive)
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("hesirAKIghp_akyetcHES ".utf8)
         for _ in 0..<500 {
             let text = (0..<Int.random(in: 0..<40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
             var found = Set<Int>()
             text.withUnsafeBufferPointer { automaton.scan($0) { found.insert($0) } }
-            let lowered = String(decoding: text, as: UTF8.self).lowercased()
-            let expected = Set(keywords.indices.filter { lowered.contains(keywords[$0].lowercased()) })
-            #expect(found == expected, "\(String(decoding: text, as: UTF8.self))")
+            let string = String(decoding: text, as: UTF8.self)
+            let expected = Set(keywords.indices.filter {
+                caseSensitive ? string.contains(keywords[$0]) : string.lowercased().contains(keywords[$0].lowercased())
+            })
+            #expect(found == expected, "\(string)")
         }
     }
 
