@@ -8,7 +8,7 @@ public enum Language {
         "java": "java", "kt": "kotlin", "kts": "kotlin", "scala": "scala", "groovy": "groovy", "gradle": "groovy",
         "go": "go", "rb": "ruby", "rake": "ruby", "gemspec": "ruby", "erb": "ruby",
         "php": "php", "phtml": "php", "cs": "csharp", "cshtml": "csharp", "swift": "swift",
-        "sh": "shell", "bash": "shell", "zsh": "shell", "ksh": "shell",
+        "sh": "shell", "bash": "shell", "zsh": "shell", "ksh": "shell", "fish": "fish", "mk": "make", "mak": "make",
         "c": "c", "h": "c", "cc": "cpp", "cpp": "cpp", "cxx": "cpp", "hpp": "cpp", "hh": "cpp", "m": "objc",
         "rs": "rust", "tf": "terraform", "tfvars": "terraform", "hcl": "terraform",
         "yml": "yaml", "yaml": "yaml", "json": "json", "toml": "toml", "xml": "xml",
@@ -20,14 +20,14 @@ public enum Language {
 
     static let byFileName: [String: String] = [
         "dockerfile": "dockerfile", "containerfile": "dockerfile", "gemfile": "ruby", "rakefile": "ruby",
-        "makefile": "make", "jenkinsfile": "groovy", "vagrantfile": "ruby", ".env": "dotenv",
+        "makefile": "make", "gnumakefile": "make", "jenkinsfile": "groovy", "vagrantfile": "ruby", ".env": "dotenv",
         ".bashrc": "shell", ".zshrc": "shell", ".profile": "shell", "podfile": "ruby",
     ]
 
     static let byInterpreter: [String: String] = [
         "python": "python", "python3": "python", "python2": "python", "node": "javascript", "deno": "typescript",
         "ruby": "ruby", "php": "php", "sh": "shell", "bash": "shell", "zsh": "shell", "ksh": "shell", "dash": "shell",
-        "perl": "perl", "swift": "swift",
+        "fish": "fish", "perl": "perl", "swift": "swift",
     ]
 
     /// The language of `path`, or `nil` when the name does not say.

@@ -42,6 +42,7 @@ struct SupportTests {
     @Test("languages from names and shebangs", arguments: [
         ("src/app.py", "python"), ("Dockerfile", "dockerfile"), ("deploy/Dockerfile.prod", "dockerfile"),
         ("main.tf", "terraform"), ("web/App.tsx", "typescript"), (".env.local", "dotenv"), ("README", nil),
+        ("build/release.mk", "make"), ("GNUmakefile", "make"), ("conf.d/env.fish", "fish"),
     ] as [(String, String?)])
     func languages(path: String, language: String?) {
         #expect(Language.detect(path: path) == language)
