@@ -66,6 +66,10 @@ protocol CandidateFinder: AnyObject {
     /// as long as the caller's window, across its slides), and appends to `rules` the multi-line
     /// rules worth running on `window` now.
     func collectWindowCandidates(in window: UnsafeBufferPointer<UInt8>, keywordRules: inout Set<Int>, into rules: inout [Int])
+
+    /// Appends every rule, single- or multi-line, one of whose keywords occurs in `subject`
+    /// (possibly more than once): decoded text is rescanned by the rules its keywords name.
+    func collectKeywordRules(in subject: UnsafeBufferPointer<UInt8>, into rules: inout [Int32])
 }
 
 /// Added lines held for one pass of the candidate stage: their bytes joined by "\n", with what the
@@ -161,5 +165,9 @@ final class KeywordCandidateFinder: CandidateFinder {
             if all[r].isMultiline { keywordRules.insert(r) }
         }
         rules.append(contentsOf: keywordRules)
+    }
+
+    func collectKeywordRules(in subject: UnsafeBufferPointer<UInt8>, into rules: inout [Int32]) {
+        ruleSet.automaton.scan(subject) { rules.append(Int32($0)) }
     }
 }

@@ -278,7 +278,7 @@ public struct DiffScanner: DiffConsumer {
                     encoding: segment.encoding)
             subject.withUnsafeBufferPointer { decoded in
                 hits.removeAll(keepingCapacity: true)
-                ruleSet.automaton.collect(decoded, into: &hits)
+                finder.collectKeywordRules(in: decoded, into: &hits)
                 var rules = Set<Int>()
                 for h in hits where active[Int(h)] && ruleSet.rules[Int(h)].definition.kind == .secret { rules.insert(Int(h)) }
                 for r in ruleSet.unkeyedLineRules + ruleSet.unkeyedMultilineRules
@@ -432,7 +432,8 @@ public struct DiffScanner: DiffConsumer {
     /// A secret in the file's path (also of a binary file): reported once per file, and redacted
     /// from the path every finding of the file carries.
     private mutating func scanPath() {
-        let secrets = ruleSet.secrets(inPath: path, scratch: scratch)
+        let finder = finder
+        let secrets = ruleSet.secrets(inPath: path, scratch: scratch) { finder.collectKeywordRules(in: $0, into: &$1) }
         guard !secrets.isEmpty else { return }
         reportedPath = PathSecrets.redact(path, secrets)
         let bytes = Array(path.utf8)
@@ -458,13 +459,6 @@ public struct DiffScanner: DiffConsumer {
         var rule: Int
         var line: Int
         var column: Int
-    }
-}
-
-extension KeywordAutomaton {
-    /// Appends the payload of every keyword occurrence in `bytes` to `hits`.
-    func collect(_ bytes: UnsafeBufferPointer<UInt8>, into hits: inout [Int32]) {
-        scan(bytes) { hits.append(Int32($0)) }
     }
 }
 

@@ -323,4 +323,21 @@ final class HyperscanCandidateFinder: CandidateFinder {
         for r in keywordRules where !index.hasPrefilter[r] || regexStamp[r] == current { rules.append(r) }
         for r in prefilteredUnkeyedWindowRules where regexStamp[r] == current { rules.append(r) }
     }
+
+    /// Both databases hold every keyword of their rules as a case-insensitive literal, as the
+    /// automaton does: their keyword matches over `subject` name the same rules.
+    func collectKeywordRules(in subject: UnsafeBufferPointer<UInt8>, into rules: inout [Int32]) {
+        for (database, scratch) in [(index.lines, lineScratch), (index.windows, windowScratch)] {
+            guard let database, let scratch else { continue }
+            let keywordCount = database.keywordRules.count
+            collector.reset(expressions: keywordCount + database.regexRule.count, starts: [0])
+            guard scratch.scan(subject, into: &collector) else {
+                fallback.collectKeywordRules(in: subject, into: &rules)
+                return
+            }
+            for event in collector.events where Int(event.id) < keywordCount {
+                rules.append(contentsOf: database.keywordRules[Int(event.id)])
+            }
+        }
+    }
 }

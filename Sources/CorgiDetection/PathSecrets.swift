@@ -19,14 +19,17 @@ extension RuleSet {
         secrets(inPath: path, scratch: MatchScratch(maximumCaptures: max(maximumCaptures, 1)))
     }
 
-    func secrets(inPath path: String, scratch: MatchScratch) -> [PathSecret] {
+    /// - Parameter keywordRules: appends the rules whose keywords occur in a text (a scanner
+    ///   passes its candidate engine's; the default reads the keyword automaton).
+    func secrets(inPath path: String, scratch: MatchScratch,
+                 keywordRules: ((UnsafeBufferPointer<UInt8>, inout [Int32]) -> Void)? = nil) -> [PathSecret] {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty else { return [] }
         let globallyAllowed = globalAllowlist?.allowsPath(path, scratch: scratch) ?? false
         var found: [PathSecret] = []
         bytes.withUnsafeBufferPointer { subject in
             var hits: [Int32] = []
-            automaton.collect(subject, into: &hits)
+            if let keywordRules { keywordRules(subject, &hits) } else { automaton.scan(subject) { hits.append(Int32($0)) } }
             var candidates = Set(hits.map(Int.init))
             candidates.formUnion(unkeyedLineRules)
             for r in candidates.sorted() {

@@ -1,10 +1,16 @@
 import CorgiCore
+internal import Foundation
 
 /// Every rule of a scan, compiled, with the keyword automaton over all their keywords.
 public struct RuleSet: Sendable {
     public let rules: [CompiledRule]
     let globalAllowlist: CompiledAllowlist?
-    let automaton: KeywordAutomaton
+    /// The keyword automaton over every rule's keywords, built on first use: only the keyword
+    /// engine (and the Hyperscan engine's fallback for an input Hyperscan fails on) reads it, and
+    /// building it for three thousand rules took a tenth of a small scan and 16 MB at its peak.
+    var automaton: KeywordAutomaton { lazyAutomaton.value }
+    var isAutomatonBuilt: Bool { lazyAutomaton.isBuilt }
+    private let lazyAutomaton: LazyAutomaton
     /// Single-line rules without keywords: they run on every added line (measured in the benchmark).
     let unkeyedLineRules: [Int]
     let unkeyedMultilineRules: [Int]
@@ -53,7 +59,7 @@ public struct RuleSet: Sendable {
             // automaton exact over a window of joined lines too.
             for keyword in rule.keywords where !keyword.utf8.contains(0x0A) { keywords.append((keyword, index)) }
         }
-        automaton = KeywordAutomaton(keywords: keywords)
+        lazyAutomaton = LazyAutomaton(keywords: keywords)
         unkeyedLineRules = unkeyedLine
         unkeyedMultilineRules = unkeyedMulti
         hasMultilineRules = compiled.contains { $0.isMultiline }
@@ -104,7 +110,7 @@ public struct RuleSet: Sendable {
     private init(copying other: RuleSet, globalAllowlist: CompiledAllowlist?) {
         rules = other.rules
         self.globalAllowlist = globalAllowlist
-        automaton = other.automaton
+        lazyAutomaton = other.lazyAutomaton
         unkeyedLineRules = other.unkeyedLineRules
         unkeyedMultilineRules = other.unkeyedMultilineRules
         hasMultilineRules = other.hasMultilineRules
@@ -113,6 +119,33 @@ public struct RuleSet: Sendable {
         hasSecretRules = other.hasSecretRules
         candidateEngine = other.candidateEngine
         hyperscan = other.hyperscan
+    }
+}
+
+/// A keyword automaton built once, by whichever scanner asks first. Invariant: `built` is written
+/// once, under `lock`, and `keywords` is dropped then.
+private final class LazyAutomaton: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keywords: [(keyword: String, payload: Int)]
+    private var built: KeywordAutomaton?
+
+    init(keywords: [(keyword: String, payload: Int)]) { self.keywords = keywords }
+
+    /// Whether the automaton was built (tests check the Hyperscan engine never needs it).
+    var isBuilt: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return built != nil
+    }
+
+    var value: KeywordAutomaton {
+        lock.lock()
+        defer { lock.unlock() }
+        if let built { return built }
+        let automaton = KeywordAutomaton(keywords: keywords)
+        built = automaton
+        keywords = []
+        return automaton
     }
 }
 

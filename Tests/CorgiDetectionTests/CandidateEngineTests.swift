@@ -86,6 +86,40 @@ struct CandidateEngineTests {
         }
     }
 
+    @Test("decoded text and paths: both engines name the same rules by keyword, and Hyperscan never builds the automaton")
+    func keywordRulesAgree() throws {
+        guard CandidateEngine.hyperscan.isAvailable else { return }
+        let fast = try RuleSet(rules: Self.loaded.rules, globalAllowlist: Self.loaded.globalAllowlist, engine: .hyperscan)
+        #expect(fast.candidateEngine == .hyperscan)
+        // A scan with findings in content, in a decoded segment and in a path.
+        let keys = ["sk_live_51Hq8KjL2mN4pQ6rS8tU0vW2xY4zA6bC8dE0fG2h", "sk_live_51Jx3PqR7sT9uV1wX3yZ5aB7cD9eF1gH3iJ5kL7m",
+                    "sk_live_51Mn4OpQ6rS8tU0vW2xY4zA6bC8dE0fG2hI4jK6l"]
+        let encoded = Data("stripe_key = \(keys[0])".utf8).base64EncodedString()
+        let diff = newFileDiff("config/\(keys[2])/app.yaml", ["blob: \(encoded)", "key: \(keys[1])"])
+        let found = try Scan(ruleSet: fast).run(diff: diff).findings
+        // The path's key (reported at the first line), the decoded one and the plain one.
+        #expect(found.map(\.line).sorted() == [1, 1, 2], "\(found.map { ($0.ruleID, $0.line) })")
+        #expect(!fast.isAutomatonBuilt, "the Hyperscan engine built the keyword automaton")
+        let portable = KeywordCandidateFinder(ruleSet: fast)
+        let finder = fast.makeCandidateFinder()
+        #expect(finder.engine == .hyperscan)
+        var texts = ["", "\n", "nothing to see", "GHP_abc ghp_ xoxb- AKIA sk_live_ password= Secret: TOKEN", "config/\(token)/app.yaml"]
+        // Every keyword of every rule, alone, in another case, and all of them on one line.
+        let keywords = Self.loaded.rules.flatMap { $0.keywords ?? [] }
+        texts += keywords.prefix(4000).map { "x=\($0)." }
+        texts += keywords.prefix(500).map { "\($0.uppercased()) \($0.lowercased())" }
+        texts.append(keywords.joined(separator: " "))
+        for text in texts {
+            let bytes = Array(text.utf8)
+            var a: [Int32] = [], b: [Int32] = []
+            bytes.withUnsafeBufferPointer {
+                finder.collectKeywordRules(in: $0, into: &a)
+                portable.collectKeywordRules(in: $0, into: &b)
+            }
+            #expect(Set(a) == Set(b), "\(text.prefix(80))")
+        }
+    }
+
     @Test("line anchors hold on every line of a batch, not only its first")
     func anchorsPerLine() throws {
         guard CandidateEngine.hyperscan.isAvailable else { return }
