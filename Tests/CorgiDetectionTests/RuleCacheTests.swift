@@ -97,4 +97,56 @@ struct CacheFolderTests {
         chmod(folder.directory, 0o700)
         #expect(folder.read("entry") == Array("payload".utf8))
     }
+
+    /// An entry's name for key `n`, as the caches give them.
+    static func entry(_ n: Int, _ ext: String = "json") -> String { String(format: "%064x", n) + "." + ext }
+
+    /// Sets the time an entry was last used to `seconds` ago.
+    static func age(_ folder: CacheFolder, _ name: String, seconds: Int) {
+        var times = [timespec(tv_sec: time(nil) - seconds, tv_nsec: 0), timespec(tv_sec: time(nil) - seconds, tv_nsec: 0)]
+        _ = utimensat(AT_FDCWD, folder.path(name), &times, AT_SYMLINK_NOFOLLOW)
+    }
+
+    @Test("the folder stays within its budget: least recently used entries go first, a read counts as a use")
+    func pruned() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-cache-budget-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Entries of 1,000 payload bytes (1,032 on disk): three fit in 3,500 bytes, four do not.
+        let folder = CacheFolder(directory: directory, budget: 3_500)
+        let payload = [UInt8](repeating: 7, count: 1_000)
+        for n in 0..<3 {
+            folder.write(Self.entry(n), payload)
+            Self.age(folder, Self.entry(n), seconds: 1_000 - n * 100)
+        }
+        // Entry 0 is the oldest written, but was read since: entry 1 is the least recently used.
+        #expect(folder.read(Self.entry(0)) == payload)
+        folder.write(Self.entry(3, "hsdb"), payload)
+        #expect(folder.read(Self.entry(1)) == nil)
+        for n in [0, 2] { #expect(folder.read(Self.entry(n)) == payload) }
+        #expect(folder.read(Self.entry(3, "hsdb")) == payload)
+        // An entry larger than the whole budget is still kept once written: the others go.
+        folder.write(Self.entry(4), [UInt8](repeating: 1, count: 5_000))
+        #expect(folder.read(Self.entry(4)) != nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [Self.entry(4)])
+    }
+
+    @Test("pruning removes only the folder's own entries and stale temporary files, never through a link")
+    func prunedSafely() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("corgi-cache-prune-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let folder = CacheFolder(directory: base + "/rules", budget: 1)
+        folder.write(Self.entry(1), [1])
+        let outside = base + "/outside.json"
+        FileManager.default.createFile(atPath: outside, contents: Data([1, 2, 3]))
+        // A link named like an entry, a file the folder did not name, a fresh and a stale temporary file.
+        symlink(outside, folder.path(Self.entry(2)))
+        FileManager.default.createFile(atPath: folder.path("notes.txt"), contents: Data([1]))
+        FileManager.default.createFile(atPath: folder.path(Self.entry(3) + ".123.tmp"), contents: Data([1]))
+        FileManager.default.createFile(atPath: folder.path(Self.entry(4) + ".456.tmp"), contents: Data([1]))
+        Self.age(folder, Self.entry(4) + ".456.tmp", seconds: 7_200)
+        folder.write(Self.entry(5), [2])
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: folder.directory))
+        #expect(left == [Self.entry(2), "notes.txt", Self.entry(3) + ".123.tmp", Self.entry(5)])
+        #expect(FileManager.default.fileExists(atPath: outside))
+    }
 }
