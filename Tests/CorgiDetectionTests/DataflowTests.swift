@@ -211,6 +211,27 @@ struct DataflowTests {
         #expect(TaintEngine.contains([], from: 0, through: 30) == false)
     }
 
+    @Test("a literal default value of a parameter is what the parameter holds: an http URL reaches the client call", arguments: [
+        ("fetch.py", "def fetch(url = \"http://api.example.com/v1\"):\n    return urllib.request.urlopen(url).read()\n", "python-cleartext-request"),
+        ("fetch.py", "def fetch(session, url=\"ftp://files.example.com/a\", timeout=(3, 10)):\n    return session.get(url, timeout=timeout)\n", "python-cleartext-request"),
+        ("fetch.js", "async function load(id, base = 'http://api.example.com') {\n  return fetch(base + '/items/' + id);\n}\n", "js-cleartext-request"),
+        ("fetch.rb", "def fetch(url = \"http://api.example.com/v1\")\n  Net::HTTP.get(URI(url))\nend\n", "ruby-cleartext-request"),
+    ] as [(String, String, String)])
+    func defaultParameterLiteral(path: String, code: String, rule: String) throws {
+        #expect(try findings(path, code).contains { $0.ruleID == rule }, "\(code)")
+        // The same function with an https default, or no default, stays quiet.
+        let secure = code.replacingOccurrences(of: "http://", with: "https://").replacingOccurrences(of: "ftp://", with: "ftps://")
+        #expect(try !findings(path, secure).contains { $0.ruleID == rule }, "\(secure)")
+    }
+
+    @Test("defaults are read per parameter: top-level commas only, comparisons are not defaults")
+    func parameterDefaults() {
+        let found = TaintEngine.parameterDefaults(#"a,url="http://x,y",t=(3,10),*,k:int=4,$p='q',f=g(1,2)"#)
+        #expect(found.map(\.name) == ["url", "t", "k", "$p", "f"])
+        #expect(found.map(\.value) == [#""http://x,y""#, "(3,10)", "4", "'q'", "g(1,2)"])
+        #expect(TaintEngine.parameterDefaults("a==b, c<=d, e!=f").isEmpty)
+    }
+
     @Test("a source in the unchanged part of a hunk reaches a sink on an added line; only added lines are reported")
     func contextSource() throws {
         let diff = """

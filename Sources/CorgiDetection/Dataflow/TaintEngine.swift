@@ -233,13 +233,18 @@ struct TaintEngine {
         return !Self.controlWords.contains(first)
     }
 
-    /// Applies the parameter sources to a function header.
+    /// Applies the parameter sources to a function header, and the literal sources to its
+    /// parameters' default values (`def fetch(url="http://…")`).
     private func bindParameters(header: [UInt8], line: Int, into variables: inout [String: Taint]) {
         let weakClasses = language.parameterClasses & relevantClasses
-        if weakClasses != 0, let list = Self.firstParameterList(header) {
+        let list = Self.firstParameterList(header)
+        if weakClasses != 0, let list {
             for name in Self.parameterNames(list, nameFirst: isGo) where variables[name] == nil {
                 variables[name] = Taint(classes: weakClasses, line: line, source: "parameter `\(name)` of the enclosing function", weak: true)
             }
+        }
+        if let list, !isGo {
+            bindDefaultValues(list, line: line, into: &variables)
         }
         guard !activeParameterSources.isEmpty else { return }
         header.withUnsafeBufferPointer { text in
@@ -254,6 +259,60 @@ struct TaintEngine {
                 }
             }
         }
+    }
+
+    /// A default value a literal source matches taints its parameter with the source's classes:
+    /// the value a caller that passes none gets. A parameter already weak for other classes the
+    /// window can reach keeps that origin (and gains the literal's classes); otherwise the literal
+    /// is its origin.
+    private func bindDefaultValues(_ list: String, line: Int, into variables: inout [String: Taint]) {
+        for (name, value) in Self.parameterDefaults(list) {
+            var found: Taint?
+            Array(value.utf8).withUnsafeBufferPointer { text in
+                for index in activeSources where language.sources[index].classes & ~DataflowPack.literalMask == 0 {
+                    let source = language.sources[index]
+                    guard source.classes & relevantClasses != 0, source.pattern.matches(text, scratch: scratch) else { continue }
+                    if found == nil { found = Taint(classes: 0, line: line, source: source.name) }
+                    found!.classes |= source.classes
+                }
+            }
+            guard let literal = found else { continue }
+            if let existing = variables[name], existing.weak, existing.classes & relevantClasses & ~DataflowPack.literalMask != 0 {
+                variables[name]!.classes |= literal.classes
+            } else if variables[name] == nil || variables[name]!.weak {
+                variables[name] = literal
+            }
+        }
+    }
+
+    /// Parameters with a default value and that value's text: `url="http://x"`, `$u = 'a'`,
+    /// `timeout: int = 30` (top-level commas only, so a default holding a call or a tuple stays
+    /// whole).
+    static func parameterDefaults(_ list: String) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        var parts: [ArraySlice<UInt8>] = []
+        let bytes = Array(list.utf8)
+        var depth = 0, inString = false, start = 0
+        for (i, b) in bytes.enumerated() {
+            if b == 0x22 { inString.toggle() }
+            if inString { continue }
+            if b == 0x28 || b == 0x5B || b == 0x7B { depth += 1 }
+            if b == 0x29 || b == 0x5D || b == 0x7D { depth -= 1 }
+            if b == 0x2C, depth == 0 {
+                parts.append(bytes[start..<i])
+                start = i + 1
+            }
+        }
+        parts.append(bytes[start...])
+        for part in parts {
+            guard let eq = part.firstIndex(of: 0x3D), eq + 1 < part.endIndex, part[eq + 1] != 0x3D, eq > part.startIndex,
+                  ![0x21, 0x3C, 0x3E, 0x3D].contains(part[eq - 1])
+            else { continue }
+            let head = String(decoding: part[..<eq], as: UTF8.self)
+            guard let name = parameterNames(head).first else { continue }
+            result.append((name, String(decoding: part[(eq + 1)...], as: UTF8.self)))
+        }
+        return result
     }
 
     /// Names in a parameter list: `String name`, `name: str = "x"`, `$name`, `*args` → the names.
