@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds and decodes the encoded parts of a line where secrets hide: base64 (a Kubernetes
 /// `Secret`'s `data:`, a `.dockerconfigjson`'s `auth`, a base64-encoded config or JWT), hex,
 /// percent-encoding, and backslash escapes (a JSON document or config file inside a string:
@@ -107,6 +113,9 @@ public enum EncodedSegments {
         var body = text[...]
         while body.last == UInt8(ascii: "=") { body = body.dropLast() }
         guard body.count % 4 != 1 else { return nil }
+        // Asked for text, the run is first checked without keeping a byte: nearly every run
+        // fails within a few bytes, and then nothing was allocated for it.
+        if asText, !mayDecodeToText(body) { return nil }
         let standard = body.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
         let url = body.contains { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
         guard !(standard && url) else { return nil }
@@ -128,6 +137,29 @@ public enum EncodedSegments {
             }
         }
         return out
+    }
+
+    /// Whether `body` decodes, in one alphabet, to bytes ``TextGate`` admits: `decodeBase64`'s
+    /// answer with `asText`, without its output.
+    static func mayDecodeToText(_ body: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var gate = TextGate(length: body.count * 6 / 8)
+        guard gate.isPossible else { return false }
+        var standard = false, url = false
+        var buffer: UInt32 = 0
+        var bits = 0
+        for b in body {
+            guard let v = base64Value(b) else { return false }
+            if b == UInt8(ascii: "+") || b == UInt8(ascii: "/") { standard = true }
+            if b == UInt8(ascii: "-") || b == UInt8(ascii: "_") { url = true }
+            if standard && url { return false }
+            buffer = (buffer << 6) | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                if !gate.admits(UInt8(truncatingIfNeeded: buffer >> UInt32(bits))) { return false }
+            }
+        }
+        return true
     }
 
     /// ``isText(_:)``'s byte tests, byte by byte, for a result of known length: no control
@@ -192,9 +224,11 @@ public enum EncodedSegments {
     /// characters that matter to a secret's context (`%3D` `=`, `%3A` `:`, `%22` `"`, `%40` `@`,
     /// `%2F` `/`, `%2B` `+`, …) and decodes to text.
     static func decodePercent(_ line: UnsafeBufferPointer<UInt8>) -> Segment? {
+        // Most lines hold no `%` at all: find the first with memchr instead of a loop in Swift.
+        guard let base = line.baseAddress, let found = memchr(base, Int32(UInt8(ascii: "%")), line.count) else { return nil }
         var escapes = 0
         var first = -1, last = -1
-        var i = 0
+        var i = UnsafeRawPointer(found) - UnsafeRawPointer(base)
         while i + 2 < line.count {
             if line[i] == UInt8(ascii: "%"), hexValue(line[i + 1]) != nil, hexValue(line[i + 2]) != nil {
                 escapes += 1
@@ -239,8 +273,10 @@ public enum EncodedSegments {
     /// spaces, so the decoded text stays one line and its assignments stay apart.
     static func decodeEscapes(_ line: UnsafeBufferPointer<UInt8>) -> Segment? {
         let backslash = UInt8(ascii: "\\"), quote = UInt8(ascii: "\"")
+        guard let base = line.baseAddress, let found = memchr(base, Int32(backslash), line.count) else { return nil }
+        let from = UnsafeRawPointer(found) - UnsafeRawPointer(base)
         var first = -1, last = -1, quotes = 0
-        for i in 0..<max(0, line.count - 1) where line[i] == backslash && line[i + 1] == quote {
+        for i in from..<max(from, line.count - 1) where line[i] == backslash && line[i + 1] == quote {
             quotes += 1
             if first < 0 { first = i }
             last = i + 2

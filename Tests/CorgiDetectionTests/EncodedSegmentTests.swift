@@ -29,7 +29,17 @@ struct EncodedSegmentTests {
             controlled[length / 2] = 0x01
             runs.append(base64(controlled))
             runs.append(Array(text.map { String(format: "%02x", $0) }.joined().utf8))
+            // Both alphabets in one run (never base64), and a byte outside both.
+            var mixedAlphabets = base64(text)
+            if let slash = mixedAlphabets.firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }) {
+                mixedAlphabets[slash == 0 ? 1 : 0] = UInt8(ascii: "_")
+                runs.append(mixedAlphabets)
+            }
+            var invalid = base64(text)
+            invalid[invalid.count / 2] = UInt8(ascii: "*")
+            runs.append(invalid)
         }
+        runs.append(Array("c2VjcmV0OiBodW50ZXIy_w-".utf8))
         for run in runs {
             run.withUnsafeBufferPointer { run in
                 let whole = (EncodedSegments.decodeBase64(run)).map(EncodedSegments.isText) ?? false
@@ -39,6 +49,25 @@ struct EncodedSegmentTests {
                 let earlyHex = (EncodedSegments.decodeHex(run, asText: true)).map(EncodedSegments.isText) ?? false
                 #expect(wholeHex == earlyHex, "\(String(decoding: run, as: UTF8.self))")
             }
+        }
+    }
+
+    @Test("percent-encoding and escaped quotes are found wherever the line holds them, and only there")
+    func escapesAnywhereOnTheLine() {
+        let plain = String(repeating: "a plain stretch of text ", count: 50)
+        for (line, encoding, decodedPart) in [
+            (plain + "auth=user%3Asecret%40host%2Fdb", EncodedSegments.Encoding.percent, "user:secret@host/db"),
+            ("auth=user%3Asecret%40host%2Fdb " + plain, .percent, "user:secret@host/db"),
+            (plain + #"cfg="{\"password\": \"hunter22hunter\"}""#, .escaped, #""password": "hunter22hunter""#),
+            (#"cfg="{\"password\": \"hunter22hunter\"}" "# + plain, .escaped, #""password": "hunter22hunter""#),
+        ] as [(String, EncodedSegments.Encoding, String)] {
+            let segments = Array(line.utf8).withUnsafeBufferPointer { EncodedSegments.find(in: $0) }
+            let segment = segments.first { $0.encoding == encoding }
+            #expect(segment.map { String(decoding: $0.decoded, as: UTF8.self).contains(decodedPart) } == true, "\(line.suffix(60))")
+        }
+        for line in [plain, plain + "100% sure", plain + #"C:\path\to"#, ""] {
+            let segments = Array(line.utf8).withUnsafeBufferPointer { EncodedSegments.find(in: $0) }
+            #expect(!segments.contains { $0.encoding == .percent || $0.encoding == .escaped }, "\(line.suffix(30))")
         }
     }
 }
