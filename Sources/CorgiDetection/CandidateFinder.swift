@@ -124,6 +124,9 @@ final class KeywordCandidateFinder: CandidateFinder {
     let unfilteredWindowRules: [Int]
     private var stamps: [UInt32]
     private var stamp: UInt32 = 0
+    /// Taken from the rule set on first use (which builds it once for every scanner), then read
+    /// per line without the rule set's lock. A Hyperscan finder's fallback may never use it.
+    private lazy var automaton: KeywordAutomaton = ruleSet.automaton
 
     init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
@@ -147,7 +150,7 @@ final class KeywordCandidateFinder: CandidateFinder {
             for i in 0..<batch.count {
                 let line = UnsafeBufferPointer(rebasing: joined[batch.range(ofLine: i)])
                 let current = nextStamp()
-                ruleSet.automaton.scan(line) { r in
+                automaton.scan(line) { r in
                     if stamps[r] != current, !rules[r].isMultiline {
                         stamps[r] = current
                         candidates.append(LineCandidate(line: Int32(i), rule: Int32(r)))
@@ -161,13 +164,13 @@ final class KeywordCandidateFinder: CandidateFinder {
         // No keyword holds a line break (RuleSet drops those, which could never match a line), so
         // the joined window finds exactly the keywords of its lines.
         let all = ruleSet.rules
-        ruleSet.automaton.scan(window) { r in
+        automaton.scan(window) { r in
             if all[r].isMultiline { keywordRules.insert(r) }
         }
         rules.append(contentsOf: keywordRules)
     }
 
     func collectKeywordRules(in subject: UnsafeBufferPointer<UInt8>, into rules: inout [Int32]) {
-        ruleSet.automaton.scan(subject) { rules.append(Int32($0)) }
+        automaton.scan(subject) { rules.append(Int32($0)) }
     }
 }
