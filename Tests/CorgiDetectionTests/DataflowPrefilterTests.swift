@@ -73,7 +73,7 @@ struct DataflowPrefilterTests {
         WindowKeywordIndex(
             sinks: language.sinks.enumerated().flatMap { index, sink in sink.spec.keywords.map { ($0, index) } },
             sources: language.sources.enumerated().flatMap { index, source in source.keywords.map { ($0, index) } },
-            hyperscan: false)
+            sinksIgnoreCase: language.callsIgnoreCase, hyperscan: false)
     }
 
     /// What `index` finds in `text`, with the lines `wanted` (every line when nil).

@@ -224,6 +224,36 @@ struct DataflowTests {
         #expect(try !findings(path, secure).contains { $0.ruleID == rule }, "\(secure)")
     }
 
+    @Test("PHP calls by name in any case: SYSTEM() and ->QUERY() are sinks, HtmlSpecialChars() a sanitiser, $_get no source")
+    func phpCallsIgnoreCase() throws {
+        let sinks = try findings("app.php", """
+            <?php
+            function run() {
+                $cmd = $_GET["c"];
+                SYSTEM("ls " . $cmd);
+            }
+            function q($pdo) {
+                $id = $_GET["id"];
+                $pdo->QUERY("SELECT * FROM t WHERE id = " . $id);
+            }
+            function r() {
+                ShElL_ExEc("x" . $_POST["y"]);
+            }
+            """)
+        #expect(sinks.map(\.ruleID).sorted() == ["php-dataflow-command", "php-dataflow-command", "php-dataflow-sql"], "\(sinks.map { ($0.ruleID, $0.line) })")
+        let quiet = try findings("page.php", """
+            <?php
+            function show() {
+                $name = $_GET["name"];
+                ECHO HtmlSpecialChars($name, ENT_QUOTES);
+                system("ls " . $_get["c"]);
+            }
+            """)
+        #expect(quiet.isEmpty, "\(quiet.map { ($0.ruleID, $0.line) })")
+        // Other languages keep their case: `Eval(x)` is not JavaScript's eval.
+        #expect(try findings("app.js", "function f(req) {\n  Eval(req.query.x);\n}\n").isEmpty)
+    }
+
     @Test("defaults are read per parameter: top-level commas only, comparisons are not defaults")
     func parameterDefaults() {
         let found = TaintEngine.parameterDefaults(#"a,url="http://x,y",t=(3,10),*,k:int=4,$p='q',f=g(1,2)"#)

@@ -38,11 +38,17 @@ public struct DataflowLanguageSpec: Sendable, Hashable, Codable {
     /// Classes for which every function parameter counts as untrusted (low confidence): a
     /// caller may pass anything, so SQL or a command built from a parameter is reported.
     public var parametersAsSources: [String]?
+    /// The languages call functions and methods by name in any case (PHP: `SYSTEM(…)` is
+    /// `system(…)`): their sinks, sanitisers and guards, and the sinks' keywords, match whatever
+    /// the case. Sources keep theirs (`$_get` is not `$_GET`). Set for a language in any entry,
+    /// it holds for all of that language's entries.
+    public var callsIgnoreCase: Bool?
 
     enum CodingKeys: String, CodingKey {
         case languages, sources, sanitisers, guards, sinks, mutators
         case parameterSources = "parameter_sources"
         case parametersAsSources = "parameters_as_sources"
+        case callsIgnoreCase = "calls_ignore_case"
     }
 }
 
@@ -165,6 +171,8 @@ final class DataflowLanguage: Sendable {
     let parameterClasses: ClassMask
     /// Every sink's and source's keywords, found in a whole window at once.
     let windowKeywords: WindowKeywordIndex
+    /// Sinks, sanitisers and guards match in any case (see `DataflowLanguageSpec.callsIgnoreCase`).
+    let callsIgnoreCase: Bool
     /// Indices of the sources untrusted input feeds (not literal-only ones), in order.
     let inputSources: [Int]
     /// Indices of the others: sources that only literals feed (their classes are literal ones).
@@ -177,7 +185,8 @@ final class DataflowLanguage: Sendable {
     let parameterSourceClasses: ClassMask
 
     init(sources: [Source], parameterSources: [Source], sanitisers: [Sanitiser], guards: [Sanitiser], sinks: [Sink],
-         mutators: Set<String>, parameterClasses: ClassMask) {
+         mutators: Set<String>, parameterClasses: ClassMask, callsIgnoreCase: Bool = false) {
+        self.callsIgnoreCase = callsIgnoreCase
         self.guards = guards
         self.parameterClasses = parameterClasses
         self.sources = sources
@@ -187,7 +196,8 @@ final class DataflowLanguage: Sendable {
         self.mutators = mutators
         windowKeywords = WindowKeywordIndex(
             sinks: sinks.enumerated().flatMap { index, sink in sink.spec.keywords.map { ($0, index) } },
-            sources: sources.enumerated().flatMap { index, source in source.keywords.map { ($0, index) } })
+            sources: sources.enumerated().flatMap { index, source in source.keywords.map { ($0, index) } },
+            sinksIgnoreCase: callsIgnoreCase)
         inputSources = sources.indices.filter { sources[$0].classes & ~DataflowPack.literalMask != 0 }
         literalSources = sources.indices.filter { sources[$0].classes & ~DataflowPack.literalMask == 0 }
         sourcePrefilter = PatternPrefilter(patterns: inputSources.map { sources[$0].pattern })
@@ -236,8 +246,8 @@ public struct DataflowPack: Sendable {
             }
             return m
         }
-        func compile(_ pattern: String, id: String) throws(RuleError) -> PCRE2Pattern {
-            do { return try PCRE2Pattern(pattern) } catch { throw RuleError(ruleID: id, reason: "pattern \(error)") }
+        func compile(_ pattern: String, id: String, caseless: Bool = false) throws(RuleError) -> PCRE2Pattern {
+            do { return try PCRE2Pattern(pattern, caseless: caseless) } catch { throw RuleError(ruleID: id, reason: "pattern \(error)") }
         }
         var merged: [String: [DataflowLanguageSpec]] = [:]
         for file in files {
@@ -255,6 +265,7 @@ public struct DataflowPack: Sendable {
             var sinks: [DataflowLanguage.Sink] = []
             var mutators = Set<String>()
             var parameterClasses: ClassMask = 0
+            let callsIgnoreCase = specs.contains { $0.callsIgnoreCase == true }
             for spec in specs {
                 if let names = spec.parametersAsSources { parameterClasses |= try mask(names, id: language) }
                 for s in spec.sources ?? [] {
@@ -270,10 +281,10 @@ public struct DataflowPack: Sendable {
                     parameters.append(.init(id: s.id, name: s.name, pattern: pattern, classes: try mask(s.classes, id: s.id, default: untrustedDefault)))
                 }
                 for s in spec.sanitisers ?? [] {
-                    sanitisers.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
+                    sanitisers.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id, caseless: callsIgnoreCase), classes: try mask(s.classes, id: s.id)))
                 }
                 for s in spec.guards ?? [] {
-                    guards.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id), classes: try mask(s.classes, id: s.id)))
+                    guards.append(.init(id: s.id, pattern: try compile(s.pattern, id: s.id, caseless: callsIgnoreCase), classes: try mask(s.classes, id: s.id)))
                 }
                 for s in spec.sinks ?? [] {
                     guard !s.id.isEmpty, s.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
@@ -294,13 +305,13 @@ public struct DataflowPack: Sendable {
                     if !sinkIDs.insert("\(language)/\(s.id)").inserted { throw RuleError(ruleID: s.id, reason: "defined twice") }
                     var safe: [PCRE2Pattern] = []
                     for pattern in s.safe ?? [] { safe.append(try compile(pattern, id: s.id)) }
-                    sinks.append(.init(spec: s, pattern: try compile(s.pattern, id: s.id), classBit: try mask([s.class], id: s.id),
+                    sinks.append(.init(spec: s, pattern: try compile(s.pattern, id: s.id, caseless: callsIgnoreCase), classBit: try mask([s.class], id: s.id),
                                        argument: argument, safe: safe))
                 }
                 mutators.formUnion(spec.mutators ?? [])
             }
             languages[language] = DataflowLanguage(sources: sources, parameterSources: parameters, sanitisers: sanitisers, guards: guards, sinks: sinks, mutators: mutators,
-                                                    parameterClasses: parameterClasses)
+                                                    parameterClasses: parameterClasses, callsIgnoreCase: callsIgnoreCase)
         }
         self.languages = languages
         classNames = classes

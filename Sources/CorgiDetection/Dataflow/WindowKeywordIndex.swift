@@ -21,6 +21,8 @@ final class WindowKeywordIndex: @unchecked Sendable {
     private let entries: [[Int32]]
     /// Some source has keywords: the automaton must then read every line, not only wanted ones.
     private let hasSourceKeywords: Bool
+    /// Keywords match in any ASCII case (their literals are folded).
+    private let caseless: Bool
     private let cache: HyperscanCache?
     private let lock = NSLock()
     private var state: HyperscanDatabase??
@@ -28,11 +30,15 @@ final class WindowKeywordIndex: @unchecked Sendable {
     /// - Parameters:
     ///   - sinks: each sink keyword with its sink's index.
     ///   - sources: each source keyword with its source's index.
+    ///   - sinksIgnoreCase: the language calls by name in any case (PHP): every keyword matches
+    ///     in any ASCII case, sources' too (a source keyword that folds finds a superset).
     ///   - hyperscan: false answers with the automaton alone (tests compare the two).
-    init(sinks: [(keyword: String, payload: Int)], sources: [(keyword: String, payload: Int)] = [], hyperscan: Bool = true,
-         cache: HyperscanCache? = .default) {
-        let all = sinks.filter { !$0.keyword.isEmpty } + sources.filter { !$0.keyword.isEmpty }.map { ($0.keyword, -1 - $0.payload) }
-        automaton = KeywordAutomaton(keywords: all, caseSensitive: true)
+    init(sinks: [(keyword: String, payload: Int)], sources: [(keyword: String, payload: Int)] = [], sinksIgnoreCase: Bool = false,
+         hyperscan: Bool = true, cache: HyperscanCache? = .default) {
+        let all = (sinks.filter { !$0.keyword.isEmpty } + sources.filter { !$0.keyword.isEmpty }.map { ($0.keyword, -1 - $0.payload) })
+            .map { (keyword: sinksIgnoreCase ? String(decoding: $0.keyword.utf8.map(KeywordAutomaton.fold), as: UTF8.self) : $0.keyword, payload: $0.payload) }
+        caseless = sinksIgnoreCase
+        automaton = KeywordAutomaton(keywords: all, caseSensitive: !sinksIgnoreCase)
         var index: [String: Int] = [:]
         var literals: [String] = []
         var entries: [[Int32]] = []
@@ -58,7 +64,7 @@ final class WindowKeywordIndex: @unchecked Sendable {
         defer { lock.unlock() }
         if let state { return state }
         let requested = literals.enumerated().map { i, literal in
-            HyperscanDatabase.Expression(pattern: HyperscanCandidateIndex.literal(literal), flags: [], id: UInt32(i))
+            HyperscanDatabase.Expression(pattern: HyperscanCandidateIndex.literal(literal), flags: caseless ? .caseless : [], id: UInt32(i))
         }
         var built: HyperscanDatabase?
         if let (database, dropped) = PatternPrefilter.compileDroppingFailures(requested, cache: cache), dropped.isEmpty {
