@@ -11,7 +11,8 @@ internal import Foundation
 ///
 /// Keywords match **case-sensitively**: dataflow patterns are case-sensitive, so a match shows its
 /// keyword as written, and a folded `Function` (for `new Function(`) was found in every
-/// JavaScript function header, `load(` in every `payload(`. The database is compiled on first use
+/// JavaScript function header, `load(` in every `payload(`. The exception is a language whose calls
+/// ignore case (PHP, `calls_ignore_case`): its sinks match in any case, and so do its keywords. The database is compiled on first use
 /// and cached like the source prefilter's. Invariant: `state` is written once, under `lock`.
 final class WindowKeywordIndex: @unchecked Sendable {
     let automaton: KeywordAutomaton
