@@ -327,17 +327,22 @@ final class HyperscanCandidateFinder: CandidateFinder {
     /// Both databases hold every keyword of their rules as a case-insensitive literal, as the
     /// automaton does: their keyword matches over `subject` name the same rules.
     func collectKeywordRules(in subject: UnsafeBufferPointer<UInt8>, into rules: inout [Int32]) {
-        for (database, scratch) in [(index.lines, lineScratch), (index.windows, windowScratch)] {
-            guard let database, let scratch else { continue }
+        /// Appends the keyword rules `database` finds; false when Hyperscan failed on the input.
+        func collect(_ database: HyperscanCandidateIndex.Database?, _ scratch: HyperscanScratch?) -> Bool {
+            guard let database, let scratch else { return true }
             let keywordCount = database.keywordRules.count
             collector.reset(expressions: keywordCount + database.regexRule.count, starts: [0])
-            guard scratch.scan(subject, into: &collector) else {
-                fallback.collectKeywordRules(in: subject, into: &rules)
-                return
-            }
+            guard scratch.scan(subject, into: &collector) else { return false }
             for event in collector.events where Int(event.id) < keywordCount {
                 rules.append(contentsOf: database.keywordRules[Int(event.id)])
             }
+            return true
+        }
+        let start = rules.count
+        guard collect(index.lines, lineScratch), collect(index.windows, windowScratch) else {
+            rules.removeSubrange(start...)
+            fallback.collectKeywordRules(in: subject, into: &rules)
+            return
         }
     }
 }

@@ -71,6 +71,9 @@ struct TaintEngine {
     /// Indices of `language.parameterSources` worth trying on headers (those that match the
     /// window's statements somewhere).
     let activeParameterSources: [Int]
+    /// The active literal sources of relevant classes: what a parameter's default value is tried
+    /// with (none, and defaults are not read at all).
+    private let defaultValueSources: [Int]
 
     init(language: DataflowLanguage, languageName: String, scratch: MatchScratch, activeSources: [Int]? = nil,
          activeParameterSources: [Int]? = nil, relevantClasses: ClassMask = ~0) {
@@ -80,6 +83,9 @@ struct TaintEngine {
         self.languageName = languageName
         self.scratch = scratch
         self.activeSources = activeSources ?? Array(language.sources.indices)
+        defaultValueSources = self.activeSources.filter {
+            language.sources[$0].classes & ~DataflowPack.literalMask == 0 && language.sources[$0].classes & relevantClasses != 0
+        }
         indentation = languageName == "python" || languageName == "ruby"
         isPHP = languageName == "php"
         isRuby = languageName == "ruby"
@@ -243,7 +249,7 @@ struct TaintEngine {
                 variables[name] = Taint(classes: weakClasses, line: line, source: "parameter `\(name)` of the enclosing function", weak: true)
             }
         }
-        if let list, !isGo {
+        if let list, !isGo, !defaultValueSources.isEmpty {
             bindDefaultValues(list, line: line, into: &variables)
         }
         guard !activeParameterSources.isEmpty else { return }
@@ -269,9 +275,9 @@ struct TaintEngine {
         for (name, value) in Self.parameterDefaults(list) {
             var found: Taint?
             Array(value.utf8).withUnsafeBufferPointer { text in
-                for index in activeSources where language.sources[index].classes & ~DataflowPack.literalMask == 0 {
+                for index in defaultValueSources {
                     let source = language.sources[index]
-                    guard source.classes & relevantClasses != 0, source.pattern.matches(text, scratch: scratch) else { continue }
+                    guard source.pattern.matches(text, scratch: scratch) else { continue }
                     if found == nil { found = Taint(classes: 0, line: line, source: source.name) }
                     found!.classes |= source.classes
                 }
