@@ -116,7 +116,7 @@ extension RuleDefinition {
     public mutating func applyContext() {
         guard let context, !context.isEmpty, let value else { return }
         regex = ValueGrammar.contextRegex(names: context, value: value)
-        if keywords == nil { keywords = Array(Set(context.map(ValueGrammar.keyword(for:)))).sorted() }
+        if keywords == nil { keywords = Array(Set(context.flatMap(ValueGrammar.keywords(for:)))).sorted() }
         if multiline == nil { multiline = true }
         secretGroup = 1
     }

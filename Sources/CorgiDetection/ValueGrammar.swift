@@ -120,7 +120,7 @@ public enum ValueGrammar {
 
     static func namePattern(_ name: String) -> String {
         let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-        let body = words.map(escape).joined(separator: #"[ _.\-]?"#)
+        let body = words.map(escape).joined(separator: nameSeparatorClass)
         let compact = words.joined()
         // The name starts a word: after a non-letter, or as the capitalised part of a camelCase
         // identifier (`myNaverKey`), never inside a word (`bitcoinaverage`, `passphrase`).
@@ -132,12 +132,22 @@ public enum ValueGrammar {
         return boundary + "(?i:" + body + ")" + end
     }
 
-    /// The literal the keyword prefilter looks for: the name's longest word, which every
-    /// spelling of the name contains.
-    public static func keyword(for name: String) -> String {
+    /// The literals the keyword prefilter looks for, one of which every spelling of the name
+    /// contains: a one-word name itself; for a name of several words, its first two words joined
+    /// in each of the ways `namePattern` lets them be (nothing, `_`, `.`, `-` or a space; camelCase
+    /// folds to the first). A single word of such a name is too often a common one (`wit ai`,
+    /// `pic time`, `n able`): found in `with`, every `time` and `table`, it had every window
+    /// searched for the provider.
+    public static func keywords(for name: String) -> [String] {
         let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-        return words.max { $0.count < $1.count } ?? name.lowercased()
+        guard words.count > 1 else { return [words.first ?? name.lowercased()] }
+        return nameSeparators.map { words[0] + $0 + words[1] }
     }
+
+    /// What may stand between two words of a name: nothing or one of these.
+    static let nameSeparators = ["", "_", ".", "-", " "]
+    /// `nameSeparators` as the pattern between two words: `[_.\- ]?`.
+    static let nameSeparatorClass = "[" + nameSeparators.filter { !$0.isEmpty }.map { $0 == "-" ? "\\-" : $0 }.joined() + "]?"
 
     static func escape(_ word: String) -> String {
         var out = ""

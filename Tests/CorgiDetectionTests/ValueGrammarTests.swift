@@ -131,12 +131,47 @@ struct ValueGrammarTests {
         let rules = file.allRules
         #expect(rules.map(\.id) == ["acme-pay-credential", "widget-cloud-credential"])
         #expect(rules.allSatisfy { $0.generic == true && $0.multiline == true && $0.kind == .secret })
-        #expect(rules[0].severity == .medium && rules[0].keywords == ["acme"])
+        #expect(rules[0].severity == .medium && rules[0].keywords == ["acme pay", "acme-pay", "acme.pay", "acme_pay", "acmepay"])
         var loaded = LoadedRules()
         loaded.rules = rules
         let outcome = RuleTester(loaded: loaded).run()
         #expect(outcome.tested == 2)
         #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+    }
+
+    /// Every spelling a provider's name may take, for `words`: each way of joining the words
+    /// (`ValueGrammar`'s separators), in lower, upper, camel and Pascal case.
+    static func spellings(of words: [String]) -> [String] {
+        var joins = [""]
+        for (i, word) in words.enumerated() {
+            let separators = i == 0 ? [""] : ["", "_", ".", "-", " "]
+            joins = joins.flatMap { prefix in separators.map { prefix + $0 + word } }
+        }
+        let camel = words.enumerated().map { $0.offset == 0 ? $0.element : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
+        let pascal = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        return joins + joins.map { $0.uppercased() } + [camel, pascal]
+    }
+
+    @Test("a provider rule's keywords are in every spelling of its name, and not in common words", arguments: [
+        "wit ai", "pic time", "customer io", "abuse ipdb", "linode object storage", "okta",
+    ])
+    func providerKeywords(_ name: String) throws {
+        let words = name.split(separator: " ").map(String.init)
+        let keywords = ValueGrammar.keywords(for: name)
+        let provider = ProviderList(names: [ProviderEntry(name: name)]).rules()[0]
+        #expect(Set(provider.keywords ?? []) == Set(keywords))
+        let pattern = try PCRE2Pattern(ValueGrammar.expand(provider.regex))
+        let scratch = MatchScratch()
+        for spelling in Self.spellings(of: words) {
+            let line = "\(spelling)_KEY = \"\(Self.value)\""
+            // The rule finds the name so spelled, and a keyword of it is there: the prefilter
+            // never keeps the rule from a line it would match.
+            #expect(pattern.matches(line, scratch: scratch), "\(spelling)")
+            #expect(keywords.contains { line.lowercased().contains($0) }, "\(spelling)")
+        }
+        // A word of the name alone, as code writes it all the time, is no keyword.
+        let prose = "with the time table, the customer object and abuse of storage in okta_client"
+        if words.count > 1 { #expect(!keywords.contains { prose.contains($0) }) }
     }
 
     @Test("a specific rule outranks a provider rule, which outranks a generic assignment, for one value")
