@@ -70,4 +70,52 @@ struct EncodedSegmentTests {
             #expect(!segments.contains { $0.encoding == .percent || $0.encoding == .escaped }, "\(line.suffix(30))")
         }
     }
+
+    /// The runs the search must try, found the plain way: every maximal run of the alphabets
+    /// with up to two `=` after it, byte by byte.
+    static func referenceRuns(_ line: [UInt8]) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var i = 0
+        while i < line.count {
+            guard EncodedSegments.isBase64(line[i]) else { i += 1; continue }
+            var j = i
+            while j < line.count, EncodedSegments.isBase64(line[j]) { j += 1 }
+            var end = j
+            while end < line.count, end - j < 2, line[end] == UInt8(ascii: "=") { end += 1 }
+            if end - i >= EncodedSegments.minimumSegment { runs.append(i..<end) }
+            i = end
+        }
+        return runs
+    }
+
+    @Test("skipping ahead finds every base64 and hex segment the byte-by-byte search finds")
+    func skipSearchIsComplete() {
+        var generator = SystemRandomNumberGenerator()
+        func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        // Pieces as lines hold them: words and delimiters of every length around the skip
+        // distance, padding, and encoded text of lengths about the shortest decodable segment.
+        var pieces = ["a", "ab", "abc", "config", "processedItems", "x_y-z", " ", "  ", ".", "=", "==", "===", "(", "\"", ":", "/", "+", "\t", "é"]
+        for length in 6...14 {
+            let text = String((0..<length).map { _ in Character(UnicodeScalar(UInt8.random(in: 0x61...0x7A, using: &generator))) })
+            pieces += [base64(text), base64(text).replacingOccurrences(of: "=", with: ""), text.utf8.map { String(format: "%02x", $0) }.joined()]
+        }
+        var expectedSegments = 0
+        for _ in 0..<4_000 {
+            let line = Array((0..<Int.random(in: 0...24, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+            let reference = Self.referenceRuns(line).compactMap { run -> EncodedSegments.Segment? in
+                let bytes = Array(line[run])
+                return bytes.withUnsafeBufferPointer { run2 in
+                    let isHex = run2.count % 2 == 0 && EncodedSegments.isAllHex(run2)
+                    guard let decoded = isHex ? EncodedSegments.decodeHex(run2) : EncodedSegments.decodeBase64(run2),
+                          EncodedSegments.isText(decoded) else { return nil }
+                    return EncodedSegments.Segment(encoding: EncodedSegments.isAllHex(run2) ? .hex : .base64, range: run, decoded: decoded)
+                }
+            }
+            let found = line.withUnsafeBufferPointer { EncodedSegments.find(in: $0) }.filter { $0.encoding == .base64 || $0.encoding == .hex }
+            #expect(found == Array(reference.prefix(EncodedSegments.maximumSegments)), "\(String(decoding: line, as: UTF8.self))")
+            expectedSegments += reference.count
+        }
+        // The lines held segments to find, not only noise.
+        #expect(expectedSegments > 1_000)
+    }
 }
