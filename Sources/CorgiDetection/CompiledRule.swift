@@ -15,17 +15,27 @@ public final class CompiledRule: Sendable {
     public var id: String { definition.id }
     public var isMultiline: Bool { definition.multiline ?? false }
 
-    /// - Parameter allowlists: compiled allowlists to share between rules with the same one (the
-    ///   2,000 provider rules carry one allowlist: compiling and JIT-ing it once each cost 100 MB).
-    init(_ definition: RuleDefinition, allowlists: AllowlistCache?) throws(RuleError) {
-        func compile(_ pattern: String, _ what: String) throws(RuleError) -> PCRE2Pattern {
-            do { return try PCRE2Pattern(ValueGrammar.expand(pattern)) } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
+    /// - Parameter shared: compiled allowlists and exclude patterns to share between rules with
+    ///   the same one (the 2,400 provider rules carry one allowlist and one exclude list:
+    ///   compiling and JIT-ing the allowlist once each cost 100 MB, compiling the exclude once
+    ///   each a tenth of a small scan's start-up).
+    init(_ definition: RuleDefinition, shared: SharedCompilation?) throws(RuleError) {
+        func compile(_ pattern: String, _ what: String, sharing: Bool = false) throws(RuleError) -> PCRE2Pattern {
+            do {
+                let expanded = ValueGrammar.expand(pattern)
+                if sharing, let shared { return try shared.pattern(expanded) }
+                return try PCRE2Pattern(expanded)
+            } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
         }
         guard !definition.id.isEmpty,
               definition.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
         else { throw RuleError(ruleID: definition.id, reason: "id must be letters, digits, '-', '_' or '.'") }
         self.definition = definition
-        regex = try compile(definition.regex, "regex")
+        if let count = shared?.verified[definition.regex] {
+            regex = PCRE2Pattern(verified: ValueGrammar.expand(definition.regex), captureCount: count)
+        } else {
+            regex = try compile(definition.regex, "regex")
+        }
         if let group = definition.secretGroup {
             guard group >= 0, group <= regex.captureCount else {
                 throw RuleError(ruleID: definition.id, reason: "secret_group \(group) but the regex has \(regex.captureCount) group(s)")
@@ -38,7 +48,7 @@ public final class CompiledRule: Sendable {
             throw RuleError(ruleID: definition.id, reason: "host_group \(group) must name another of the regex's \(regex.captureCount) group(s)")
         }
         var excludes: [PCRE2Pattern] = []
-        for pattern in definition.exclude ?? [] { excludes.append(try compile(pattern, "exclude")) }
+        for pattern in definition.exclude ?? [] { excludes.append(try compile(pattern, "exclude", sharing: true)) }
         self.excludes = excludes
         do { paths = try GlobSet(definition.paths ?? []) } catch {
             throw RuleError(ruleID: definition.id, reason: "paths: \(error)")
@@ -46,7 +56,7 @@ public final class CompiledRule: Sendable {
         pathRegex = try definition.pathRegex.map { pattern throws(RuleError) in try compile(pattern, "path_regex") }
         languages = definition.languages.map(Set.init)
         if let list = definition.allowlist {
-            do { allowlist = try allowlists?.compiled(list) ?? CompiledAllowlist(list) } catch {
+            do { allowlist = try shared?.allowlist(list) ?? CompiledAllowlist(list) } catch {
                 throw RuleError(ruleID: definition.id, reason: "allowlist: \(error)")
             }
         } else {
@@ -59,7 +69,7 @@ public final class CompiledRule: Sendable {
     }
 
     public convenience init(_ definition: RuleDefinition) throws(RuleError) {
-        try self.init(definition, allowlists: nil)
+        try self.init(definition, shared: nil)
     }
 
     /// Whether the rule looks at this file at all.
@@ -72,14 +82,29 @@ public final class CompiledRule: Sendable {
     }
 }
 
-/// Allowlists compiled once per distinct definition while a rule set is built.
-final class AllowlistCache {
-    private var compiled: [Allowlist: CompiledAllowlist] = [:]
+/// Allowlists and exclude patterns compiled once per distinct definition while a rule set is
+/// built. A compiled pattern is immutable but for its one-time JIT compilation, which it guards
+/// itself, so rules may share one.
+final class SharedCompilation {
+    /// Rule regexes (as written) known to compile, with their capture counts: compiled when a
+    /// rule first runs (see ``LoadedRules/verifiedPatterns``).
+    let verified: [String: Int]
+    private var allowlists: [Allowlist: CompiledAllowlist] = [:]
+    private var patterns: [String: PCRE2Pattern] = [:]
 
-    func compiled(_ list: Allowlist) throws -> CompiledAllowlist {
-        if let known = compiled[list] { return known }
+    init(verified: [String: Int] = [:]) { self.verified = verified }
+
+    func allowlist(_ list: Allowlist) throws -> CompiledAllowlist {
+        if let known = allowlists[list] { return known }
         let new = try CompiledAllowlist(list)
-        compiled[list] = new
+        allowlists[list] = new
+        return new
+    }
+
+    func pattern(_ source: String) throws(PatternError) -> PCRE2Pattern {
+        if let known = patterns[source] { return known }
+        let new = try PCRE2Pattern(source)
+        patterns[source] = new
         return new
     }
 }

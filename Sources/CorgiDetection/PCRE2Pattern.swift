@@ -5,24 +5,67 @@ internal import Foundation
 /// immutable once JIT compilation is done and PCRE2 documents it as safe to share between
 /// threads; per-match state lives in ``MatchScratch``.
 ///
-/// Why lazily: a rule set holds thousands of patterns (2,100 provider rules alone) of which a
+/// Why lazily: a rule set holds thousands of patterns (2,400 provider rules alone) of which a
 /// scan runs a few; JIT-compiling all of them cost most of the start-up time and of the resident
-/// memory of `corgi serve`. Invariant: no match runs before `jitState` is published (1 JIT,
-/// 2 interpreter), and `pcre2_jit_compile` runs once, under `jitLock`, before that.
+/// memory of `corgi serve`. A pattern already known to compile (``init(verified:captureCount:caseless:)``)
+/// is not even compiled until then: compiling three thousand was a sixth of a small scan.
+///
+/// Invariant: no match runs before `state` is published (1 JIT, 2 interpreter, 3 unusable), and
+/// compilation runs once, under `lock`, before that; `code` is written only there (or in
+/// `init`) and read only after `state` was seen non-zero.
 public final class PCRE2Pattern: @unchecked Sendable {
-    let code: OpaquePointer
+    private var code: OpaquePointer?
     public let source: String
     public let captureCount: Int
-    private let jitState: UnsafeMutablePointer<Int32>
-    private let jitLock = NSLock()
+    private let caseless: Bool
+    private let state: UnsafeMutablePointer<Int32>
+    private let lock = NSLock()
+
+    private enum State {
+        static let unprepared: Int32 = 0, jit: Int32 = 1, interpreted: Int32 = 2, unusable: Int32 = 3
+    }
 
     /// Whether matching runs JIT-compiled code (compiling it now if no match has run yet).
     public var isJIT: Bool {
-        prepare()
-        return corgi_load_acquire(jitState) == 1
+        _ = prepare()
+        return corgi_load_acquire(state) == State.jit
+    }
+
+    /// Whether the pattern has been compiled (tests check deferred patterns wait for a match).
+    var isCompiled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return code != nil
     }
 
     public init(_ pattern: String, caseless: Bool = false) throws(PatternError) {
+        let compiled = try Self.compile(pattern, caseless: caseless)
+        code = compiled
+        source = pattern
+        self.caseless = caseless
+        captureCount = Self.captureCount(of: compiled)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State.unprepared)
+    }
+
+    /// A pattern that compiled before, with `captureCount` groups (the rule cache keeps both), to
+    /// be compiled on its first match. Should it then not compile, or have another number of
+    /// groups (a changed PCRE2 library), it never matches rather than read groups it lacks.
+    init(verified pattern: String, captureCount: Int, caseless: Bool = false) {
+        code = nil
+        source = pattern
+        self.caseless = caseless
+        self.captureCount = captureCount
+        state = .allocate(capacity: 1)
+        state.initialize(to: State.unprepared)
+    }
+
+    deinit {
+        if let code { pcre2_code_free_8(code) }
+        state.deallocate()
+    }
+
+    private static func compile(_ pattern: String, caseless: Bool) throws(PatternError) -> OpaquePointer {
         var errorCode: Int32 = 0
         var errorOffset = 0
         // Byte mode (no PCRE2_UTF): diffs may hold invalid UTF-8 and must never fail to scan.
@@ -36,33 +79,53 @@ public final class PCRE2Pattern: @unchecked Sendable {
         guard let compiled else {
             throw PatternError(pattern: pattern, offset: errorOffset, message: PCRE2Pattern.message(for: errorCode))
         }
-        code = compiled
-        source = pattern
+        return compiled
+    }
+
+    private static func captureCount(of code: OpaquePointer) -> Int {
         var count: UInt32 = 0
-        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
-        captureCount = Int(count)
-        jitState = .allocate(capacity: 1)
-        jitState.initialize(to: 0)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        return Int(count)
     }
 
-    deinit {
-        pcre2_code_free_8(code)
-        jitState.deallocate()
-    }
-
-    /// JIT-compiles the pattern once, before its first match.
+    /// Compiles (if deferred) and JIT-compiles the pattern once, before its first match; the
+    /// code to match with, or nil for an unusable pattern.
     @inline(__always)
-    private func prepare() {
-        if corgi_load_acquire(jitState) == 0 { compileJIT() }
+    private func prepare() -> OpaquePointer? {
+        let current = corgi_load_acquire(state)
+        if current == State.unprepared { return prepareOnce() }
+        return current == State.unusable ? nil : code
     }
 
-    private func compileJIT() {
-        jitLock.lock()
-        defer { jitLock.unlock() }
-        guard corgi_load_acquire(jitState) == 0 else { return }
-        let compiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
-        corgi_store_release(jitState, compiled ? 1 : 2)
+    private func prepareOnce() -> OpaquePointer? {
+        lock.lock()
+        defer { lock.unlock() }
+        let current = corgi_load_acquire(state)
+        guard current == State.unprepared else { return current == State.unusable ? nil : code }
+        if code == nil {
+            guard let compiled = try? Self.compile(source, caseless: caseless) else {
+                corgi_store_release(state, State.unusable)
+                return nil
+            }
+            guard Self.captureCount(of: compiled) == captureCount else {
+                pcre2_code_free_8(compiled)
+                corgi_store_release(state, State.unusable)
+                return nil
+            }
+            code = compiled
+        }
+        let jit = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        corgi_store_release(state, jit ? State.jit : State.interpreted)
+        return code
     }
+
+    /// The PCRE2 library's version (`10.42 2022-12-11`): what the rule cache's verified patterns
+    /// were compiled with.
+    static let libraryVersion: String = {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = pcre2_config_8(UInt32(PCRE2_CONFIG_VERSION), &buffer)
+        return n > 1 ? String(decoding: buffer[..<Int(n - 1)], as: UTF8.self) : "unknown"
+    }()
 
     static func message(for code: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
@@ -75,8 +138,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
     public func firstMatch(
         in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0, scratch: MatchScratch
     ) -> PatternMatch? {
-        guard start <= subject.count else { return nil }
-        prepare()
+        guard start <= subject.count, let code = prepare() else { return nil }
         // A nil base address (empty subject) is not accepted by pcre2_match; use a static byte.
         let base = subject.baseAddress ?? MatchScratch.emptySubject
         let rc = pcre2_match_8(code, base, subject.count, start, 0, scratch.matchData, scratch.matchContext)
@@ -106,7 +168,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
 
     /// Whether the pattern matches anywhere in `subject`.
     public func matches(_ subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Bool {
-        prepare()
+        guard let code = prepare() else { return false }
         let base = subject.baseAddress ?? MatchScratch.emptySubject
         return pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext) >= 0
     }

@@ -16,11 +16,14 @@ struct CachedRules: Codable {
     var excludeOf: [Int]
     var globalAllowlist: Allowlist
     var origin: [String: String]
+    /// Per rule: its regex's capture count when it is one of `verifiedPatterns`, or -1.
+    var captureCounts: [Int]
 
     init(_ loaded: LoadedRules, withTests: Bool) {
         var allowlistPosition: [Allowlist: Int] = [:]
         var excludePosition: [[String]: Int] = [:]
         rules = []
+        captureCounts = []
         allowlists = []
         allowlistOf = []
         excludes = []
@@ -31,6 +34,7 @@ struct CachedRules: Codable {
             rule.allowlist = nil
             rule.exclude = nil
             if !withTests { rule.tests = nil }
+            captureCounts.append(loaded.verifiedPatterns[rule.regex] ?? -1)
             rules.append(rule)
         }
         globalAllowlist = loaded.globalAllowlist
@@ -48,7 +52,7 @@ struct CachedRules: Codable {
 
     /// The rules as loaded, or nil when the entry does not hold together.
     var loaded: LoadedRules? {
-        guard allowlistOf.count == rules.count, excludeOf.count == rules.count else { return nil }
+        guard allowlistOf.count == rules.count, excludeOf.count == rules.count, captureCounts.count == rules.count else { return nil }
         var loaded = LoadedRules()
         loaded.rules.reserveCapacity(rules.count)
         for (index, var rule) in rules.enumerated() {
@@ -56,6 +60,7 @@ struct CachedRules: Codable {
             guard a < allowlists.count, e < excludes.count else { return nil }
             if a >= 0 { rule.allowlist = allowlists[a] }
             if e >= 0 { rule.exclude = excludes[e] }
+            if captureCounts[index] >= 0 { loaded.verifiedPatterns[rule.regex] = captureCounts[index] }
             loaded.rules.append(rule)
         }
         loaded.globalAllowlist = globalAllowlist

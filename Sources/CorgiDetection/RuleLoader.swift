@@ -70,7 +70,7 @@ public enum RuleLoader {
             }
         }
         let key = cache.map { _ in
-            CacheFolder.key([Array("corgi-rules-1\(withTests ? "+tests" : "")".utf8), executableIdentity()]
+            CacheFolder.key([Array("corgi-rules-2\(withTests ? "+tests" : "")".utf8), executableIdentity(), Array(PCRE2Pattern.libraryVersion.utf8)]
                 + sources.flatMap { [Array($0.name.utf8), Array($0.bytes)] }) + ".json"
         }
         if let cache, let key, let payload = cache.read(key),
@@ -87,8 +87,13 @@ public enum RuleLoader {
             for rule in parsed.allRules { loaded.rules.append(rule); loaded.origin[rule.id] = source.name }
             if let list = parsed.globalAllowlist { loaded.globalAllowlist.merge(list) }
         }
-        if let cache, let key, let encoded = try? JSONEncoder().encode(CachedRules(loaded, withTests: withTests)) {
-            cache.write(key, Array(encoded))
+        if let cache, let key {
+            // Compiled once here, for the entry: later runs compile a rule's regex only when the
+            // rule runs. (One that does not compile is left out, and fails in the rule set.)
+            for rule in loaded.rules where loaded.verifiedPatterns[rule.regex] == nil {
+                if let pattern = try? PCRE2Pattern(ValueGrammar.expand(rule.regex)) { loaded.verifiedPatterns[rule.regex] = pattern.captureCount }
+            }
+            if let encoded = try? JSONEncoder().encode(CachedRules(loaded, withTests: withTests)) { cache.write(key, Array(encoded)) }
         }
         if !withTests { for index in loaded.rules.indices { loaded.rules[index].tests = nil } }
         return loaded
@@ -137,6 +142,11 @@ public struct LoadedRules: Sendable {
     public var globalAllowlist = Allowlist()
     /// Which file each rule came from (for messages and the rule test report).
     public var origin: [String: String] = [:]
+    /// Rule regexes (as written) this executable, with this PCRE2 library, compiled before, with
+    /// their capture counts: a ``RuleSet`` given them compiles each when its rule first runs. The
+    /// rule cache keeps them; rules read from files without it have none and compile at once,
+    /// so a rule that does not compile is reported before the scan.
+    public var verifiedPatterns: [String: Int] = [:]
 
     public init() {}
 
@@ -146,6 +156,8 @@ public struct LoadedRules: Sendable {
         rules.removeAll { replaced.contains($0.id) }
         rules.append(contentsOf: other.rules)
         origin.merge(other.origin) { _, new in new }
+        // Keyed by the pattern itself: a replaced rule's entry cannot describe its replacement.
+        verifiedPatterns.merge(other.verifiedPatterns) { _, new in new }
         globalAllowlist.merge(other.globalAllowlist)
     }
 }

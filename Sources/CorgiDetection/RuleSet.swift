@@ -27,18 +27,22 @@ public struct RuleSet: Sendable {
     /// The Hyperscan databases, when `candidateEngine` is `hyperscan`.
     let hyperscan: HyperscanCandidateIndex?
 
-    /// - Parameter engine: the candidate stage; the default is Hyperscan where this build has it
-    ///   (see ``CandidateEngine/preferred``). Both give the same findings.
+    /// - Parameters:
+    ///   - engine: the candidate stage; the default is Hyperscan where this build has it
+    ///     (see ``CandidateEngine/preferred``). Both give the same findings.
+    ///   - verifiedPatterns: regexes known to compile, with their capture counts
+    ///     (``LoadedRules/verifiedPatterns``): their rules compile them on first use. Any other
+    ///     rule's patterns are compiled here, so a rule that does not compile fails now.
     public init(rules definitions: [RuleDefinition], globalAllowlist: Allowlist? = nil,
-                engine: CandidateEngine = .preferred) throws(RuleError) {
+                engine: CandidateEngine = .preferred, verifiedPatterns: [String: Int] = [:]) throws(RuleError) {
         var compiled: [CompiledRule] = []
         var ids = Set<String>()
-        let allowlists = AllowlistCache()
+        let shared = SharedCompilation(verified: verifiedPatterns)
         for definition in definitions {
             guard ids.insert(definition.id).inserted else {
                 throw RuleError(ruleID: definition.id, reason: "defined twice")
             }
-            compiled.append(try CompiledRule(definition, allowlists: allowlists))
+            compiled.append(try CompiledRule(definition, shared: shared))
         }
         rules = compiled
         if let globalAllowlist {
@@ -98,12 +102,16 @@ public struct RuleSet: Sendable {
 
     /// A copy holding only the rules that satisfy `include` (same global allowlist).
     public func filtered(_ include: (CompiledRule) -> Bool) -> RuleSet {
-        // Rules already compiled once; recompiling a subset is cheap and keeps one code path.
-        (try? RuleSet(rules: rules.filter(include).map(\.definition), globalAllowlistCompiled: globalAllowlist, engine: candidateEngine))!
+        // Rules already compiled once (or verified): their regexes are compiled again only where
+        // they run, which keeps one code path.
+        let kept = rules.filter(include)
+        let verified = Dictionary(kept.map { ($0.definition.regex, $0.regex.captureCount) }, uniquingKeysWith: { first, _ in first })
+        return (try? RuleSet(rules: kept.map(\.definition), globalAllowlistCompiled: globalAllowlist, engine: candidateEngine, verified: verified))!
     }
 
-    private init(rules definitions: [RuleDefinition], globalAllowlistCompiled: CompiledAllowlist?, engine: CandidateEngine) throws(RuleError) {
-        try self.init(rules: definitions, globalAllowlist: nil, engine: engine)
+    private init(rules definitions: [RuleDefinition], globalAllowlistCompiled: CompiledAllowlist?, engine: CandidateEngine,
+                 verified: [String: Int]) throws(RuleError) {
+        try self.init(rules: definitions, globalAllowlist: nil, engine: engine, verifiedPatterns: verified)
         self = RuleSet(copying: self, globalAllowlist: globalAllowlistCompiled)
     }
 

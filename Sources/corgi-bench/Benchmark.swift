@@ -122,7 +122,7 @@ struct Benchmark {
     static func childScan(_ arguments: [String]) throws {
         let loaded = try RuleLoader.loadBuiltin(withTests: false)
         let rules = loaded.rules.filter { arguments[1] == "all" || $0.kind.rawValue == arguments[1] }
-        let scan = Scan(ruleSet: try RuleSet(rules: rules, globalAllowlist: loaded.globalAllowlist))
+        let scan = Scan(ruleSet: try RuleSet(rules: rules, globalAllowlist: loaded.globalAllowlist, verifiedPatterns: loaded.verifiedPatterns))
         let fd = open(arguments[0], O_RDONLY)
         let result = try scan.run(fileDescriptor: fd)
         close(fd)

@@ -150,7 +150,7 @@ struct ScanCommand: AsyncParsableCommand {
         let loaded = try configuration.resolveRules(relativeTo: directory, withTests: false)
         let ruleSet: RuleSet
         do {
-            ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
+            ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist, verifiedPatterns: loaded.verifiedPatterns)
         } catch var error {
             error.file = error.file ?? loaded.origin[error.ruleID]
             throw error

@@ -60,6 +60,77 @@ struct RuleCacheTests {
         #expect(try load(folder, withTests: false).rules == expected)
     }
 
+    @Test("rules from the cache compile their regexes only when they run, and find the same")
+    func deferredCompilation() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.directory) }
+        _ = try load(folder, withTests: false)
+        let cached = try load(folder, withTests: false)
+        // Every built-in regex compiled when the entry was written, and the entry says so.
+        #expect(cached.rules.allSatisfy { cached.verifiedPatterns[$0.regex] != nil })
+        let deferred = try RuleSet(rules: cached.rules, globalAllowlist: cached.globalAllowlist, verifiedPatterns: cached.verifiedPatterns)
+        let eager = try RuleSet(rules: cached.rules, globalAllowlist: cached.globalAllowlist)
+        #expect(deferred.rules.allSatisfy { !$0.regex.isCompiled }, "nothing compiled before a scan")
+        #expect(zip(deferred.rules, eager.rules).allSatisfy { $0.regex.captureCount == $1.regex.captureCount })
+        let diff = newFileDiff("deploy/app.env", [
+            "GITHUB_TOKEN=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",
+            "STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "password = \"Summer2024!x\"",
+        ])
+        func findings(_ ruleSet: RuleSet) throws -> [String] {
+            try Scan(ruleSet: ruleSet).run(diff: diff).findings.map { "\($0.line) \($0.ruleID)" }
+        }
+        let found = try findings(deferred)
+        let expected = try findings(eager)
+        #expect(!found.isEmpty && found == expected)
+        // Only the rules that ran were compiled: a few, not thousands.
+        let compiled = deferred.rules.filter { $0.regex.isCompiled }.count
+        #expect(compiled > 0 && compiled < deferred.rules.count / 10, "\(compiled) compiled")
+    }
+
+    @Test("a rule from a file compiles at once, and one that does not compile fails before any scan")
+    func unverifiedRulesFailEarly() throws {
+        var cached = try load(temporaryFolder(), withTests: false)
+        var broken = rule("broken-rule", regex: "(unclosed", keywords: ["x"])
+        broken.kind = .secret
+        var extra = LoadedRules()
+        extra.rules = [broken]
+        cached.override(with: extra)
+        #expect(throws: RuleError.self) {
+            try RuleSet(rules: cached.rules, globalAllowlist: cached.globalAllowlist, verifiedPatterns: cached.verifiedPatterns)
+        }
+        // A built-in rule replaced by the configuration under its own id gets no verified count
+        // from the one it replaces: the verification belongs to the pattern, not the id.
+        let original = try #require(cached.rules.first { $0.id == "github-pat-classic" })
+        var replaced = original
+        replaced.regex = "ghp_(["
+        var override = LoadedRules()
+        override.rules = [replaced]
+        var withOverride = try load(temporaryFolder(), withTests: false)
+        withOverride.override(with: override)
+        #expect(throws: RuleError.self) {
+            try RuleSet(rules: withOverride.rules, globalAllowlist: withOverride.globalAllowlist, verifiedPatterns: withOverride.verifiedPatterns)
+        }
+    }
+
+    @Test("a verified pattern that then fails to compile, or has other groups than promised, never matches")
+    func lyingVerification() throws {
+        let scratch = MatchScratch()
+        let good = PCRE2Pattern(verified: "(ab)(c)", captureCount: 2)
+        #expect(!good.isCompiled)
+        #expect(good.matches("xxabc", scratch: scratch))
+        let match = Array("xxabc".utf8).withUnsafeBufferPointer { good.firstMatch(in: $0, scratch: scratch) }
+        #expect(match?.groups == [2..<5, 2..<4, 4..<5])
+        #expect(good.isCompiled)
+        // An entry claiming more groups than the pattern has would have matches read groups
+        // that are not there; it is refused instead.
+        let lying = PCRE2Pattern(verified: "(ab)c", captureCount: 5)
+        #expect(!lying.matches("abc", scratch: scratch))
+        #expect(Array("abc".utf8).withUnsafeBufferPointer { lying.allMatches(in: $0, scratch: scratch) }.isEmpty)
+        let broken = PCRE2Pattern(verified: "(ab", captureCount: 1)
+        #expect(!broken.matches("ab", scratch: scratch))
+    }
+
     @Test("an edited rule file is never answered from the entry of its old text")
     func edited() throws {
         let folder = temporaryFolder()

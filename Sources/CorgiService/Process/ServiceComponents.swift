@@ -119,7 +119,7 @@ enum ServiceComponents {
             directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         }
         let loaded = try scanConfiguration.resolveRules(relativeTo: directory, withTests: false)
-        let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist)
+        let ruleSet = try RuleSet(rules: loaded.rules, globalAllowlist: loaded.globalAllowlist, verifiedPatterns: loaded.verifiedPatterns)
         return (ruleSet, ScanOptions(ignorePaths: scanConfiguration.ignorePaths ?? [], fingerprintKey: try await secrets.fingerprintKey()))
     }
 
