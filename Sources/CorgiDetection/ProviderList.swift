@@ -30,30 +30,48 @@ public struct ProviderList: Sendable, Hashable, Codable {
     }
 
     /// One rule per entry.
-    public func rules() -> [RuleDefinition] {
-        names.map { rule(for: $0) }
+    public func rules() -> [RuleDefinition] { rules(withTests: true) }
+
+    /// One rule per entry; without their test cases (a scan reads none) when `withTests` is false.
+    /// Every scan makes them again from the cached list, so the message template is split once.
+    func rules(withTests: Bool) -> [RuleDefinition] {
+        let message = Self.messageParts(defaults?.message)
+        return names.map { rule(for: $0, message: message, withTests: withTests) }
     }
 
-    func rule(for entry: ProviderEntry) -> RuleDefinition {
+    /// The message template around its `{provider}` placeholders.
+    static func messageParts(_ template: String?) -> [Substring] {
+        let text = template ?? "A credential for {provider} is committed. Revoke it with the provider and load it from a secret store at run time."
+        var parts: [Substring] = []
+        var rest = text[...]
+        while let range = rest.firstRange(of: "{provider}") {
+            parts.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        parts.append(rest)
+        return parts
+    }
+
+    func rule(for entry: ProviderEntry, message: [Substring]? = nil, withTests: Bool = true) -> RuleDefinition {
         let d = defaults ?? ProviderDefaults()
         let words = ProviderEntry.words(entry.name)
+        let displayName = entry.displayName
         var rule = RuleDefinition(
             id: entry.id ?? (words.joined(separator: "-") + "-credential"),
-            title: "\(entry.displayName) credential",
+            title: "\(displayName) credential",
             kind: .secret, severity: entry.severity ?? d.severity ?? .high, regex: "")
         rule.context = [entry.name] + (entry.aliases ?? [])
         rule.value = entry.value ?? d.value ?? "(?&token)"
         rule.confidence = d.confidence
         rule.cwe = d.cwe ?? "CWE-798"
-        rule.message = (d.message ?? "A credential for {provider} is committed. Revoke it with the provider and load it from a secret store at run time.")
-            .replacingOccurrences(of: "{provider}", with: entry.displayName)
+        rule.message = (message ?? Self.messageParts(d.message)).joined(separator: displayName)
         rule.entropy = entry.entropy ?? d.entropy
         rule.exclude = d.exclude
         rule.allowlist = d.allowlist
         rule.generic = true
         rule.references = entry.references
         rule.applyContext()
-        rule.tests = entry.tests ?? (entry.value == nil ? Self.generatedTests(for: entry) : nil)
+        if withTests { rule.tests = entry.tests ?? (entry.value == nil ? Self.generatedTests(for: entry) : nil) }
         return rule
     }
 
@@ -144,6 +162,26 @@ public struct ProviderEntry: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey { case name, id, title, aliases, value, severity, entropy, references, tests }
+
+    /// An entry that is only a name is written as the name, as in the YAML: the rule cache
+    /// holds thousands, and reading each as an object first failed as a string.
+    public func encode(to encoder: any Encoder) throws {
+        if self == ProviderEntry(name: name) {
+            var single = encoder.singleValueContainer()
+            try single.encode(name)
+            return
+        }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encodeIfPresent(title, forKey: .title)
+        try c.encodeIfPresent(aliases, forKey: .aliases)
+        try c.encodeIfPresent(value, forKey: .value)
+        try c.encodeIfPresent(severity, forKey: .severity)
+        try c.encodeIfPresent(entropy, forKey: .entropy)
+        try c.encodeIfPresent(references, forKey: .references)
+        try c.encodeIfPresent(tests, forKey: .tests)
+    }
 
     var displayName: String {
         title ?? Self.words(name).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")

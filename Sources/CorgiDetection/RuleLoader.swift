@@ -70,7 +70,7 @@ public enum RuleLoader {
             }
         }
         let key = cache.map { _ in
-            CacheFolder.key([Array("corgi-rules-2\(withTests ? "+tests" : "")".utf8), executableIdentity(), Array(PCRE2Pattern.libraryVersion.utf8)]
+            CacheFolder.key([Array("corgi-rules-3\(withTests ? "+tests" : "")".utf8), executableIdentity(), Array(PCRE2Pattern.libraryVersion.utf8)]
                 + sources.flatMap { [Array($0.name.utf8), Array($0.bytes)] }) + ".json"
         }
         if let cache, let key, let payload = cache.read(key),
@@ -79,6 +79,7 @@ public enum RuleLoader {
             return cached
         }
         var loaded = LoadedRules()
+        var parsedFiles: [(name: String, file: RuleFile)] = []
         for source in sources {
             guard let text = String(data: source.bytes, encoding: .utf8) else {
                 throw RuleError(file: source.name, ruleID: "", reason: "cannot read: not UTF-8")
@@ -86,6 +87,7 @@ public enum RuleLoader {
             let parsed = try parse(yaml: text, file: source.name)
             for rule in parsed.allRules { loaded.rules.append(rule); loaded.origin[rule.id] = source.name }
             if let list = parsed.globalAllowlist { loaded.globalAllowlist.merge(list) }
+            parsedFiles.append((source.name, parsed))
         }
         if let cache, let key {
             // Compiled once here, for the entry: later runs compile a rule's regex only when the
@@ -93,7 +95,9 @@ public enum RuleLoader {
             for rule in loaded.rules where loaded.verifiedPatterns[rule.regex] == nil {
                 if let pattern = try? PCRE2Pattern(ValueGrammar.expand(rule.regex)) { loaded.verifiedPatterns[rule.regex] = pattern.captureCount }
             }
-            if let encoded = try? JSONEncoder().encode(CachedRules(loaded, withTests: withTests)) { cache.write(key, Array(encoded)) }
+            if let encoded = try? JSONEncoder().encode(CachedRules(parsed: parsedFiles, loaded: loaded, withTests: withTests)) {
+                cache.write(key, Array(encoded))
+            }
         }
         if !withTests { for index in loaded.rules.indices { loaded.rules[index].tests = nil } }
         return loaded

@@ -31,6 +31,11 @@ struct RuleCacheTests {
         #expect(second.origin == fromYAML.origin)
         #expect(second.globalAllowlist == fromYAML.globalAllowlist)
         #expect(second.rules.contains { $0.tests != nil } == withTests)
+        // Provider lists are kept as the names they are, and a name-only entry as a plain string.
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.directory).first)
+        let cached = try JSONDecoder().decode(CachedRules.self, from: Data(folder.read(entry)!))
+        #expect(!cached.providerLists.isEmpty && cached.rules.count * 3 < second.rules.count)
+        #expect(String(decoding: folder.read(entry)!, as: UTF8.self).contains(#""names":["#))
     }
 
     @Test("a damaged entry is read from YAML again and replaced")
