@@ -28,7 +28,7 @@ public final class CompiledRule: Sendable {
             } catch { throw RuleError(ruleID: definition.id, reason: "\(what) \(error)") }
         }
         guard !definition.id.isEmpty,
-              definition.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+              definition.id.allSatisfy({ ValueGrammar.isAlphanumeric($0) || $0 == "-" || $0 == "_" || $0 == "." })
         else { throw RuleError(ruleID: definition.id, reason: "id must be letters, digits, '-', '_' or '.'") }
         self.definition = definition
         if let count = shared?.verified[definition.regex] {

@@ -188,6 +188,6 @@ public struct ProviderEntry: Sendable, Hashable, Codable {
     }
 
     static func words(_ name: String) -> [String] {
-        name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        ValueGrammar.words(of: name)
     }
 }

@@ -119,7 +119,7 @@ public enum ValueGrammar {
     }
 
     static func namePattern(_ name: String) -> String {
-        let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let words = Self.words(of: name)
         let body = words.map(escape).joined(separator: nameSeparatorClass)
         let compact = words.joined()
         // The name starts a word: after a non-letter, or as the capitalised part of a camelCase
@@ -139,7 +139,7 @@ public enum ValueGrammar {
     /// `pic time`, `n able`): found in `with`, every `time` and `table`, it had every window
     /// searched for the provider.
     public static func keywords(for name: String) -> [String] {
-        let words = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let words = Self.words(of: name)
         guard words.count > 1 else { return [words.first ?? name.lowercased()] }
         return nameSeparators.map { words[0] + $0 + words[1] }
     }
@@ -149,10 +149,22 @@ public enum ValueGrammar {
     /// `nameSeparators` as the pattern between two words: `[_.\- ]?`.
     static let nameSeparatorClass = "[" + nameSeparators.filter { !$0.isEmpty }.map { $0 == "-" ? "\\-" : $0 }.joined() + "]?"
 
+    /// A name's words: its runs of letters and digits, lower-cased (`Abuse-IPDB`: `abuse`, `ipdb`).
+    static func words(of name: String) -> [String] {
+        name.lowercased().split(whereSeparator: { !isAlphanumeric($0) }).map(String.init)
+    }
+
+    /// Letters and digits; ASCII is answered without the Unicode property tables, which every
+    /// start-up asked for each character of three thousand rule names and ids.
+    static func isAlphanumeric(_ c: Character) -> Bool {
+        if let a = c.asciiValue { return ValueChecks.isAlphanumeric(a) }
+        return c.isLetter || c.isNumber
+    }
+
     static func escape(_ word: String) -> String {
         var out = ""
         for c in word {
-            if c.isLetter || c.isNumber { out.append(c) } else { out += "\\" + String(c) }
+            if isAlphanumeric(c) { out.append(c) } else { out += "\\" + String(c) }
         }
         return out
     }
