@@ -34,6 +34,13 @@ public struct DiffScanner: DiffConsumer {
 
     public let ruleSet: RuleSet
     public private(set) var findings: [Finding] = []
+
+    /// The findings, handed over: the scanner keeps none, so the caller owns the only copy.
+    mutating func takeFindings() -> [Finding] {
+        let taken = findings
+        findings = []
+        return taken
+    }
     public private(set) var statistics = ScanStatistics()
 
     private let ignorePaths: GlobSet
@@ -190,16 +197,21 @@ public struct DiffScanner: DiffConsumer {
         flushBatch()
         // Findings get the keyed fingerprint they publish; those a baseline accepts, by keyed
         // fingerprint or by the plain digest a baseline from before keyed fingerprints holds,
-        // are dropped.
-        findings = findings.compactMap { finding in
-            var keyed = finding
-            keyed.fingerprint = fingerprintKey.keyed(finding.fingerprint)
-            guard !baseline.contains(keyed.fingerprint), !baseline.contains(finding.fingerprint) else {
+        // are dropped. In place: a scan of a long history holds tens of thousands of findings,
+        // and a second array of them was the peak of its memory.
+        var kept = 0
+        for index in findings.indices {
+            let plain = findings[index].fingerprint
+            let keyed = fingerprintKey.keyed(plain)
+            if baseline.contains(keyed) || baseline.contains(plain) {
                 statistics.suppressedBaseline += 1
-                return nil
+                continue
             }
-            return keyed
+            findings[index].fingerprint = keyed
+            if kept != index { findings.swapAt(kept, index) }
+            kept += 1
         }
+        findings.removeSubrange(kept...)
         statistics.diff = diff
         statistics.findings = findings.count
         statistics.regexLimitHits = scratch.limitHits

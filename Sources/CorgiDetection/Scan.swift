@@ -64,7 +64,9 @@ public struct Scan {
         var statistics = scanner.finish(diff: diff)
         statistics.coverageGaps = gaps
         statistics.durationMilliseconds = Int((Scan.now() - started) / 1_000_000)
-        return ScanResult(findings: scanner.findings.sorted(by: Finding.reportOrder), statistics: statistics)
+        var findings = scanner.takeFindings()
+        findings.sort(by: Finding.reportOrder)
+        return ScanResult(findings: findings, statistics: statistics)
     }
 
     static func now() -> UInt64 {
