@@ -10,7 +10,8 @@ import Foundation
 ///   `=`, `:`, `:=`, `::=`, `:::=`, `?=`, `+=`, `!=`, `.=`, `=>`, `->`, fallbacks (`||`, `??`),
 ///   brace initialisation (`K{"v"}`), a type annotation
 ///   (`: String =`, Go `string =`), call arguments (`("K", "v")`), subscripts (`["K"] = "v"`),
-///   white space (`ENV K v`, `set -x K v`), XML (`<k>v`, `k="v"`, `key="K" value="v"`), YAML
+///   white space (`ENV K v`, `set -x K v`), a dash between spaces as notes label a value
+///   (`slack token - 'v'`), XML (`<k>v`, `k="v"`, `key="K" value="v"`), YAML
 ///   block scalars (`k: |` then the value on the next line), JSON strings that embed a config
 ///   (`\"k\": \"v\"`), HTTP headers (`Authorization: Bearer v`) and string prefixes (`@"`, `r'`,
 ///   `"""`). At most 48 bytes, and at most one line break (a value on the next line).
@@ -44,7 +45,7 @@ public enum ValueGrammar {
         // The operator, or a call argument separator, or a tag end, or plain spaces; a fallback
         // (`process.env.K || "v"`, `K ?? "v"`) hard-codes the value all the same, and C++ brace
         // initialisation (`Key{"v"}`) assigns it.
-        let op = #"(?:\s{0,5}(?:::?:?=|[?+!.:]=|=>|->|\|\||\?\?|=|:|,|>|\{|\s)\s{0,5})"#
+        let op = #"(?:\s{0,5}(?:::?:?=|[?+!.:]=|=>|->|\|\||\?\?|=|:|,|>|\{|(?<=\s)-(?=\s)|\s)\s{0,5})"#
         // XML: `<add key="K" value="v"/>`, `<entry name="K">`: up to one attribute in between.
         let xmlValueAttribute = #"(?:\s{1,3}(?:value|content|secret|password|token)\s{0,3}=\s{0,3})?"#
         // A YAML block scalar indicator or a value on the next line (XML bodies, heredocs).
