@@ -141,12 +141,13 @@ public enum ValueChecks {
 
 /// Checksums carried by token formats. A rule names one in `checksum:`.
 public enum TokenChecksum {
-    public static let known = ["github-crc32", "grafana-crc32", "age-bech32", "jwt-structure"]
+    public static let known = ["github-crc32", "grafana-crc32", "cloudflare-crc32", "age-bech32", "jwt-structure"]
 
     public static func verify(_ name: String, _ value: [UInt8]) -> Bool? {
         switch name {
         case "github-crc32": return githubCRC32(value)
         case "grafana-crc32": return grafanaCRC32(value)
+        case "cloudflare-crc32": return cloudflareCRC32(value)
         case "age-bech32": return bech32(value)
         case "jwt-structure": return JWTStructure.isGenuine(value)
         default: return nil
@@ -157,15 +158,29 @@ public enum TokenChecksum {
     /// of everything before the last `_`, its four bytes little-endian (Grafana's satokengen).
     static func grafanaCRC32(_ token: [UInt8]) -> Bool {
         guard let cut = token.lastIndex(of: UInt8(ascii: "_")), token.count - cut - 1 == 8 else { return false }
-        let crc = crc32(token[..<cut])
-        let expected = (0..<4).flatMap { i -> [UInt8] in
-            let byte = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i)))
-            return [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-        }
+        let expected = hex(crc32(token[..<cut]), mostSignificantFirst: false)
         return Array(token[(cut + 1)...]).map(KeywordAutomaton.fold) == expected
     }
 
+    /// A CRC in 8 lowercase hex digits, its bytes in the order given.
+    static func hex(_ crc: UInt32, mostSignificantFirst: Bool) -> [UInt8] {
+        let order = mostSignificantFirst ? Array((0..<4).reversed()) : Array(0..<4)
+        return order.flatMap { i -> [UInt8] in
+            let byte = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i)))
+            return [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+        }
+    }
+
     static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Cloudflare's scannable credentials (2026), `cfk_`, `cfut_` and `cfat_`: 40 random
+    /// characters after the prefix, then 8 hex digits, the CRC32 (IEEE) of those 40 characters
+    /// written most significant byte first.
+    static func cloudflareCRC32(_ token: [UInt8]) -> Bool {
+        guard let underscore = token.firstIndex(of: UInt8(ascii: "_")), token.count - underscore - 1 == 48 else { return false }
+        let expected = hex(crc32(token[(underscore + 1)..<(underscore + 41)]), mostSignificantFirst: true)
+        return Array(token[(underscore + 41)...]).map(KeywordAutomaton.fold) == expected
+    }
 
     /// A Bech32 string (BIP 173) whose checksum holds: age's `AGE-SECRET-KEY-1…` keys. Case is
     /// ignored, as Bech32 allows one case per string.

@@ -321,6 +321,12 @@ struct ValueCheckTests {
         ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO_4af94d28", true),
         ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oP_4af94d28", false),
         ("grafana-crc32", "glsa_7uQISdgBNvaQdub9sE7Etmt73SWMoyDc_8159a288", false),
+        // Cloudflare's is the same CRC32, but most significant byte first and without the prefix.
+        ("cloudflare-crc32", "cfut_9jYg7SjjPvttfbfMLZuPjII4OoaQmzBinnpy3MPNfd498b82", true),
+        ("cloudflare-crc32", "cfk_yR208OzQek3f3W20GSQYFQPPlauFuy31Njf72dLq00562585", true),
+        ("cloudflare-crc32", "cfut_9jYg7SjjPvttfbfMLZuPjII4OoaQmzBinnpy3MPNfd498b8", false),
+        ("cloudflare-crc32", "cfut_9jYg7SjjPvttfbfMLZuPjII4OoaQmzBinnpy3MPNfe498b82", false),
+        ("cloudflare-crc32", "cfk_yR208OzQek3f3W20GSQYFQPPlauFuy31Njf72dLq85256200", false),
         ("age-bech32", "AGE-SECRET-KEY-16RD5A424KLYK6XVVC5DZJVJ8S420AY6VWN45DKCSEWNRVF823X4SXLAHW0", true),
         ("age-bech32", "AGE-SECRET-KEY-16RD5A424KLYK6XVVC5DZJVJ8S420AY6VWN45DKCSEWNRVF823X4SXLAHW2", false),
         ("age-bech32", "age-secret-key-16rd5a424klyk6xvvc5dzjvj8s420ay6vwn45dkcsewnrvf823x4sxlahw0", true),
