@@ -19,11 +19,6 @@ import Foundation
 ///   included, lazily. Measured from the end of the name to the start of the value, it covers a
 ///   key such as `TELEGRAM_BOT_TOKEN_PRODUCTION = "` and a log line that names the service
 ///   before the key; a value farther away is not attributed to that provider.
-/// - `(?&block)`: the provider's name is a key that opens a block (`stripe:` in YAML,
-///   `"stripe": {` in JSON, `[stripe]` in TOML or INI, `stripe {` in HCL) and the value sits under
-///   it, within six lines, at a key that names a credential (`secret_key: v`, `"token": "v"`).
-///   The settings of one service are grouped that way in most configuration files, farther from
-///   the name than `(?&near)` reaches; a value at a key such as `account_id` is not taken.
 /// - `(?&vstart)` / `(?&vend)`: the value is a whole token: it starts after a delimiter (white
 ///   space, a quote, `=:>(,[{|` or the start of a line) and ends at one (quote, white space,
 ///   `,;)]}<>|&`, an escape such as `\n`, or the end of the line). A value glued to `?`, `#`, `$`
@@ -36,7 +31,6 @@ public enum ValueGrammar {
     public static let pieces: [(name: String, text: String)] = [
         ("assign", assign),
         ("near", near),
-        ("block", block),
         ("token", token),
         ("vstart", valueStart),
         ("vend", valueEnd),
@@ -63,18 +57,6 @@ public enum ValueGrammar {
     }()
 
     static let near = #"[\s\S]{0,40}?"#
-
-    static let block: String = {
-        // The name ends a key that opens something: TOML's `]`, an operator (and maybe a brace),
-        // or a brace; nothing else on the line but a comment. A line that merely ends with the
-        // name (prose, a comment) opens nothing.
-        let opener = #"["']?[ \t]{0,3}(?:\]|(?::|=)[ \t]{0,3}[{\[]?|\{)[ \t]{0,3}(?:#[^\n]{0,80})?\r?\n"#
-        // Up to six other lines of the block, lazily: the first credential key wins.
-        let between = #"(?:[^\n]{0,160}\n){0,6}?"#
-        // A key naming a credential, its operator, an opening quote.
-        let key = #"[ \t]{0,40}["']?[A-Za-z0-9_.-]{0,30}(?i:key|secret|token|passw(?:or)?d|pwd|credentials?)[A-Za-z0-9_.-]{0,20}["']?[ \t]{0,3}(?::|=|=>)[ \t]{0,3}["'`]?"#
-        return opener + between + key
-    }()
 
     static let valueStart = #"(?<=[\s"'`=:>(,\[{|]|^)"#
     static let valueEnd = #"(?=["'`\s,;)\]}<>|&]|\\[nrt"'\\]|$)"#
@@ -126,8 +108,7 @@ public enum ValueGrammar {
         return table
     }()
 
-    /// A keyword-context regex: one of `names` (in any case style), then the value near it or
-    /// under it in a block the name opens.
+    /// A keyword-context regex: one of `names` (in any case style), then the value near it.
     ///
     /// A name of several words (`abuse ipdb`) matches `abuseipdb`, `abuse_ipdb`, `AbuseIPDB`,
     /// `abuse-ipdb` and `abuse.ipdb`. A name must start and end a word, so `naver` is not found
@@ -135,7 +116,7 @@ public enum ValueGrammar {
     /// fewer) must not follow a digit either.
     public static func contextRegex(names: [String], value: String) -> String {
         let alternatives = names.map(namePattern).joined(separator: "|")
-        return "(?:" + alternatives + ")(?:(?&near)|(?&block))(?&vstart)(" + value + ")(?&vend)"
+        return "(?:" + alternatives + ")(?&near)(?&vstart)(" + value + ")(?&vend)"
     }
 
     static func namePattern(_ name: String) -> String {

@@ -59,12 +59,6 @@ struct ValueGrammarTests {
         ("hash rockets", "logstash.conf", [#"filter { "{K}_key" => "{V}" }"#, #"{ "{K}_token" => "{V}" }"#]),
         ("http", "curl.sh", [#"curl -H "X-{K}-Key: {V}" https://api.example.net"#, #"curl https://api.{K}.test/v1 -H "Authorization: Bearer {V}""#]),
         ("logs and prose", "notes.txt", ["[INFO] calling the {K} API\n[DEBUG] using key={V}", "{K} token - '{V}'"]),
-        ("blocks named after the provider", "settings.conf", [
-            "{K}:\n  region: eu-west-1\n  endpoint: https://api.example.net/v2/\n  secret_key: {V}",
-            "{\n  \"{K}\": {\n    \"region\": \"eu-west-1\",\n    \"endpoint\": \"https://api.example.net/v2/\",\n    \"api_key\": \"{V}\"\n  }\n}",
-            "[{K}]\nregion = \"eu-west-1\"\nendpoint = \"https://api.example.net/v2/\"\ntoken = \"{V}\"",
-            "provider \"{K}\" {\n  region   = \"eu-west-1\"\n  endpoint = \"https://api.example.net/v2/\"\n  password = \"{V}\"\n}",
-        ]),
         ("fallbacks and brace initialisation", "client.js", [
             #"const key = process.env.{K}_KEY || "{V}";"#, "const key = process.env.{K}_KEY ||\n  '{V}';",
             #"const token = config.{K}Token ?? "{V}";"#, #"static const std::string {K}Key{"{V}"};"#,
@@ -108,11 +102,6 @@ struct ValueGrammarTests {
             "ACME_PAY_KEY = ACME_PAY_SECRET_KEY_PRODUCTION",
             "acmePayKey = getAcmePayKeyFromEnvironment2()",
             "ACME_PAY_KEY_FILE=/etc/acme/pay/keys/production.pem",
-            // A block named after the provider, but the value is under a key that is no
-            // credential, or more than six lines down, or the name only ends a line of prose.
-            "acme_pay:\n  region: eu-west-1\n  endpoint: https://api.example.net/v2/\n  account_id: \(Self.value)",
-            "acme_pay:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  e: 5\n  f: 6\n  g: 7\n  secret_key: \(Self.value)",
-            "invoices are paid through acme pay\n\nsettings that every deployment shares:\nsecret_key: \(Self.value)",
             // Made-up values: one capital among lowercase, hex but for one letter.
             "ACME_PAY_KEY = 'k7rq2zpx9mwv4tbn8cyh3lsdQ'",
             "ACME_PAY_KEY = '81a1411a7e276fd88819df3137ej406e0f281f8a'",
