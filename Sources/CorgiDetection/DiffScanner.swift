@@ -34,11 +34,15 @@ public struct DiffScanner: DiffConsumer {
 
     public let ruleSet: RuleSet
     public private(set) var findings: [Finding] = []
+    /// Where the current file's findings start in `findings`: what a flow is compared with. A
+    /// history holds the same path in many commits, and tens of thousands of findings.
+    private var fileFindingsStart = 0
 
     /// The findings, handed over: the scanner keeps none, so the caller owns the only copy.
     mutating func takeFindings() -> [Finding] {
         let taken = findings
         findings = []
+        fileFindingsStart = 0
         return taken
     }
     public private(set) var statistics = ScanStatistics()
@@ -105,6 +109,7 @@ public struct DiffScanner: DiffConsumer {
     public mutating func beginFile(_ header: FileHeader) {
         flushBatch()
         path = header.path
+        fileFindingsStart = findings.count
         reported.removeAll(keepingCapacity: true)
         secretClaims.removeAll(keepingCapacity: true)
         previousLine = 0
@@ -185,9 +190,12 @@ public struct DiffScanner: DiffConsumer {
         var found = dataflow!.flush(keepingOverlap: keepingOverlap, scratch: scratch, baseline: baseline, statistics: &statistics)
         for i in found.indices { found[i].commit = commit }
         // One weakness on one line is one finding: a pattern rule that already reported the same
-        // CWE there (yaml.load on a request body) keeps it, and the flow adds nothing new.
+        // CWE there (yaml.load on a request body) keeps it, and the flow adds nothing new. Only
+        // this file's findings count: the same path and line in another commit of a history is
+        // another line.
+        let start = fileFindingsStart
         found.removeAll { flow in
-            findings.contains { $0.kind == .code && $0.line == flow.line && $0.path == flow.path && $0.cwe == flow.cwe }
+            findings[start...].contains { $0.kind == .code && $0.line == flow.line && $0.cwe == flow.cwe }
         }
         findings.append(contentsOf: found)
     }
