@@ -21,17 +21,24 @@ enum StreamedArray {
             write(document + "\n")
             return
         }
-        let indent = close + "  "
+        let indent = Array((close + "  ").utf8)
         write(String(document[..<slot.lowerBound]) + open)
-        var chunk = ""
+        // Bytes, not characters: a line break is one byte in UTF-8 and never inside another
+        // character's, and reading a string by grapheme was a tenth of a long history's scan.
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(80 << 10)
         for index in 0..<count {
-            chunk += indent + entry(index).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + indent)
-            chunk += index == count - 1 ? "\n" : ",\n"
-            if chunk.utf8.count >= 64 << 10 {
-                write(chunk)
-                chunk = ""
+            chunk += indent
+            for byte in entry(index).utf8 {
+                chunk.append(byte)
+                if byte == UInt8(ascii: "\n") { chunk += indent }
+            }
+            chunk += index == count - 1 ? [UInt8(ascii: "\n")] : [UInt8(ascii: ","), UInt8(ascii: "\n")]
+            if chunk.count >= 64 << 10 {
+                write(String(decoding: chunk, as: UTF8.self))
+                chunk.removeAll(keepingCapacity: true)
             }
         }
-        write(chunk + close + "]" + document[slot.upperBound...] + "\n")
+        write(String(decoding: chunk, as: UTF8.self) + close + "]" + document[slot.upperBound...] + "\n")
     }
 }
