@@ -1,0 +1,2 @@
+<?php
+define( 'AUTH_SECRET', 'XfEuzcrJaBnx7IfDH5mMDdwi' );
