@@ -23,6 +23,10 @@ import Foundation
 ///   space, a quote, `=:>(,[{|` or the start of a line) and ends at one (quote, white space,
 ///   `,;)]}<>|&`, an escape such as `\n`, or the end of the line). A value glued to `?`, `#`, `$`
 ///   or `@` is not a credential but part of something else.
+/// - `(?&secretword)`: a word of a name that says the value is a secret (secret, token, password,
+///   passwd, pwd, passphrase, API/access/auth/private/signing/encryption/master key,
+///   credential), in any case; also `pass` where it is a whole part of the name (`DB_PASS`,
+///   `smtpPass`, `ansible_become_pass`), never inside a word (compass, passenger, bypass).
 /// - `(?&token)`: the generic shape of a credential when the provider documents none: 16 to 512
 ///   characters of `[A-Za-z0-9_-+/.~]` (and base64's `=` padding at the end), with a digit and a
 ///   letter (or, from 32 characters on, both letter cases), starting with a letter or a digit.
@@ -32,6 +36,7 @@ public enum ValueGrammar {
         ("assign", assign),
         ("near", near),
         ("token", token),
+        ("secretword", secretWord),
         ("vstart", valueStart),
         ("vend", valueEnd),
     ]
@@ -57,6 +62,15 @@ public enum ValueGrammar {
     }()
 
     static let near = #"[\s\S]{0,40}?"#
+
+    static let secretWord: String = {
+        // `pass` as a whole part: not after a letter (`DB_PASS`, `pass:`), or capitalised after
+        // a lowercase letter or digit (`smtpPass`); not followed by a lowercase letter.
+        let pass = #"(?-i:(?<![A-Za-z])pass(?![A-Za-z])|(?<![A-Za-z])PASS(?![A-Za-z])|(?<![A-Z])Pass(?![a-z]))"#
+        let words = #"secret|token|passw(?:or)?d|passphrase|pwd|"# + pass
+            + #"|api[_.-]?key|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credentials?|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key"#
+        return "(?i:" + words + ")"
+    }()
 
     static let valueStart = #"(?<=[\s"'`=:>(,\[{|]|^)"#
     static let valueEnd = #"(?=["'`\s,;)\]}<>|&]|\\[nrt"'\\]|$)"#

@@ -317,6 +317,16 @@ struct ValueCheckTests {
         #expect(ValueChecks.meetsEntropy(Array(value.utf8), minimum: 3.5) == passes)
     }
 
+    @Test("a name says secret in any case style, and pass only as a whole part of it", arguments: [
+        ("CLIENT_SECRET", true), ("apiKey", true), ("db.password", true), ("PRIVATE-KEY", true), ("authToken", true),
+        ("DB_PASS", true), ("smtpPass", true), ("ansible_become_pass", true), ("pass", true),
+        ("compass_heading", false), ("passengerId", false), ("bypassCache", false), ("PASSENGER", false), ("username", false),
+    ])
+    func secretWord(_ name: String, _ says: Bool) throws {
+        let pattern = try PCRE2Pattern(ValueGrammar.expand("^[A-Za-z0-9_.-]{0,40}(?&secretword)"))
+        #expect(pattern.matches(name, scratch: MatchScratch()) == says, "\(name)")
+    }
+
     @Test("documented checksums accept real tokens and reject look-alikes", arguments: [
         ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO_4af94d28", true),
         ("grafana-crc32", "glsa_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oP_4af94d28", false),
