@@ -33,7 +33,8 @@ enum StreamedArray {
                 chunk.append(byte)
                 if byte == UInt8(ascii: "\n") { chunk += indent }
             }
-            chunk += index == count - 1 ? [UInt8(ascii: "\n")] : [UInt8(ascii: ","), UInt8(ascii: "\n")]
+            if index < count - 1 { chunk.append(UInt8(ascii: ",")) }
+            chunk.append(UInt8(ascii: "\n"))
             if chunk.count >= 64 << 10 {
                 write(String(decoding: chunk, as: UTF8.self))
                 chunk.removeAll(keepingCapacity: true)
